@@ -1,0 +1,123 @@
+"""Indonesian text analysis: normalise, tokenise, join split compounds, drop function words, stem (cached)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Iterable
+
+# Function words only.  Unlike stock lists (Sastrawi's drops "tidak", "belum", "sejak", "setelah",
+# "bersama", "luar", "kerja", "sama", "akhir", ...), words that carry meaning stay searchable:
+# negation and time words change what a sentence says, and they matter when deciding not to answer.
+# Question words are dropped from matching but read by question_type().
+STOP_WORDS = frozenset("""
+yang dan di ke dari pada untuk dengan dalam oleh ini itu adalah ialah yaitu yakni atau ataupun juga akan
+telah sudah sedang masih bisa dapat agar supaya karena sehingga maka jika kalau bila apabila namun tetapi
+tapi serta bahwa sebagai seperti para pun lah kah nya tersebut sebuah suatu seorang beberapa setiap tiap
+segala lebih paling sangat amat hanya saja pula lagi ada merupakan sang si dll dsb dst hal pd tgl
+apa apakah siapa siapakah kapan kapankah berapa berapakah bagaimana bagaimanakah mengapa kenapa mana manakah
+dimana bilamana sebutkan jelaskan disebut disebutkan menurut mengenai tentang terhadap antara sebuah
+saya aku kamu anda kita kami mereka ia dia beliau nih dong kok sih ya
+the a an of to in on at for by with from and or is are was were be been being what which who whom whose
+when where why how does do did much many that this these those it its as into about according there their
+""".split())
+
+QUESTION_WORDS = {
+    "when": ("kapan", "kapankah", "when", "tanggal berapa", "tahun berapa", "sejak kapan"),
+    "who": ("siapa", "siapakah", "who", "whom"),
+    "number": ("berapa", "berapakah", "how many", "how much"),
+    "why": ("mengapa", "kenapa", "knp", "why", "krn apa", "karena apa", "apa sebab", "apa penyebab", "sebabnya apa"),
+}
+ENUMERATION = re.compile(r"\b(apa saja|siapa saja|mana saja|sebutkan|meliputi apa|what are|list)\b")
+# everyday written abbreviations -> the word (chat-style questions: "gagal krn apa", "UU 24/2000")
+ABBREVIATIONS = {
+    "yg": "yang", "dgn": "dengan", "utk": "untuk", "tdk": "tidak", "gak": "tidak", "nggak": "tidak", "ga": "tidak",
+    "sdh": "sudah", "blm": "belum", "dlm": "dalam", "krn": "karena", "karna": "karena", "knp": "kenapa",
+    "kpn": "kapan", "brp": "berapa", "bgmn": "bagaimana", "gmn": "bagaimana", "tsb": "tersebut", "spt": "seperti",
+    "thn": "tahun", "th": "tahun", "tgl": "tanggal", "jml": "jumlah", "sbg": "sebagai", "dr": "dari",
+    "kpd": "kepada", "pemda": "pemerintah daerah", "pemkot": "pemerintah kota",
+    "uu": "undang undang", "permen": "peraturan menteri", "jg": "juga", "aja": "saja", "hrs": "harus", "msh": "masih",
+}
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
+_LONG_NUMBER = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+
+
+def normalise(text: str) -> str:
+    """Return text in NFKC, lower case, without soft hyphens or zero-width characters."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.sub("[\u00ad\u200b-\u200f\u2060\ufeff]", "", text)
+
+
+def tokenise(text: str) -> list[str]:
+    """Return the word and number tokens of text (hyphenated words give their parts)."""
+    return _TOKEN.findall(normalise(text))
+
+
+def expand_abbreviations(tokens: list[str]) -> list[str]:
+    """Return question tokens with everyday abbreviations written out ("krn" -> "karena")."""
+    out: list[str] = []
+    for t in tokens:
+        out.extend(ABBREVIATIONS.get(t, t).split())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    """Return PySastrawi's stemmer (built once; building it loads its dictionary)."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=500_000)
+def stem(word: str) -> str:
+    """Return the stem of one lower-case word (numbers and short words unchanged)."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return _stemmer().stem(word) or word
+
+
+def join_compounds(tokens: list[str], compounds: frozenset[str] | set[str]) -> list[str]:
+    """Return tokens with split compounds joined when the joined form is a known word ("kerja sama")."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens):
+            joined = tokens[i] + tokens[i + 1]
+            if joined in compounds and tokens[i].isalpha() and tokens[i + 1].isalpha():
+                out.append(joined)
+                i += 2
+                continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
+def compound_words(token_lists: Iterable[list[str]]) -> frozenset[str]:
+    """Return the words long enough to be a compound that may also be written apart."""
+    return frozenset(t for tokens in token_lists for t in tokens if len(t) >= 6 and t.isalpha())
+
+
+def terms(tokens: list[str], compounds: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """Return index terms: compounds joined, function words dropped, words stemmed."""
+    out = []
+    for token in join_compounds(expand_abbreviations(tokens), compounds):
+        if token in STOP_WORDS or (len(token) == 1 and token.isalpha()):
+            continue
+        if _LONG_NUMBER.match(token):
+            token = re.sub(r"[.,]", "", token)
+        out.append(stem(token))
+    return out
+
+
+def question_type(question: str) -> str | None:
+    """Return 'when', 'who' or 'number' when the question asks for one, else None."""
+    q = " " + " ".join(expand_abbreviations(tokenise(question))) + " "
+    for kind in QUESTION_WORDS:
+        if any(f" {w} " in q or q.strip().startswith(w) for w in QUESTION_WORDS[kind]):
+            return kind
+    return None
+
+
+def asks_for_list(question: str) -> bool:
+    """Tell whether the question asks for an enumeration ("apa saja", "sebutkan")."""
+    return bool(ENUMERATION.search(normalise(question)))

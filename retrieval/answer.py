@@ -1,0 +1,116 @@
+"""Scores -> verbatim sentence quotes -> an answer, or an abstention with the nearest passages."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import Passage, Quote
+
+PASSAGE_WEIGHT = 0.6        # share of the paragraph's score added to each of its sentences
+TYPE_BONUS = 0.08           # a sentence holding what a when/number question asks for
+EXTEND_RATIO = 0.6          # a neighbour sentence joins the quote when it scores this share of the best
+MAX_QUOTE_WORDS = 60        # ... and the quote stays within this many words
+MIN_COVERAGE = 0.0         # abstain below this idf-weighted share of the question's words found
+MIN_SCORE = 0.0            # ... or below this combined score
+CANDIDATES = 60
+
+_YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
+_MONTH = re.compile(r"\b(januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|"
+                    r"january|february|march|may|june|july|august|october|december|abad)\b", re.I)
+_NUMBER = re.compile(r"\d")
+_CAUSE = re.compile(r"\b(karena|dikarenakan|sebab|disebabkan|akibat|sehingga|oleh karena|because|due to)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Units:
+    """Sentence units: which passage and span each row of the index is, and what it holds."""
+
+    passage: np.ndarray     # int32 passage id per unit
+    start: np.ndarray       # int32
+    end: np.ndarray         # int32
+    has_date: np.ndarray    # bool: a year or month name
+    has_number: np.ndarray  # bool: any digit
+    has_cause: np.ndarray   # bool: a causal connective (karena, sebab, akibat, ...)
+    in_list: np.ndarray     # bool: an item of a list
+
+
+def make_units(passages: list[Passage]) -> Units:
+    """Return the sentence units of passages, with their date/number flags."""
+    pid, start, end, date, number, cause, in_list = [], [], [], [], [], [], []
+    for p in passages:
+        for a, b in p.sentences or ((0, len(p.text)),):
+            s = p.text[a:b]
+            pid.append(p.id), start.append(a), end.append(b)
+            date.append(bool(_YEAR.search(s) or _MONTH.search(s)))
+            number.append(bool(_NUMBER.search(s)))
+            cause.append(bool(_CAUSE.search(s)))
+            in_list.append(p.kind == "list")
+    return Units(np.array(pid, np.int32), np.array(start, np.int32), np.array(end, np.int32),
+                 np.array(date, bool), np.array(number, bool), np.array(cause, bool), np.array(in_list, bool))
+
+
+def combine(sentence: np.ndarray, passage: np.ndarray, units: Units, qtype: str | None,
+            wants_list: bool = False) -> np.ndarray:
+    """Return each unit's score: its own, plus a share of its passage's, plus answer-type bonuses.
+
+    score(u) = s(q, u) + PASSAGE_WEIGHT * s(q, passage(u)) + TYPE_BONUS * [u holds the asked-for type]
+    """
+    score = sentence + PASSAGE_WEIGHT * passage[units.passage]
+    flags = {"when": units.has_date, "number": units.has_number, "why": units.has_cause}.get(qtype or "")
+    if flags is not None:
+        score = score + TYPE_BONUS * flags
+    if wants_list:
+        score = score + TYPE_BONUS * units.in_list
+    return score
+
+
+def top_units(score: np.ndarray, k: int = CANDIDATES) -> np.ndarray:
+    """Return the indices of the k best units, best first (ties: earlier unit first)."""
+    k = min(k, len(score))
+    if k == 0:
+        return np.array([], dtype=np.int64)
+    part = np.argpartition(-score, k - 1)[:k]
+    return part[np.lexsort((part, -score[part]))]
+
+
+def quotes_for(order: np.ndarray, score: np.ndarray, own: np.ndarray, units: Units, passages: tuple[Passage, ...],
+               top_k: int, whole_lists: bool, where=None) -> list[Quote]:
+    """Return up to top_k quotes from the best units, one per passage, each 1-3 sentences."""
+    out: list[Quote] = []
+    used: set[int] = set()
+    for u in order:
+        if score[u] <= 0 or len(out) >= top_k:
+            break
+        p = passages[int(units.passage[u])]
+        if p.id in used or (where is not None and not where(p)):
+            continue
+        used.add(p.id)
+        start, end = _span(int(u), own, units, p, whole_lists)
+        out.append(Quote(passage=p, start=start, end=end, score=round(float(score[u]), 4),
+                         footnotes=p.footnotes_in(start, end)))
+    return out
+
+
+def _span(u: int, score: np.ndarray, units: Units, p: Passage, whole_lists: bool) -> tuple[int, int]:
+    """Return the quote's span: the unit, grown by a neighbour whose own score is close, while short enough."""
+    if p.kind == "list" and whole_lists:
+        return 0, len(p.text)
+    lo = hi = u
+    for _ in range(2):
+        best = score[u]
+        options = []
+        if lo - 1 >= 0 and units.passage[lo - 1] == p.id:
+            options.append(lo - 1)
+        if hi + 1 < len(score) and units.passage[hi + 1] == p.id:
+            options.append(hi + 1)
+        options = [o for o in options if score[o] >= EXTEND_RATIO * best]
+        if not options:
+            break
+        o = max(options, key=lambda i: score[i])
+        a, b = min(units.start[lo], units.start[o]), max(units.end[hi], units.end[o])
+        if len(p.text[a:b].split()) > MAX_QUOTE_WORDS:
+            break
+        lo, hi = min(lo, o), max(hi, o)
+    return int(units.start[lo]), int(units.end[hi])

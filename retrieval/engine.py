@@ -1,0 +1,188 @@
+"""The engine: read a corpus folder, structure it, index it (cached), and answer questions."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from . import answer as A
+from .analysis import asks_for_list, compound_words, question_type, terms, tokenise
+from .cache import corpus_files, load_or_build
+from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError
+from .index import Index
+from .model import Answer, Document, Footnote, Passage, Quote
+from .readers import READERS, read_file
+from .structure import structure, with_source_footnote
+
+MAX_QUESTION_CHARS = 1000
+Progress = Callable[[str, int, int], None]
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class DocStatus:
+    """What became of one file of the corpus: indexed (with its passage count) or skipped (why)."""
+
+    source: str
+    status: str
+    passages: int = 0
+    reason: str = ""
+    cites: int | None = None   # the footnote this file is the cited source of, if any
+
+
+class Engine:
+    """An immutable, shareable question-answering engine over one corpus folder."""
+
+    def __init__(self, passages: tuple[Passage, ...], footnotes: tuple[Footnote, ...],
+                 documents: tuple[DocStatus, ...], index: Index, units: A.Units,
+                 compounds: frozenset[str], built_at: float) -> None:
+        """Hold the built parts; use Engine.build to make one."""
+        self.passages, self.footnotes, self.documents = passages, footnotes, documents
+        self.index, self.units, self.compounds, self.built_at = index, units, compounds, built_at
+
+    @classmethod
+    def build(cls, corpus: Path, cache_dir: Path | None = None, progress: Progress | None = None,
+              use_cache: bool = True) -> "Engine":
+        """Return the engine for a corpus folder, from the cache when it is current."""
+        corpus = Path(corpus)
+        if not corpus.is_dir():
+            raise CorpusNotFound(f"folder korpus tidak ditemukan: {corpus}")
+        files = corpus_files(corpus, READERS)
+        if not files:
+            raise EmptyCorpus(f"korpus kosong: tidak ada berkas .md/.txt/.pdf/.html di {corpus}")
+        engine = load_or_build(corpus, files, lambda: cls._fresh(corpus, files, progress), cache_dir, use_cache)
+        if not engine.passages:
+            raise EmptyCorpus(f"tidak ada teks yang bisa dibaca di {corpus}")
+        return engine
+
+    @classmethod
+    def _fresh(cls, corpus: Path, files: list[Path], progress: Progress | None) -> "Engine":
+        """Read, structure and index every file; a bad file is recorded as skipped."""
+        docs: list[Document] = []
+        statuses: dict[str, DocStatus] = {}
+        for n, path in enumerate(files):
+            name = path.relative_to(corpus).as_posix()
+            if progress:
+                progress("read", n, len(files))
+            try:
+                docs.append(read_file(path, source=name))
+            except KutipError as e:
+                statuses[name] = DocStatus(name, "skipped", reason=str(e))
+            except (OSError, ValueError, RecursionError) as e:   # never let one file stop the rest
+                statuses[name] = DocStatus(name, "skipped", reason=f"{name}: {type(e).__name__}: {e}")
+        passages: list[Passage] = []
+        footnotes: list[Footnote] = []
+        per_doc: dict[str, list[Passage]] = {}
+        for doc in docs:
+            ps, fs = structure(doc, first_id=0)
+            per_doc[doc.source] = ps
+            footnotes.extend(fs)
+        links = _link(docs, footnotes)
+        for doc in docs:
+            ps = per_doc[doc.source]
+            if doc.source in links:
+                ps = with_source_footnote(ps, links[doc.source])
+            ps = [replace(p, id=len(passages) + i) for i, p in enumerate(ps)]
+            passages.extend(ps)
+            statuses[doc.source] = DocStatus(doc.source, "indexed" if ps else "skipped", len(ps),
+                                             "" if ps else f"{doc.source}: tidak ada teks / no text",
+                                             links.get(doc.source))
+        if progress:
+            progress("index", len(files), len(files))
+        return cls.from_passages(passages, footnotes, [statuses[k] for k in sorted(statuses)])
+
+    @classmethod
+    def from_passages(cls, passages: list[Passage], footnotes: list[Footnote],
+                      documents: list[DocStatus] | None = None) -> "Engine":
+        """Return an engine indexing the given passages (ids must be 0..n-1 in order)."""
+        units = A.make_units(passages)
+        token_lists = [tokenise(passages[i].text[s:e]) for i, s, e in zip(units.passage, units.start, units.end)]
+        extra = [tokenise(f"{p.lead} {p.section[-1] if p.section else ''}") for p in passages]
+        compounds = compound_words(token_lists)
+        sentence_terms = [terms(t, compounds) for t in token_lists]
+        extra_terms = [terms(t, compounds) for t in extra]
+        passage_terms: list[list[str]] = [list(t) for t in extra_terms]
+        for u, ts in zip(units.passage, sentence_terms):
+            passage_terms[u].extend(ts)
+        for k, u in enumerate(units.passage):   # a list item keeps its lead-in ("... memiliki tujuan, seperti:")
+            if passages[u].kind == "list":
+                sentence_terms[k] = sentence_terms[k] + extra_terms[u]
+        index = Index(sentence_terms, passage_terms)
+        return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), index, units, compounds, time.time())
+
+    # --- asking -------------------------------------------------------------------------------
+    def ask(self, question: str, top_k: int = 3) -> Answer:
+        """Return quotes answering the question, or an abstention with related passages."""
+        q = clean_question(question)
+        qterms = terms(tokenise(q), self.compounds)
+        if not qterms:
+            return Answer(question=q, abstained=True, terms=tuple(tokenise(q)))
+        qv = self.index.vector(qterms)
+        own, score, order = self._rank(qv, question_type(q), asks_for_list(q))
+        quotes = A.quotes_for(order, score, own, self.units, self.passages, max(1, top_k), asks_for_list(q))
+        words = tuple(w for w in re.findall(r"\w+", q) if w.lower() not in ("", ) and len(w) > 1)
+        if not quotes or self._abstain(qv, quotes[0]):
+            return Answer(question=q, abstained=True, related=tuple(quotes), terms=words)
+        return Answer(question=q, abstained=False, quotes=tuple(quotes),
+                      footnotes=self._footnotes_of(quotes), terms=words)
+
+    def search(self, text: str, k: int = 10, where: Callable[[Passage], bool] | None = None) -> list[Quote]:
+        """Return the k best quotes for any text (no abstention), optionally only from passages where() keeps."""
+        qterms = terms(tokenise(text), self.compounds)
+        if not qterms:
+            return []
+        own, score, order = self._rank(self.index.vector(qterms), None, False,
+                                       candidates=None if where else A.CANDIDATES)
+        return A.quotes_for(order, score, own, self.units, self.passages, k, False, where)
+
+    def _rank(self, qv, qtype: str | None, wants_list: bool, candidates: int | None = A.CANDIDATES):
+        """Return (sentence score, combined score, best units first)."""
+        own, per_passage = self.index.scores(qv)
+        score = A.combine(own, per_passage, self.units, qtype, wants_list)
+        return own, score, A.top_units(score, candidates or len(score))
+
+    def _abstain(self, qv, best: Quote) -> bool:
+        """Tell whether the best quote is too weak to be an answer (calibrated on dev and IDK-MRC)."""
+        present = self.index.present(qv, [best.passage.id])[0]
+        return self.index.coverage(qv, present) < A.MIN_COVERAGE or best.score < A.MIN_SCORE
+
+    def _footnotes_of(self, quotes: list[Quote]) -> tuple[Footnote, ...]:
+        """Return the footnotes the quotes cite, in order of first mention, resolved per document."""
+        out: list[Footnote] = []
+        for q in quotes:
+            for n in q.footnotes:
+                note = self.footnote(n, q.passage.source)
+                if note and note not in out:
+                    out.append(note)
+        return tuple(out)
+
+    def footnote(self, number: int, source: str | None = None) -> Footnote | None:
+        """Return footnote `number`, preferring the one of `source`'s own document."""
+        same = [f for f in self.footnotes if f.number == number and f.source == source]
+        return (same or [f for f in self.footnotes if f.number == number] or [None])[0]
+
+    def citing(self, number: int) -> list[Passage]:
+        """Return the passages whose text carries footnote marker `number`."""
+        return [p for p in self.passages if p.kind != "footnote" and p.marks and number in p.footnotes]
+
+
+def clean_question(question: str) -> str:
+    """Return the question without control characters and surplus space, or raise BadQuestion."""
+    q = " ".join(_CONTROL.sub(" ", question or "").split())
+    if not q:
+        raise BadQuestion("pertanyaan kosong / empty question")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise BadQuestion(f"pertanyaan terlalu panjang ({len(q)} karakter; maksimal {MAX_QUESTION_CHARS}) / "
+                          f"question too long")
+    return q
+
+
+def _link(docs: list[Document], footnotes: list[Footnote]) -> dict[str, int]:
+    """Return source file -> the footnote it is the cited document of (empty if sources are not supported)."""
+    try:
+        from .sources import link_sources
+    except ImportError:
+        return {}
+    return link_sources(docs, footnotes)

@@ -1,0 +1,26 @@
+"""Named errors of the core; only the shells (CLI, app) turn them into messages."""
+from __future__ import annotations
+
+
+class KutipError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class CorpusNotFound(KutipError):
+    """The corpus folder does not exist or is not a folder."""
+
+
+class EmptyCorpus(KutipError):
+    """The corpus holds no readable document."""
+
+
+class BadQuestion(KutipError):
+    """The question is empty or too long to be a question."""
+
+
+class ReadError(KutipError):
+    """One file could not be read; the message says why in one line."""
+
+
+class UnsupportedFormat(ReadError):
+    """No reader knows this file's suffix."""

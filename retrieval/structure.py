@@ -1,0 +1,289 @@
+"""Blocks -> passages and footnotes: sections, rejoined paragraphs, lists with their lead-in, table rows."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from .model import Block, Document, Footnote, Mark, PageStart, Passage
+
+_TERMINAL = re.compile(r"[.!?:;]['\"”’)\]]*$")
+_LEVELS = (  # heading numbering -> depth; the markdown levels are not trusted
+    (re.compile(r"^(BAB|BAGIAN|CHAPTER)\s+[IVXLC\d]+\b", re.I), 0),
+    (re.compile(r"^[A-Z]\.\s"), 1),
+    (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?\s"), 4),
+    (re.compile(r"^\d{1,2}\.\d{1,2}\.?\s"), 3),
+    (re.compile(r"^\d{1,2}\.\s"), 2),
+    (re.compile(r"^\d{1,2}\)\s"), 3),
+    (re.compile(r"^[a-z][.)]\s"), 4),
+)
+_CAPTION = re.compile(r"^(Gambar|Tabel|Table|Figure|Grafik|Bagan)\s+\d+(\.\d+)*\b", re.I)
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
+_ACCESSED = re.compile(
+    r"\b(?:diakses|diunduh|accessed|retrieved)\b[^0-9]{0,30}?(\d{1,2}\s+[A-Za-z]+\.?\s+\d{4}|\d{1,2}[-/]\d{1,2}[-/]\d{2,4})",
+    re.I)
+_ABBREV = {"no", "vol", "hlm", "hal", "dll", "dsb", "dst", "dkk", "jl", "prof", "dr", "ir", "drs", "st", "sdr",
+           "bpk", "tgl", "pp", "ed", "eds", "etc", "vs", "mr", "mrs", "ms", "yth", "kab", "kec", "pt", "tbk", "s.d"}
+KIND_WORDS = {  # indexed beside a footnote entry so "buku", "jurnal", "situs" find it
+    "web": "halaman web situs berita artikel online",
+    "book": "buku",
+    "journal": "jurnal artikel ilmiah",
+    "official": "dokumen resmi pemerintah panduan",
+    "other": "",
+}
+
+
+@dataclass
+class _Unit:
+    """A body block being grown by rejoining (mutable while structuring only)."""
+
+    kind: str
+    text: str
+    marks: list[Mark]
+    pages: list[PageStart]
+    section: tuple[str, ...]
+    label: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+def structure(doc: Document, first_id: int = 0) -> tuple[list[Passage], list[Footnote]]:
+    """Return the passages and footnotes of a document; passage ids start at first_id."""
+    units, notes = _units(doc)
+    footnotes = [parse_footnote(n, t, doc.source) for n, t in notes]
+    passages = _passages(units, doc.source, first_id)
+    for note in footnotes:
+        passages.append(_footnote_passage(note, first_id + len(passages)))
+    return passages, footnotes
+
+
+def _units(doc: Document) -> tuple[list[_Unit], list[tuple[int, str]]]:
+    """Walk the blocks once: track sections, rejoin cut paragraphs, gather footnotes."""
+    units: list[_Unit] = []
+    notes: list[tuple[int, str]] = []
+    path: list[tuple[int, str]] = []
+    last_body: _Unit | None = None          # the body unit a cut paragraph would continue
+    cut = False                             # a page bottom (footnotes or a break) since last_body
+    for block in doc.blocks:
+        if block.kind in ("footnote", "break"):
+            cut = True
+        if block.kind == "footnote":
+            if block.number is not None:
+                notes.append((block.number, block.text))
+            elif notes:
+                notes[-1] = (notes[-1][0], join_note(notes[-1][1], block.text))
+            continue
+        if block.kind == "break":
+            continue
+        if block.kind == "heading":
+            path = _push_heading(path, block.text)
+            last_body = None
+            continue
+        section = tuple(t for _, t in path)
+        # a list item is only continued across a page bottom; a paragraph also after a bare blank line
+        if (block.kind == "paragraph" and last_body is not None and (cut or last_body.kind == "paragraph")
+                and continues(last_body.text, block.text)):
+            _append(last_body, block)
+            cut = False
+            continue
+        cut = False
+        unit = _Unit(kind=block.kind, text=block.text, marks=list(block.marks),
+                     pages=[(0, block.page, block.page_index)] if block.page is not None or block.page_index is not None else [],
+                     section=section, label=block.label, rows=block.rows)
+        units.append(unit)
+        last_body = unit if block.kind in ("paragraph", "item") else None
+    return units, notes
+
+
+def continues(before: str, after: str) -> bool:
+    """Tell whether `after` continues a paragraph cut after `before` (by a page break or footnotes)."""
+    if not before or not after or _TERMINAL.search(before.rstrip()):
+        return False
+    head = after.lstrip()[:1]
+    return head.islower() or before.rstrip().endswith((",", "-", "–"))
+
+
+def _append(unit: _Unit, block: Block) -> None:
+    """Join a continuation block onto a unit, shifting its marks and pages."""
+    glue = "" if unit.text.endswith("-") and block.text[:1].islower() and _URL.search(unit.text.split()[-1]) else " "
+    offset = len(unit.text) + len(glue)
+    unit.text += glue + block.text
+    unit.marks.extend((offset + o, n) for o, n in block.marks)
+    if block.page is not None or block.page_index is not None:
+        unit.pages.append((offset, block.page, block.page_index))
+
+
+def join_note(before: str, after: str) -> str:
+    """Join a footnote's continuation; a URL cut after '-' or '/' is joined without a space."""
+    tail = before.split()[-1] if before.split() else ""
+    if _URL.match(tail) and tail.endswith(("-", "/", "_", ".")) and not after[:1].isspace():
+        return before + after.lstrip()
+    return f"{before} {after}".strip()
+
+
+def heading_level(text: str) -> int | None:
+    """Return the depth a heading's numbering gives it, or None when it has no numbering."""
+    for pattern, level in _LEVELS:
+        if pattern.match(text):
+            return level
+    return None
+
+
+def _push_heading(path: list[tuple[int, str]], text: str) -> list[tuple[int, str]]:
+    """Return the section path after a heading; an unnumbered heading right after 'BAB N' is its title."""
+    title = text.strip().rstrip(".").strip()
+    level = heading_level(title)
+    if level is None:
+        if path and path[-1][0] == 0 and re.fullmatch(r"(BAB|BAGIAN|CHAPTER)\s+[IVXLC\d]+", path[-1][1], re.I):
+            return path[:-1] + [(0, f"{path[-1][1]} {title}")]
+        level = 1
+    return [p for p in path if p[0] < level] + [(level, title)]
+
+
+def _passages(units: list[_Unit], source: str, first_id: int) -> list[Passage]:
+    """Return passages: paragraphs, one passage per list, one per table row."""
+    out: list[Passage] = []
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        if unit.kind == "item":
+            j = i
+            while j < len(units) and units[j].kind == "item" and units[j].section == unit.section:
+                j += 1
+            lead = _lead_in(units[i - 1]) if i and units[i - 1].kind == "paragraph" else ""
+            out.append(_list_passage(units[i:j], lead, source, first_id + len(out)))
+            i = j
+            continue
+        if unit.kind == "table":
+            title = units[i - 1].text if i and _is_title(units[i - 1]) else ""
+            caption = units[i + 1].text if i + 1 < len(units) and _CAPTION.match(units[i + 1].text) else ""
+            if title and out and out[-1].text == title:
+                out.pop()
+            for row in _table_rows(unit, title, caption):
+                out.append(Passage(id=first_id + len(out), source=source, kind="row", text=row,
+                                   section=unit.section, lead=caption, context=_table_text(unit, title, caption),
+                                   pages=tuple(unit.pages), sentences=((0, len(row)),)))
+            i += 2 if caption else 1
+            continue
+        out.append(Passage(id=first_id + len(out), source=source, kind="paragraph", text=unit.text,
+                           section=unit.section, marks=tuple(unit.marks), context=unit.text,
+                           pages=tuple(unit.pages), footnotes=_numbers(unit.marks),
+                           sentences=split_sentences(unit.text)))
+        i += 1
+    return out
+
+
+def _numbers(marks) -> tuple[int, ...]:
+    """Return the distinct footnote numbers of marks, in order."""
+    return tuple(dict.fromkeys(n for _, n in marks))
+
+
+def _lead_in(unit: _Unit) -> str:
+    """Return the last sentence of the paragraph that introduces a list."""
+    spans = split_sentences(unit.text)
+    return unit.text[spans[-1][0]:spans[-1][1]] if spans else unit.text
+
+
+def _list_passage(items: list[_Unit], lead: str, source: str, pid: int) -> Passage:
+    """Return one passage for a list: each item (with its label) is one 'sentence'."""
+    text, marks, pages, spans = "", [], [], []
+    for item in items:
+        if text:
+            text += "\n"
+        prefix = f"{item.label} " if item.label and item.label not in "-*+" else ""
+        start = len(text)
+        text += prefix + item.text
+        shift = start + len(prefix)
+        marks.extend((shift + o, n) for o, n in item.marks)
+        pages.extend((shift + o if o else start, p, x) for o, p, x in item.pages)
+        spans.extend((start + a, start + b) for a, b in split_sentences(text[start:]))
+    return Passage(id=pid, source=source, kind="list", text=text, section=items[0].section,
+                   marks=tuple(marks), lead=lead, context=f"{lead}\n{text}" if lead else text,
+                   pages=tuple(pages), footnotes=_numbers(marks), sentences=tuple(spans))
+
+
+def _is_title(unit: _Unit) -> bool:
+    """Tell whether a paragraph reads like a table title (short, no final period, or in capitals)."""
+    letters = [c for c in unit.text if c.isalpha()]
+    caps = letters and sum(c.isupper() for c in letters) / len(letters) > 0.6
+    return unit.kind == "paragraph" and len(unit.text) < 300 and (caps or not _TERMINAL.search(unit.text))
+
+
+def _table_rows(unit: _Unit, title: str, caption: str) -> list[str]:
+    """Return each data row as a sentence that carries the title and the column names."""
+    header, *rows = unit.rows
+    name = title or caption
+    out = []
+    for row in rows:
+        cells = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, row) if c or h)
+        out.append(f"{name} — {cells}" if name else cells)
+    return out
+
+
+def _table_text(unit: _Unit, title: str, caption: str) -> str:
+    """Return the whole table as tab-separated lines with its title and caption."""
+    lines = [title] if title else []
+    lines += ["\t".join(r) for r in unit.rows]
+    return "\n".join(lines + ([caption] if caption else []))
+
+
+def parse_footnote(number: int, text: str, source: str) -> Footnote:
+    """Return a footnote with its URL, access date and kind picked out of its text."""
+    url_match = _URL.search(text)
+    url = url_match.group(0).rstrip(".,;)>") if url_match else None
+    accessed = _ACCESSED.search(text)
+    description = text[:url_match.start()].strip() if url_match else text
+    return Footnote(number=number, text=text, description=description, url=url,
+                    accessed=accessed.group(1) if accessed else None,
+                    kind=footnote_kind(text, url), source=source)
+
+
+def footnote_kind(text: str, url: str | None) -> str:
+    """Return web / journal / official / book / other for a citation's text."""
+    low = text.lower()
+    if re.search(r"\b(jurnal|journal|vol\.|volume|no\.\s*\d)", low):
+        return "journal"
+    if url:
+        return "web"
+    if re.search(r"\b(departemen|kementerian|direktorat|peraturan|undang-undang|pemerintah|ministry|badan)\b", low):
+        return "official"
+    if re.search(r"\b(press|penerbit|pustaka|publisher|hlm\.|hal\.|pp\.|isbn)\b", low) or re.search(r"\([^()]*:[^()]*\d{4}", low):
+        return "book"
+    return "other"
+
+
+def _footnote_passage(note: Footnote, pid: int) -> Passage:
+    """Return the searchable passage of a footnote entry."""
+    return Passage(id=pid, source=note.source, kind="footnote", text=note.text,
+                   section=(f"Catatan kaki {note.number}",), lead=f"catatan kaki sumber referensi {KIND_WORDS[note.kind]}",
+                   context=note.text, footnotes=(note.number,), sentences=((0, len(note.text)),))
+
+
+def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """Return (start, end) spans of the sentences of text; abbreviations and numbers do not end one."""
+    spans, start = [], 0
+    for m in re.finditer(r"[.!?]+['\"”’)]*(?=\s+['\"“‘(]?[A-Z0-9])|\n", text):
+        end = m.end()
+        word = re.findall(r"[\w.]+$", text[start:m.start()])
+        tail = word[0].lower().rstrip(".") if word else ""
+        if m.group(0) != "\n" and (tail in _ABBREV or (len(tail) == 1 and tail.isalpha())):
+            continue
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = end
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return tuple(spans)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return the span without surrounding white space."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def with_source_footnote(passages: list[Passage], number: int) -> list[Passage]:
+    """Return passages of a cited source, each citing the chapter's footnote `number`."""
+    return [replace(p, footnotes=(number,), marks=()) if p.kind != "footnote" else p for p in passages]
