@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from .model import Passage, Quote
 
-PASSAGE_WEIGHT = 0.6        # share of the paragraph's score added to each of its sentences
-TYPE_BONUS = 0.08           # a sentence holding what a when/number question asks for
-EXTEND_RATIO = 0.6          # a neighbour sentence joins the quote when it scores this share of the best
+PASSAGE_WEIGHT = 1.0        # share of the paragraph's score added to each of its sentences
+TYPE_BONUS = 0.15           # a sentence holding what a when/number question asks for
+EXTEND_GAIN = 0.0           # a neighbour sentence joins the quote when it adds this share of the question's words
 MAX_QUOTE_WORDS = 60        # ... and the quote stays within this many words
-MIN_COVERAGE = 0.0         # abstain below this idf-weighted share of the question's words found
-MIN_SCORE = 0.0            # ... or below this combined score
+MIN_COVERAGE = 0.40        # abstain below this idf-weighted share of the question's words found
+MIN_SCORE = 0.40           # ... or below this combined score
 CANDIDATES = 60
 
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
@@ -75,42 +76,61 @@ def top_units(score: np.ndarray, k: int = CANDIDATES) -> np.ndarray:
     return part[np.lexsort((part, -score[part]))]
 
 
-def quotes_for(order: np.ndarray, score: np.ndarray, own: np.ndarray, units: Units, passages: tuple[Passage, ...],
-               top_k: int, whole_lists: bool, where=None) -> list[Quote]:
-    """Return up to top_k quotes from the best units, one per passage, each 1-3 sentences."""
+def quotes_for(order: np.ndarray, score: np.ndarray, units: Units, passages: tuple[Passage, ...], top_k: int,
+               gain: Callable[[list[int]], float], whole_lists: bool = False,
+               lead_of: dict[int, int] | None = None, where=None) -> list[Quote]:
+    """Return up to top_k quotes from the best units, one per passage, each 1-3 sentences.
+
+    gain(units) is the share of the question's words a run of units holds; a neighbour joins a quote
+    when it adds at least EXTEND_GAIN of them.  For a question asking for a list, a list's lead-in
+    sentence stands for the list it introduces (lead_of: paragraph id -> list passage id).
+    """
     out: list[Quote] = []
     used: set[int] = set()
     for u in order:
         if score[u] <= 0 or len(out) >= top_k:
             break
+        u = int(u)
         p = passages[int(units.passage[u])]
         if p.id in used or (where is not None and not where(p)):
             continue
+        start, end = _span(u, units, p, gain, score)
+        if whole_lists and lead_of and p.id in lead_of and end == units.end[_last_unit(u, units)]:
+            p = passages[lead_of[p.id]]          # the quote reaches the lead-in: give the list itself
+            if p.id in used:
+                continue
         used.add(p.id)
-        start, end = _span(int(u), own, units, p, whole_lists)
+        if p.kind == "list" and whole_lists:
+            start, end = 0, len(p.text)
         out.append(Quote(passage=p, start=start, end=end, score=round(float(score[u]), 4),
                          footnotes=p.footnotes_in(start, end)))
     return out
 
 
-def _span(u: int, score: np.ndarray, units: Units, p: Passage, whole_lists: bool) -> tuple[int, int]:
-    """Return the quote's span: the unit, grown by a neighbour whose own score is close, while short enough."""
-    if p.kind == "list" and whole_lists:
-        return 0, len(p.text)
-    lo = hi = u
+def _last_unit(u: int, units: Units) -> int:
+    """Return the last sentence unit of unit u's passage."""
+    while u + 1 < len(units.passage) and units.passage[u + 1] == units.passage[u]:
+        u += 1
+    return u
+
+
+def _span(u: int, units: Units, p: Passage, gain: Callable[[list[int]], float],
+          score: np.ndarray) -> tuple[int, int]:
+    """Return the quote's span: the unit, grown by the neighbour adding most of the question's words
+    (then the better-scored one), while the quote stays within MAX_QUOTE_WORDS."""
+    window = [u]
+    have = gain(window)
     for _ in range(2):
-        best = score[u]
-        options = []
-        if lo - 1 >= 0 and units.passage[lo - 1] == p.id:
-            options.append(lo - 1)
-        if hi + 1 < len(score) and units.passage[hi + 1] == p.id:
-            options.append(hi + 1)
-        options = [o for o in options if score[o] >= EXTEND_RATIO * best]
-        if not options:
+        options = [o for o in (window[0] - 1, window[-1] + 1)
+                   if 0 <= o < len(units.passage) and units.passage[o] == p.id]
+        best, best_key = None, (have + EXTEND_GAIN, -np.inf)
+        for o in options:
+            trial = sorted(window + [o])
+            words = len(p.text[units.start[trial[0]]:units.end[trial[-1]]].split())
+            key = (gain(trial), float(score[o]))
+            if words <= MAX_QUOTE_WORDS and key >= best_key:
+                best, best_key = trial, key
+        if best is None:
             break
-        o = max(options, key=lambda i: score[i])
-        a, b = min(units.start[lo], units.start[o]), max(units.end[hi], units.end[o])
-        if len(p.text[a:b].split()) > MAX_QUOTE_WORDS:
-            break
-        lo, hi = min(lo, o), max(hi, o)
-    return int(units.start[lo]), int(units.end[hi])
+        window, have = best, best_key[0]
+    return int(units.start[window[0]]), int(units.end[window[-1]])

@@ -41,6 +41,7 @@ class Engine:
         """Hold the built parts; use Engine.build to make one."""
         self.passages, self.footnotes, self.documents = passages, footnotes, documents
         self.index, self.units, self.compounds, self.built_at = index, units, compounds, built_at
+        self.lead_of = lead_ins(passages)
 
     @classmethod
     def build(cls, corpus: Path, cache_dir: Path | None = None, progress: Progress | None = None,
@@ -120,8 +121,10 @@ class Engine:
         if not qterms:
             return Answer(question=q, abstained=True, terms=tuple(tokenise(q)))
         qv = self.index.vector(qterms)
-        own, score, order = self._rank(qv, question_type(q), asks_for_list(q))
-        quotes = A.quotes_for(order, score, own, self.units, self.passages, max(1, top_k), asks_for_list(q))
+        wants_list = asks_for_list(q)
+        _, score, order = self._rank(qv, question_type(q), wants_list)
+        quotes = A.quotes_for(order, score, self.units, self.passages, max(1, top_k), self._gain(qv),
+                              wants_list, self.lead_of)
         words = tuple(w for w in re.findall(r"\w+", q) if w.lower() not in ("", ) and len(w) > 1)
         if not quotes or self._abstain(qv, quotes[0]):
             return Answer(question=q, abstained=True, related=tuple(quotes), terms=words)
@@ -133,9 +136,16 @@ class Engine:
         qterms = terms(tokenise(text), self.compounds)
         if not qterms:
             return []
-        own, score, order = self._rank(self.index.vector(qterms), None, False,
-                                       candidates=None if where else A.CANDIDATES)
-        return A.quotes_for(order, score, own, self.units, self.passages, k, False, where)
+        qv = self.index.vector(qterms)
+        _, score, order = self._rank(qv, None, False, candidates=None if where else A.CANDIDATES)
+        return A.quotes_for(order, score, self.units, self.passages, k, self._gain(qv), where=where)
+
+    def _gain(self, qv) -> Callable[[list[int]], float]:
+        """Return a function giving the share of the question's words a run of sentence units holds."""
+        def gain(unit_ids: list[int]) -> float:
+            present = set().union(*self.index.unit_terms(qv, unit_ids))
+            return self.index.coverage(qv, present)
+        return gain
 
     def _rank(self, qv, qtype: str | None, wants_list: bool, candidates: int | None = A.CANDIDATES):
         """Return (sentence score, combined score, best units first)."""
@@ -166,6 +176,17 @@ class Engine:
     def citing(self, number: int) -> list[Passage]:
         """Return the passages whose text carries footnote marker `number`."""
         return [p for p in self.passages if p.kind != "footnote" and p.marks and number in p.footnotes]
+
+
+def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:
+    """Return paragraph id -> id of the list that the paragraph's last sentence introduces."""
+    out = {}
+    for p in passages:
+        if p.kind == "list" and p.lead and p.id > 0:
+            before = passages[p.id - 1]
+            if before.kind == "paragraph" and before.source == p.source and before.text.endswith(p.lead):
+                out[before.id] = p.id
+    return out
 
 
 def clean_question(question: str) -> str:

@@ -10,7 +10,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, T
 FUZZY_MIN_LEN = 5          # shorter words are matched exactly only
 FUZZY_MIN_COSINE = 0.45    # character-n-gram cosine that makes a vocabulary word a candidate variant
 FUZZY_WEIGHT = {1: 0.8, 2: 0.6}   # weight of a variant at edit distance 1 / 2
-OVERLAP = 0.5              # share of the idf-weighted word overlap in a score (the rest is cosine)
+OVERLAP = 0.3              # share of the idf-weighted word overlap in a score (the rest is cosine)
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -132,6 +132,13 @@ class Index:
             return [set() for _ in passage_ids]
         block = self.passages_t[q.ids][:, passage_ids].toarray()
         return [set(q.ids[block[:, k] > 0].tolist()) for k in range(len(passage_ids))]
+
+    def unit_terms(self, q: QueryVector, unit_ids: list[int]) -> list[set[int]]:
+        """Return, for each sentence unit, which of the query's term ids occur in it."""
+        if not len(q.ids) or not unit_ids:
+            return [set() for _ in unit_ids]
+        block = self.sentences_t[q.ids][:, unit_ids].toarray()
+        return [set(q.ids[block[:, k] > 0].tolist()) for k in range(len(unit_ids))]
 
     def coverage(self, q: QueryVector, present: set[int]) -> float:
         """Return the idf-weighted share of query terms found (or found as a variant) among `present` ids."""
