@@ -156,7 +156,7 @@ class Engine:
     def _abstain(self, qv, best: Quote) -> bool:
         """Tell whether the best quote is too weak to be an answer (calibrated on dev and IDK-MRC)."""
         present = self.index.present(qv, [best.passage.id])[0]
-        return self.index.coverage(qv, present) < A.MIN_COVERAGE or best.score < A.MIN_SCORE
+        return best.score + self.index.coverage(qv, present) < A.MIN_CONFIDENCE
 
     def _footnotes_of(self, quotes: list[Quote]) -> tuple[Footnote, ...]:
         """Return the footnotes the quotes cite, in order of first mention, resolved per document."""

@@ -1,0 +1,415 @@
+"""Download the web pages a chapter's footnotes cite into sources/, with an archived copy when one is gone."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import urljoin, urlsplit
+
+from .errors import KutipError
+from .model import Footnote
+from .readers.html import META_DIR, decode_html, extract_page, page_text
+
+USER_AGENT = "Kutip/0.1 (+thesis citation checker)"
+ARCHIVE_BASE = "https://web.archive.org/web"
+TYPES = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf", "text/plain": ".txt"}
+GONE = frozenset({404, 410})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+CHUNK = 65536
+_SECOND_LEVEL = {"ac", "co", "com", "edu", "go", "gov", "mil", "net", "or", "org", "sch", "web", "my", "ne"}
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What became of one cited URL: fetched (saved now), kept (fetch failed, earlier copy kept) or failed."""
+
+    number: int
+    url: str
+    status: str                     # "fetched" | "failed" | "kept"
+    final_url: str | None = None    # after redirects (the archive's URL for an archived copy)
+    http_status: int | None = None
+    path: str | None = None         # the saved (or kept) file
+    reason: str = ""                # why it failed; for an archived copy, why the original was not used
+
+
+@dataclass(frozen=True)
+class _Download:
+    """The outcome of one download (following redirects, with retries)."""
+
+    url: str
+    ok: bool
+    final_url: str | None = None
+    http_status: int | None = None
+    content_type: str = ""
+    body: bytes = b""
+    reason: str = ""
+    gone: bool = False              # 404 / 410 / no connection: worth asking the archive
+    archived: bool = False          # the body is the archive's copy
+
+
+@dataclass(frozen=True)
+class _Options:
+    """Download settings shared by every request of one run."""
+
+    timeout: float
+    max_bytes: int
+    retries: int
+    backoff: float
+    max_redirects: int
+
+
+def fetch_sources(footnotes: Sequence[Footnote], dest: Path, *, timeout: float = 15, max_bytes: int = 10_000_000,
+                  retries: int = 2, archive: bool = True, session=None, archive_base: str = ARCHIVE_BASE,
+                  backoff: float = 0.5, max_redirects: int = 10) -> list[FetchResult]:
+    """Return one FetchResult per footnote with a URL, saving each page under dest as <N>-<slug>.<ext>.
+
+    Beside the raw file, dest/.kutip/ gets <N>-<slug>.txt (the extracted text) and <N>-<slug>.json
+    (url, final_url, fetched_at, http_status, content_type, sha256, footnote).  A failed download is
+    recorded in dest/.kutip/<N>-failed.json and never touches an earlier good copy.  Waits between
+    retries grow as backoff * 2**attempt; never raises for network trouble.
+    """
+    import requests
+
+    dest = Path(dest)
+    (dest / META_DIR).mkdir(parents=True, exist_ok=True)
+    options = _Options(timeout, max_bytes, retries, backoff, max_redirects)
+    own = session is None
+    session = requests.Session() if own else session
+    try:
+        return [_fetch_guarded(note, dest, session, options, archive_base if archive else None)
+                for note in footnotes if note.url]
+    finally:
+        if own:
+            session.close()
+
+
+def _fetch_guarded(note: Footnote, dest: Path, session, options: _Options, archive_base: str | None) -> FetchResult:
+    """Fetch one footnote's source; an unforeseen error fails that footnote only, never the whole run."""
+    try:
+        return _fetch_one(note, dest, session, options, archive_base)
+    except Exception as exc:  # one odd URL or response must not lose the other footnotes' results
+        copy = good_copy(dest, note.number)
+        return FetchResult(note.number, note.url or "", "kept" if copy else "failed", path=str(copy) if copy else None,
+                           reason=f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _fetch_one(note: Footnote, dest: Path, session, options: _Options, archive_base: str | None) -> FetchResult:
+    """Fetch one footnote's URL (or its archived copy) and save it, or record why not."""
+    url = with_scheme(note.url or "")
+    got = download(session, url, options)
+    if not got.ok and got.gone and archive_base:
+        copy = download(session, archive_url(url, access_year(note.accessed), archive_base), options)
+        got = replace(copy, archived=True, reason=f"archived copy (original: {got.reason})") if copy.ok else \
+            replace(got, reason=f"{got.reason}; archive: {copy.reason}")
+    suffix, problem = _suffix(got) if got.ok else ("", "")
+    if problem:
+        got = replace(got, ok=False, reason=problem)
+    if got.ok:
+        try:
+            return _save(note, url, got, suffix, dest)
+        except OSError as exc:
+            got = replace(got, ok=False, reason=f"cannot save: {exc.strerror or exc}")
+    return _failed(note, url, got, dest)
+
+
+class _Refused(KutipError):
+    """The body is refused while reading: larger than max_bytes, or too slow."""
+
+
+def download(session, url: str, options: _Options) -> _Download:
+    """Return the body of url after redirects, stopping past max_bytes; a loop of redirects fails."""
+    seen = [url]
+    current = url
+    while True:
+        try:
+            scheme = urlsplit(current).scheme.lower()
+        except ValueError:
+            return _Download(url, False, final_url=current, reason=f"invalid URL {current}")
+        if scheme not in ("http", "https"):
+            return _Download(url, False, final_url=current, reason=f"unsupported URL scheme in {current}")
+        got, location = _get_with_retries(session, url, current, options)
+        if location is None:
+            return got
+        nxt = urljoin(current, location)
+        if seen.count(nxt) >= 2:  # once more is allowed: some sites redirect to the same page to set a cookie
+            last = len(seen) - 1 - seen[::-1].index(nxt)
+            return _Download(url, False, final_url=nxt, http_status=got.http_status,
+                             reason=f"redirect loop ({' -> '.join([*seen[last:], nxt])})")
+        if len(seen) > options.max_redirects:
+            return _Download(url, False, final_url=nxt, http_status=got.http_status,
+                             reason=f"too many redirects (more than {options.max_redirects})")
+        seen.append(nxt)
+        current = nxt
+
+
+def _get_with_retries(session, url: str, current: str, options: _Options) -> tuple[_Download, str | None]:
+    """GET one URL without following redirects; retry 5xx, 429, timeouts and connection errors."""
+    got = _Download(url, False, reason="not tried")
+    for attempt in range(options.retries + 1):
+        if attempt:
+            time.sleep(options.backoff * 2 ** (attempt - 1))
+        got, location, retry = _get(session, url, current, options)
+        if not retry:
+            break
+    return got, location
+
+
+def _get(session, url: str, current: str, options: _Options) -> tuple[_Download, str | None, bool]:
+    """GET once: return (outcome, redirect location or None, whether retrying may help)."""
+    import requests
+
+    failed = _Download(url, False, final_url=current)
+    timeout = f"timeout (no answer within {options.timeout:g} s)"
+    try:
+        response = session.get(current, headers={"User-Agent": USER_AGENT}, stream=True, allow_redirects=False,
+                               timeout=(options.timeout, options.timeout))
+    except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema,
+            ValueError) as exc:
+        return replace(failed, reason=f"invalid URL {current} ({type(exc).__name__})"), None, False
+    except requests.exceptions.ConnectTimeout:  # no server answering at all: as good as gone
+        return replace(failed, reason=f"timeout (no connection within {options.timeout:g} s)", gone=True), None, True
+    except requests.exceptions.RequestException as exc:
+        if _timed_out(exc):
+            return replace(failed, reason=timeout), None, True
+        return replace(failed, reason=f"connection failed: {_cause(exc)}", gone=True), None, True
+    with response:
+        failed = replace(failed, http_status=response.status_code)
+        status = response.status_code
+        if status in REDIRECTS and response.headers.get("Location"):
+            return failed, response.headers["Location"], False
+        if status != 200:
+            return replace(failed, reason=f"HTTP {status}", gone=status in GONE), None, status >= 500 or status == 429
+        ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        try:
+            body = _read_capped(response, options)
+        except _Refused as exc:
+            return replace(failed, content_type=ctype, reason=str(exc)), None, False
+        except requests.exceptions.RequestException as exc:
+            reason = timeout if _timed_out(exc) else f"connection broken: {_cause(exc)}"
+            return replace(failed, reason=reason), None, True
+    return replace(failed, ok=True, content_type=ctype, body=body), None, False
+
+
+def _read_capped(response, options: _Options) -> bytes:
+    """Return the response body, raising _Refused past max_bytes or when the whole read outlasts 4 x timeout."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > options.max_bytes:
+        raise _Refused(f"too large ({int(declared)} bytes, limit {options.max_bytes})")
+    deadline = time.monotonic() + 4 * options.timeout
+    chunks, size = [], 0
+    for chunk in response.iter_content(CHUNK):
+        size += len(chunk)
+        if size > options.max_bytes:
+            raise _Refused(f"too large (more than {options.max_bytes} bytes)")
+        if time.monotonic() > deadline:
+            raise _Refused(f"too slow (body not read within {4 * options.timeout:g} s)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Tell whether a requests error is a read/connect timeout in disguise (streaming wraps them)."""
+    import requests
+
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return False
+        if isinstance(seen, requests.exceptions.Timeout) or "timed out" in str(seen).lower():
+            return True
+        inner = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = inner or seen.__cause__ or seen.__context__
+    return False
+
+
+def _cause(exc: BaseException) -> str:
+    """Return the innermost, short reason of a connection error (e.g. 'Connection refused')."""
+    text = str(exc)
+    found = re.findall(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if found:
+        return found[-1].strip()
+    return type(exc).__name__
+
+
+def _suffix(got: _Download) -> tuple[str, str]:
+    """Return (file suffix for a downloaded body, '') or ('', why it cannot be used)."""
+    ctype = got.content_type
+    if ctype in ("", "application/octet-stream", "binary/octet-stream"):
+        ctype = _sniff(got.body) or ctype or "(none)"
+    suffix = TYPES.get(ctype)
+    if suffix is None:
+        return "", f"unsupported content type {ctype}"
+    if not got.body.strip():
+        return "", "empty body"
+    if suffix == ".pdf" and not got.body.lstrip().startswith(b"%PDF-"):
+        return "", "not a PDF (body does not start with %PDF-)"
+    return suffix, ""
+
+
+def _sniff(body: bytes) -> str:
+    """Return a content type guessed from the first bytes, or ''."""
+    head = body.lstrip()[:256].lower()
+    if head.startswith(b"%pdf-"):
+        return "application/pdf"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "text/html"
+    return ""
+
+
+def _save(note: Footnote, url: str, got: _Download, suffix: str, dest: Path) -> FetchResult:
+    """Write raw file, extracted text and metadata atomically; a page without text fails, a hand-placed file stays."""
+    stem = f"{note.number}-{slug_for(url)}"
+    text, text_error = _extract(got.body, suffix, f"{stem}{suffix}")
+    if suffix == ".html" and text is None:  # a page with no main text is no copy worth keeping
+        return _failed(note, url, replace(got, ok=False, reason=text_error), dest)
+    raw = dest / f"{stem}{suffix}"
+    meta_dir = dest / META_DIR
+    if raw.exists() and not (meta_dir / f"{stem}.json").exists():  # put there by hand: never ours to replace
+        return FetchResult(note.number, url, "kept", got.final_url, got.http_status, str(raw),
+                           f"{raw.name} was not fetched by Kutip; left untouched")
+    write_atomic(raw, got.body)
+    if text is not None:
+        write_atomic(meta_dir / f"{stem}.txt", text.encode("utf-8"))
+    record = {
+        "footnote": note.number, "url": url, "final_url": got.final_url, "http_status": got.http_status,
+        "content_type": got.content_type, "fetched_at": now_iso(), "sha256": hashlib.sha256(got.body).hexdigest(),
+        "bytes": len(got.body), "file": raw.name, "text": f"{stem}.txt" if text is not None else None,
+        "archived": got.archived, "note": got.reason,
+    }
+    if text_error:
+        record["text_error"] = text_error
+    write_atomic(meta_dir / f"{stem}.json", (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    failure_path(dest, note.number).unlink(missing_ok=True)
+    return FetchResult(note.number, url, "fetched", got.final_url, got.http_status, str(raw), got.reason)
+
+
+def _extract(body: bytes, suffix: str, name: str) -> tuple[str | None, str]:
+    """Return (plain text of the body or None, why no text)."""
+    try:
+        if suffix == ".html":
+            blocks, _ = extract_page(decode_html(body, name), name)
+            return page_text(blocks), ""
+        if suffix == ".txt":
+            return _decode_text(body), ""
+        return _pdf_text(body, name)
+    except KutipError as exc:
+        return None, str(exc)
+
+
+def _decode_text(body: bytes) -> str:
+    """Return plain-text bytes as str (UTF-8, else Windows-1252)."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace")
+
+
+def _pdf_text(body: bytes, name: str) -> tuple[str | None, str]:
+    """Return the text of a PDF through the project's PDF reader, if it is there."""
+    try:
+        from .readers import reader_for
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(body)
+            doc = reader_for(path)(path)
+        return page_text(doc.blocks), ""
+    except KutipError as exc:
+        return None, str(exc)
+    except Exception as exc:  # reader missing or broken: the raw PDF is still worth keeping
+        return None, f"PDF text not extracted ({type(exc).__name__}: {exc})"
+
+
+def _failed(note: Footnote, url: str, got: _Download, dest: Path) -> FetchResult:
+    """Record a failure in .kutip/<N>-failed.json and return kept (an earlier copy exists) or failed."""
+    record = {"footnote": note.number, "url": url, "final_url": got.final_url, "http_status": got.http_status,
+              "reason": got.reason, "attempted_at": now_iso()}
+    try:
+        write_atomic(failure_path(dest, note.number),
+                     (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    except OSError:
+        pass
+    copy = good_copy(dest, note.number)
+    status = "kept" if copy else "failed"
+    return FetchResult(note.number, url, status, got.final_url, got.http_status,
+                       str(copy) if copy else None, got.reason)
+
+
+def good_copy(dest: Path, number: int) -> Path | None:
+    """Return an existing non-empty source file for footnote `number` (<N>-*.*) in dest, or None."""
+    try:
+        found = sorted(p for p in dest.glob(f"{number}-*") if p.is_file() and p.stat().st_size > 0
+                       and not p.name.startswith("."))
+    except OSError:
+        return None
+    fetched = [p for p in found if (dest / META_DIR / f"{p.stem}.json").is_file()]
+    return (fetched or found or [None])[0]
+
+
+def failure_path(dest: Path, number: int) -> Path:
+    """Return where a failed fetch of footnote `number` is recorded."""
+    return dest / META_DIR / f"{number}-failed.json"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to path through a temporary file in the same folder and os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def now_iso() -> str:
+    """Return the current UTC time as ISO 8601 to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def with_scheme(url: str) -> str:
+    """Return url with http:// in front when it has no scheme (www.example.com/...)."""
+    url = url.strip().strip("<>")
+    return url if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url) else f"http://{url}"
+
+
+def access_year(accessed: str | None) -> int | None:
+    """Return the year of an access date ('18 Februari 2017', '20/02/19'), or None."""
+    if not accessed:
+        return None
+    years = re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", accessed)
+    if years:
+        return int(years[-1])
+    short = re.search(r"\d{1,2}[-/.]\d{1,2}[-/.](\d{2})\s*$", accessed.strip())
+    return 2000 + int(short.group(1)) if short else None
+
+
+def archive_url(url: str, year: int | None, base: str = ARCHIVE_BASE) -> str:
+    """Return the archive's address of url's copy nearest to `year` (default this year), original bytes (id_)."""
+    return f"{base.rstrip('/')}/{year or datetime.now(timezone.utc).year}id_/{url}"
+
+
+def slug_for(url: str) -> str:
+    """Return a short file-name slug for a URL: the site's name ('kepri.antaranews.com' -> 'antaranews')."""
+    host = (urlsplit(with_scheme(url)).hostname or "").lower()
+    if re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host):
+        name = host
+    else:
+        labels = [label for label in host.split(".") if label and label != "www"]
+        if len(labels) > 1:
+            labels = labels[:-1]
+        if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
+            labels = labels[:-1]
+        name = labels[-1] if labels else ""
+    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")[:40] or "source"
+    return "failed-site" if slug == "failed" else slug
