@@ -49,17 +49,17 @@ class _Unit:
 def structure(doc: Document, first_id: int = 0) -> tuple[list[Passage], list[Footnote]]:
     """Return the passages and footnotes of a document; passage ids start at first_id."""
     units, notes = _units(doc)
-    footnotes = [parse_footnote(n, t, doc.source) for n, t in notes]
+    footnotes = [parse_footnote(n, t, doc.source) for n, t, _ in notes]
     passages = _passages(units, doc.source, first_id)
-    for note in footnotes:
-        passages.append(_footnote_passage(note, first_id + len(passages)))
+    for note, (_, _, page) in zip(footnotes, notes):
+        passages.append(_footnote_passage(note, first_id + len(passages), page))
     return passages, footnotes
 
 
-def _units(doc: Document) -> tuple[list[_Unit], list[tuple[int, str]]]:
-    """Walk the blocks once: track sections, rejoin cut paragraphs, gather footnotes."""
+def _units(doc: Document) -> tuple[list[_Unit], list[tuple[int, str, PageStart]]]:
+    """Walk the blocks once: track sections, rejoin cut paragraphs, gather footnotes (with their page)."""
     units: list[_Unit] = []
-    notes: list[tuple[int, str]] = []
+    notes: list[tuple[int, str, PageStart]] = []
     path: list[tuple[int, str]] = []
     last_body: _Unit | None = None          # the body unit a cut paragraph would continue
     cut = False                             # a page bottom (footnotes or a break) since last_body
@@ -68,9 +68,9 @@ def _units(doc: Document) -> tuple[list[_Unit], list[tuple[int, str]]]:
             cut = True
         if block.kind == "footnote":
             if block.number is not None:
-                notes.append((block.number, block.text))
+                notes.append((block.number, block.text, (0, block.page, block.page_index)))
             elif notes:
-                notes[-1] = (notes[-1][0], join_note(notes[-1][1], block.text))
+                notes[-1] = (notes[-1][0], join_note(notes[-1][1], block.text), notes[-1][2])
             continue
         if block.kind == "break":
             continue
@@ -251,9 +251,10 @@ def footnote_kind(text: str, url: str | None) -> str:
     return "other"
 
 
-def _footnote_passage(note: Footnote, pid: int) -> Passage:
-    """Return the searchable passage of a footnote entry."""
+def _footnote_passage(note: Footnote, pid: int, page: PageStart) -> Passage:
+    """Return the searchable passage of a footnote entry (on the page where it starts)."""
     return Passage(id=pid, source=note.source, kind="footnote", text=note.text,
+                   pages=(page,) if page[1] is not None or page[2] is not None else (),
                    section=(f"Catatan kaki {note.number}",), lead=f"catatan kaki sumber referensi {KIND_WORDS[note.kind]}",
                    context=note.text, footnotes=(note.number,), sentences=((0, len(note.text)),))
 
