@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from math import hypot
 from pathlib import Path
-from statistics import median
-from typing import Any, Callable
+from itertools import pairwise
+from typing import Any
 
 from ..errors import ReadError
 from ..model import Block, Document, Mark
@@ -16,7 +17,7 @@ from ..model import Block, Document, Mark
 try:  # pypdf's font metrics give run widths; without them widths are estimated
     from pypdf.generic._font import Font as _PdfFont
 except ImportError:  # pragma: no cover - depends on the pypdf version
-    _PdfFont = None
+    _PdfFont = None  # type: ignore[assignment,misc]
 
 MARKER_RATIO = 0.8   # a footnote marker is at most this share of its line's font size ...
 RAISE_RATIO = 0.15   # ... and its baseline sits at least this share of that size above the line
@@ -29,7 +30,8 @@ SEGMENT_GAP = 0.75   # a horizontal gap of this many ems splits a line into segm
 ROW_PITCH = 1.3      # lines of one table are at most this many table-line pitches apart
 RUNNING_SHARE = 0.2  # a line repeated at a page edge on this share of pages is a running header/footer
 
-BULLETS = "•◦▪▫●○■□·‣⁃-–—*"
+ROUND_BULLETS = "•◦▪▫●○■□·‣⁃"  # these start an item wherever they stand; dashes only when indented
+BULLETS = ROUND_BULLETS + "-–—*"
 LABEL = r"(?:\(?(?:[a-zA-Z]|\d{1,2}|[ivx]{1,4})[.)]|[" + re.escape(BULLETS) + r"])"
 LABEL_RE = re.compile(LABEL)
 LABEL_START_RE = re.compile(r"(" + LABEL + r")\s+(?=\S)")
@@ -38,6 +40,7 @@ PAGE_NUMBER_RE = re.compile(r"(?:(?:halaman|hal\.|page|p\.)\s*)?[-–—(\[]?\s*
                             r"(?:\s*(?:dari|of|/)\s*\d{1,4})?", re.I)
 ROMAN_RE = re.compile(r"[-–—(\[]?\s*(x{0,3}(?:ix|iv|v?i{0,3}))\s*[-–—)\]]?")
 MARKER_RE = re.compile(r"\s*(\d{1,3})\s*")
+EDGE_NUMBER_RE = re.compile(r"^(\d{1,4})\s+(?=\S)|(?<=\S)\s+(\d{1,4})$")  # "12 Title" / "Title 12"
 URL_END = "-/_.=?&#%~:"
 LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\u00ad": ""}
 
@@ -116,6 +119,7 @@ class _Page:
     index: int
     lines: list[_Line]
     number: int | None = None
+    headed: list[_Line] = field(default_factory=list)  # edge lines that carried the page number
     body: list[_Line] = field(default_factory=list)
     notes: list[_Line] = field(default_factory=list)
 
@@ -171,7 +175,7 @@ def read_pdf(path: Path, progress: Callable[[int, int], None] | None = None) -> 
     if not any(p.lines for p in pages):
         raise ScannedPdf(f"{path.name}: no extractable text (scanned?)")
     layout = measure_layout(pages)
-    number_pages(pages, layout, page_labels(reader, path.name))
+    number_pages(pages, layout, page_labels(reader))
     remove_running_lines(pages)
     split_zones(pages, layout)
     blocks = build_blocks(pages, layout)
@@ -371,7 +375,7 @@ def measure_layout(pages: list[_Page]) -> _Layout:
     gaps: Counter[float] = Counter()
     for page in pages:
         own = [ln for ln in page.lines if ln.size >= NOTE_RATIO * body]
-        for a, b in zip(own, own[1:]):
+        for a, b in pairwise(own):
             gap = a.y - b.y
             if 0.8 * body < gap < 3 * body:
                 gaps[round(gap, 1)] += 1
@@ -385,7 +389,7 @@ def measure_layout(pages: list[_Page]) -> _Layout:
     return _Layout(body, pitch, float(margin), right, bold, italic)
 
 
-def page_labels(reader: Any, name: str) -> list[int | None] | None:
+def page_labels(reader: Any) -> list[int | None] | None:
     """Return each page's label (a number, or None when not numeric) if the PDF has labels other than 1..n."""
     try:
         labels = list(reader.page_labels)
@@ -407,8 +411,12 @@ def number_pages(pages: list[_Page], layout: _Layout, labels: list[int | None] |
                 m = PAGE_NUMBER_RE.fullmatch(seg.text)
                 if m:
                     found.append((page, line, k, int(m.group(1))))
-                elif ROMAN_RE.fullmatch(seg.text) and ROMAN_RE.fullmatch(seg.text).group(1):
+                elif (roman := ROMAN_RE.fullmatch(seg.text)) and roman.group(1):
                     romans.append((page, line, k))
+            text, _ = runs_text(line.runs, set())
+            m = EDGE_NUMBER_RE.search(text)
+            if m:
+                found.append((page, line, -1 if m.group(1) else -2, int(m.group(1) or m.group(2))))
     offsets = Counter(n - page.index for page, _, _, n in found)
     offset, support = offsets.most_common(1)[0] if offsets else (None, 0)
     if len(pages) > 1 and support < 2:
@@ -418,7 +426,11 @@ def number_pages(pages: list[_Page], layout: _Layout, labels: list[int | None] |
         if n - page.index == offset and page.index not in numbered:
             page.number = n
             numbered.add(page.index)
-            remove_segment(page, line, k, layout.body_size)
+            if k >= 0:
+                remove_segment(page, line, k, layout.body_size)
+            else:
+                strip_number(line, str(n), at_start=k == -1)
+                page.headed.append(line)
     for page, line, k in romans:  # front matter numbered i, ii, ...: removed, not a page number
         if page.index not in numbered and line in page.lines:
             numbered.add(page.index)
@@ -452,6 +464,21 @@ def start_of(group: list[_Run], line: _Line) -> float:
     return line.x0 if group[0] is line.runs[0] else group[0].x
 
 
+def strip_number(line: _Line, number: str, at_start: bool) -> None:
+    """Remove a page number printed at the start or end of a header/footer line's text."""
+    runs = [r for r in line.runs if r.text.strip()]
+    run = runs[0] if at_start else runs[-1]
+    text = run.text.strip()
+    if text == number:
+        line.runs.remove(run)
+        return
+    if not (text.startswith(number) if at_start else text.endswith(number)):
+        return  # the number spans runs: leave it, the running-line rule ignores digits anyway
+    kept = text[len(number):] if at_start else text[:-len(number)]
+    run.width *= len(kept.strip()) / max(len(text), 1)
+    run.text = kept.strip()
+
+
 def remove_segment(page: _Page, line: _Line, k: int, em: float) -> None:
     """Remove the k-th segment of a line, and the line if nothing is left of it."""
     line.runs = [r for i, g in enumerate(split_runs(line, em)) if i != k for r in g]
@@ -460,7 +487,8 @@ def remove_segment(page: _Page, line: _Line, k: int, em: float) -> None:
 
 
 def remove_running_lines(pages: list[_Page]) -> None:
-    """Remove header/footer lines repeated at the page edges (digits ignored) on several pages."""
+    """Remove header/footer lines repeated at the page edges (digits ignored) on several pages; a line
+    that carried the page number counts as soon as it repeats once."""
     def key(line: _Line) -> str:
         text, _ = runs_text(line.runs, set())
         return re.sub(r"\d+", "#", " ".join(text.lower().split()))
@@ -472,7 +500,8 @@ def remove_running_lines(pages: list[_Page]) -> None:
     for page in pages:
         for line in edge_lines(page.lines):
             k = key(line)
-            if counts[k] >= need and sum(c.isalnum() for c in k) >= 3:
+            enough = counts[k] >= (2 if line in page.headed else need)
+            if enough and sum(c.isalnum() for c in k) >= 3:
                 page.lines.remove(line)
 
 
@@ -496,7 +525,7 @@ def split_zones(pages: list[_Page], layout: _Layout) -> None:
 def runs_text(runs: list[_Run], known: set[int] | None) -> tuple[str, list[Mark]]:
     """Return the text of runs (whitespace collapsed) and the markers removed from it.
 
-    known: footnote numbers that exist; a marker outside it stays text (None: every marker counts).
+    known: footnote numbers that exist; a marker outside it stays text (None or empty: every marker counts).
     """
     text = ""
     marks: list[Mark] = []
@@ -526,11 +555,6 @@ def needs_space(prev: _Run | None, run: _Run) -> bool:
         return True
     gap = run.x - prev.x1
     return gap > max(run.size, 0.15 * prev.width)
-
-
-def line_text(line: _Line, known: set[int]) -> tuple[str, list[Mark]]:
-    """Return a line's text and markers."""
-    return runs_text(line.runs, known)
 
 
 def join_texts(parts: list[tuple[str, list[Mark]]]) -> tuple[str, tuple[Mark, ...]]:
@@ -584,7 +608,7 @@ def read_notes(page: _Page, last: int | None) -> list[_Draft]:
     """Return the footnotes of a page's footnote zone; one without a number continues the previous page's."""
     drafts: list[_Draft] = []
     for line in page.notes:
-        expected = (drafts[-1].number if drafts and drafts[-1].number else last)
+        expected = drafts[-1].number if drafts and drafts[-1].number else last
         n = note_number(line, None if expected is None else expected + 1)
         if n is not None or not drafts:
             drafts.append(_Draft("footnote", page.number, page.index, number=n))
@@ -601,10 +625,10 @@ def note_block(draft: _Draft, known: set[int]) -> Block:
             if runs[0].marker:
                 runs = runs[1:]
             else:
-                text, marks = runs_text(runs, known)
-                m = re.match(r"\d{1,3}[.)]?\s+", text)
+                line_str, line_marks = runs_text(runs, known)
+                m = re.match(r"\d{1,3}[.)]?\s+", line_str)
                 cut = m.end() if m else 0
-                parts.append((text[cut:], [(max(0, o - cut), n) for o, n in marks]))
+                parts.append((line_str[cut:], [(max(0, o - cut), n) for o, n in line_marks]))
                 continue
         parts.append(runs_text(runs, known))
     text, marks = join_texts(parts)
@@ -631,7 +655,7 @@ def find_tables(lines: list[_Line], layout: _Layout, carry: list[float] | None) 
     i = start
     while i < len(lines):
         if i in anchors and all(column_of(s.x0, columns, layout.tol) is not None for s in segs[i]):
-            pitch = anchor_pitch(lines, anchors, i, layout)
+            pitch = anchor_pitch(lines, anchors, layout)
             first = grow_region_up(lines, segs, i, columns, layout, pitch, regions[-1][1] if regions else start)
             end = grow_region(lines, segs, i, columns, layout, pitch)
             if sum(1 for a in anchors if first <= a < end) >= 2:
@@ -673,9 +697,9 @@ def fits(segs: list[_Segment], columns: list[float], layout: _Layout) -> bool:
     return bool(segs)
 
 
-def anchor_pitch(lines: list[_Line], anchors: list[int], i: int, layout: _Layout) -> float:
-    """Return the line pitch of a table around anchor line i."""
-    gaps = [lines[a].y - lines[b].y for a, b in zip(anchors, anchors[1:]) if b == a + 1]
+def anchor_pitch(lines: list[_Line], anchors: list[int], layout: _Layout) -> float:
+    """Return the line pitch of tables on a page: the smallest gap between adjacent many-cell lines."""
+    gaps = [lines[a].y - lines[b].y for a, b in pairwise(anchors) if b == a + 1]
     return min([g for g in gaps if g > 0] + [layout.pitch])
 
 
@@ -737,11 +761,9 @@ def start_table(lines: list[_Line], columns: list[float], layout: _Layout) -> _T
     """Return a new table from its first region: header row(s) then rows."""
     cells = table_cells(lines, columns, layout)
     table = _Table(columns=columns, rows=[], header_rows=0)
-    starts = row_starts(cells, fresh=True)
-    add_rows(table, cells, starts)
-    numbered = any(ROW_NUMBER_RE.fullmatch(c.get(0, ("", 0))[0].strip()) for c in cells)
-    first_numbered = next((i for i, c in enumerate(cells) if ROW_NUMBER_RE.fullmatch(c.get(0, ("", 0))[0].strip())), 0)
-    table.header_rows = 1 if (not numbered or first_numbered > 0) else 0
+    add_rows(table, cells, row_starts(cells, fresh=True))
+    numbers = numbered_lines(cells)
+    table.header_rows = 1 if not numbers or numbers[0] > 0 else 0
     return table
 
 
@@ -778,19 +800,24 @@ def drop_header(cells: list[dict[int, tuple[str, float]]], header: list[list[tup
 
 def row_starts(cells: list[dict[int, tuple[str, float]]], fresh: bool) -> list[int]:
     """Return the table lines that start a row: numbered first-column lines, else first-column text after a gap."""
-    numbers = [i for i, c in enumerate(cells) if ROW_NUMBER_RE.fullmatch(c.get(0, ("", 0))[0].strip())]
+    numbers = numbered_lines(cells)
     if numbers:
         return ([0] if fresh and numbers[0] > 0 else []) + numbers
     starts = []
     for i, c in enumerate(cells):
-        if 0 in c and (i == 0 and fresh or i > 0 and 0 not in cells[i - 1]):
+        if 0 in c and ((i == 0 and fresh) or (i > 0 and 0 not in cells[i - 1])):
             starts.append(i)
     return starts
 
 
+def numbered_lines(cells: list[dict[int, tuple[str, float]]]) -> list[int]:
+    """Return the table lines whose first column holds a row number ("1", "2.", "3)")."""
+    return [i for i, c in enumerate(cells) if ROW_NUMBER_RE.fullmatch(c.get(0, ("", 0.0))[0].strip())]
+
+
 def add_rows(table: _Table, cells: list[dict[int, tuple[str, float]]], starts: list[int]) -> None:
     """Append the rows that begin at starts to a table."""
-    for a, b in zip(starts, starts[1:] + [len(cells)]):
+    for a, b in pairwise([*starts, len(cells)]):
         row: list[list[tuple[str, float]]] = [[] for _ in table.columns]
         for line_cells in cells[a:b]:
             for k, frag in line_cells.items():
@@ -843,16 +870,16 @@ def build_blocks(pages: list[_Page], layout: _Layout) -> list[Block]:
     notes_by_page: list[list[_Draft]] = []
     last: int | None = None
     for page in pages:
-        drafts = read_notes(page, last)
-        for d in drafts:
+        page_notes = read_notes(page, last)
+        for d in page_notes:
             if d.number is not None:
                 known.add(d.number)
                 last = d.number
-        notes_by_page.append(drafts)
+        notes_by_page.append(page_notes)
     blocks: list[Block] = []
     drafts: list[_Draft] = []
     open_table: _Draft | None = None
-    for page, notes in zip(pages, notes_by_page):
+    for page, notes in zip(pages, notes_by_page, strict=True):
         body, open_table = read_body(page, layout, open_table)
         drafts.extend(body)
         drafts.extend(notes)
@@ -901,7 +928,7 @@ def read_body(page: _Page, layout: _Layout, open_table: _Draft | None) -> tuple[
             continue
         kind, label, text_x = classify(line, prev, current, layout, margin, bullet)
         bullet = False
-        if kind == "more":
+        if kind == "more" and current is not None:
             current.lines.append(line)
         else:
             current = _Draft(kind, page.number, page.index, lines=[line], label=label, text_x=text_x)
@@ -931,7 +958,8 @@ def classify(line: _Line, prev: _Line | None, current: _Draft | None, layout: _L
     if item is not None and item[0] == "-":
         return "item", item[0], item[1]
     style = heading_style(line, layout, caps_ok=gap is not None)
-    if current is not None and current.kind == "heading" and style and style == heading_style(current.lines[-1], layout, True) \
+    if current is not None and current.kind == "heading" and style \
+            and style == heading_style(current.lines[-1], layout, True) \
             and gap is not None and gap <= GAP_RATIO * layout.pitch and not starts_with_label(line):
         return "more", "", 0.0
     if style and spaced and len(" ".join(runs_text(line.runs, set())[0].split())) <= 200:
@@ -973,13 +1001,15 @@ def item_label(line: _Line, layout: _Layout, margin: float, bullet: bool) -> tup
     """Return (label, x where the item's text starts) if a line starts a list item."""
     groups = split_runs(line, layout.body_size)
     if len(groups) >= 2:
-        first, _ = runs_text(groups[0], set())
-        if LABEL_RE.fullmatch(first):
-            return normal_label(first), groups[1][0].x
+        head, _ = runs_text(groups[0], set())
+        if LABEL_RE.fullmatch(head):
+            return normal_label(head), groups[1][0].x
     text, _ = runs_text(line.runs, set())
     m = LABEL_START_RE.match(text)
-    if m and (line.x0 > margin + layout.tol or bullet):
+    if m and (line.x0 > margin + layout.tol or bullet or m.group(1) in ROUND_BULLETS):
         first = line.runs[0]
+        if first.text.strip() == m.group(1) and len(line.runs) > 1:  # the label is a run of its own
+            return normal_label(m.group(1)), line.runs[1].x
         share = len(m.group(0)) / max(len(first.text.strip()), len(m.group(0)))
         return normal_label(m.group(1)), first.ink + (first.x1 - first.ink) * share
     if bullet:
@@ -1003,19 +1033,19 @@ def continues(draft: _Draft, line: _Line, prev: _Line | None, layout: _Layout, m
     short = layout.right - prev.x1 > SHORT_RATIO * (layout.right - margin)
     if draft.kind == "item":
         return not short and abs(line.x0 - draft.text_x) <= 2 * layout.tol
-    if short and first.x0 <= margin + layout.tol:  # no first-line indent: a short line ends the paragraph
-        return False
     if len(draft.lines) == 1:
-        indented = first.x0 > margin + layout.tol
-        return line.x0 <= first.x0 + layout.tol and not (indented and line.x0 >= first.x0 - layout.tol)
-    return abs(line.x0 - draft.lines[1].x0) <= layout.tol
+        if line.x0 < first.x0 - layout.tol:  # a first-line indent, then back to the margin
+            return True
+        return abs(line.x0 - first.x0) <= layout.tol and not short  # same start: goes on unless cut short
+    indented = first.x0 > draft.lines[1].x0 + layout.tol
+    return abs(line.x0 - draft.lines[1].x0) <= layout.tol and (indented or not short)
 
 
 def body_block(draft: _Draft, known: set[int]) -> Block:
     """Return a heading, paragraph, item or table draft as a Block."""
     if draft.kind == "table" and draft.table is not None:
         return Block("table", page=draft.page, page_index=draft.page_index, rows=table_rows(draft.table))
-    text, marks = join_texts([line_text(ln, known) for ln in draft.lines])
+    text, marks = join_texts([runs_text(ln.runs, known) for ln in draft.lines])
     label = draft.label
     if draft.kind == "item":
         m = LABEL_START_RE.match(text)

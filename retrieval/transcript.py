@@ -1,0 +1,218 @@
+"""Safe Markdown for document and user text (escaped, highlighted) and the conversation as a Markdown file."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+from urllib.parse import quote as url_quote, urlsplit
+
+from .analysis import STOP_WORDS
+from .model import Answer, Footnote, Quote
+from .present import NOT_FOUND, RELATED
+
+# Backslash-escaped: every character Streamlit's Markdown reads as syntax (CommonMark, GFM tables and
+# strikethrough, remark-math `$`, directives `:red[..]`, `:material/..:`, autolinks `@`/`/`).
+_BACKSLASHED = frozenset("\\`*_{}[]()#+-.!|~$:=^@/\"'")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# `:smile:` becomes an emoji after parsing, escaped or not: a word joiner after the colon stops it.
+_SHORTCODE = re.compile(r":(?=[\w+/-]+:)")
+WORD_JOINER = "\u2060"
+MIN_HIGHLIGHT = 3            # shorter words ("di", "RI") are not highlighted
+PREFIX_HIGHLIGHT = 5         # words this long also highlight their longer forms (kerjasama -> kerjasamanya)
+HIGHLIGHT = ":orange-background[{}]"
+MARK = ":blue-badge[{}]"
+
+TRANSCRIPT_TEXT = {
+    "id": {"title": "Kutip — percakapan", "footnotes": "Catatan kaki", "accessed": "diakses", "page": "hlm.",
+           "error": "Pertanyaan tidak dapat dijawab"},
+    "en": {"title": "Kutip — conversation", "footnotes": "Footnotes", "accessed": "accessed", "page": "p.",
+           "error": "The question could not be answered"},
+}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of the chat: the question as typed, and its answer or the message why there is none."""
+
+    question: str
+    answer: Answer | None = None
+    error: str = ""
+
+
+def escape_md(text: str) -> str:
+    """Return text that Streamlit's Markdown shows literally (no LaTeX, links, HTML, emphasis or directives)."""
+    out = []
+    for ch in _SHORTCODE.sub(":" + WORD_JOINER, text):
+        if ch in _ENTITIES:
+            out.append(_ENTITIES[ch])
+        elif ch in _BACKSLASHED:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def escape_lines(text: str, line_start: bool = True) -> str:
+    """Return escaped text whose line breaks stay line breaks and whose indentation stays (not a code block).
+
+    line_start: whether text begins a line (a piece from the middle of a line keeps its spaces as they are).
+    """
+    lines = []
+    for k, line in enumerate(text.split("\n")):
+        body = line.lstrip(" \t") if (k or line_start) else line
+        lines.append("&nbsp;" * (len(line) - len(body)) + escape_md(body))
+    return "  \n".join(lines)
+
+
+def highlight_terms(words: Iterable[str]) -> list[str]:
+    """Return the question words worth highlighting: no function words, no very short words, no repeats."""
+    out: list[str] = []
+    for w in words:
+        lw = w.lower()
+        if len(lw) >= MIN_HIGHLIGHT and lw not in STOP_WORDS and lw not in out:
+            out.append(lw)
+    return out
+
+
+def highlight_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
+    """Return the sorted, merged spans of text where a highlight word (or a longer form of it) starts a word."""
+    spans: list[tuple[int, int]] = []
+    for w in highlight_terms(words):
+        tail = r"\w*" if len(w) >= PREFIX_HIGHLIGHT else r"(?!\w)"
+        spans += [m.span() for m in re.finditer(rf"(?<!\w){re.escape(w)}{tail}", text, re.IGNORECASE)]
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def highlighted_md(text: str, words: Iterable[str] = (), marks: Sequence[tuple[int, int]] = ()) -> str:
+    """Return text as safe Markdown: escaped, question words highlighted, footnote marks (offset, n) as badges.
+
+    Highlighting wraps already-escaped pieces, so it can never undo an escape.
+    """
+    spans = highlight_spans(text, words)
+    cuts = sorted({0, len(text), *(a for a, _ in spans), *(b for _, b in spans),
+                   *(o for o, _ in marks if 0 <= o <= len(text))})
+    starts = {a: b for a, b in spans}
+    out: list[str] = []
+    inside_until = -1
+    for a, b in zip(cuts, cuts[1:] + [len(text)]):
+        out += [MARK.format(f"{n}") for o, n in marks if o == a]
+        if a >= len(text):
+            break
+        if a in starts:
+            inside_until = starts[a]
+        piece = escape_lines(text[a:b], line_start=a == 0 or text[a - 1] == "\n")
+        out.append(HIGHLIGHT.format(piece) if a < inside_until and "\n" not in text[a:b] else piece)
+    return "".join(out)
+
+
+def quote_marks(q: Quote) -> list[tuple[int, int]]:
+    """Return the quote's footnote marks as (offset in the quote, number)."""
+    return [(off - q.start, n) for off, n in q.passage.marks if q.start <= off <= q.end]
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return an http(s) URL fit for a Markdown link target, or None for anything else."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url_quote(url.strip(), safe=":/?#@!$&'*+,;=%-._~")
+
+
+def link_md(url: str | None) -> str:
+    """Return a Markdown link showing the URL itself, or the escaped text when it is not a web address."""
+    target = safe_url(url)
+    if target is None:
+        return escape_md(url or "")
+    return f"[{escape_md(url or '')}]({target})"
+
+
+def where(q: Quote, lang: str = "id") -> str:
+    """Return 'file › section, p. N' for a quote (plain text)."""
+    parts = [q.passage.source, *q.passage.section]
+    place = " › ".join(p for p in parts if p)
+    return f"{place}, {TRANSCRIPT_TEXT[lang]['page']} {q.page}" if q.page is not None else place
+
+
+def footnote_for(answer: Answer, number: int, source: str) -> Footnote | None:
+    """Return the answer's footnote with that number, preferring the one of the quote's own document."""
+    same = [f for f in answer.footnotes if f.number == number and f.source == source]
+    return (same or [f for f in answer.footnotes if f.number == number] or [None])[0]
+
+
+def footnote_md(f: Footnote, lang: str = "id") -> str:
+    """Return one footnote in full as safe Markdown: number, text with a live link, access date."""
+    text = escape_md(f.text)
+    if f.url and safe_url(f.url) and escape_md(f.url) in text:
+        text = text.replace(escape_md(f.url), link_md(f.url), 1)
+    return f"\\[{f.number}\\] {text}"
+
+
+def conversation_markdown(turns: Sequence[Turn], lang: str = "id") -> str:
+    """Return the conversation as a Markdown document: each question, its quotes verbatim, and full footnotes."""
+    t = TRANSCRIPT_TEXT[lang]
+    out = [f"# {t['title']}", ""]
+    for i, turn in enumerate(turns, 1):
+        out += [f"## {i}. {escape_md(turn.question)}", ""]
+        a = turn.answer
+        if a is None:
+            out += [f"_{t['error']}: {escape_md(turn.error)}_", ""]
+            continue
+        if a.abstained:
+            out += [f"**{NOT_FOUND[lang]}**", ""]
+            if a.related:
+                out += [f"_{RELATED[lang]}:_", ""]
+                out += [f"- {escape_md(q.text)} ({escape_md(where(q, lang))})" for q in a.related]
+                out.append("")
+            continue
+        for q in a.quotes:
+            marks = " ".join(f"\\[{n}\\]" for n in q.footnotes)
+            out += [f"> “{escape_lines(q.text)}” {marks}".rstrip(), ">", f"> — {escape_md(where(q, lang))}", ""]
+        if a.footnotes:
+            out += [f"**{t['footnotes']}**", ""]
+            out += [footnote_md(f, lang) + "  " for f in a.footnotes]
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def context_md(context: str, quote: str, words: Iterable[str] = ()) -> str:
+    """Return the paragraph around a quote as safe Markdown, the quoted part in bold; tab-separated rows as a table."""
+    lines = context.split("\n")
+    if sum("\t" in line for line in lines) >= 2:
+        return _table_md(lines, quote)
+    at = context.find(quote.strip()) if quote.strip() else -1
+    if at < 0:
+        return highlighted_md(context, words)
+    end = at + len(quote.strip())
+    inner = highlighted_md(context[at:end], words).split("  \n")
+    bold = "  \n".join(f"**{part}**" if part.strip() else part for part in inner)
+    return highlighted_md(context[:at], words) + bold + highlighted_md(context[end:], words)
+
+
+def _table_md(lines: list[str], quote: str = "") -> str:
+    """Return lines of which some are tab-separated rows as text and a Markdown table (header row first);
+    the row the quote was made of (every cell found in it) in bold."""
+    out: list[str] = []
+    rows = [line.split("\t") for line in lines if "\t" in line]
+    width = max(len(r) for r in rows)
+    header_done = False
+    for line in lines:
+        if "\t" not in line:
+            out.append(("\n" if header_done else "") + escape_lines(line) + "\n")
+            continue
+        raw = [c.strip() for c in line.split("\t")]
+        strong = header_done and all(c in quote for c in raw)
+        cells = [(f"**{escape_md(c)}**" if strong and c else escape_md(c)) or "&nbsp;" for c in raw]
+        cells += ["&nbsp;"] * (width - len(raw))
+        out.append("| " + " | ".join(cells) + " |")
+        if not header_done:
+            out.append("|" + "---|" * width)
+            header_done = True
+    return "\n".join(out)

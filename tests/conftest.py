@@ -1,0 +1,81 @@
+"""Shared fixtures: the real chapter (read once, indexed once per session) and a cache that is never the user's."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.cache import ENV as CACHE_ENV
+from retrieval.engine import Engine
+from retrieval.model import Footnote, Passage
+from retrieval.readers.markdown import read_markdown
+from retrieval.structure import structure
+
+REPO = Path(__file__).resolve().parents[1]
+CHAPTER_NAME = "bab3-sister-city-batam-gimje.md"
+CHAPTER = REPO / "corpus" / CHAPTER_NAME
+CORE_DATA = Path(__file__).resolve().parent / "data" / "core"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Point KUTIP_CACHE_DIR at a session tmp folder before anything runs, so no test (nor a CLI
+    subprocess, which inherits the environment) ever writes to the real user cache."""
+    folder = tmp_path_factory.mktemp("kutip-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(CACHE_ENV, str(folder))
+        yield folder
+
+
+@pytest.fixture(scope="session")
+def chapter_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corpus folder holding only the real chapter (a byte copy).
+
+    corpus/sources/ is where fetch-sources drops the cited documents; copying the chapter alone keeps
+    the chapter's expected answers independent of what has been downloaded there.
+    """
+    folder = tmp_path_factory.mktemp("chapter")
+    (folder / CHAPTER_NAME).write_bytes(CHAPTER.read_bytes())
+    return folder
+
+
+@pytest.fixture(scope="session")
+def engine(chapter_corpus: Path) -> Engine:
+    """The engine over the real chapter, built once per session without touching any cache."""
+    return Engine.build(chapter_corpus, use_cache=False)
+
+
+@pytest.fixture(scope="session")
+def chapter_parts() -> tuple[list[Passage], list[Footnote]]:
+    """The chapter read by the markdown reader and structured (independently of the engine)."""
+    return structure(read_markdown(CHAPTER))
+
+
+@pytest.fixture(scope="session")
+def passages(chapter_parts) -> list[Passage]:
+    return chapter_parts[0]
+
+
+@pytest.fixture(scope="session")
+def footnotes(chapter_parts) -> dict[int, Footnote]:
+    return {f.number: f for f in chapter_parts[1]}
+
+
+def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write {relative name: text or bytes} under folder and return folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+def passage_with(passages: list[Passage], text: str) -> Passage:
+    """Return the only passage whose text holds `text` (fails if none or several)."""
+    found = [p for p in passages if text in p.text]
+    assert len(found) == 1, f"{len(found)} passages hold {text!r}"
+    return found[0]

@@ -1,0 +1,157 @@
+"""The app once through a real browser: Debian's Chromium driven by Playwright against `streamlit run app.py`."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import quote
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+SHENZHEN = "Berapa penghasilan Shenzhen pada tahun 2011?"
+MOU = "Kapan MoU Batam dan Gimje ditandatangani?"
+URL_32 = ("https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-"
+          "tapi-batam-malah-ketinggalan")
+START_TIMEOUT = 90
+ANSWER_TIMEOUT_MS = 60_000
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (Debian package chromium)")
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
+    """Wait until Streamlit's health endpoint answers 'ok', or fail with the server's log."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer in {START_TIMEOUT}s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Start `streamlit run app.py` on a free port with its own cache and user folders; stop it afterwards."""
+    tmp = tmp_path_factory.mktemp("browser")
+    port = free_port()
+    env = {**os.environ, "KUTIP_CACHE_DIR": str(tmp / "cache"), "KUTIP_USER_DOCS": str(tmp / "documents")}
+    env.pop("KUTIP_CORPUS", None)
+    log = tmp / "streamlit.log"
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield url
+    finally:
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop the server we started (its own process group), forcefully if it does not go."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, without any network chatter of its own."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def ask(page, question: str) -> None:
+    """Type a question into the chat box and press Enter."""
+    box = page.locator('[data-testid="stChatInputTextArea"]')
+    box.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_ask_open_footnote_and_screenshot(server, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1360, "height": 940}, device_scale_factor=1)
+    page.goto(server)
+    expect(page.get_by_role("heading", name="Kutip")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    ask(page, SHENZHEN)
+    quote = page.locator("blockquote").first
+    expect(quote).to_contain_text("US$114,5 miliar", timeout=ANSWER_TIMEOUT_MS)    # literally, not LaTeX
+    expect(quote).to_contain_text("US$ 13,200")
+    expect(quote.locator(".stMarkdownBadge")).to_have_text("32")
+    assert page.locator(".katex").count() == 0
+    footnote = page.get_by_role("button", name="[32]")
+    expect(footnote).to_be_visible()
+    page.get_by_test_id("stChatMessage").first.scroll_into_view_if_needed()
+    footnote.click()
+    link = page.get_by_role("link", name=URL_32)
+    expect(link).to_be_visible()
+    assert link.get_attribute("href") == URL_32
+    page.wait_for_timeout(500)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    page.close()
+
+
+def test_link_reproduces_the_question(server, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(f"{server}/?q={quote(MOU)}")
+    expect(page.locator("blockquote").first).to_contain_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    href = page.get_by_role("link", name="Tautan ke pertanyaan ini").get_attribute("href")
+    assert href == f"?q={quote(MOU, safe='')}"
+    page.reload()
+    expect(page.locator("blockquote").first).to_contain_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
+    page.close()
+
+
+def test_two_tabs_asking_at_once_get_their_own_answers(server, browser):
+    from playwright.sync_api import expect
+
+    first, second = browser.new_page(), browser.new_page()
+    for page in (first, second):
+        page.goto(server)
+    ask(first, MOU)
+    ask(second, SHENZHEN)
+    expect(first.locator("blockquote").first).to_contain_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    expect(second.locator("blockquote").first).to_contain_text("US$114,5 miliar", timeout=ANSWER_TIMEOUT_MS)
+    expect(first.get_by_test_id("stChatMessage")).to_have_count(2)
+    expect(second.get_by_test_id("stChatMessage")).to_have_count(2)
+    assert "Shen Zen" not in first.locator("blockquote").first.inner_text()
+    first.close()
+    second.close()
