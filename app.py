@@ -15,6 +15,7 @@ from retrieval.errors import BadQuestion, CorpusNotFound, KutipError
 from retrieval.model import Answer, Footnote, Quote
 from retrieval.present import NOT_FOUND, RELATED
 from retrieval.suggest import suggest_questions
+from retrieval.sources import best_support
 from retrieval.transcript import (Turn, context_md, conversation_markdown, escape_lines, escape_md, footnote_for,
                                   footnote_md, highlighted_md, link_md, quote_marks, safe_url)
 
@@ -50,6 +51,8 @@ TEXT: dict[str, dict[str, str]] = {
         "page": "hlm.",
         "footnote": "Catatan kaki",
         "accessed": "Diakses: {date}",
+        "support": "Dukungan dari sumber [{n}]: {label}",
+        "support_labels": "kuat|lemah|tidak ditemukan",
         "link": "Tautan ke pertanyaan ini",
         "shortened": "… (dipotong; {n} karakter)",
         "sources": "Sumber / Daftar pustaka",
@@ -101,6 +104,8 @@ TEXT: dict[str, dict[str, str]] = {
         "page": "p.",
         "footnote": "Footnote",
         "accessed": "Accessed: {date}",
+        "support": "Support from source [{n}]: {label}",
+        "support_labels": "strong|weak|not found",
         "link": "Link to this question",
         "shortened": "… (shortened; {n} characters)",
         "sources": "Sources / Bibliography",
@@ -259,6 +264,7 @@ def render_quote(q: Quote, a: Answer, engine: Engine, t: dict[str, str], key: st
                 note = footnote_for(a, n, q.passage.source) or engine.footnote(n, q.passage.source)
                 with st.popover(f"\\[{n}\\]", key=f"fn-{key}-{n}"):
                     render_footnote(note, n, t)
+                render_support(engine, q, n, t)
     context = q.passage.context or q.passage.text
     if context.strip() != q.text.strip():
         with st.expander(t["context"], icon=":material/notes:", key=f"ctx-{key}"):
@@ -277,6 +283,18 @@ def render_footnote(note: Footnote | None, n: int, t: dict[str, str]) -> None:
         st.markdown(link_md(note.url))
     if note.accessed:
         st.caption(escape_md(t["accessed"].format(date=note.accessed)))
+
+
+def render_support(engine: Engine, q: Quote, n: int, t: dict[str, str]) -> None:
+    """Under footnote n, show the best passages of the source it cites and how well they support the quote."""
+    if q.passage.kind == "footnote" or not any(d.cites == n for d in engine.documents):
+        return
+    label, _, quotes = best_support(engine, q, n)
+    names = dict(zip(("strong", "weak", "not found"), t["support_labels"].split("|")))
+    st.markdown(f"**{escape_md(t['support'].format(n=n, label=names[label]))}**")
+    if label != "not found":
+        for sq in quotes:
+            st.caption(f"{escape_md(sq.text)} — {escape_md(sq.passage.source)}")
 
 
 def render_not_found(a: Answer, t: dict[str, str]) -> None:

@@ -270,23 +270,17 @@ def summary(sorted_ms: list[float], prefix: str) -> dict:
             f"{prefix}mean_ms": round(statistics.fmean(sorted_ms), 4), f"{prefix}max_ms": round(sorted_ms[-1], 4)}
 
 
-def memory() -> dict[str, float]:
+def memory() -> dict[str, float | None]:
     """Return this process's peak RSS: getrusage ru_maxrss and /proc VmHWM, in MiB (VmHWM None off Linux)."""
-    out = {"peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "vmhwm_mb": None}
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                out["vmhwm_mb"] = round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return out
+    return {"peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "vmhwm_mb": proc_status_mb("VmHWM")}
 
 
-def rss_now_mb() -> float | None:
-    """Return the current RSS in MiB (Linux), None elsewhere."""
+def proc_status_mb(key: str) -> float | None:
+    """Return one kB field of /proc/self/status (VmRSS, VmHWM) in MiB, None where there is none."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(key + ":"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
@@ -319,7 +313,7 @@ def worker(spec: dict) -> dict:
     questions = json.loads((data / "questions.json").read_text(encoding="utf-8"))
     warmup = json.loads((data / "warmup.json").read_text(encoding="utf-8"))
     meta = json.loads((data / "meta.json").read_text(encoding="utf-8"))
-    rss_before, load_before = rss_now_mb(), load_average()
+    rss_before, load_before = proc_status_mb("VmRSS"), load_average()
     row, ask = measure(spec["system"], Path(meta["corpus"]), passages, questions, warmup,
                        label=f"{spec['size']} {spec['system']}")
     row.update(memory())

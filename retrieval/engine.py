@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import answer as A
-from .analysis import asks_for_list, compound_words, question_type, terms, tokenise
+from .analysis import STOP_WORDS, asks_for_list, compound_words, question_type, terms, tokenise
 from .cache import corpus_files, load_or_build
 from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError
 from .index import Index
@@ -71,7 +71,7 @@ class Engine:
                 docs.append(read_file(path, source=name))
             except KutipError as e:
                 statuses[name] = DocStatus(name, "skipped", reason=str(e))
-            except (OSError, ValueError, RecursionError) as e:   # never let one file stop the rest
+            except (OSError, ValueError, RecursionError, ImportError) as e:   # one file never stops the rest
                 statuses[name] = DocStatus(name, "skipped", reason=f"{name}: {type(e).__name__}: {e}")
         passages: list[Passage] = []
         footnotes: list[Footnote] = []
@@ -125,7 +125,7 @@ class Engine:
         _, score, order = self._rank(qv, question_type(q), wants_list)
         quotes = A.quotes_for(order, score, self.units, self.passages, max(1, top_k), self._gain(qv),
                               wants_list, self.lead_of)
-        words = tuple(w for w in re.findall(r"\w+", q) if w.lower() not in ("", ) and len(w) > 1)
+        words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
         if not quotes or self._abstain(qv, quotes[0]):
             return Answer(question=q, abstained=True, related=tuple(quotes), terms=words)
         return Answer(question=q, abstained=False, quotes=tuple(quotes),

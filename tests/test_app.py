@@ -314,3 +314,23 @@ def test_shared_engine_answers_concurrent_sessions_separately(app_engine):
     with ThreadPoolExecutor(max_workers=8) as pool:
         together = list(pool.map(app_engine.ask, questions))
     assert together == [alone[q] for q in questions]
+
+
+def test_quote_shows_support_from_the_cited_source(tmp_path, monkeypatch):
+    """A chapter quote citing footnote 33 shows, in its popover, the matching passage of source 33."""
+    import shutil
+    corpus = tmp_path / "corpus"
+    (corpus / "sources").mkdir(parents=True)
+    shutil.copy(Path(__file__).resolve().parents[1] / "corpus" / "bab3-sister-city-batam-gimje.md", corpus)
+    (corpus / "sources" / "33-antaranews.txt").write_text(
+        "HALAMAN UJI KUTIP. Gimje dan Batam akan melakukan kerjasama dalam lima bidang, yaitu pariwisata, "
+        "industri dan perdagangan, investasi, pendidikan dan pertanian.", encoding="utf-8")
+    monkeypatch.setenv("KUTIP_CORPUS", str(corpus))
+    monkeypatch.setenv("KUTIP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("KUTIP_USER_DOCS", str(tmp_path / "docs"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=90)
+    at.run()
+    at.chat_input[0].set_value("Kerjasama dalam lima bidang apa saja antara Gimje dan Batam?").run()
+    shown = ("\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)).replace("\\", "")
+    assert "Dukungan dari sumber [33]: kuat" in shown
+    assert "HALAMAN UJI KUTIP" in shown
