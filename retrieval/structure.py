@@ -147,7 +147,8 @@ def _passages(units: list[_Unit], source: str, first_id: int) -> list[Passage]:
         unit = units[i]
         if unit.kind == "item":
             j = i
-            while j < len(units) and units[j].kind == "item" and units[j].section == unit.section:
+            while (j < len(units) and units[j].kind == "item" and units[j].section == unit.section
+                   and (j == i or not _restarts(units[j].label))):
                 j += 1
             lead = _lead_in(units[i - 1]) if i and units[i - 1].kind == "paragraph" else ""
             out.append(_list_passage(units[i:j], lead, source, first_id + len(out)))
@@ -170,6 +171,11 @@ def _passages(units: list[_Unit], source: str, first_id: int) -> list[Passage]:
                            sentences=split_sentences(unit.text)))
         i += 1
     return out
+
+
+def _restarts(label: str) -> bool:
+    """Tell whether a list label starts a new numbering ("1.", "1)", "a.", "a)")."""
+    return label.lower() in ("1.", "1)", "a.", "a)")
 
 
 def _numbers(marks) -> tuple[int, ...]:

@@ -52,7 +52,8 @@ def test_any_question_gives_an_answer_or_bad_question(engine, question):
         assert len(question) > MAX_QUESTION_CHARS or not printable_left(question)
         return
     assert isinstance(a, Answer)
-    assert 0 < len(a.question) <= MAX_QUESTION_CHARS
+    assert 0 < len(a.question) <= MAX_QUESTION_CHARS and a.question == a.question.strip()
+    assert not any(c in a.question for c in "\x00\x01\x1b\x7f\u200b\u2028\n\t")
     assert a.abstained == (not a.quotes)
     if a.abstained:
         assert a.footnotes == ()
