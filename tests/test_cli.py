@@ -1,8 +1,8 @@
 """The command line, run as a user runs it: `python -m retrieval ...` in a subprocess, cwd the repo.
 
 Every subprocess run is started once, all in parallel, by the module fixture `cli` (each one spends ~2 s of CPU
-importing scikit-learn); the tests below read the result of the run they name.  A few checks that only vary an
-argument of a path already run in a subprocess call `retrieval.__main__.main(argv)` in-process instead (`main_run`).
+importing scikit-learn); the tests below read the result of the run they name.  Two extra checks (text output,
+a folder of unreadable files) call `retrieval.__main__.main(argv)` in-process (`main_run`) to save that start-up.
 """
 from __future__ import annotations
 
@@ -35,8 +35,10 @@ RUNS: dict[str, tuple[list[str], bytes | None, dict[str, str]]] = {
     "empty": (["ask", ""], None, {}),
     "odd": (["ask", "Festival\x01\x1b[31m **apa** yang ada di _kota_ <b>Gimje</b>? 🎉😀🇰🇷\u200b [x](http://a.test) "
                     "\x7f\u2028", "--json"], None, {}),
+    "long": (["ask", "kerjasama " * 500], None, {}),
     "top0": (["ask", Q_INCOME, "--top-k", "0"], None, {}),
     "missing": (["ask", Q_INCOME, "--corpus", "{missing}"], None, {}),
+    "empty_corpus": (["ask", Q_INCOME, "--corpus", "{empty}"], None, {}),
     "mixed": (["ask", "Kapan Batam dan Gimje menandatangani MoU?", "--json", "--corpus", "{mixed}"], None, {}),
     # a user whose locale is not C: stdin is decoded strictly
     "batch_latin1": (["ask", "--batch", "-"], "Festival Gimje café?\nKapan MoU?\n".encode("latin-1"),
@@ -75,7 +77,8 @@ def run_cli(args: list[str], stdin: bytes | None = None, env: dict[str, str] | N
 def cli(tmp_path_factory, session_cache_dir) -> dict[str, Run]:
     """Run every case of RUNS (plus a closed-pipe run) in parallel; return name -> Run."""
     base = tmp_path_factory.mktemp("cli")
-    folders = {"missing": str(base / "tidak-ada"),
+    (base / "kosong").mkdir()
+    folders = {"missing": str(base / "tidak-ada"), "empty": str(base / "kosong"),
                "mixed": str(write_corpus(base / "campur", {"rusak.txt": GARBAGE, "baik.md": GOOD_MD}))}
     env = {"KUTIP_CACHE_DIR": str(session_cache_dir)}
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -202,10 +205,9 @@ def test_empty_question_is_exit_2(cli):
     assert one_error_line(cli["empty"]) == "kutip: pertanyaan kosong / empty question"
 
 
-def test_5000_character_question_is_exit_2(capsys):
-    question = "kerjasama " * 500
-    assert len(question) == 5000
-    assert "terlalu panjang (4999 karakter; maksimal 1000)" in one_error_line(main_run(["ask", question], capsys))
+def test_5000_character_question_is_exit_2(cli):
+    assert len(RUNS["long"][0][1]) == 5000
+    assert "terlalu panjang (4999 karakter; maksimal 1000)" in one_error_line(cli["long"])
 
 
 def test_top_k_below_1_is_exit_2(cli):
@@ -224,6 +226,11 @@ def test_control_characters_emoji_markdown_and_html_in_the_question_still_give_j
 
 def test_missing_corpus_folder_is_exit_2(cli):
     assert one_error_line(cli["missing"]).startswith("kutip: folder korpus tidak ditemukan: ")
+
+
+def test_empty_corpus_folder_is_exit_2(cli):
+    assert one_error_line(cli["empty_corpus"]).startswith(
+        "kutip: korpus kosong: tidak ada berkas .md/.txt/.pdf/.html di ")
 
 
 def test_corpus_without_readable_files_is_exit_2(tmp_path, capsys):

@@ -118,5 +118,6 @@ def test_a_bad_file_never_stops_the_good_one(data, suffix):
         a = engine.ask("Sejak kapan Kota Zamrud bermitra dengan Kota Safir?")
         assert not a.abstained
         first = a.quotes[0]
-        assert (first.passage.source, first.text) == ("baik.md", "Kota Zamrud bermitra dengan Kota Safir sejak tahun 2013.")
+        assert (first.passage.source, first.text) == \
+            ("baik.md", "Kota Zamrud bermitra dengan Kota Safir sejak tahun 2013.")
         assert first.footnotes == (1,) and a.footnotes[0].url == "https://contoh.test/zamrud"

@@ -234,7 +234,8 @@ def test_pipe_table_rows_title_and_caption():
         ("row", "Tabel kota kembar — Kota: Batam; Negara: Indonesia", "Tabel 1 Kota kembar."),
         ("row", "Tabel kota kembar — Kota: Gimje; Negara: Korea Selatan", "Tabel 1 Kota kembar."),
     ]
-    assert ps[0].context == "Tabel kota kembar\nKota\tNegara\nBatam\tIndonesia\nGimje\tKorea Selatan\nTabel 1 Kota kembar."
+    assert ps[0].context == ("Tabel kota kembar\nKota\tNegara\nBatam\tIndonesia\nGimje\tKorea Selatan\n"
+                             "Tabel 1 Kota kembar.")
 
 
 def test_bracket_footnotes_marks_and_definitions():
@@ -260,7 +261,8 @@ def test_consecutive_bracket_footnote_definitions_are_separate():
 
 @pytest.mark.parametrize("raw, text", [
     ("Ini **tebal**, *miring*, ***keduanya*** dan __garis__.", "Ini tebal, miring, keduanya dan garis."),
-    ("Pendapatan US\\$114,5 miliar dan US\\$ 13,200 per-kapita", "Pendapatan US$114,5 miliar dan US$ 13,200 per-kapita"),
+    ("Pendapatan US\\$114,5 miliar dan US\\$ 13,200 per-kapita",
+     "Pendapatan US$114,5 miliar dan US$ 13,200 per-kapita"),
     ("\\# bukan judul dan a_b_c tetap", "# bukan judul dan a_b_c tetap"),
     ("*Free Trade Zone* (FTZ)", "Free Trade Zone (FTZ)"),
     ("[Gimje](https://gimje.example) dan [teks](#) serta <https://a.example/c>",
@@ -302,7 +304,8 @@ def test_heading_hierarchy_comes_from_numbering_not_hash_count():
 
 
 def test_list_items_with_lead_and_continuation_lines():
-    md = "Tujuannya antara lain. Yaitu sebagai berikut:\n\n- a. Satu\n  lanjutan satu.\n- b. Dua.\n* Tiga tanpa huruf.\n"
+    md = ("Tujuannya antara lain. Yaitu sebagai berikut:\n\n"
+          "- a. Satu\n  lanjutan satu.\n- b. Dua.\n* Tiga tanpa huruf.\n")
     ps, _ = structured(md)
     assert [(p.kind, p.text) for p in ps] == [
         ("paragraph", "Tujuannya antara lain. Yaitu sebagai berikut:"),

@@ -160,7 +160,8 @@ def test_top_k_bounds_the_quotes(engine):
 # --- a tiny corpus worked out by hand ---------------------------------------------------------------------------
 
 TINY = {
-    "batam.txt": "Kota Batam terkenal dengan festival budaya Melayu.\n\nBatam adalah kota industri di Kepulauan Riau.\n",
+    "batam.txt": ("Kota Batam terkenal dengan festival budaya Melayu.\n\n"
+                  "Batam adalah kota industri di Kepulauan Riau.\n"),
     "gimje.txt": "Kota Gimje terkenal dengan festival horizon pada musim gugur. Gimje berada di Korea Selatan.\n",
     "shenzhen.txt": "Shenzhen belajar dari Batam dan kemudian berhasil.\n",
 }
@@ -265,4 +266,5 @@ def test_unreadable_file_is_skipped_with_its_reason(tmp_path):
     assert (status["baik.txt"].status, status["baik.txt"].passages) == ("indexed", 1)
     assert status["rusak.txt"].status == "skipped"
     assert status["rusak.txt"].reason == "rusak.txt: bukan berkas teks (isi biner / binary content)"
-    assert (status["kosong.md"].status, status["kosong.md"].reason) == ("skipped", "kosong.md: tidak ada teks / no text")
+    assert (status["kosong.md"].status, status["kosong.md"].reason) == \
+        ("skipped", "kosong.md: tidak ada teks / no text")
