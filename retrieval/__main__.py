@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -39,7 +41,8 @@ def cmd_ask(args) -> int:
         a = engine.ask(args.question, top_k=args.top_k)
         print(json.dumps(answer_dict(a), ensure_ascii=False) if args.json else answer_text(a))
         return 0
-    stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8", errors="replace")
+    stream = (io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if args.batch == "-"
+              else open(args.batch, encoding="utf-8", errors="replace"))
     with stream:
         for line in stream:
             line = line.rstrip("\n")
@@ -142,6 +145,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; core errors become one line on stderr and exit code 2."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
     args = parser().parse_args(argv)
     if getattr(args, "top_k", 1) < 1:
         print("kutip: --top-k harus ≥ 1", file=sys.stderr)
@@ -156,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:                 # output closed early (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -73,18 +73,53 @@ def stem(word: str) -> str:
     """Return the stem of one lower-case word (numbers and short words unchanged)."""
     if len(word) <= 3 or not word.isalpha():
         return word
-    return _stemmer().stem(word) or word
+    root = _stemmer().stem(word) or word
+    return strip_affixes(word) if root == word else root
+
+
+_PARTICLE = re.compile(r"(lah|kah|tah|pun|nya|ku|mu)$")
+_CONFIXES = (("di", ("kan", "i")), ("ke", ("an",)), ("ber", ("an",)), ("per", ("an", "kan", "i")),
+             ("se", ("nya",)))
+_NASAL = (("meng", "k"), ("peng", "k"), ("meny", "s"), ("peny", "s"), ("mem", "p"), ("pem", "p"),
+          ("men", "t"), ("pen", "t"))
+
+
+def strip_affixes(word: str) -> str:
+    """Return a word PySastrawi does not know (often a compound: "ditandatangani") without its affixes.
+
+    Only particles/possessives and whole confixes are removed (di-...-i, pe(N)-...-an, ke-...-an), so a
+    word such as "kerjasamanya" loses "-nya" but "kerjasama" keeps its "ke".
+    """
+    if len(word) < 8:
+        return word
+    base = _PARTICLE.sub("", word) if len(word) - 3 >= 6 else word
+    for suffix in ("kan", "an", "i"):
+        if not base.endswith(suffix) or len(base) - len(suffix) < 7:
+            continue
+        core = base[: -len(suffix)]
+        for prefix, suffixes in _CONFIXES:
+            if core.startswith(prefix) and suffix in suffixes:
+                return core[len(prefix):]
+        for prefix, first in _NASAL:
+            if core.startswith(prefix) and suffix in ("an", "kan", "i") and core[len(prefix)] in "aiueo":
+                return first + core[len(prefix):]
+    return base
+
+
+_JOIN_SUFFIXES = ("an", "nya", "kan", "i")
 
 
 def join_compounds(tokens: list[str], compounds: frozenset[str] | set[str]) -> list[str]:
-    """Return tokens with split compounds joined when the joined form is a known word ("kerja sama")."""
+    """Return tokens with split compounds joined when the joined form (or it suffixed) is a known word."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        if i + 1 < len(tokens):
+        if i + 1 < len(tokens) and tokens[i].isalpha() and tokens[i + 1].isalpha():
             joined = tokens[i] + tokens[i + 1]
-            if joined in compounds and tokens[i].isalpha() and tokens[i + 1].isalpha():
-                out.append(joined)
+            # the known word itself, or its suffixed form ("penanda tangan" ~ "penandatanganan")
+            known = next((w for w in (joined, *(joined + s for s in _JOIN_SUFFIXES)) if w in compounds), None)
+            if known:
+                out.append(known)
                 i += 2
                 continue
         out.append(tokens[i])

@@ -124,7 +124,9 @@ def _span(u: int, units: Units, p: Passage, gain: Callable[[list[int]], float],
     have = gain(window)
     for _ in range(2):
         options = [o for o in (window[0] - 1, window[-1] + 1)
-                   if 0 <= o < len(units.passage) and units.passage[o] == p.id]
+                   if 0 <= o < len(units.passage) and units.passage[o] == p.id
+                   and "\n" not in p.text[min(units.end[o], units.end[window[-1]]):
+                                           max(units.start[o], units.start[window[0]])]]
         best, best_key = None, (have + EXTEND_GAIN, -np.inf)
         for o in options:
             trial = sorted(window + [o])

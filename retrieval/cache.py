@@ -57,15 +57,15 @@ def corpus_key(corpus: Path, files: list[Path]) -> str:
 
 
 def load_or_build(corpus: Path, files: list[Path], build: Callable[[], T], where: Path | None = None,
-                  use_cache: bool = True) -> T:
-    """Return the cached value for this corpus content, or build, store and return it."""
+                  use_cache: bool = True, kind: type | None = None) -> T:
+    """Return the cached value (of type `kind`) for this corpus content, or build, store and return it."""
     if not use_cache:
         return build()
     key = corpus_key(corpus, files)
     folder = cache_dir(where)
     path = folder / f"index-{key[:40]}.pkl"
     value = read_cache(path)
-    if value is not None:
+    if value is not None and (kind is None or isinstance(value, kind)):
         return value
     value = build()
     write_cache(path, value)
@@ -92,6 +92,7 @@ def read_cache(path: Path):
 
 def write_cache(path: Path, value) -> bool:
     """Write value atomically (temp file + rename); return False if the folder is not writable."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -102,6 +103,11 @@ def write_cache(path: Path, value) -> bool:
         _prune(path.parent)
         return True
     except OSError:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         return False
 
 

@@ -53,7 +53,8 @@ class Engine:
         files = corpus_files(corpus, READERS)
         if not files:
             raise EmptyCorpus(f"korpus kosong: tidak ada berkas .md/.txt/.pdf/.html di {corpus}")
-        engine = load_or_build(corpus, files, lambda: cls._fresh(corpus, files, progress), cache_dir, use_cache)
+        engine = load_or_build(corpus, files, lambda: cls._fresh(corpus, files, progress), cache_dir, use_cache,
+                               kind=cls)
         if not engine.passages:
             raise EmptyCorpus(f"tidak ada teks yang bisa dibaca di {corpus}")
         return engine

@@ -272,7 +272,9 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
         end = m.end()
         word = re.findall(r"[\w.]+$", text[start:m.start()])
         tail = word[0].lower().rstrip(".") if word else ""
-        if m.group(0) != "\n" and (tail in _ABBREV or (len(tail) == 1 and tail.isalpha())):
+        line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+        if m.group(0) != "\n" and (tail in _ABBREV or (len(tail) == 1 and tail.isalpha())
+                                    or re.fullmatch(r"\s*(\d{1,3}|[a-zA-Z]|[ivxlc]{1,5})", line)):
             continue
         if text[start:end].strip():
             spans.append(_trim(text, start, end))

@@ -176,8 +176,6 @@ def test_failed_write_keeps_the_previous_file_whole(tmp_path, monkeypatch):
     assert read_cache(path) == {"versi": 1}
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: write_cache leaves its .tmp-*.pkl behind when the write or the "
-                                       "rename fails (the OSError is swallowed, the temp file is never removed)")
 def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch):
     path = tmp_path / "index-x.pkl"
     monkeypatch.setattr(cache.os, "replace", lambda *a: (_ for _ in ()).throw(OSError("disk penuh")))

@@ -177,9 +177,6 @@ def test_batch_answers_each_line_in_order(cli):
     assert rows[2]["abstained"] is True and rows[2]["passages"] == [] and rows[2]["related"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: `ask --batch -` reads stdin strictly; a non-UTF-8 line (here "
-                                       "latin-1 'café') ends the batch with a UnicodeDecodeError traceback, while "
-                                       "`--batch FILE` opens with errors='replace'")
 def test_batch_survives_undecodable_stdin(cli):
     run = cli["batch_latin1"]
     assert run.code == 0 and "Traceback" not in run.err
@@ -253,11 +250,9 @@ def test_garbage_file_is_skipped_and_the_good_one_answers(cli):
 
 
 def test_no_traceback_anywhere(cli):
-    known = {"batch_latin1", "pipe"}            # the two xfail cases below / above
+    known: set[str] = set()
     assert [name for name, run in cli.items() if "Traceback" in run.err and name not in known] == []
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: output into a pipe closed early (`... | head -1`) ends in a "
-                                       "BrokenPipeError traceback")
 def test_closed_stdout_is_not_a_traceback(cli):
     assert "Traceback" not in cli["pipe"].err

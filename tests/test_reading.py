@@ -252,8 +252,6 @@ def test_bracket_footnotes_marks_and_definitions():
     assert [p.kind for p in ps] == ["paragraph", "footnote", "footnote"]
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: consecutive [^n]: definitions (no blank line between) are read as "
-                                       "one footnote; [^2] is lost inside [^1]'s text")
 def test_consecutive_bracket_footnote_definitions_are_separate():
     _, notes = structured("Teks[^1] dan teks[^2].\n\n[^1]: Catatan satu.\n[^2]: Catatan dua.\n")
     assert [(n.number, n.text) for n in notes] == [(1, "Catatan satu."), (2, "Catatan dua.")]
@@ -274,8 +272,6 @@ def test_inline_markup_is_removed(raw, text):
     assert clean_inline(raw) == (text, ())
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: an escaped emphasis character (\\* or \\_) keeps its backslash "
-                                       "and loses the character: r'\\*bintang\\*' -> '\\bintang\\'")
 def test_escaped_emphasis_characters_are_kept_literally():
     assert clean_inline(r"tanda \*bintang\* dan \_garis\_") == ("tanda *bintang* dan _garis_", ())
 
@@ -330,18 +326,12 @@ def test_sentence_split_keeps_abbreviations_and_letter_labels():
         "Menurut Dr. Budi pada tgl. 5 Mei.", "Harga US$ 13,200 naik. lalu turun.", "a. Satu hal."]
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: a numbered item label '1.' is split off as a sentence of its own, "
-                                       "so a quote can end on a dangling '2.' (ask 'Apa poin keefektivitas "
-                                       "kerjasama?' -> '1. Persamaan kedudukan.\\n2.')")
 def test_numbered_item_label_stays_with_its_item():
     text = "1. Persamaan kedudukan.\n2. Saling memberikan keuntungan."
     assert [text[a:b] for a, b in split_sentences(text)] == ["1. Persamaan kedudukan.",
                                                              "2. Saling memberikan keuntungan."]
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="core bug: a pipe 'table' made only of --- rows raises ValueError (max of empty rows) "
-                          "instead of being read as text")
 def test_separator_only_pipe_table_does_not_crash():
     parse_markdown("| --- |\n| --- |\n")
 

@@ -10,6 +10,7 @@ from .text import decode
 
 # footnote markers become private-use sentinels so later clean-up cannot disturb them
 _OPEN, _CLOSE = "\ue000", "\ue001"
+_ESCAPED = 0xE100                                   # an escaped ASCII character c is held as chr(_ESCAPED + ord(c))
 _SENTINEL = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 _SUP = re.compile(r"<sup>\s*(\d{1,4})\s*</sup>|\[\^(\d{1,4})\](?!:)")
 _NOTE_DEF = re.compile(r"^\s*(?:<sup>\s*(\d{1,4})\s*</sup>|\[\^(\d{1,4})\]:)\s*")
@@ -69,11 +70,8 @@ def _chunk_blocks(lines: list[str], before: list[Block]) -> list[Block]:
         return [Block(kind="heading", text=text, marks=marks)] if text else []
     if sum("\t" in line for line in lines) >= 2 or _is_pipe_table(lines):
         return [_table(lines)]
-    note = _NOTE_DEF.match(first)
-    if note:
-        number = int(note.group(1) or note.group(2))
-        text, _ = clean_inline(" ".join([first[note.end():], *lines[1:]]))
-        return [Block(kind="footnote", number=number, text=text)]
+    if _NOTE_DEF.match(first):
+        return _notes(lines)
     if before and before[-1].kind in ("footnote", "break") and _STARTS_LINK.match(first):
         text, _ = clean_inline(" ".join(lines))
         return [Block(kind="footnote", number=None, text=text)]
@@ -81,6 +79,18 @@ def _chunk_blocks(lines: list[str], before: list[Block]) -> list[Block]:
         return _items(lines)
     text, marks = clean_inline(" ".join(lines))
     return [Block(kind="paragraph", text=text, marks=marks)] if text else []
+
+
+def _notes(lines: list[str]) -> list[Block]:
+    """Return footnote definitions; each line opening with a marker starts the next one."""
+    groups: list[tuple[int, list[str]]] = []
+    for line in lines:
+        m = _NOTE_DEF.match(line)
+        if m:
+            groups.append((int(m.group(1) or m.group(2)), [line[m.end():]]))
+        else:
+            groups[-1][1].append(line)
+    return [Block(kind="footnote", number=n, text=clean_inline(" ".join(parts))[0]) for n, parts in groups]
 
 
 def _items(lines: list[str]) -> list[Block]:
@@ -116,24 +126,27 @@ def _table(lines: list[str]) -> Block:
         else:
             cells = line.strip().strip("|").split("|")
         rows.append(tuple(clean_inline(c)[0] for c in cells))
+    if not rows:                                        # only separator rows: plain text, not a table
+        return Block(kind="paragraph", text=clean_inline(" ".join(lines))[0])
     width = max(len(r) for r in rows)
     return Block(kind="table", rows=tuple(r + ("",) * (width - len(r)) for r in rows))
 
 
 def clean_inline(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """Return (plain text, footnote marks) for one line of inline markdown."""
-    s = _SUP.sub(lambda m: f"{_OPEN}{m.group(1) or m.group(2)}{_CLOSE}", raw)
+    s = _ESCAPE.sub(lambda m: chr(_ESCAPED + ord(m.group(1))), raw)   # \* \_ \$ ... are literal text
+    s = _SUP.sub(lambda m: f"{_OPEN}{m.group(1) or m.group(2)}{_CLOSE}", s)
     s = _AUTOLINK.sub(lambda m: m.group(1), s)
     s = _LINK.sub(lambda m: m.group(1) if m.group(2) in ("", "#") or m.group(1) == m.group(2)
                   else f"{m.group(1)} ({m.group(2)})", s)
     s = re.sub(r"<br\s*/?>", " ", s, flags=re.I)
     s = _TAG.sub("", s)
-    s = s.replace("\\$", "\ue002")                      # keep escaped $ away from emphasis rules
     for _ in range(3):                                  # nested ***bold italic***
         s = _EMPHASIS.sub(lambda m: m.group(2), s)
-    s = _ESCAPE.sub(lambda m: m.group(1), s).replace("\ue002", "$")
+    s = re.sub("[\ue100-\ue17f]", lambda m: chr(ord(m.group(0)) - _ESCAPED), s)
     s = html.unescape(s)
     s = re.sub(r"[ \t\u00a0]+", " ", s).strip()
+    s = re.sub(rf"\s+(?={_OPEN})", "", s)              # "kata <sup>7</sup> lagi": no double space
     return _take_marks(s)
 
 
