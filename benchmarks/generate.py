@@ -3,7 +3,9 @@
 Sentences come from the IDK-MRC train + valid paragraphs, split at sentence ends; no word is made up.
 They are drawn by walking through successive seeded shuffles of the whole sentence pool (without
 replacement until the pool is used up, then a new shuffle), so the vocabulary grows as it does in real
-text until the pool is exhausted, and every size is a prefix-free but deterministic function of (n, seed).
+text until the pool is exhausted (about 3,000 paragraphs; past that sentences repeat and the vocabulary stays
+at the pool's).  Output is a deterministic function of (n, seed), and size n is the first n paragraphs of
+any larger size with the same seed.
 
     python -m benchmarks.generate 10000 OUTDIR [--seed 13] [--per-file 100]
 """

@@ -12,7 +12,8 @@ from benchmarks import run as R
 pytestmark = pytest.mark.skipif(not G.DATASET.is_dir(), reason=f"IDK-MRC not found at {G.DATASET}")
 
 N_PASSAGES, N_QUESTIONS = 200, 20
-ROW_FIELDS = {"system", "passages", "build_s", "median_ms", "p95_ms", "questions", "indexed_passages"}
+ROW_FIELDS = {"system", "passages", "build_s", "build_cpu_s", "median_ms", "p95_ms", "cpu_median_ms", "cpu_p95_ms",
+              "questions", "indexed_passages", "longest_silence_s"}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,7 @@ def test_generate_is_deterministic_and_made_of_real_sentences():
     assert a == G.generate(N_PASSAGES, seed=3) and len(a) == N_PASSAGES and a != G.generate(N_PASSAGES, seed=4)
     parts = G.compose(N_PASSAGES, seed=3)
     assert [" ".join(p) for p in parts] == a
+    assert G.generate(50, seed=3) == a[:50]            # a smaller size is a prefix of a larger one
     pool = set(G.sentence_pool())
     assert all(G.MIN_SENTENCES <= len(p) <= G.MAX_SENTENCES for p in parts)
     sentences = [s for p in parts for s in p]
