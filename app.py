@@ -33,6 +33,8 @@ TEXT: dict[str, dict[str, str]] = {
         "top_k": "Jumlah kutipan",
         "building": "Menyiapkan indeks…",
         "stage_read": "membaca berkas",
+        "stage_structure": "menyusun bagian",
+        "stage_analyse": "menganalisis kalimat",
         "stage_index": "mengindeks",
         "no_corpus": "Folder korpus tidak ditemukan: {path}. Atur variabel lingkungan KUTIP_CORPUS ke folder "
                      "yang berisi bab (.md, .txt, .pdf).",
@@ -86,6 +88,8 @@ TEXT: dict[str, dict[str, str]] = {
         "top_k": "Number of quotes",
         "building": "Preparing the index…",
         "stage_read": "reading files",
+        "stage_structure": "structuring",
+        "stage_analyse": "analysing sentences",
         "stage_index": "indexing",
         "no_corpus": "Corpus folder not found: {path}. Set the KUTIP_CORPUS environment variable to a folder "
                      "holding the chapter (.md, .txt, .pdf).",

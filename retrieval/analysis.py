@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 
 # Function words only.  Unlike stock lists (Sastrawi's drops "tidak", "belum", "sejak", "setelah",
 # "bersama", "luar", "kerja", "sama", "akhir", ...), words that carry meaning stay searchable:
@@ -38,6 +38,7 @@ ABBREVIATIONS = {
     "kpd": "kepada", "pemda": "pemerintah daerah", "pemkot": "pemerintah kota",
     "uu": "undang undang", "permen": "peraturan menteri", "jg": "juga", "aja": "saja", "hrs": "harus", "msh": "masih",
 }
+_ABBREVIATED = frozenset(ABBREVIATIONS)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
 _LONG_NUMBER = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 
@@ -46,6 +47,17 @@ def normalise(text: str) -> str:
     """Return text in NFKC, lower case, without soft hyphens or zero-width characters."""
     text = unicodedata.normalize("NFKC", text).lower()
     return re.sub("[\u00ad\u200b-\u200f\u2060\ufeff]", "", text)
+
+
+_MARKUP = re.compile(r"\x1b?\[[0-9;]*m"          # terminal colour codes (their escape may be gone)
+                     r"|<[^<>]{1,200}>"            # HTML tags
+                     r"|\]\([^()\s]*\)"            # a markdown link's target
+                     r"|\b(?:https?://|www\.)\S+")  # bare addresses
+
+
+def strip_markup(text: str) -> str:
+    """Return a question without tags, colour codes and link targets, which are not what it asks."""
+    return _MARKUP.sub(" ", text)
 
 
 def tokenise(text: str) -> list[str]:
@@ -109,15 +121,19 @@ def strip_affixes(word: str) -> str:
 _JOIN_SUFFIXES = ("an", "nya", "kan", "i")
 
 
-def join_compounds(tokens: list[str], compounds: frozenset[str] | set[str]) -> list[str]:
-    """Return tokens with split compounds joined when the joined form (or it suffixed) is a known word."""
+def join_compounds(tokens: list[str], compounds: Mapping[str, str] | set[str]) -> list[str]:
+    """Return tokens with split compounds joined when the joined form (or it suffixed) is a known word.
+
+    compounds maps a joined pair to the word it stands for (see compound_words); a plain set of words is
+    taken too, joining only to the word itself.
+    """
+    joined = compounds.get if isinstance(compounds, dict) else (lambda pair: pair if pair in compounds else None)
     out: list[str] = []
     i = 0
-    while i < len(tokens):
-        if i + 1 < len(tokens) and tokens[i].isalpha() and tokens[i + 1].isalpha():
-            joined = tokens[i] + tokens[i + 1]
-            # the known word itself, or its suffixed form ("penanda tangan" ~ "penandatanganan")
-            known = next((w for w in (joined, *(joined + s for s in _JOIN_SUFFIXES)) if w in compounds), None)
+    n = len(tokens)
+    while i < n:
+        if i + 1 < n:
+            known = joined(tokens[i] + tokens[i + 1])
             if known:
                 out.append(known)
                 i += 2
@@ -127,21 +143,40 @@ def join_compounds(tokens: list[str], compounds: frozenset[str] | set[str]) -> l
     return out
 
 
-def compound_words(token_lists: Iterable[list[str]]) -> frozenset[str]:
-    """Return the words long enough to be a compound that may also be written apart."""
-    return frozenset(t for tokens in token_lists for t in tokens if len(t) >= 6 and t.isalpha())
+def compound_words(token_lists: Iterable[list[str]]) -> dict[str, str]:
+    """Return joined form -> known word, for the words long enough to be a compound that may be written apart.
 
-
-def terms(tokens: list[str], compounds: frozenset[str] | set[str] = frozenset()) -> list[str]:
-    """Return index terms: compounds joined, function words dropped, words stemmed."""
-    out = []
-    for token in join_compounds(expand_abbreviations(tokens), compounds):
-        if token in STOP_WORDS or (len(token) == 1 and token.isalpha()):
-            continue
-        if _LONG_NUMBER.match(token):
-            token = re.sub(r"[.,]", "", token)
-        out.append(stem(token))
+    The joined form is the word itself or the word without a suffix ("penanda tangan" ~ "penandatanganan").
+    """
+    words = {t for tokens in token_lists for t in tokens if len(t) >= 6 and t.isalpha()}
+    out = {w: w for w in words}
+    for suffix in _JOIN_SUFFIXES:   # in order: the first suffix that makes a known word wins
+        for w in words:
+            if w.endswith(suffix) and w[: -len(suffix)] not in out:
+                out[w[: -len(suffix)]] = w
     return out
+
+
+def terms(tokens: list[str], compounds: Mapping[str, str] | set[str] = frozenset()) -> list[str]:
+    """Return index terms: compounds joined, function words dropped, words stemmed."""
+    if not _ABBREVIATED.isdisjoint(tokens):
+        tokens = expand_abbreviations(tokens)
+    out = []
+    for token in join_compounds(tokens, compounds) if compounds else tokens:
+        term = index_term(token)
+        if term:
+            out.append(term)
+    return out
+
+
+@lru_cache(maxsize=500_000)
+def index_term(token: str) -> str:
+    """Return the index term of one token: its stem, or "" for a function word or a single letter."""
+    if token in STOP_WORDS or (len(token) == 1 and token.isalpha()):
+        return ""
+    if _LONG_NUMBER.match(token):
+        token = re.sub(r"[.,]", "", token)
+    return stem(token)
 
 
 def question_type(question: str) -> str | None:

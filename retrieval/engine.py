@@ -7,16 +7,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from . import answer as A
-from .analysis import STOP_WORDS, asks_for_list, compound_words, question_type, terms, tokenise
+from .analysis import (STOP_WORDS, asks_for_list, compound_words, question_type, strip_markup, terms,
+                       tokenise)
 from .cache import corpus_files, load_or_build
 from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError
-from .index import Index
+from .index import Index, ranges
 from .model import Answer, Document, Footnote, Passage, Quote
 from .readers import READERS, read_file
 from .structure import structure, with_source_footnote
 
 MAX_QUESTION_CHARS = 1000
+ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
 
@@ -37,11 +41,12 @@ class Engine:
 
     def __init__(self, passages: tuple[Passage, ...], footnotes: tuple[Footnote, ...],
                  documents: tuple[DocStatus, ...], index: Index, units: A.Units,
-                 compounds: frozenset[str], built_at: float) -> None:
+                 compounds: dict[str, str], built_at: float) -> None:
         """Hold the built parts; use Engine.build to make one."""
         self.passages, self.footnotes, self.documents = passages, footnotes, documents
         self.index, self.units, self.compounds, self.built_at = index, units, compounds, built_at
         self.lead_of = lead_ins(passages)
+        self.first_unit = np.searchsorted(units.passage, np.arange(len(passages) + 1))   # units of p: [p], [p + 1])
 
     @classmethod
     def build(cls, corpus: Path, cache_dir: Path | None = None, progress: Progress | None = None,
@@ -77,7 +82,9 @@ class Engine:
         passages: list[Passage] = []
         footnotes: list[Footnote] = []
         per_doc: dict[str, list[Passage]] = {}
-        for doc in docs:
+        for n, doc in enumerate(docs):
+            if progress and n % 50 == 0:
+                progress("structure", n, len(docs))
             ps, fs = structure(doc, first_id=0)
             per_doc[doc.source] = ps
             footnotes.extend(fs)
@@ -92,18 +99,24 @@ class Engine:
                                              "" if ps else f"{doc.source}: tidak ada teks / no text",
                                              links.get(doc.source))
         if progress:
-            progress("index", len(files), len(files))
-        return cls.from_passages(passages, footnotes, [statuses[k] for k in sorted(statuses)])
+            progress("structure", len(docs), len(docs))
+        return cls.from_passages(passages, footnotes, [statuses[k] for k in sorted(statuses)], progress)
 
     @classmethod
     def from_passages(cls, passages: list[Passage], footnotes: list[Footnote],
-                      documents: list[DocStatus] | None = None) -> "Engine":
+                      documents: list[DocStatus] | None = None, progress: Progress | None = None) -> "Engine":
         """Return an engine indexing the given passages (ids must be 0..n-1 in order)."""
-        units = A.make_units(passages)
-        token_lists = [tokenise(passages[i].text[s:e]) for i, s, e in zip(units.passage, units.start, units.end)]
+        units, token_lists = A.make_units(passages, progress)
         extra = [tokenise(f"{p.lead} {p.section[-1] if p.section else ''}") for p in passages]
         compounds = compound_words(token_lists)
-        sentence_terms = [terms(t, compounds) for t in token_lists]
+        sentence_terms = []
+        for k, tokens in enumerate(token_lists):
+            if progress and k % ANALYSE_STEP == 0:
+                progress("analyse", k, len(token_lists))
+            sentence_terms.append(terms(tokens, compounds))
+        del token_lists
+        if progress:
+            progress("analyse", len(sentence_terms), len(sentence_terms))
         extra_terms = [terms(t, compounds) for t in extra]
         passage_terms: list[list[str]] = [list(t) for t in extra_terms]
         for u, ts in zip(units.passage, sentence_terms):
@@ -111,19 +124,19 @@ class Engine:
         for k, u in enumerate(units.passage):   # a list item keeps its lead-in ("... memiliki tujuan, seperti:")
             if passages[u].kind == "list":
                 sentence_terms[k] = sentence_terms[k] + extra_terms[u]
-        index = Index(sentence_terms, passage_terms)
+        index = Index(sentence_terms, passage_terms, progress)
         return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), index, units, compounds, time.time())
 
     # --- asking -------------------------------------------------------------------------------
     def ask(self, question: str, top_k: int = 3) -> Answer:
         """Return quotes answering the question, or an abstention with related passages."""
         q = clean_question(question)
-        qterms = terms(tokenise(q), self.compounds)
+        qterms = terms(tokenise(strip_markup(q)), self.compounds)
         if not qterms:
             return Answer(question=q, abstained=True, terms=tuple(tokenise(q)))
         qv = self.index.vector(qterms)
         wants_list = asks_for_list(q)
-        _, score, order = self._rank(qv, question_type(q), wants_list)
+        score, order = self._rank(qv, question_type(q), wants_list)
         quotes = A.quotes_for(order, score, self.units, self.passages, max(1, top_k), self._gain(qv),
                               wants_list, self.lead_of)
         words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
@@ -134,11 +147,11 @@ class Engine:
 
     def search(self, text: str, k: int = 10, where: Callable[[Passage], bool] | None = None) -> list[Quote]:
         """Return the k best quotes for any text (no abstention), optionally only from passages where() keeps."""
-        qterms = terms(tokenise(text), self.compounds)
+        qterms = terms(tokenise(strip_markup(text)), self.compounds)
         if not qterms:
             return []
         qv = self.index.vector(qterms)
-        _, score, order = self._rank(qv, None, False, candidates=None if where else A.CANDIDATES)
+        score, order = self._rank(qv, None, False, where)
         return A.quotes_for(order, score, self.units, self.passages, k, self._gain(qv), where=where)
 
     def _gain(self, qv) -> Callable[[list[int]], float]:
@@ -148,16 +161,29 @@ class Engine:
             return self.index.coverage(qv, present)
         return gain
 
-    def _rank(self, qv, qtype: str | None, wants_list: bool, candidates: int | None = A.CANDIDATES):
-        """Return (sentence score, combined score, best units first)."""
-        own, per_passage = self.index.scores(qv)
-        score = A.combine(own, per_passage, self.units, qtype, wants_list)
-        return own, score, A.top_units(score, candidates or len(score))
+    def _rank(self, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None):
+        """Return ({unit: combined score}, the best units first): the sentences of the best passages.
+
+        Passages are scored first; only the sentences of the CANDIDATES best (that where() keeps) are scored
+        and ranked, so a question costs the same whether the corpus holds a chapter or a library.
+        """
+        per_passage = self.index.passage_scores(qv)
+        if where is not None:
+            per_passage = per_passage * np.fromiter((bool(where(p)) for p in self.passages), bool, len(self.passages))
+        best = A.top_units(per_passage, A.CANDIDATES)
+        best = best[per_passage[best] > 0]
+        rows, _ = ranges(self.first_unit[best], self.first_unit[best + 1])
+        own = self.index.sentence_scores(qv, rows)
+        part = A.combine(own, per_passage, self.units, qtype, wants_list, rows)
+        return dict(zip(rows.tolist(), part.tolist())), rows[A.top_units(part, A.CANDIDATES)]
 
     def _abstain(self, qv, best: Quote) -> bool:
         """Tell whether the best quote is too weak to be an answer (calibrated on dev and IDK-MRC)."""
         present = self.index.present(qv, [best.passage.id])[0]
-        return best.score + self.index.coverage(qv, present) < A.MIN_CONFIDENCE
+        found = {qv.credit[i][0] for i in present}
+        numbers_missing = any(t.isdigit() and t not in found for t in qv.term_idf)   # "tahun 2013" is exact
+        confidence = best.score + self.index.coverage(qv, present) - A.NUMBER_PENALTY * numbers_missing
+        return confidence < A.MIN_CONFIDENCE
 
     def _footnotes_of(self, quotes: list[Quote]) -> tuple[Footnote, ...]:
         """Return the footnotes the quotes cite, in order of first mention, resolved per document."""

@@ -1,15 +1,15 @@
-"""TF-IDF index over sentences and passages (scikit-learn), with spelling-variant expansion by character n-grams."""
+"""TF-IDF index over sentences and passages (weights fitted with scikit-learn), scored from postings arrays."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
 FUZZY_MIN_LEN = 5          # shorter words are matched exactly only
-FUZZY_MIN_COSINE = 0.45    # character-n-gram cosine that makes a vocabulary word a candidate variant
-FUZZY_WEIGHT = {1: 0.8, 2: 0.6}   # weight of a variant at edit distance 1 / 2
+FUZZY_MIN_DICE = 0.35      # share of character 2-3-grams two words must have in common to be compared
+FUZZY_WEIGHT = {1: 0.8, 2: 0.6}   # weight of a variant of an unknown word at edit distance 1 / 2
+KNOWN_VARIANT_MIN_LEN = 7  # a word the corpus has meets other spellings only when this long, at distance 1,
+KNOWN_VARIANT_WEIGHT = 0.8  # ... and they weigh this share of the word itself (banjir is not banjar)
 OVERLAP = 0.3              # share of the idf-weighted word overlap in a score (the rest is cosine)
 
 
@@ -27,51 +27,159 @@ class QueryVector:
     mass: np.ndarray                       # the same weights as shares of the question's total (for overlap)
     credit: dict[int, tuple[str, float]]   # term id -> (query term it stands for, match weight)
     term_idf: dict[str, float]             # query term -> idf (unknown terms get the largest idf)
+    id_set: frozenset[int] = frozenset()   # ids, as a set
+
+
+class Postings:
+    """One weighted document-term matrix, by row (for lookups and row scores) and, if asked, by term."""
+
+    def __init__(self, matrix, by_term: bool = True) -> None:
+        """Take a scipy sparse matrix, rows = documents, columns = terms."""
+        rows = matrix.tocsr()
+        rows.sort_indices()
+        self.n_rows = rows.shape[0]
+        self.row_ptr = rows.indptr.astype(np.int64)
+        self.row_terms = rows.indices.astype(np.int32)
+        self.row_weights = rows.data.astype(np.float32)
+        self.term_ptr = self.term_rows = self.term_weights = None
+        if by_term:
+            cols = rows.tocsc()
+            cols.sort_indices()
+            self.term_ptr = cols.indptr.astype(np.int64)
+            self.term_rows = cols.indices.astype(np.int32)
+            self.term_weights = cols.data.astype(np.float32)
+
+    def blend(self, q: QueryVector) -> np.ndarray:
+        """Return every row's (1 - OVERLAP) * cosine + OVERLAP * overlap with the query (by term)."""
+        pos, which = ranges(self.term_ptr[q.ids], self.term_ptr[q.ids + 1])
+        per_posting = (1 - OVERLAP) * q.weights[which] * self.term_weights[pos] + OVERLAP * q.mass[which]
+        return np.bincount(self.term_rows[pos], weights=per_posting, minlength=self.n_rows)
+
+    def blend_rows(self, q: QueryVector, rows: np.ndarray) -> np.ndarray:
+        """Return the same score for the given rows only (by row: cost grows with the rows, not the corpus)."""
+        pos, which = ranges(self.row_ptr[rows], self.row_ptr[rows + 1])
+        order = np.argsort(q.ids)
+        ids = q.ids[order]
+        terms = self.row_terms[pos]
+        k = np.minimum(np.searchsorted(ids, terms), len(ids) - 1)
+        hit = ids[k] == terms
+        k = order[k[hit]]
+        per_posting = (1 - OVERLAP) * q.weights[k] * self.row_weights[pos[hit]] + OVERLAP * q.mass[k]
+        return np.bincount(which[hit], weights=per_posting, minlength=len(rows))
+
+    def terms_of(self, row: int) -> np.ndarray:
+        """Return the term ids row holds."""
+        return self.row_terms[self.row_ptr[row]:self.row_ptr[row + 1]]
+
+
+def ranges(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the positions of every [start, end) range, and which range each belongs to."""
+    lens = ends - starts
+    total = int(lens.sum())
+    which = np.repeat(np.arange(len(starts)), lens)
+    pos = np.arange(total) + np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) \
+        if total else np.zeros(0, np.int64)
+    return pos, which
+
+
+class Grams:
+    """Character 2-3-grams of the vocabulary's words, inverted, to find spelling variants fast."""
+
+    def __init__(self, words: list[str]) -> None:
+        """Index the grams of every alphabetic word long enough to have variants."""
+        self.ids: dict[str, int] = {}
+        members: list[list[int]] = []
+        self.sizes = np.zeros(len(words), np.float32)
+        for w, word in enumerate(words):
+            if len(word) < FUZZY_MIN_LEN - 1 or not word.isalpha():
+                continue
+            grams = char_grams(word)
+            self.sizes[w] = len(grams)
+            for g in grams:
+                gid = self.ids.setdefault(g, len(members))
+                if gid == len(members):
+                    members.append([])
+                members[gid].append(w)
+        self.ptr = np.zeros(len(members) + 1, np.int64)
+        self.ptr[1:] = np.cumsum([len(m) for m in members])
+        self.words = np.fromiter((w for m in members for w in m), np.int32, count=int(self.ptr[-1]))
+
+    def similar(self, term: str) -> np.ndarray:
+        """Return ids of words sharing at least FUZZY_MIN_DICE of their grams with term (Dice)."""
+        grams = char_grams(term)
+        gids = [self.ids[g] for g in grams if g in self.ids]
+        if not gids:
+            return np.zeros(0, np.int64)
+        hits = np.concatenate([self.words[self.ptr[g]:self.ptr[g + 1]] for g in gids])
+        words, shared = np.unique(hits, return_counts=True)
+        dice = 2 * shared / (len(grams) + self.sizes[words])
+        return words[dice >= FUZZY_MIN_DICE]
+
+
+def char_grams(word: str) -> set[str]:
+    """Return the character 2- and 3-grams of word padded with spaces."""
+    padded = f" {word} "
+    return {padded[i:i + n] for n in (2, 3) for i in range(len(padded) - n + 1)}
 
 
 class Index:
-    """Sentence and passage tf-idf matrices that share one vocabulary; row i of `sentences` is unit i."""
+    """Sentence and passage tf-idf weights that share one vocabulary; row i of `sentences` is unit i."""
 
-    def __init__(self, sentence_terms: list[list[str]], passage_terms: list[list[str]]) -> None:
+    def __init__(self, sentence_terms: list[list[str]], passage_terms: list[list[str]], progress=None) -> None:
         """Fit the vocabulary and idf on passages; weight both granularities with it.
 
         w(t, d) = (1 + ln tf(t, d)) * idf(t),  idf(t) = ln((1 + n) / (1 + df(t))) + 1,  rows l2-normalised.
+        progress(stage, done, total), if given, hears of each of the four steps.
         """
-        self.counter = CountVectorizer(analyzer=_identity, dtype=np.float32)
-        counts = self.counter.fit_transform(passage_terms)
-        self.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-        self.idf = self.tfidf.idf_.astype(np.float32)
-        self.vocab: dict[str, int] = self.counter.vocabulary_
-        self.words = np.array(self.counter.get_feature_names_out(), dtype=object)
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+        step = progress or (lambda stage, done, total: None)
+        step("index", 0, 4)
+        counter = CountVectorizer(analyzer=_identity, dtype=np.float32)
+        counts = counter.fit_transform(passage_terms)
+        tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+        self.idf = tfidf.idf_.astype(np.float32)
+        self.vocab: dict[str, int] = dict(counter.vocabulary_)
+        self.words: list[str] = counter.get_feature_names_out().tolist()
         self.max_idf = float(np.log((1 + counts.shape[0]) / 1) + 1)
-        passages = self.tfidf.transform(counts).astype(np.float32)
-        sentences = self.tfidf.transform(self.counter.transform(sentence_terms)).astype(np.float32)
-        # term-major copies: a query touches only the rows of its own terms
-        self.passages_t = sparse.csr_matrix(passages.T)
-        self.sentences_t = sparse.csr_matrix(sentences.T)
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), dtype=np.float32)
-        self.char_matrix_t = sparse.csr_matrix(self.chars.fit_transform(list(self.words)).T) if len(self.words) else None
+        self.passages = Postings(tfidf.transform(counts))
+        del counts
+        step("index", 1, 4)
+        self.sentences = Postings(tfidf.transform(counter.transform(sentence_terms)), by_term=False)
+        step("index", 2, 4)
+        self.grams = Grams(self.words)
+        step("index", 4, 4)
+        self._variants: dict[str, list[tuple[int, float]]] = {}
+
+    def __getstate__(self) -> dict:
+        """Pickle without the per-question memo."""
+        return {k: v for k, v in self.__dict__.items() if k != "_variants"}
+
+    def __setstate__(self, state: dict) -> None:
+        """Restore, with an empty memo."""
+        self.__dict__.update(state, _variants={})
 
     @property
     def size(self) -> tuple[int, int, int]:
         """Return (sentences, passages, vocabulary size)."""
-        return self.sentences_t.shape[1], self.passages_t.shape[1], len(self.vocab)
+        return self.sentences.n_rows, self.passages.n_rows, len(self.vocab)
 
-    def variants(self, term: str) -> list[tuple[int, float]]:
-        """Return vocabulary ids of spelling variants of term with their weights (edit distance 1-2)."""
-        if len(term) < FUZZY_MIN_LEN or not term.isalpha() or self.char_matrix_t is None:
-            return []
-        q = self.chars.transform([term])
-        sims = (q @ self.char_matrix_t).toarray().ravel()
+    def variants(self, term: str) -> list[tuple[int, int]]:
+        """Return vocabulary ids of spelling variants of term with their edit distance (1-2)."""
+        if term in self._variants:
+            return self._variants[term]
         out = []
-        for i in np.flatnonzero(sims >= FUZZY_MIN_COSINE):
-            word = self.words[i]
-            if word == term or not word.isalpha():
-                continue
+        if len(term) >= FUZZY_MIN_LEN and term.isalpha():
             limit = 1 if len(term) < 8 else 2
-            d = edit_distance(term, word, limit)
-            if d <= limit:
-                out.append((int(i), FUZZY_WEIGHT[d]))
+            for i in self.grams.similar(term).tolist():
+                word = self.words[i]
+                if word == term:
+                    continue
+                d = edit_distance(term, word, limit)
+                if d <= limit:
+                    out.append((i, d))
+        if len(self._variants) < 100_000:
+            self._variants[term] = out
         return out
 
     def vector(self, query_terms: list[str]) -> QueryVector:
@@ -93,9 +201,16 @@ class Index:
             else:
                 unknown_norm += (w_tf * self.max_idf) ** 2
                 unknown_sum += w_tf * self.max_idf
-            for j, sim in self.variants(t):
-                if j not in weights or weights[j] < sim * w_tf * float(self.idf[j]):
-                    weights[j] = sim * w_tf * float(self.idf[j])
+            for j, d in self.variants(t):
+                if i is None:
+                    sim, w = FUZZY_WEIGHT[d], FUZZY_WEIGHT[d] * w_tf * float(self.idf[j])
+                elif d == 1 and len(t) >= KNOWN_VARIANT_MIN_LEN:
+                    sim = KNOWN_VARIANT_WEIGHT
+                    w = sim * w_tf * min(float(self.idf[j]), float(self.idf[i]))
+                else:
+                    continue
+                if j not in weights or weights[j] < w:
+                    weights[j] = w
                     if credit.get(j, ("", 0.0))[1] < sim:
                         credit[j] = (t, sim)
         ids = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
@@ -104,41 +219,37 @@ class Index:
         known = {credit[i][0] for i in weights}   # a word and its variants share one share of the mass
         total = sum(w for t, w in ((t, (1.0 + np.log(n)) * term_idf[t]) for t, n in tf.items()) if t in known)
         total = (total + unknown_sum) or 1.0
-        return QueryVector(ids=ids, weights=vals / norm, mass=vals / total, credit=credit, term_idf=term_idf)
+        return QueryVector(ids=ids, weights=vals / norm, mass=vals / total, credit=credit, term_idf=term_idf,
+                           id_set=frozenset(weights))
 
-    def scores(self, q: QueryVector) -> tuple[np.ndarray, np.ndarray]:
-        """Return the scores of every sentence and every passage: a blend of cosine and overlap.
+    def passage_scores(self, q: QueryVector) -> np.ndarray:
+        """Return every passage's score: a blend of cosine and overlap.
 
         score(d) = (1 - OVERLAP) * cos(q, d) + OVERLAP * sum of the question's idf mass whose words d holds;
         overlap does not favour short sentences the way cosine does.
         """
-        n_s, n_p = self.sentences_t.shape[1], self.passages_t.shape[1]
         if not len(q.ids):
-            return np.zeros(n_s, np.float32), np.zeros(n_p, np.float32)
-        return self._blend(q, self.sentences_t[q.ids]), self._blend(q, self.passages_t[q.ids])
+            return np.zeros(self.passages.n_rows)
+        return self.passages.blend(q)
 
-    @staticmethod
-    def _blend(q: QueryVector, rows: sparse.csr_matrix) -> np.ndarray:
-        """Return (1 - OVERLAP) * cosine + OVERLAP * overlap over the query's rows of one matrix."""
-        cos = sparse.csr_matrix(q.weights.reshape(1, -1)) @ rows
-        hit = rows.copy()
-        hit.data[:] = 1.0
-        ovl = sparse.csr_matrix(q.mass.reshape(1, -1)) @ hit
-        return ((1 - OVERLAP) * cos + OVERLAP * ovl).toarray().ravel()
+    def sentence_scores(self, q: QueryVector, units: np.ndarray) -> np.ndarray:
+        """Return the same score for the given sentence units."""
+        if not len(q.ids) or not len(units):
+            return np.zeros(len(units))
+        return self.sentences.blend_rows(q, units)
 
     def present(self, q: QueryVector, passage_ids: list[int]) -> list[set[int]]:
         """Return, for each passage, which of the query's term ids occur in it."""
-        if not len(q.ids) or not passage_ids:
-            return [set() for _ in passage_ids]
-        block = self.passages_t[q.ids][:, passage_ids].toarray()
-        return [set(q.ids[block[:, k] > 0].tolist()) for k in range(len(passage_ids))]
+        return [self._held(q, self.passages, p) for p in passage_ids]
 
     def unit_terms(self, q: QueryVector, unit_ids: list[int]) -> list[set[int]]:
         """Return, for each sentence unit, which of the query's term ids occur in it."""
-        if not len(q.ids) or not unit_ids:
-            return [set() for _ in unit_ids]
-        block = self.sentences_t[q.ids][:, unit_ids].toarray()
-        return [set(q.ids[block[:, k] > 0].tolist()) for k in range(len(unit_ids))]
+        return [self._held(q, self.sentences, u) for u in unit_ids]
+
+    @staticmethod
+    def _held(q: QueryVector, postings: Postings, row: int) -> set[int]:
+        """Return the query's term ids that one row holds."""
+        return {t for t in postings.terms_of(row).tolist() if t in q.id_set}
 
     def coverage(self, q: QueryVector, present: set[int]) -> float:
         """Return the idf-weighted share of query terms found (or found as a variant) among `present` ids."""
