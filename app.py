@@ -35,6 +35,7 @@ TEXT: dict[str, dict[str, str]] = {
         "stage_read": "membaca berkas",
         "stage_structure": "menyusun bagian",
         "stage_analyse": "menganalisis kalimat",
+        "stage_import": "memuat scikit-learn",
         "stage_index": "mengindeks",
         "no_corpus": "Folder korpus tidak ditemukan: {path}. Atur variabel lingkungan KUTIP_CORPUS ke folder "
                      "yang berisi bab (.md, .txt, .pdf).",
@@ -90,6 +91,7 @@ TEXT: dict[str, dict[str, str]] = {
         "stage_read": "reading files",
         "stage_structure": "structuring",
         "stage_analyse": "analysing sentences",
+        "stage_import": "loading scikit-learn",
         "stage_index": "indexing",
         "no_corpus": "Corpus folder not found: {path}. Set the KUTIP_CORPUS environment variable to a folder "
                      "holding the chapter (.md, .txt, .pdf).",

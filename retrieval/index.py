@@ -6,7 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 
 FUZZY_MIN_LEN = 5          # shorter words are matched exactly only
-FUZZY_MIN_DICE = 0.35      # share of character 2-3-grams two words must have in common to be compared
+# share of character 2-3-grams (Dice) two words must have in common to be compared, by the edit distance
+# allowed: one edit changes at most 5 of a word's 2L + 1 grams, so a 5-letter word keeps >= 0.54 at
+# distance 1, an 8-letter word >= 0.41 at distance 2; lower bounds, with a margin
+FUZZY_MIN_DICE = {1: 0.5, 2: 0.38}
 FUZZY_WEIGHT = {1: 0.8, 2: 0.6}   # weight of a variant of an unknown word at edit distance 1 / 2
 KNOWN_VARIANT_MIN_LEN = 7  # a word the corpus has meets other spellings only when this long, at distance 1,
 KNOWN_VARIANT_WEIGHT = 0.8  # ... and they weigh this share of the word itself (banjir is not banjar)
@@ -104,16 +107,16 @@ class Grams:
         self.ptr[1:] = np.cumsum([len(m) for m in members])
         self.words = np.fromiter((w for m in members for w in m), np.int32, count=int(self.ptr[-1]))
 
-    def similar(self, term: str) -> np.ndarray:
-        """Return ids of words sharing at least FUZZY_MIN_DICE of their grams with term (Dice)."""
+    def similar(self, term: str, min_dice: float) -> np.ndarray:
+        """Return ids of words sharing at least min_dice of their grams with term (Dice)."""
         grams = char_grams(term)
         gids = [self.ids[g] for g in grams if g in self.ids]
         if not gids:
             return np.zeros(0, np.int64)
-        hits = np.concatenate([self.words[self.ptr[g]:self.ptr[g + 1]] for g in gids])
-        words, shared = np.unique(hits, return_counts=True)
-        dice = 2 * shared / (len(grams) + self.sizes[words])
-        return words[dice >= FUZZY_MIN_DICE]
+        shared = np.bincount(np.concatenate([self.words[self.ptr[g]:self.ptr[g + 1]] for g in gids]),
+                             minlength=len(self.sizes))
+        # 2 * shared / (|grams| + |grams of word|) >= min_dice
+        return np.flatnonzero(2 * shared >= min_dice * (len(grams) + self.sizes))
 
 
 def char_grams(word: str) -> set[str]:
@@ -129,11 +132,12 @@ class Index:
         """Fit the vocabulary and idf on passages; weight both granularities with it.
 
         w(t, d) = (1 + ln tf(t, d)) * idf(t),  idf(t) = ln((1 + n) / (1 + df(t))) + 1,  rows l2-normalised.
-        progress(stage, done, total), if given, hears of each of the four steps.
+        progress(stage, done, total), if given, hears of loading scikit-learn and of each of four steps.
         """
+        step = progress or (lambda stage, done, total: None)
+        step("import", 0, 1)   # scikit-learn is loaded only to build (about 2 s): answering does not need it
         from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-        step = progress or (lambda stage, done, total: None)
         step("index", 0, 4)
         counter = CountVectorizer(analyzer=_identity, dtype=np.float32)
         counts = counter.fit_transform(passage_terms)
@@ -171,7 +175,7 @@ class Index:
         out = []
         if len(term) >= FUZZY_MIN_LEN and term.isalpha():
             limit = 1 if len(term) < 8 else 2
-            for i in self.grams.similar(term).tolist():
+            for i in self.grams.similar(term, FUZZY_MIN_DICE[limit]).tolist():
                 word = self.words[i]
                 if word == term:
                     continue

@@ -12,6 +12,7 @@ from conftest import write_corpus
 from retrieval import analysis
 from retrieval.analysis import STOP_WORDS, question_type, stem, terms, tokenise
 from retrieval.engine import Engine
+from retrieval.index import Index
 from retrieval.evaluate import summarise
 from retrieval.present import answer_dict
 
@@ -268,3 +269,46 @@ def test_unreadable_file_is_skipped_with_its_reason(tmp_path):
     assert status["rusak.txt"].reason == "rusak.txt: bukan berkas teks (isi biner / binary content)"
     assert (status["kosong.md"].status, status["kosong.md"].reason) == \
         ("skipped", "kosong.md: tidak ada teks / no text")
+
+
+# --- spelling variants, markup, compounds, build progress ------------------------------------------------------
+
+def test_a_known_short_word_does_not_meet_a_different_word():
+    index = Index([["banjir"], ["banjar", "definisi"]], [["banjir"], ["banjar", "definisi"]])
+    q = index.vector(["definisi", "banjir"])
+    assert sorted(index.words[i] for i in q.ids) == ["banjir", "definisi"]     # banjar is another word
+    assert index.vector(["banjor"]).credit == {index.vocab["banjar"]: ("banjor", 0.8),
+                                                index.vocab["banjir"]: ("banjor", 0.8)}   # unknown: both
+
+
+def test_a_known_long_word_meets_its_other_spelling_below_its_own_weight():
+    index = Index([["shenzhen", "kota"], ["shenzen", "gagal"], ["kota"]],
+                  [["shenzhen", "kota"], ["shenzen", "gagal"], ["kota"]])
+    q = index.vector(["shenzhen"])
+    weight = dict(zip((index.words[i] for i in q.ids), q.weights.tolist()))
+    assert set(weight) == {"shenzhen", "shenzen"}
+    assert weight["shenzen"] == pytest.approx(0.8 * weight["shenzhen"])       # same idf: 0.8 of the word
+    assert q.credit[index.vocab["shenzen"]] == ("shenzhen", 0.8)
+
+
+def test_markup_in_a_question_is_not_searched():
+    assert analysis.strip_markup("Festival [31m **apa** di <b>Gimje</b>? [x](http://a.test) lihat https://x.id/a") \
+        == "Festival   **apa** di  Gimje ? [x  lihat  "
+    assert terms(tokenise(analysis.strip_markup("<i>kota</i> Gimje https://kota.test"))) == ["kota", "gimje"]
+
+
+def test_split_compounds_map_to_the_word_they_stand_for():
+    compounds = analysis.compound_words([["kerjasama", "penandatanganan"], ["kerjasamanya"]])
+    assert compounds == {"kerjasama": "kerjasama", "penandatanganan": "penandatanganan",
+                         "kerjasamanya": "kerjasamanya", "penandatangan": "penandatanganan"}
+    assert analysis.join_compounds(["kerja", "sama", "penanda", "tangan", "kota"], compounds) == \
+        ["kerjasama", "penandatanganan", "kota"]
+
+
+def test_build_reports_every_stage_in_order(tmp_path):
+    calls = []
+    Engine.build(write_corpus(tmp_path / "c", TINY), use_cache=False, progress=lambda *a: calls.append(a))
+    stages = list(dict.fromkeys(stage for stage, _, _ in calls))
+    assert stages == ["read", "structure", "tokenise", "analyse", "import", "index"]
+    assert calls[-1] == ("index", 4, 4)
+    assert ("read", 2, 3) in calls and ("analyse", 5, 5) in calls
