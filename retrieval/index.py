@@ -271,6 +271,15 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     """Return the Levenshtein distance of a and b, or limit + 1 once it exceeds limit."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    start = 0                                   # a common prefix and suffix cost nothing: drop them
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start:len(a) - end], b[start:len(b) - end]
+    if not a or not b:
+        return min(max(len(a), len(b)), limit + 1)
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i] + [0] * len(b)

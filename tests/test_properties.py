@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from retrieval.engine import MAX_QUESTION_CHARS, Engine
 from retrieval.errors import BadQuestion, ReadError
+from retrieval.index import edit_distance
 from retrieval.model import Answer, Document
 from retrieval.readers.markdown import parse_markdown, read_markdown
 from retrieval.readers.text import parse_text, read_text
@@ -121,3 +122,22 @@ def test_a_bad_file_never_stops_the_good_one(data, suffix):
         assert (first.passage.source, first.text) == \
             ("baik.md", "Kota Zamrud bermitra dengan Kota Safir sejak tahun 2013.")
         assert first.footnotes == (1,) and a.footnotes[0].url == "https://contoh.test/zamrud"
+
+
+def _levenshtein(a: str, b: str) -> int:
+    """Plain dynamic-programming edit distance, the reference."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        prev = cur
+    return prev[-1]
+
+
+@given(st.text("abcn", max_size=9), st.text("abcn", max_size=9), st.sampled_from([1, 2]))
+@example("horison", "horizon", 1)
+@example("shenzen", "shenzhen", 1)
+def test_bounded_edit_distance_agrees_with_the_reference(a, b, limit):
+    d, got = _levenshtein(a, b), edit_distance(a, b, limit)
+    assert got == d if d <= limit else got > limit
