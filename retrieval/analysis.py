@@ -188,6 +188,21 @@ def question_type(question: str) -> str | None:
     return None
 
 
+# "poin a sampai g", "butir 1-5": a question naming a list by its item labels
+LABEL_RANGE = re.compile(r"\b(?:poin|butir|huruf|nomor|item|point)s?\s+([a-z]|\d{1,2})\s*"
+                         r"(?:sampai|hingga|s/d|s\.d\.?|-|\u2013|to|through)\s*([a-z]|\d{1,2})\b")
+
+
+def label_range(question: str) -> tuple[tuple[str, str] | None, str]:
+    """Return the first and last item labels a question names ("poin a sampai g" -> ("a", "g")), or None,
+    and the question without that phrase (labels are not words to search for)."""
+    text = normalise(question)
+    m = LABEL_RANGE.search(text)
+    if not m:
+        return None, question
+    return (m.group(1), m.group(2)), text[:m.start()] + " " + text[m.end():]
+
+
 def asks_for_list(question: str) -> bool:
     """Tell whether the question asks for an enumeration ("apa saja", "sebutkan")."""
     return bool(ENUMERATION.search(normalise(question)))

@@ -11,6 +11,7 @@ from .analysis import tokenise
 from .model import Passage, Quote
 
 PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
+LABEL_BONUS = 0.5           # a list whose item labels span those the question names ("poin a sampai g")
 TYPE_BONUS = 0.15           # a sentence holding what a when/number question asks for
 EXTEND_GAIN = 0.0           # a neighbour sentence joins the quote when it adds this share of the question's words
 MAX_QUOTE_WORDS = 60        # ... and the quote stays within this many words

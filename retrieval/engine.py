@@ -10,8 +10,8 @@ from typing import Callable
 import numpy as np
 
 from . import answer as A
-from .analysis import (STOP_WORDS, asks_for_list, compound_words, question_type, strip_markup, terms,
-                       tokenise)
+from .analysis import (STOP_WORDS, asks_for_list, compound_words, label_range, question_type, strip_markup,
+                       terms, tokenise)
 from .cache import corpus_files, load_or_build
 from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError
 from .index import Index, ranges
@@ -22,6 +22,7 @@ from .structure import structure, with_source_footnote
 MAX_QUESTION_CHARS = 1000
 ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
+_LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M)     # a list item's label at the start of its line
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
 
 
@@ -46,6 +47,7 @@ class Engine:
         self.passages, self.footnotes, self.documents = passages, footnotes, documents
         self.index, self.units, self.compounds, self.built_at = index, units, compounds, built_at
         self.lead_of = lead_ins(passages)
+        self.list_labels = {p.id: frozenset(_LABEL.findall(p.text)) for p in passages if p.kind == "list"}
         self.first_unit = np.searchsorted(units.passage, np.arange(len(passages) + 1))   # units of p: [p], [p + 1])
 
     @classmethod
@@ -131,12 +133,13 @@ class Engine:
     def ask(self, question: str, top_k: int = 3) -> Answer:
         """Return quotes answering the question, or an abstention with related passages."""
         q = clean_question(question)
-        qterms = terms(tokenise(strip_markup(q)), self.compounds)
+        labels, searched = label_range(q)
+        qterms = terms(tokenise(strip_markup(searched)), self.compounds)
         if not qterms:
             return Answer(question=q, abstained=True, terms=tuple(tokenise(q)))
         qv = self.index.vector(qterms)
-        wants_list = asks_for_list(q)
-        score, order = self._rank(qv, question_type(q), wants_list)
+        wants_list = asks_for_list(q) or labels is not None
+        score, order = self._rank(qv, question_type(q), wants_list, labels=labels)
         quotes = A.quotes_for(order, score, self.units, self.passages, max(1, top_k), self._gain(qv),
                               wants_list, self.lead_of)
         words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
@@ -161,7 +164,8 @@ class Engine:
             return self.index.coverage(qv, present)
         return gain
 
-    def _rank(self, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None):
+    def _rank(self, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
+              labels: tuple[str, str] | None = None):
         """Return ({unit: combined score}, the best units first): the sentences of the best passages.
 
         Passages are scored first; only the sentences of the CANDIDATES best (that where() keeps) are scored
@@ -175,6 +179,10 @@ class Engine:
         rows, _ = ranges(self.first_unit[best], self.first_unit[best + 1])
         own = self.index.sentence_scores(qv, rows)
         part = A.combine(own, per_passage, self.units, qtype, wants_list, rows)
+        if labels:   # the list whose items run from the first label to the last one named
+            named = {p for p, have in self.list_labels.items() if set(labels) <= have}
+            named = list(named | {p for p, lst in self.lead_of.items() if lst in named})   # and their lead-ins
+            part = part + A.LABEL_BONUS * np.isin(self.units.passage[rows], named)
         return dict(zip(rows.tolist(), part.tolist())), rows[A.top_units(part, A.CANDIDATES)]
 
     def _abstain(self, qv, best: Quote) -> bool:

@@ -312,3 +312,21 @@ def test_build_reports_every_stage_in_order(tmp_path):
     assert stages == ["read", "structure", "tokenise", "analyse", "import", "index"]
     assert calls[-1] == ("index", 4, 4)
     assert ("read", 2, 3) in calls and ("analyse", 5, 5) in calls
+
+
+LISTS = {"daftar.md": ("Kerjasama kota memiliki tujuan, seperti:\n\n- a. Memacu pertumbuhan ekonomi.\n"
+                       "- b. Menjalin persahabatan.\n- c. Tukar menukar kebudayaan.\n\n"
+                       "Tujuan lain dari kerjasama kota antara lain:\n\n- 1) Membuka peluang dagang.\n"
+                       "- 2) Memenuhi kebutuhan.\n- 3) Menjaga perdamaian.\n")}
+
+
+@pytest.mark.parametrize("question, first_item", [("Apa tujuan kerjasama kota menurut poin a sampai c?",
+                                                   "a. Memacu pertumbuhan ekonomi."),
+                                                  ("Apa tujuan kerjasama kota menurut butir 1-3?",
+                                                   "1) Membuka peluang dagang.")])
+def test_a_question_naming_item_labels_gets_that_list(tmp_path, question, first_item):
+    engine = Engine.build(write_corpus(tmp_path / "c", LISTS), use_cache=False)
+    a = engine.ask(question)
+    assert not a.abstained and a.quotes[0].passage.kind == "list"
+    assert a.quotes[0].text.splitlines()[0] == first_item
+    assert analysis.label_range(question)[0] in {("a", "c"), ("1", "3")}
