@@ -22,6 +22,7 @@ MAX_QUOTE_WORDS = 60        # ... and the quote stays within this many words
 MIN_CONFIDENCE = 0.85
 NUMBER_PENALTY = 0.2        # confidence lost when a number of the question ("tahun 2013") is not in the passage
 CANDIDATES = 60
+PER_PASSAGE = 2             # quotes one passage may give (never overlapping)
 
 _YEAR = re.compile(r"(1[6-9]\d\d|20\d\d)$")
 _DATE_WORDS = frozenset("""januari februari maret april mei juni juli agustus september oktober november desember
@@ -99,25 +100,33 @@ def quotes_for(order: np.ndarray, score: dict[int, float], units: Units, passage
     sentence stands for the list it introduces (lead_of: paragraph id -> list passage id).
     """
     out: list[Quote] = []
-    used: set[int] = set()
+    used: dict[int, list[tuple[int, int]]] = {}   # passage id -> spans quoted from it
     for u in order:
         if score[u] <= 0 or len(out) >= top_k:
             break
         u = int(u)
         p = passages[int(units.passage[u])]
-        if p.id in used or (where is not None and not where(p)):
-            continue
-        start, end = _span(u, units, p, gain, score)
+        taken = used.get(p.id, [])
+        if len(taken) >= PER_PASSAGE or _inside(units.start[u], units.end[u], taken) \
+                or (taken and not gain([u])) or (where is not None and not where(p)):
+            continue                             # a passage quoted again must hold question words itself
+        start, end = _span(u, units, p, gain, score, taken)
         if whole_lists and lead_of and p.id in lead_of and end == units.end[_last_unit(u, units)]:
             p = passages[lead_of[p.id]]          # the quote reaches the lead-in: give the list itself
             if p.id in used:
                 continue
-        used.add(p.id)
+            start, end = 0, len(p.text)
         if p.kind == "list" and whole_lists:
             start, end = 0, len(p.text)
+        used.setdefault(p.id, []).append((start, end))
         out.append(Quote(passage=p, start=start, end=end, score=round(float(score[u]), 4),
                          footnotes=p.footnotes_in(start, end)))
     return out
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Tell whether [start, end) overlaps one of the spans."""
+    return any(start < b and a < end for a, b in spans)
 
 
 def _last_unit(u: int, units: Units) -> int:
@@ -128,14 +137,15 @@ def _last_unit(u: int, units: Units) -> int:
 
 
 def _span(u: int, units: Units, p: Passage, gain: Callable[[list[int]], float],
-          score: dict[int, float]) -> tuple[int, int]:
+          score: dict[int, float], taken: list[tuple[int, int]] = ()) -> tuple[int, int]:
     """Return the quote's span: the unit, grown by the neighbour adding most of the question's words
-    (then the better-scored one), while the quote stays within MAX_QUOTE_WORDS."""
+    (then the better-scored one), while the quote stays within MAX_QUOTE_WORDS and off the taken spans."""
     window = [u]
     have = gain(window)
     for _ in range(2):
         options = [o for o in (window[0] - 1, window[-1] + 1)
                    if 0 <= o < len(units.passage) and units.passage[o] == p.id
+                   and not _inside(units.start[o], units.end[o], taken)
                    and "\n" not in p.text[min(units.end[o], units.end[window[-1]]):
                                            max(units.start[o], units.start[window[0]])]]
         best, best_key = None, (have + EXTEND_GAIN, -np.inf)
