@@ -62,7 +62,10 @@ def test_any_question_gives_an_answer_or_bad_question(engine, question):
         assert q.text and q.text == q.passage.text[q.start:q.end] and q.text in q.passage.text
         assert q.passage is engine.passages[q.passage.id]
         assert set(q.footnotes) <= set(q.passage.footnotes)
-    assert len({q.passage.id for q in a.quotes}) == len(a.quotes) <= 3
+    assert len(a.quotes) <= 3
+    for i, x in enumerate(a.quotes):                 # at most two quotes of one passage, never overlapping
+        same = [y for y in a.quotes[i + 1:] if y.passage.id == x.passage.id]
+        assert len(same) <= 1 and all(y.end <= x.start or x.end <= y.start for y in same)
     assert {f.number for f in a.footnotes} == {n for q in a.quotes for n in q.footnotes}
 
 
