@@ -159,9 +159,13 @@ class Engine:
 
     def _gain(self, qv) -> Callable[[list[int]], float]:
         """Return a function giving the share of the question's words a run of sentence units holds."""
+        known: dict[tuple[int, ...], float] = {}   # one question asks about the same runs again and again
+
         def gain(unit_ids: list[int]) -> float:
-            present = set().union(*self.index.unit_terms(qv, unit_ids))
-            return self.index.coverage(qv, present)
+            key = tuple(unit_ids)
+            if key not in known:
+                known[key] = self.index.coverage(qv, set().union(*self.index.unit_terms(qv, unit_ids)))
+            return known[key]
         return gain
 
     def _rank(self, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
