@@ -49,8 +49,8 @@ def normalise(text: str) -> str:
     return re.sub("[\u00ad\u200b-\u200f\u2060\ufeff]", "", text)
 
 
-_MARKUP = re.compile(r"\x1b?\[[0-9;]*m"          # terminal colour codes (their escape may be gone)
-                     r"|<[^<>]{1,200}>"            # HTML tags
+_MARKUP = re.compile(r"\x1b\[[0-9;]*m|\[[0-9;]+m"   # terminal colour codes (their escape may be gone)
+                     r"|</?[a-zA-Z][^<>]{0,200}>"  # HTML tags
                      r"|\]\([^()\s]*\)"            # a markdown link's target
                      r"|\b(?:https?://|www\.)\S+")  # bare addresses
 

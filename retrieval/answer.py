@@ -11,7 +11,7 @@ from .analysis import tokenise
 from .model import Passage, Quote
 
 PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
-LABEL_BONUS = 0.5           # a list whose item labels span those the question names ("poin a sampai g")
+LABEL_BONUS = 1.0           # a list whose item labels span those the question names ("poin a sampai g"): as strong as a whole-passage match
 TYPE_BONUS = 0.15           # a sentence holding what a when/number question asks for
 EXTEND_GAIN = 0.0           # a neighbour sentence joins the quote when it adds this share of the question's words
 MAX_QUOTE_WORDS = 60        # ... and the quote stays within this many words
@@ -21,7 +21,7 @@ MAX_QUOTE_WORDS = 60        # ... and the quote stays within this many words
 # (at 0.85: 77% of the former abstain, 2.6% of IDK-MRC valid and 0.6% of train answerable ones do).
 MIN_CONFIDENCE = 0.85
 NUMBER_PENALTY = 0.2        # confidence lost when a number of the question ("tahun 2013") is not in the passage
-CANDIDATES = 60
+CANDIDATES = 20             # passages whose sentences are scored per question, and sentences ranked
 PER_PASSAGE = 2             # quotes one passage may give (never overlapping)
 
 _YEAR = re.compile(r"(1[6-9]\d\d|20\d\d)$")

@@ -22,7 +22,7 @@ from .structure import structure, with_source_footnote
 MAX_QUESTION_CHARS = 1000
 ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
-_LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M)     # a list item's label at the start of its line
+_LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M | re.I)   # a list item's label at the start of its line
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
 
 
@@ -47,7 +47,8 @@ class Engine:
         self.passages, self.footnotes, self.documents = passages, footnotes, documents
         self.index, self.units, self.compounds, self.built_at = index, units, compounds, built_at
         self.lead_of = lead_ins(passages)
-        self.list_labels = {p.id: frozenset(_LABEL.findall(p.text)) for p in passages if p.kind == "list"}
+        self.list_labels = {p.id: frozenset(label.lower() for label in _LABEL.findall(p.text))
+                            for p in passages if p.kind == "list"}
         self.first_unit = np.searchsorted(units.passage, np.arange(len(passages) + 1))   # units of p: [p], [p + 1])
 
     @classmethod
@@ -126,6 +127,8 @@ class Engine:
         for k, u in enumerate(units.passage):   # a list item keeps its lead-in ("... memiliki tujuan, seperti:")
             if passages[u].kind == "list":
                 sentence_terms[k] = sentence_terms[k] + extra_terms[u]
+        if not any(passage_terms):
+            raise EmptyCorpus("tidak ada kata yang bisa diindeks / nothing to index (only blank lines or function words)")
         index = Index(sentence_terms, passage_terms, progress)
         return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), index, units, compounds, time.time())
 
@@ -187,7 +190,7 @@ class Engine:
             named = {p for p, have in self.list_labels.items() if set(labels) <= have}
             named = list(named | {p for p, lst in self.lead_of.items() if lst in named})   # and their lead-ins
             part = part + A.LABEL_BONUS * np.isin(self.units.passage[rows], named)
-        return dict(zip(rows.tolist(), part.tolist())), rows[A.top_units(part, A.CANDIDATES)]
+        return dict(zip(rows.tolist(), part.tolist())), rows[A.top_units(part, len(part))]
 
     def _abstain(self, qv, best: Quote) -> bool:
         """Tell whether the best quote is too weak to be an answer (calibrated on dev and IDK-MRC)."""
