@@ -11,7 +11,8 @@ from .analysis import tokenise
 from .model import Passage, Quote
 
 PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
-LABEL_BONUS = 1.0           # a list whose item labels span those the question names ("poin a sampai g"): as strong as a whole-passage match
+LABEL_BONUS = 1.0           # a list carrying the item labels the question names ("poin a sampai g"):
+                            # as strong as a whole-passage match
 TYPE_BONUS = 0.15           # a sentence holding what a when/number question asks for
 EXTEND_GAIN = 0.0           # a neighbour sentence joins the quote when it adds this share of the question's words
 MAX_QUOTE_WORDS = 60        # ... and the quote stays within this many words
@@ -93,7 +94,8 @@ def top_units(score: np.ndarray, k: int = CANDIDATES) -> np.ndarray:
 def quotes_for(order: np.ndarray, score: dict[int, float], units: Units, passages: tuple[Passage, ...], top_k: int,
                gain: Callable[[list[int]], float], whole_lists: bool = False,
                lead_of: dict[int, int] | None = None, where=None) -> list[Quote]:
-    """Return up to top_k quotes from the best units, one per passage, each 1-3 sentences.
+    """Return up to top_k quotes from the best units, each 1-3 sentences; a passage gives at most PER_PASSAGE,
+    never overlapping, and a second one only from a sentence holding question words itself.
 
     gain(units) is the share of the question's words a run of units holds; a neighbour joins a quote
     when it adds at least EXTEND_GAIN of them.  For a question asking for a list, a list's lead-in

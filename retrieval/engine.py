@@ -128,7 +128,8 @@ class Engine:
             if passages[u].kind == "list":
                 sentence_terms[k] = sentence_terms[k] + extra_terms[u]
         if not any(passage_terms):
-            raise EmptyCorpus("tidak ada kata yang bisa diindeks / nothing to index (only blank lines or function words)")
+            raise EmptyCorpus("tidak ada kata yang bisa diindeks / nothing to index "
+                              "(only blank lines or function words)")
         index = Index(sentence_terms, passage_terms, progress)
         return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), index, units, compounds, time.time())
 
@@ -183,14 +184,21 @@ class Engine:
             per_passage = per_passage * np.fromiter((bool(where(p)) for p in self.passages), bool, len(self.passages))
         best = A.top_units(per_passage, A.CANDIDATES)
         best = best[per_passage[best] > 0]
+        named = self._named_lists(labels, where) if labels else np.zeros(0, np.int64)
+        named = named[per_passage[named] > 0]                       # ... that shares words with the question
+        best = np.union1d(best, named) if len(named) else best      # competes however far down it ranks
         rows, _ = ranges(self.first_unit[best], self.first_unit[best + 1])
         own = self.index.sentence_scores(qv, rows)
         part = A.combine(own, per_passage, self.units, qtype, wants_list, rows)
-        if labels:   # the list whose items run from the first label to the last one named
-            named = {p for p, have in self.list_labels.items() if set(labels) <= have}
-            named = list(named | {p for p, lst in self.lead_of.items() if lst in named})   # and their lead-ins
+        if len(named):
             part = part + A.LABEL_BONUS * np.isin(self.units.passage[rows], named)
         return dict(zip(rows.tolist(), part.tolist())), rows[A.top_units(part, len(part))]
+
+    def _named_lists(self, labels: tuple[str, str], where: Callable[[Passage], bool] | None) -> np.ndarray:
+        """Return the lists whose items carry both labels ("poin a sampai g"), with the paragraphs leading into them."""
+        named = {p for p, have in self.list_labels.items() if set(labels) <= have}
+        named |= {p for p, lst in self.lead_of.items() if lst in named}
+        return np.array(sorted(p for p in named if where is None or where(self.passages[p])), np.int64)
 
     def _abstain(self, qv, best: Quote) -> bool:
         """Tell whether the best quote is too weak to be an answer (calibrated on dev and IDK-MRC)."""

@@ -354,3 +354,14 @@ def test_one_long_passage_does_not_crowd_out_the_others(tmp_path):
     assert [q.passage.id for q in quotes].count(0) == 2 and len(quotes) == 3     # the third from another passage
     hits = engine.search("pelabuhan kota Batam", k=10)
     assert [q.passage.id for q in hits].count(0) == 2 and len(hits) == 4   # two of the long one, one each of the rest
+
+
+def test_a_named_list_competes_however_far_down_its_words_rank(tmp_path):
+    paragraphs = "\n\n".join(f"Tujuan kerjasama kota {i} adalah ekonomi." for i in range(30))
+    files = {"a.md": paragraphs + "\n\nDaftar lain yang panjang dan tidak berhubungan dengan tujuan, seperti:\n\n"
+                                  "- a. Memacu dagang.\n- b. Menjaga damai.\n- c. Tukar budaya.\n"}
+    engine = Engine.build(write_corpus(tmp_path / "c", files), use_cache=False)
+    scores = engine.index.passage_scores(engine.index.vector(terms(tokenise("tujuan kerjasama"))))
+    lst = next(p.id for p in engine.passages if p.kind == "list")
+    assert (scores > scores[lst]).sum() >= 20                   # far below the 20 passages scored first
+    assert engine.ask("Apa tujuan kerjasama menurut poin a sampai c?").quotes[0].passage.id == lst
