@@ -30,7 +30,7 @@ class QueryVector:
     mass: np.ndarray                       # the same weights as shares of the question's total (for overlap)
     credit: dict[int, tuple[str, float]]   # term id -> (query term it stands for, match weight)
     term_idf: dict[str, float]             # query term -> idf (unknown terms get the largest idf)
-    id_set: frozenset[int] = frozenset()   # ids, as a set
+    id_set: frozenset[int]                 # ids, as a set
 
 
 class Postings:
@@ -55,8 +55,8 @@ class Postings:
     def blend(self, q: QueryVector) -> np.ndarray:
         """Return every row's (1 - OVERLAP) * cosine + OVERLAP * overlap with the query (by term)."""
         pos, which = ranges(self.term_ptr[q.ids], self.term_ptr[q.ids + 1])
-        per_posting = (1 - OVERLAP) * q.weights[which] * self.term_weights[pos] + OVERLAP * q.mass[which]
-        return np.bincount(self.term_rows[pos], weights=per_posting, minlength=self.n_rows)
+        return np.bincount(self.term_rows[pos], weights=_blended(q, which, self.term_weights[pos]),
+                           minlength=self.n_rows)
 
     def blend_rows(self, q: QueryVector, rows: np.ndarray) -> np.ndarray:
         """Return the same score for the given rows only (by row: cost grows with the rows, not the corpus)."""
@@ -66,13 +66,17 @@ class Postings:
         terms = self.row_terms[pos]
         k = np.minimum(np.searchsorted(ids, terms), len(ids) - 1)
         hit = ids[k] == terms
-        k = order[k[hit]]
-        per_posting = (1 - OVERLAP) * q.weights[k] * self.row_weights[pos[hit]] + OVERLAP * q.mass[k]
-        return np.bincount(which[hit], weights=per_posting, minlength=len(rows))
+        return np.bincount(which[hit], weights=_blended(q, order[k[hit]], self.row_weights[pos[hit]]),
+                           minlength=len(rows))
 
     def terms_of(self, row: int) -> np.ndarray:
         """Return the term ids row holds."""
         return self.row_terms[self.row_ptr[row]:self.row_ptr[row + 1]]
+
+
+def _blended(q: QueryVector, k: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return each posting's share of the score, for query terms k and the postings' document weights."""
+    return (1 - OVERLAP) * q.weights[k] * weights + OVERLAP * q.mass[k]
 
 
 def ranges(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
