@@ -9,13 +9,15 @@ from typing import Iterable, Mapping
 # Function words only.  Unlike stock lists (Sastrawi's drops "tidak", "belum", "sejak", "setelah",
 # "bersama", "luar", "kerja", "sama", "akhir", ...), words that carry meaning stay searchable:
 # negation and time words change what a sentence says, and they matter when deciding not to answer.
-# Question words are dropped from matching but read by question_type().
+# Question words (and "dimaksud" of "apa yang dimaksud dengan ...") are dropped from matching but read by
+# question_type().
 STOP_WORDS = frozenset("""
 yang dan di ke dari pada untuk dengan dalam oleh ini itu adalah ialah yaitu yakni atau ataupun juga akan
 telah sudah sedang masih bisa dapat agar supaya karena sehingga maka jika kalau bila apabila namun tetapi
 tapi serta bahwa sebagai seperti para pun lah kah nya tersebut sebuah suatu seorang beberapa setiap tiap
 segala lebih paling sangat amat hanya saja pula lagi ada merupakan sang si dll dsb dst hal pd tgl
 apa apakah siapa siapakah kapan kapankah berapa berapakah bagaimana bagaimanakah mengapa kenapa mana manakah
+dimaksud maksud dimaksudkan maksudnya
 dimana bilamana sebutkan jelaskan disebut disebutkan menurut mengenai tentang terhadap antara sebuah
 saya aku kamu anda kita kami mereka ia dia beliau nih dong kok sih ya
 the a an of to in on at for by with from and or is are was were be been being what which who whom whose
@@ -27,7 +29,22 @@ QUESTION_WORDS = {
     "who": ("siapa", "siapakah", "who", "whom"),
     "number": ("berapa", "berapakah", "how many", "how much"),
     "why": ("mengapa", "kenapa", "knp", "why", "krn apa", "karena apa", "apa sebab", "apa penyebab", "sebabnya apa"),
+    "define": ("yang dimaksud", "yang di maksud", "apa maksud", "apakah maksud", "apa itu", "apakah itu",
+               "apa arti", "apakah arti", "apa pengertian", "apakah pengertian", "pengertian", "definisi",
+               "apa definisi"),
 }
+# A sentence opening with one of these continues the one before it: the inter-sentence conjunctions of
+# Indonesian grammars ("konjungsi antarkalimat") and the anaphoric openers ("hal ini", "ia").  A quote keeps
+# such a sentence with the one it continues rather than with an unrelated neighbour.
+CONNECTIVES = frozenset(tuple(c.split()) for c in """
+akan tetapi, namun, tetapi, sedangkan, biarpun demikian, biarpun begitu, sekalipun demikian, sekalipun begitu,
+walaupun demikian, walaupun begitu, meskipun demikian, meskipun begitu, sungguhpun demikian, kemudian, lalu,
+sesudah itu, setelah itu, sebelum itu, selanjutnya, tambahan pula, lagi pula, selain itu, di samping itu,
+kecuali itu, sebaliknya, sesungguhnya, bahwasanya, malahan, bahkan, dengan demikian, dengan begitu, jadi, maka,
+oleh karena itu, oleh sebab itu, karena itu, oleh karenanya, karenanya, akibatnya, sehingga, untuk itu,
+pada akhirnya, adapun, hal ini, hal itu, hal tersebut, dalam hal ini, ini, itu, tersebut, ia, dia, mereka, beliau
+""".replace("\n", " ").split(","))
+_CONNECTIVE_LENGTHS = sorted({len(c) for c in CONNECTIVES}, reverse=True)
 ENUMERATION = re.compile(r"\b(apa saja|siapa saja|mana saja|sebutkan|meliputi apa|what are|list)\b")
 # everyday written abbreviations -> the word (chat-style questions: "gagal krn apa", "UU 24/2000")
 ABBREVIATIONS = {
@@ -63,6 +80,11 @@ def strip_markup(text: str) -> str:
 def tokenise(text: str) -> list[str]:
     """Return the word and number tokens of text (hyphenated words give their parts)."""
     return _TOKEN.findall(normalise(text))
+
+
+def continues(tokens: list[str]) -> bool:
+    """Tell whether a sentence's tokens open with a connective tying it to the sentence before."""
+    return any(tuple(tokens[:n]) in CONNECTIVES for n in _CONNECTIVE_LENGTHS)
 
 
 def expand_abbreviations(tokens: list[str]) -> list[str]:
@@ -180,7 +202,7 @@ def index_term(token: str) -> str:
 
 
 def question_type(question: str) -> str | None:
-    """Return 'when', 'who' or 'number' when the question asks for one, else None."""
+    """Return what the question asks for ('when', 'who', 'number', 'why', 'define'), else None."""
     q = " " + " ".join(expand_abbreviations(tokenise(question))) + " "
     for kind in QUESTION_WORDS:
         if any(f" {w} " in q or q.strip().startswith(w) for w in QUESTION_WORDS[kind]):

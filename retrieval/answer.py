@@ -7,15 +7,17 @@ from typing import Callable
 
 import numpy as np
 
-from .analysis import tokenise
+from .analysis import continues, tokenise
 from .model import Passage, Quote
 
 PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
 LABEL_BONUS = 1.0           # a list carrying the item labels the question names ("poin a sampai g"):
                             # as strong as a whole-passage match
-TYPE_BONUS = 0.15           # a sentence holding what a when/number question asks for
-EXTEND_GAIN = 0.0           # a neighbour sentence joins the quote when it adds this share of the question's words
-MAX_QUOTE_WORDS = 60        # ... and the quote stays within this many words
+HEADING_BONUS = 0.3         # a passage whose section heading the question names in full ("pengaruh kesamaan
+                            # karakteristik" -> "5) Kesamaan karakteristik"); tuned on dev.jsonl
+TYPE_BONUS = 0.15           # a sentence holding what a when/number/why/definition question asks for
+MAX_QUOTE_WORDS = 60        # a quote of more than one sentence stays within this many words
+QUOTE_SENTENCES = 3         # ... and this many sentences
 # abstain when score + coverage of the best quote falls below this; coverage = idf-weighted share of the
 # question's words its passage holds.  Calibrated on dev.jsonl and IDK-MRC: IDK-MRC questions asked of the
 # chapter (all unanswerable there) against answerable dev and IDK-MRC questions on their own corpora
@@ -28,6 +30,8 @@ PER_PASSAGE = 2             # quotes one passage may give (never overlapping)
 _YEAR = re.compile(r"(1[6-9]\d\d|20\d\d)$")
 _DATE_WORDS = frozenset("""januari februari maret april mei juni juli agustus september oktober november desember
 january february march may june july august october december abad""".split())
+_DEFINING_WORDS = frozenset("adalah merupakan ialah yaitu yakni disebut berarti artinya didefinisikan diartikan"
+                            .split())
 _CAUSE_WORDS = frozenset("karena dikarenakan sebab disebabkan akibat sehingga because due".split())
 UNITS_STEP = 2000           # passages between two progress reports while making units
 
@@ -43,11 +47,13 @@ class Units:
     has_number: np.ndarray  # bool: any digit
     has_cause: np.ndarray   # bool: a causal connective (karena, sebab, akibat, ...)
     in_list: np.ndarray     # bool: an item of a list
+    defines: np.ndarray     # bool: a defining word (adalah, merupakan, ialah, yaitu, ...)
+    continues: np.ndarray   # bool: opens with a connective tying it to the sentence before ("Dengan demikian")
 
 
 def make_units(passages: list[Passage], progress=None) -> tuple[Units, list[list[str]]]:
     """Return the sentence units of passages with their flags, and the tokens of each unit."""
-    pid, start, end, date, number, cause, in_list = [], [], [], [], [], [], []
+    pid, start, end, date, number, cause, in_list, linked, defines = [], [], [], [], [], [], [], [], []
     tokens: list[list[str]] = []
     for k, p in enumerate(passages):
         if progress and k % UNITS_STEP == 0:
@@ -60,8 +66,11 @@ def make_units(passages: list[Passage], progress=None) -> tuple[Units, list[list
             number.append(any(w[0].isdigit() for w in words))
             cause.append(not _CAUSE_WORDS.isdisjoint(words))
             in_list.append(p.kind == "list")
+            linked.append(continues(words))
+            defines.append(not _DEFINING_WORDS.isdisjoint(words))
     units = Units(np.array(pid, np.int32), np.array(start, np.int32), np.array(end, np.int32),
-                  np.array(date, bool), np.array(number, bool), np.array(cause, bool), np.array(in_list, bool))
+                  np.array(date, bool), np.array(number, bool), np.array(cause, bool), np.array(in_list, bool),
+                  np.array(defines, bool), np.array(linked, bool))
     return units, tokens
 
 
@@ -74,7 +83,8 @@ def combine(sentence: np.ndarray, passage: np.ndarray, units: Units, qtype: str 
     """
     at = slice(None) if rows is None else rows
     score = sentence + PASSAGE_WEIGHT * passage[units.passage[at]]
-    flags = {"when": units.has_date, "number": units.has_number, "why": units.has_cause}.get(qtype or "")
+    flags = {"when": units.has_date, "number": units.has_number, "why": units.has_cause,
+             "define": units.defines}.get(qtype or "")
     if flags is not None:
         score = score + TYPE_BONUS * flags[at]
     if wants_list:
@@ -97,9 +107,9 @@ def quotes_for(order: np.ndarray, score: dict[int, float], units: Units, passage
     """Return up to top_k quotes from the best units, each 1-3 sentences; a passage gives at most PER_PASSAGE,
     never overlapping, and a second one only from a sentence holding question words itself.
 
-    gain(units) is the share of the question's words a run of units holds; a neighbour joins a quote
-    when it adds at least EXTEND_GAIN of them.  For a question asking for a list, a list's lead-in
-    sentence stands for the list it introduces (lead_of: paragraph id -> list passage id).
+    gain(units) is the share of the question's words a run of units holds (see _span).  For a question
+    asking for a list, a list's lead-in sentence stands for the list it introduces (lead_of: paragraph id ->
+    list passage id).
     """
     out: list[Quote] = []
     used: dict[int, list[tuple[int, int]]] = {}   # passage id -> spans quoted from it
@@ -140,24 +150,27 @@ def _last_unit(u: int, units: Units) -> int:
 
 def _span(u: int, units: Units, p: Passage, gain: Callable[[list[int]], float],
           score: dict[int, float], taken: list[tuple[int, int]] = ()) -> tuple[int, int]:
-    """Return the quote's span: the unit, grown by the neighbour adding most of the question's words
-    (then the better-scored one), while the quote stays within MAX_QUOTE_WORDS and off the taken spans."""
-    window = [u]
-    have = gain(window)
-    for _ in range(2):
-        options = [o for o in (window[0] - 1, window[-1] + 1)
-                   if 0 <= o < len(units.passage) and units.passage[o] == p.id
-                   and not _inside(units.start[o], units.end[o], taken)
-                   and "\n" not in p.text[min(units.end[o], units.end[window[-1]]):
-                                           max(units.start[o], units.start[window[0]])]]
-        best, best_key = None, (have + EXTEND_GAIN, -np.inf)
-        for o in options:
-            trial = sorted(window + [o])
-            words = len(p.text[units.start[trial[0]]:units.end[trial[-1]]].split())
-            key = (gain(trial), float(score[o]))
-            if words <= MAX_QUOTE_WORDS and key >= best_key:
-                best, best_key = trial, key
-        if best is None:
-            break
-        window, have = best, best_key[0]
-    return int(units.start[window[0]]), int(units.end[window[-1]])
+    """Return the quote's span: of the runs of 1-3 sentences of p holding unit u, the one that holds most
+    of the question's words, then keeps most sentences with the one they continue, then scores best.
+
+    A run stays on one line of p, off the taken spans, and within MAX_QUOTE_WORDS (one sentence always may).
+    """
+    first = u
+    while first > 0 and units.passage[first - 1] == p.id and u - first < QUOTE_SENTENCES - 1:
+        first -= 1
+    best, best_key = (u, u), None
+    for a in range(first, u + 1):
+        for b in range(u, a + QUOTE_SENTENCES):
+            if b >= len(units.passage) or units.passage[b] != p.id:
+                break
+            run = list(range(a, b + 1))
+            if b > a and (len(p.text[units.start[a]:units.end[b]].split()) > MAX_QUOTE_WORDS
+                          or any("\n" in p.text[units.end[o]:units.start[o + 1]] for o in run[:-1])
+                          or any(_inside(units.start[o], units.end[o], taken) for o in run if o != u)):
+                continue
+            dangling = a > 0 and units.passage[a - 1] == p.id and units.continues[a]
+            key = (round(gain(run), 9), int(units.continues[a + 1:b + 1].sum()) - int(dangling),
+                   sum(score.get(o, 0.0) for o in run))
+            if best_key is None or key > best_key:
+                best, best_key = (a, b), key
+    return int(units.start[best[0]]), int(units.end[best[1]])

@@ -23,6 +23,7 @@ MAX_QUESTION_CHARS = 1000
 ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
 _LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M | re.I)   # a list item's label at the start of its line
+_NUMBERING = re.compile(r"^\s*(?:[a-z]|\d{1,2}|[ivx]+)[.)]\s+", re.I)   # "B. ", "2. ", "3) " before a heading
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
 
 
@@ -50,6 +51,7 @@ class Engine:
         self.list_labels = {p.id: frozenset(label.lower() for label in _LABEL.findall(p.text))
                             for p in passages if p.kind == "list"}
         self.first_unit = np.searchsorted(units.passage, np.arange(len(passages) + 1))   # units of p: [p], [p + 1])
+        self.heading_terms = heading_terms(passages, compounds)
 
     @classmethod
     def build(cls, corpus: Path, cache_dir: Path | None = None, progress: Progress | None = None,
@@ -192,6 +194,10 @@ class Engine:
         part = A.combine(own, per_passage, self.units, qtype, wants_list, rows)
         if len(named):
             part = part + A.LABEL_BONUS * np.isin(self.units.passage[rows], named)
+        asked = set(qv.term_idf)
+        headed = [p for p in best.tolist() if self.heading_terms[p] and self.heading_terms[p] <= asked]
+        if headed:                                                  # the question names the passage's section
+            part = part + A.HEADING_BONUS * np.isin(self.units.passage[rows], headed)
         return dict(zip(rows.tolist(), part.tolist())), rows[A.top_units(part, len(part))]
 
     def _named_lists(self, labels: tuple[str, str], where: Callable[[Passage], bool] | None) -> np.ndarray:
@@ -236,6 +242,18 @@ def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:
             before = passages[p.id - 1]
             if before.kind == "paragraph" and before.source == p.source and before.text.endswith(p.lead):
                 out[before.id] = p.id
+    return out
+
+
+def heading_terms(passages: tuple[Passage, ...], compounds: dict[str, str]) -> list[frozenset[str]]:
+    """Return the index terms of each passage's own section heading, without its numbering ("5) ...")."""
+    known: dict[str, frozenset[str]] = {}
+    out = []
+    for p in passages:
+        heading = p.section[-1] if p.section else ""
+        if heading not in known:
+            known[heading] = frozenset(terms(tokenise(_NUMBERING.sub("", heading)), compounds))
+        out.append(known[heading])
     return out
 
 
