@@ -155,22 +155,25 @@ def _span(u: int, units: Units, p: Passage, gain: Callable[[list[int]], float],
 
     A run stays on one line of p, off the taken spans, and within MAX_QUOTE_WORDS (one sentence always may).
     """
-    first = u
+    first, last = u, u
     while first > 0 and units.passage[first - 1] == p.id and u - first < QUOTE_SENTENCES - 1:
         first -= 1
+    while last + 1 < len(units.passage) and units.passage[last + 1] == p.id and last - u < QUOTE_SENTENCES - 1:
+        last += 1
+    starts, ends = units.start[first:last + 1].tolist(), units.end[first:last + 1].tolist()   # of first..last
+    tied = units.continues[first:last + 1].tolist()
+    has_before = first > 0 and units.passage[first - 1] == p.id
     best, best_key = (u, u), None
     for a in range(first, u + 1):
-        for b in range(u, a + QUOTE_SENTENCES):
-            if b >= len(units.passage) or units.passage[b] != p.id:
-                break
-            run = list(range(a, b + 1))
-            if b > a and (len(p.text[units.start[a]:units.end[b]].split()) > MAX_QUOTE_WORDS
-                          or any("\n" in p.text[units.end[o]:units.start[o + 1]] for o in run[:-1])
-                          or any(_inside(units.start[o], units.end[o], taken) for o in run if o != u)):
+        for b in range(u, min(a + QUOTE_SENTENCES - 1, last) + 1):
+            i, j = a - first, b - first
+            if b > a and (len(p.text[starts[i]:ends[j]].split()) > MAX_QUOTE_WORDS
+                          or any("\n" in p.text[ends[k]:starts[k + 1]] for k in range(i, j))
+                          or any(_inside(starts[k], ends[k], taken) for k in range(i, j + 1) if k != u - first)):
                 continue
-            dangling = a > 0 and units.passage[a - 1] == p.id and units.continues[a]
-            key = (round(gain(run), 9), int(units.continues[a + 1:b + 1].sum()) - int(dangling),
-                   sum(score.get(o, 0.0) for o in run))
+            dangling = tied[i] and (i > 0 or has_before)
+            run = list(range(a, b + 1))
+            key = (round(gain(run), 9), sum(tied[i + 1:j + 1]) - dangling, sum(score.get(o, 0.0) for o in run))
             if best_key is None or key > best_key:
                 best, best_key = (a, b), key
     return int(units.start[best[0]]), int(units.end[best[1]])

@@ -166,11 +166,15 @@ class Engine:
     def _gain(self, qv) -> Callable[[list[int]], float]:
         """Return a function giving the share of the question's words a run of sentence units holds."""
         known: dict[tuple[int, ...], float] = {}   # one question asks about the same runs again and again
+        held: dict[int, set[int]] = {}             # ... made of the same sentences
 
         def gain(unit_ids: list[int]) -> float:
             key = tuple(unit_ids)
             if key not in known:
-                known[key] = self.index.coverage(qv, set().union(*self.index.unit_terms(qv, unit_ids)))
+                for u in unit_ids:
+                    if u not in held:
+                        held[u] = self.index.unit_terms(qv, [u])[0]
+                known[key] = self.index.coverage(qv, set().union(*(held[u] for u in unit_ids)))
             return known[key]
         return gain
 
