@@ -13,8 +13,8 @@ from .model import Passage, Quote
 PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
 LABEL_BONUS = 1.0           # a list carrying the item labels the question names ("poin a sampai g"):
                             # as strong as a whole-passage match
-HEADING_BONUS = 0.3         # a passage whose section heading the question names in full ("pengaruh kesamaan
-                            # karakteristik" -> "5) Kesamaan karakteristik"); tuned on dev.jsonl
+HEADING_BONUS = 0.3         # a passage whose section heading (of 2+ terms) the question names in full ("pengaruh
+                            # kesamaan karakteristik" -> "5) Kesamaan karakteristik"); dev.jsonl: any 0.21-0.5
 TYPE_BONUS = 0.15           # a sentence holding what a when/number/why/definition question asks for
 MAX_QUOTE_WORDS = 60        # a quote of more than one sentence stays within this many words
 QUOTE_SENTENCES = 3         # ... and this many sentences

@@ -250,13 +250,15 @@ def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:
 
 
 def heading_terms(passages: tuple[Passage, ...], compounds: dict[str, str]) -> list[frozenset[str]]:
-    """Return the index terms of each passage's own section heading, without its numbering ("5) ...")."""
+    """Return the index terms of each passage's own section heading, without its numbering ("5) "); empty for a
+    heading of one term ("Pendahuluan", "Kerjasama"), which names too little to single a section out."""
     known: dict[str, frozenset[str]] = {}
     out = []
     for p in passages:
         heading = p.section[-1] if p.section else ""
         if heading not in known:
-            known[heading] = frozenset(terms(tokenise(_NUMBERING.sub("", heading)), compounds))
+            words = frozenset(terms(tokenise(_NUMBERING.sub("", heading)), compounds))
+            known[heading] = words if len(words) >= 2 else frozenset()
         out.append(known[heading])
     return out
 

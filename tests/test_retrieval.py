@@ -428,3 +428,7 @@ def test_a_question_naming_a_section_heading_prefers_that_section(tmp_path):
     assert engine.heading_terms[quote.passage.id] == frozenset({"sama", "budaya"})      # numbering is not a term
     other = engine.ask("Apa pengaruh kesamaan tujuan?").quotes[0]                      # names no heading
     assert other.passage.section[-1] == "1. Faktor ekonomi"
+    one_word = Engine.build(write_corpus(tmp_path / "d", {"bab.md": HEADED["bab.md"].replace("2. Kesamaan budaya",
+                                                                                                 "2. Budaya")}),
+                            use_cache=False)
+    assert one_word.heading_terms[-1] == frozenset()       # one word names too little: "budaya" gets no bonus
