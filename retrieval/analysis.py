@@ -29,10 +29,15 @@ QUESTION_WORDS = {
     "who": ("siapa", "siapakah", "who", "whom"),
     "number": ("berapa", "berapakah", "how many", "how much"),
     "why": ("mengapa", "kenapa", "knp", "why", "krn apa", "karena apa", "apa sebab", "apa penyebab", "sebabnya apa"),
-    "define": ("yang dimaksud", "yang di maksud", "apa maksud", "apakah maksud", "apa itu", "apakah itu",
-               "apa arti", "apakah arti", "apa pengertian", "apakah pengertian", "pengertian", "definisi",
-               "apa definisi"),
 }
+# A definition question, by its frame only: "apa (yang) dimaksud (dengan) X", "apa itu X", "X itu apa",
+# "pengertian X", "apa arti X".  Not "... kerjasama yang dimaksud?" (the one meant), "apa maksud dan tujuan"
+# (purpose) or "apa itu yang ..." (what is it that).
+DEFINITION = re.compile(r"^apa(?:kah)? (?:yang )?di ?maksud\b|\bdi ?maksud (?:dengan|oleh)\b|\byang di ?maksud\b(?!$)"
+                        r"|^apa(?:kah)? itu\b(?! yang\b)"
+                        r"|\bitu apa(?:kah)?$|\bmaksudnya apa|^apa(?:kah)? (?:arti|maksud|definisi)\b(?! dan\b)"
+                        r"|\b(?:pengertian|definisi|arti dari|artinya apa)\b|\bmeant by\b|^define\b"
+                        r"|\bdefinition of\b|\bmeaning of\b")
 # A sentence opening with one of these continues the one before it: the inter-sentence conjunctions of
 # Indonesian grammars ("konjungsi antarkalimat") and the anaphoric openers ("hal ini", "ia").  A quote keeps
 # such a sentence with the one it continues rather than with an unrelated neighbour.
@@ -207,7 +212,7 @@ def question_type(question: str) -> str | None:
     for kind in QUESTION_WORDS:
         if any(f" {w} " in q or q.strip().startswith(w) for w in QUESTION_WORDS[kind]):
             return kind
-    return None
+    return "define" if DEFINITION.search(q.strip()) else None
 
 
 # "poin a sampai g", "butir 1-5": a question naming a list by its item labels

@@ -23,7 +23,9 @@ MAX_QUESTION_CHARS = 1000
 ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
 _LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M | re.I)   # a list item's label at the start of its line
-_NUMBERING = re.compile(r"^\s*(?:[a-z]|\d{1,2}|[ivx]+)[.)]\s+", re.I)   # "B. ", "2. ", "3) " before a heading
+# The numbering before a heading: "B. ", "2. ", "3) ", "1.2 ", "2.1. ", "A.1 ", "BAB II "
+_NUMBERING = re.compile(r"^\s*(?:bab\s+(?:[ivxlc]+|\d{1,2})\b[.:]?\s*"
+                        r"|(?:[a-z]|\d{1,2}|[ivx]+)(?:(?:[.)]\d{1,2})+[.)]?|[.)])\s+)", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
 
 

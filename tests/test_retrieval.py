@@ -235,6 +235,14 @@ def test_question_and_function_words_are_stop_words(word):
     ("Apa itu sister city?", "define"),
     ("Apakah yang di maksud dengan paradiplomasi?", "define"),
     ("Apa tujuan sister city?", None),
+    ("Apa yang dimaksud paradiplomasi?", "define"),
+    ("Paradiplomasi itu apa?", "define"),
+    ("Apa pengertian sister city?", "define"),
+    ("What is meant by paradiplomacy?", "define"),
+    ("Apa tujuan kerjasama yang dimaksud?", None),
+    ("Apa maksud dan tujuan sister city?", None),
+    ("Apakah itu densitas?", "define"),
+    ("Apa itu yang menghambat kerjasama?", None),
 ])
 def test_question_type(question, kind):
     assert question_type(question) == kind
@@ -403,9 +411,28 @@ def test_a_quote_does_not_open_on_a_sentence_cut_from_the_one_it_continues(tmp_p
                          "Festival gandum Gimje digelar setiap musim gugur."
 
 
+def test_a_quote_around_the_best_sentence_does_not_open_on_a_cut_anaphor(tmp_path):
+    text = ("Kota Lumbu berada di pantai utara. Hal ini membuat pasar ikan Lumbu ramai. Warga menanam padi di ladang. "
+            "Pasar ikan Lumbu buka setiap pagi sejak subuh. Pasar lain buka siang.")
+    engine = Engine.build(write_corpus(tmp_path / "c", {"a.txt": text + "\n\nBatam kota industri.\n"}), use_cache=False)
+    quote = engine.ask("Kapan pasar ikan Lumbu buka?").quotes[0]
+    # the run before the best sentence would score more, but it would open on "Hal ini ..." cut from its referent
+    assert quote.text == "Warga menanam padi di ladang. Pasar ikan Lumbu buka setiap pagi sejak subuh. " \
+                         "Pasar lain buka siang."
+
+
 HEADED = {"bab.md": ("## A. Faktor kerjasama\n\n### 1. Faktor ekonomi\n\nKesamaan tujuan sangat berpengaruh pada "
                      "kerjasama dua kota.\n\n### 2. Kesamaan budaya\n\nBudaya yang serupa membuat warga kedua kota "
                      "mudah saling mengenal dan bertukar pelajar.\n")}
+
+
+@pytest.mark.parametrize("numbering", ["2. ", "3) ", "1.2 ", "2.1. ", "A.1 ", "II. ", "BAB II "])
+def test_a_heading_s_numbering_of_any_style_is_not_a_term(tmp_path, numbering):
+    corpus = {"bab.md": HEADED["bab.md"].replace("2. Kesamaan budaya", numbering + "Kesamaan budaya")}
+    engine = Engine.build(write_corpus(tmp_path / "c", corpus), use_cache=False)
+    quote = engine.ask("Apa pengaruh kesamaan budaya?").quotes[0]
+    assert quote.passage.section[-1] == numbering + "Kesamaan budaya"
+    assert engine.heading_terms[quote.passage.id] == frozenset({"sama", "budaya"})
 
 
 DEFINED = {"a.txt": ("Kota kembar dibahas panjang dalam bab ini. Yang dimaksud pemerintah dengan kota kembar "
