@@ -18,7 +18,7 @@ tapi serta bahwa sebagai seperti para pun lah kah nya tersebut sebuah suatu seor
 segala lebih paling sangat amat hanya saja pula lagi ada merupakan sang si dll dsb dst hal pd tgl
 apa apakah siapa siapakah kapan kapankah berapa berapakah bagaimana bagaimanakah mengapa kenapa mana manakah
 dimaksud maksud dimaksudkan maksudnya
-dimana bilamana sebutkan jelaskan disebut disebutkan menurut mengenai tentang terhadap antara sebuah
+dimana dimanakah darimana darimanakah kemana kemanakah mengapakah kenapakah bilamana sebutkan jelaskan disebut disebutkan menurut mengenai tentang terhadap antara sebuah
 saya aku kamu anda kita kami mereka ia dia beliau nih dong kok sih ya
 the a an of to in on at for by with from and or is are was were be been being what which who whom whose
 when where why how does do did much many that this these those it its as into about according there their
@@ -38,6 +38,8 @@ DEFINITION = re.compile(r"^apa(?:kah)? (?:yang )?di ?maksud\b|\bdi ?maksud (?:de
                         r"|\bitu apa(?:kah)?$|\bmaksudnya apa|^apa(?:kah)? (?:arti|maksud|definisi)\b(?! dan\b)"
                         r"|\b(?:pengertian|definisi|arti dari|artinya apa)\b|\bmeant by\b|^define\b"
                         r"|\bdefinition of\b|\bmeaning of\b")
+# The frame words of a definition question: what it asks for, not what it is about ("definisi dari budaya")
+DEFINITION_FRAME = frozenset("definisi pengertian arti artinya definition meaning meant define".split())
 # A sentence opening with one of these continues the one before it: the inter-sentence conjunctions of
 # Indonesian grammars ("konjungsi antarkalimat") and the anaphoric openers ("hal ini", "ia").  A quote keeps
 # such a sentence with the one it continues rather than with an unrelated neighbour.
@@ -83,8 +85,11 @@ def strip_markup(text: str) -> str:
 
 
 def tokenise(text: str) -> list[str]:
-    """Return the word and number tokens of text (hyphenated words give their parts)."""
-    return _TOKEN.findall(normalise(text))
+    """Return the word and number tokens of text (hyphenated words give their parts; "Pétain" -> "petain")."""
+    text = normalise(text)
+    if not text.isascii():   # letters with diacritics lose them, rather than splitting the word
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _TOKEN.findall(text)
 
 
 def continues(tokens: list[str]) -> bool:
@@ -218,6 +223,14 @@ def question_type(question: str) -> str | None:
 # "poin a sampai g", "butir 1-5": a question naming a list by its item labels
 LABEL_RANGE = re.compile(r"\b(?:poin|butir|huruf|nomor|item|point)s?\s+([a-z]|\d{1,2})\s*"
                          r"(?:sampai|hingga|s/d|s\.d\.?|-|\u2013|to|through)\s*([a-z]|\d{1,2})\b")
+
+
+def without_frame(tokens: list[str], qtype: str | None) -> list[str]:
+    """Return a definition question's tokens without its frame words (all of them if nothing else is left)."""
+    if qtype != "define":
+        return tokens
+    subject = [t for t in tokens if t not in DEFINITION_FRAME]
+    return subject if any(index_term(t) for t in subject) else tokens
 
 
 def label_range(question: str) -> tuple[tuple[str, str] | None, str]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import answer as A
 from .analysis import (STOP_WORDS, asks_for_list, compound_words, label_range, question_type, strip_markup,
-                       terms, tokenise)
+                       terms, tokenise, without_frame)
 from .cache import corpus_files, load_or_build
 from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError
 from .index import Index, ranges
@@ -142,12 +142,13 @@ class Engine:
         """Return quotes answering the question, or an abstention with related passages."""
         q = clean_question(question)
         labels, searched = label_range(q)
-        qterms = terms(tokenise(strip_markup(searched)), self.compounds)
+        qtype = question_type(q)
+        qterms = terms(without_frame(tokenise(strip_markup(searched)), qtype), self.compounds)
         if not qterms:
             return Answer(question=q, abstained=True, terms=tuple(tokenise(q)))
         qv = self.index.vector(qterms)
         wants_list = asks_for_list(q) or labels is not None
-        score, order = self._rank(qv, question_type(q), wants_list, labels=labels)
+        score, order = self._rank(qv, qtype, wants_list, labels=labels)
         quotes = A.quotes_for(order, score, self.units, self.passages, max(1, top_k), self._gain(qv),
                               wants_list, self.lead_of)
         words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)

@@ -426,6 +426,19 @@ HEADED = {"bab.md": ("## A. Faktor kerjasama\n\n### 1. Faktor ekonomi\n\nKesamaa
                      "mudah saling mengenal dan bertukar pelajar.\n")}
 
 
+def test_a_definition_question_s_frame_word_is_not_searched(tmp_path):
+    corpus = {"a.txt": "Definisi maskulinitas berbeda di tiap budaya.\n",
+              "b.txt": "Budaya adalah hasil budi dan akal manusia yang diwariskan.\n"}
+    engine = Engine.build(write_corpus(tmp_path / "c", corpus), use_cache=False)
+    quote = engine.ask("Apa definisi dari budaya?").quotes[0]      # not the passage that says "definisi"
+    assert quote.passage.source == "b.txt"
+    assert engine.ask("Apa definisi?").quotes[0].passage.source == "a.txt"   # nothing but the frame: searched
+
+
+def test_question_words_with_particles_and_diacritics():
+    assert terms(tokenise("Dimanakah Pétain dilahirkan? Darimana asalnya?")) == ["petain", "lahir", "asal"]
+
+
 @pytest.mark.parametrize("numbering", ["2. ", "3) ", "1.2 ", "2.1. ", "A.1 ", "II. ", "BAB II "])
 def test_a_heading_s_numbering_of_any_style_is_not_a_term(tmp_path, numbering):
     corpus = {"bab.md": HEADED["bab.md"].replace("2. Kesamaan budaya", numbering + "Kesamaan budaya")}
