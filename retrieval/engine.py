@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import answer as A
+from . import answer as A, necessity
 from .analysis import (STOP_WORDS, asks_for_list, compound_words, label_range, question_type, strip_markup,
                        terms, tokenise, without_frame)
 from .cache import corpus_files, load_or_build
@@ -148,11 +148,12 @@ class Engine:
             return Answer(question=q, abstained=True, terms=tuple(tokenise(q)))
         qv = self.index.vector(qterms)
         wants_list = asks_for_list(q) or labels is not None
-        score, order = self._rank(qv, qtype, wants_list, labels=labels)
+        weighted = self.index.reweighted(qv, necessity.weight)    # ranks; qv, as calibrated, decides abstaining
+        score, order = self._rank(weighted, qtype, wants_list, labels=labels)
         quotes = A.quotes_for(order, score, self.units, self.passages, max(1, top_k), self._gain(qv),
                               wants_list, self.lead_of)
         words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
-        if not quotes or self._abstain(qv, quotes[0]):
+        if not quotes or self._abstain(qv, quotes[0], qtype, wants_list, labels):
             return Answer(question=q, abstained=True, related=tuple(quotes), terms=words)
         return Answer(question=q, abstained=False, quotes=tuple(quotes),
                       footnotes=self._footnotes_of(quotes), terms=words)
@@ -182,16 +183,21 @@ class Engine:
         return gain
 
     def _rank(self, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
-              labels: tuple[str, str] | None = None):
+              labels: tuple[str, str] | None = None, only: int | None = None):
         """Return ({unit: combined score}, the best units first): the sentences of the best passages.
 
         Passages are scored first; only the sentences of the CANDIDATES best (that where() keeps) are scored
-        and ranked, so a question costs the same whether the corpus holds a chapter or a library.
+        and ranked, so a question costs the same whether the corpus holds a chapter or a library.  With
+        `only`, that one passage is scored, as if it were the only candidate.
         """
-        per_passage = self.index.passage_scores(qv)
+        if only is None:
+            per_passage = self.index.passage_scores(qv)
+        else:
+            per_passage = np.zeros(len(self.passages))
+            per_passage[only] = self.index.passages.blend_rows(qv, np.array([only]))[0]
         if where is not None:
             per_passage = per_passage * np.fromiter((bool(where(p)) for p in self.passages), bool, len(self.passages))
-        best = A.top_units(per_passage, A.CANDIDATES)
+        best = A.top_units(per_passage, A.CANDIDATES) if only is None else np.array([only])
         best = best[per_passage[best] > 0]
         named = self._named_lists(labels, where) if labels else np.zeros(0, np.int64)
         named = named[per_passage[named] > 0]                       # ... that shares words with the question
@@ -213,12 +219,19 @@ class Engine:
         named |= {p for p, lst in self.lead_of.items() if lst in named}
         return np.array(sorted(p for p in named if where is None or where(self.passages[p])), np.int64)
 
-    def _abstain(self, qv, best: Quote) -> bool:
-        """Tell whether the best quote is too weak to be an answer (calibrated on dev and IDK-MRC)."""
+    def _abstain(self, qv, best: Quote, qtype: str | None, wants_list: bool,
+                 labels: tuple[str, str] | None) -> bool:
+        """Tell whether the best quote is too weak to be an answer (calibrated on dev and IDK-MRC).
+
+        confidence = the quote's best sentence score under the plain (unweighted) query + the idf-weighted share
+        of the question's words its passage holds - NUMBER_PENALTY if a number of the question is not there.
+        """
+        score, _ = self._rank(qv, qtype, wants_list, labels=labels, only=best.passage.id)
+        quoted = [s for u, s in score.items() if best.start <= self.units.start[u] and self.units.end[u] <= best.end]
         present = self.index.present(qv, [best.passage.id])[0]
         found = {qv.credit[i][0] for i in present}
         numbers_missing = any(t.isdigit() and t not in found for t in qv.term_idf)   # "tahun 2013" is exact
-        confidence = best.score + self.index.coverage(qv, present) - A.NUMBER_PENALTY * numbers_missing
+        confidence = max(quoted, default=0.0) + self.index.coverage(qv, present) - A.NUMBER_PENALTY * numbers_missing
         return confidence < A.MIN_CONFIDENCE
 
     def _footnotes_of(self, quotes: list[Quote]) -> tuple[Footnote, ...]:

@@ -1,7 +1,8 @@
 """TF-IDF index over sentences and passages (weights fitted with scikit-learn), scored from postings arrays."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 
@@ -229,6 +230,20 @@ class Index:
         total = (total + unknown_sum) or 1.0
         return QueryVector(ids=ids, weights=vals / norm, mass=vals / total, credit=credit, term_idf=term_idf,
                            id_set=frozenset(weights))
+
+    @staticmethod
+    def reweighted(q: QueryVector, factor: Callable[[str], float]) -> QueryVector:
+        """Return q with each term's weight (and its variants') times factor(query term).
+
+        The known words keep their share of the norm and of the mass (unknown words still lower every score);
+        coverage (credit, term_idf) is unchanged: it says what a passage holds, not how much that counts.
+        """
+        f = np.fromiter((factor(q.credit[i][0]) for i in q.ids.tolist()), np.float32, count=len(q.ids))
+        weights, mass = q.weights * f, q.mass * f
+        norm = float(np.linalg.norm(weights)) or 1.0
+        share = float(mass.sum()) or 1.0
+        return replace(q, weights=weights / norm * float(np.linalg.norm(q.weights)),
+                       mass=mass / share * float(q.mass.sum()))
 
     def passage_scores(self, q: QueryVector) -> np.ndarray:
         """Return every passage's score: a blend of cosine and overlap.
