@@ -18,7 +18,8 @@ tapi serta bahwa sebagai seperti para pun lah kah nya tersebut sebuah suatu seor
 segala lebih paling sangat amat hanya saja pula lagi ada merupakan sang si dll dsb dst hal pd tgl
 apa apakah siapa siapakah kapan kapankah berapa berapakah bagaimana bagaimanakah mengapa kenapa mana manakah
 dimaksud maksud dimaksudkan maksudnya
-dimana dimanakah darimana darimanakah kemana kemanakah mengapakah kenapakah bilamana sebutkan jelaskan disebut disebutkan menurut mengenai tentang terhadap antara sebuah
+dimana dimanakah darimana darimanakah kemana kemanakah mengapakah kenapakah bilamana
+sebutkan jelaskan disebut disebutkan menurut mengenai tentang terhadap antara sebuah
 saya aku kamu anda kita kami mereka ia dia beliau nih dong kok sih ya
 the a an of to in on at for by with from and or is are was were be been being what which who whom whose
 when where why how does do did much many that this these those it its as into about according there their
