@@ -401,24 +401,25 @@ def test_a_quote_keeps_a_sentence_with_the_one_it_continues(tmp_path):
     assert quote.text == WINDOW[WINDOW.index("Pelabuhan Lumbu"):]
 
 
-def test_a_quote_does_not_open_on_a_sentence_cut_from_the_one_it_continues(tmp_path):
-    text = ("Korea Selatan punya banyak provinsi. Gimje memiliki lahan pertanian yang luas. Hal ini menjadikan Gimje "
-            "lumbung gandum Korea. Festival gandum Gimje digelar setiap musim gugur. Gandum Korea juga dijual ke Gimje.")
-    engine = Engine.build(write_corpus(tmp_path / "c", {"a.txt": text + "\n\nBatam kota industri.\n"}), use_cache=False)
-    quote = engine.ask("Apakah Gimje lumbung gandum Korea?").quotes[0]
+CUT_ANAPHORS = [
     # the later sentences score higher, but "Hal ini ..." stays with the sentence it refers to
-    assert quote.text == "Gimje memiliki lahan pertanian yang luas. Hal ini menjadikan Gimje lumbung gandum Korea. " \
-                         "Festival gandum Gimje digelar setiap musim gugur."
-
-
-def test_a_quote_around_the_best_sentence_does_not_open_on_a_cut_anaphor(tmp_path):
-    text = ("Kota Lumbu berada di pantai utara. Hal ini membuat pasar ikan Lumbu ramai. Warga menanam padi di ladang. "
-            "Pasar ikan Lumbu buka setiap pagi sejak subuh. Pasar lain buka siang.")
-    engine = Engine.build(write_corpus(tmp_path / "c", {"a.txt": text + "\n\nBatam kota industri.\n"}), use_cache=False)
-    quote = engine.ask("Kapan pasar ikan Lumbu buka?").quotes[0]
+    ("Korea Selatan punya banyak provinsi. Gimje memiliki lahan pertanian yang luas. Hal ini menjadikan Gimje "
+     "lumbung gandum Korea. Festival gandum Gimje digelar setiap musim gugur. Gandum Korea juga dijual ke Gimje.",
+     "Apakah Gimje lumbung gandum Korea?",
+     "Gimje memiliki lahan pertanian yang luas. Hal ini menjadikan Gimje lumbung gandum Korea. "
+     "Festival gandum Gimje digelar setiap musim gugur."),
     # the run before the best sentence would score more, but it would open on "Hal ini ..." cut from its referent
-    assert quote.text == "Warga menanam padi di ladang. Pasar ikan Lumbu buka setiap pagi sejak subuh. " \
-                         "Pasar lain buka siang."
+    ("Kota Lumbu berada di pantai utara. Hal ini membuat pasar ikan Lumbu ramai. Warga menanam padi di ladang. "
+     "Pasar ikan Lumbu buka setiap pagi sejak subuh. Pasar lain buka siang.",
+     "Kapan pasar ikan Lumbu buka?",
+     "Warga menanam padi di ladang. Pasar ikan Lumbu buka setiap pagi sejak subuh. Pasar lain buka siang."),
+]
+
+
+@pytest.mark.parametrize("text, question, quoted", CUT_ANAPHORS)
+def test_a_quote_does_not_open_on_a_sentence_cut_from_the_one_it_continues(tmp_path, text, question, quoted):
+    engine = Engine.build(write_corpus(tmp_path / "c", {"a.txt": text + "\n\nBatam kota industri.\n"}), use_cache=False)
+    assert engine.ask(question).quotes[0].text == quoted
 
 
 HEADED = {"bab.md": ("## A. Faktor kerjasama\n\n### 1. Faktor ekonomi\n\nKesamaan tujuan sangat berpengaruh pada "
