@@ -231,7 +231,7 @@ def without_frame(tokens: list[str], qtype: str | None) -> list[str]:
     if qtype != "define":
         return tokens
     subject = [t for t in tokens if t not in DEFINITION_FRAME]
-    return subject if any(index_term(t) for t in subject) else tokens
+    return subject if any(index_term(t) for t in expand_abbreviations(subject)) else tokens
 
 
 def label_range(question: str) -> tuple[tuple[str, str] | None, str]:

@@ -183,21 +183,21 @@ class Engine:
         return gain
 
     def _rank(self, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
-              labels: tuple[str, str] | None = None, only: int | None = None):
+              labels: tuple[str, str] | None = None, only: list[int] | None = None):
         """Return ({unit: combined score}, the best units first): the sentences of the best passages.
 
         Passages are scored first; only the sentences of the CANDIDATES best (that where() keeps) are scored
         and ranked, so a question costs the same whether the corpus holds a chapter or a library.  With
-        `only`, that one passage is scored, as if it were the only candidate.
+        `only`, those passages alone are scored, as if they were the only candidates.
         """
         if only is None:
             per_passage = self.index.passage_scores(qv)
         else:
             per_passage = np.zeros(len(self.passages))
-            per_passage[only] = self.index.passages.blend_rows(qv, np.array([only]))[0]
+            per_passage[only] = self.index.passages.blend_rows(qv, np.array(only))
         if where is not None:
             per_passage = per_passage * np.fromiter((bool(where(p)) for p in self.passages), bool, len(self.passages))
-        best = A.top_units(per_passage, A.CANDIDATES) if only is None else np.array([only])
+        best = A.top_units(per_passage, A.CANDIDATES) if only is None else np.array(sorted(only))
         best = best[per_passage[best] > 0]
         named = self._named_lists(labels, where) if labels else np.zeros(0, np.int64)
         named = named[per_passage[named] > 0]                       # ... that shares words with the question
@@ -225,9 +225,14 @@ class Engine:
 
         confidence = the quote's best sentence score under the plain (unweighted) query + the idf-weighted share
         of the question's words its passage holds - NUMBER_PENALTY if a number of the question is not there.
+        A list given whole for the paragraph leading into it (quotes_for) is judged on that paragraph too.
         """
-        score, _ = self._rank(qv, qtype, wants_list, labels=labels, only=best.passage.id)
-        quoted = [s for u, s in score.items() if best.start <= self.units.start[u] and self.units.end[u] <= best.end]
+        pid = best.passage.id
+        whole = best.start == 0 and best.end == len(best.passage.text)
+        leads = [p for p, lst in self.lead_of.items() if lst == pid and whole]
+        score, _ = self._rank(qv, qtype, wants_list, labels=labels, only=[pid] + leads)
+        quoted = [s for u, s in score.items() if self.units.passage[u] in leads or (
+            self.units.passage[u] == pid and best.start <= self.units.start[u] and self.units.end[u] <= best.end)]
         present = self.index.present(qv, [best.passage.id])[0]
         found = {qv.credit[i][0] for i in present}
         numbers_missing = any(t.isdigit() and t not in found for t in qv.term_idf)   # "tahun 2013" is exact

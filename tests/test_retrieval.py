@@ -434,6 +434,7 @@ def test_a_definition_question_s_frame_word_is_not_searched(tmp_path):
     quote = engine.ask("Apa definisi dari budaya?").quotes[0]      # not the passage that says "definisi"
     assert quote.passage.source == "b.txt"
     assert engine.ask("Apa definisi?").quotes[0].passage.source == "a.txt"   # nothing but the frame: searched
+    assert engine.ask("Apa definisi dgn?").quotes[0].passage.source == "a.txt"   # "dgn" is "dengan", no subject
 
 
 def test_question_words_with_particles_and_diacritics():
