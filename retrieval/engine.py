@@ -233,7 +233,7 @@ class Engine:
         score, _ = self._rank(qv, qtype, wants_list, labels=labels, only=[pid] + leads)
         quoted = [s for u, s in score.items() if self.units.passage[u] in leads or (
             self.units.passage[u] == pid and best.start <= self.units.start[u] and self.units.end[u] <= best.end)]
-        present = self.index.present(qv, [best.passage.id])[0]
+        present = self.index.present(qv, [pid])[0]
         found = {qv.credit[i][0] for i in present}
         numbers_missing = any(t.isdigit() and t not in found for t in qv.term_idf)   # "tahun 2013" is exact
         confidence = max(quoted, default=0.0) + self.index.coverage(qv, present) - A.NUMBER_PENALTY * numbers_missing

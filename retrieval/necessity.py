@@ -21,7 +21,7 @@ from pathlib import Path
 TABLE = Path(__file__).with_name("necessity.tsv")
 RARE = 2              # the prior is the rate of words seen this rarely: a word never asked about is one of them
 SMOOTHING = 10.0      # pseudo-questions at the prior: a word seen 10 times moves halfway to its own rate
-EXPONENT = 0.5        # query weight = idf * necessity ** EXPONENT; see README for the figures
+EXPONENT = 0.5        # query weight = idf * min(1, necessity / prior) ** EXPONENT; figures in the README
 _HEADER = ("# query-term necessity from IDK-MRC train (Putri & Oh, EMNLP 2022; CC BY-SA 4.0): term, questions "
            "holding it, of which the answering paragraph holds it too")
 
