@@ -16,7 +16,7 @@ from .cache import corpus_files, load_or_build
 from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError
 from .index import Index, ranges
 from .model import Answer, Document, Footnote, Passage, Quote
-from .readers import READERS, read_file
+from .readers import KNOWN, describe_formats, read_file
 from .structure import structure, with_source_footnote
 
 MAX_QUESTION_CHARS = 1000
@@ -62,9 +62,9 @@ class Engine:
         corpus = Path(corpus)
         if not corpus.is_dir():
             raise CorpusNotFound(f"folder korpus tidak ditemukan: {corpus}")
-        files = corpus_files(corpus, READERS)
+        files = corpus_files(corpus, KNOWN)   # refused formats (.doc, .odt) are listed as skipped, with advice
         if not files:
-            raise EmptyCorpus(f"korpus kosong: tidak ada berkas .md/.txt/.pdf/.html di {corpus}")
+            raise EmptyCorpus(f"korpus kosong: tidak ada berkas {describe_formats()} di {corpus}")
         engine = load_or_build(corpus, files, lambda: cls._fresh(corpus, files, progress), cache_dir, use_cache,
                                kind=cls)
         if not engine.passages:

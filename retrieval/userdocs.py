@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import CorpusNotFound, KutipError
+from .readers import advice_for, describe_formats, readable_suffixes
 
 ENV = "KUTIP_USER_DOCS"
-ALLOWED = (".pdf", ".md", ".txt")
+ALLOWED = readable_suffixes()        # from the one formats table in readers/
 MAX_BYTES = 20 * 1024 * 1024
 MAX_NAME_CHARS = 120                 # the stem; the suffix comes on top
 UPLOADS = "unggahan"                 # the folder the user's documents appear under in the combined corpus
@@ -50,7 +51,9 @@ def safe_name(name: str) -> str:
         stem, suffix = base, ""
     suffix = "." + suffix.lower().strip() if suffix else ""
     if suffix not in ALLOWED:
-        raise UserDocError(f"{name!r}: hanya berkas {', '.join(ALLOWED)} yang bisa diunggah")
+        advice = advice_for(suffix)
+        raise UserDocError(f"{name!r}: {advice}" if advice else
+                           f"{name!r}: hanya berkas {describe_formats()} yang bisa diunggah / only these can be added")
     stem = stem.strip(" ._-")
     if _RESERVED.match(stem):
         stem = f"{stem}_"

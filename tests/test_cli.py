@@ -227,11 +227,11 @@ def test_missing_corpus_folder_is_exit_2(cli):
 
 def test_empty_corpus_folder_is_exit_2(cli):
     assert one_error_line(cli["empty_corpus"]).startswith(
-        "kutip: korpus kosong: tidak ada berkas .md/.txt/.pdf/.html di ")
+        "kutip: korpus kosong: tidak ada berkas .md, .markdown, .txt, .pdf, .docx, .html, .htm di ")
 
 
 def test_corpus_without_readable_files_is_exit_2(tmp_path, capsys):
-    empty = write_corpus(tmp_path / "kosong", {"catatan.docx": b"PK", ".tersembunyi.md": "Teks."})
+    empty = write_corpus(tmp_path / "kosong", {"catatan.pages": b"PK", ".tersembunyi.md": "Teks."})
     (empty / "sub").mkdir()
     assert one_error_line(main_run(["ask", Q_INCOME, "--corpus", str(empty)], capsys)).startswith(
         "kutip: korpus kosong")
