@@ -156,7 +156,7 @@ def test_renamed_or_added_file_changes_the_key(tmp_path):
     k3 = corpus_key(corpus, corpus_files(corpus, READERS))
     (corpus / "_draft").mkdir()
     (corpus / "_draft" / "d.md").write_text("Tiga.", encoding="utf-8")   # '_' folders are passed over
-    (corpus / "e.docx").write_bytes(b"PK")                               # no reader: not part of the corpus
+    (corpus / "e.pages").write_bytes(b"PK")                              # no reader: not part of the corpus
     k4 = corpus_key(corpus, corpus_files(corpus, READERS))
     assert len({k1, k2, k3}) == 3 and k4 == k3
 

@@ -10,7 +10,6 @@ the highest one Word shows, and its Block.label carries the mark itself.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,15 +17,15 @@ from typing import Any
 from ..errors import ReadError
 from ..model import Block, Document, Mark
 from .numbering import FootnoteCounter, Numbering, format_number
+from .ooxml import CorruptDocx, EncryptedDocx, check_package, open_docx
 
-MAX_MEMBERS = 10_000                 # a thesis with figures has a few hundred parts; more is a crafted archive
-MAX_UNPACKED = 256 * 1024 * 1024     # python-docx holds every part in memory: bound what unpacking may take
-MAX_XML_PART = 64 * 1024 * 1024      # an lxml tree costs ~10x its XML; a whole thesis's text is a few MB
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # old .doc files and password-protected .docx both start so
+__all__ = ["CorruptDocx", "EncryptedDocx", "read_docx"]
+
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 M_T = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _OPEN, _CLOSE = "\ue000", "\ue001"  # a footnote marker is held as a sentinel until the text is final
 _SENTINEL = re.compile(f"{_OPEN}(-?\\d+){_CLOSE}")
 _SKIP = {W + t for t in ("pPr", "rPr", "del", "moveFrom", "delText", "instrText", "footnoteRef", "endnoteRef",
@@ -41,73 +40,30 @@ MAX_TITLE_CHARS = 200               # a chapter title under "BAB III" is one lin
 _TYPED_LABEL = re.compile(r"^(\(?(?:[a-zA-Z]|\d{1,2}|[ivx]{1,4})[.)]|[•\-–*▪◦])\s+(?=\S)")
 
 
-class CorruptDocx(ReadError):
-    """The file is not a readable .docx."""
-
-
-class EncryptedDocx(ReadError):
-    """The .docx is protected by a password."""
-
-
 def read_docx(path: Path) -> Document:
     """Return the .docx at path as a Document: body blocks in reading order, then its footnotes."""
     path = Path(path)
     check_package(path)
     doc = open_docx(path)
-    reader = _Reader(doc)
     try:
+        reader = _Reader(doc)
         blocks = reader.body_blocks() + reader.footnote_blocks()
-    except (ValueError, KeyError, AttributeError, TypeError) as e:   # malformed parts python-docx let through
-        raise CorruptDocx(f"{path.name}: .docx rusak / corrupt .docx ({type(e).__name__}: {e})") from e
-    meta = [(k, v) for k, v in (("title", doc.core_properties.title), ("author", doc.core_properties.author))
-            if v and v.strip()]
-    return Document(source=path.name, blocks=tuple(blocks), meta=tuple((k, " ".join(v.split())) for k, v in meta))
+    except ReadError:
+        raise
+    except Exception as e:  # a malformed part python-docx let through (bad XML, missing attribute, ...)
+        reason = " ".join(str(e).split())[:120]
+        raise CorruptDocx(f"{path.name}: .docx rusak / corrupt .docx ({type(e).__name__}: {reason})") from e
+    return Document(source=path.name, blocks=tuple(blocks), meta=read_meta(doc))
 
 
-def check_package(path: Path) -> None:
-    """Raise a ReadError unless path is a zip of bounded size that could be a .docx (before anything unpacks)."""
+def read_meta(doc: Any) -> tuple[tuple[str, str], ...]:
+    """Return what the file says of itself: title and author when set."""
     try:
-        with open(path, "rb") as f:
-            head = f.read(len(OLE_MAGIC))
-    except OSError as e:
-        raise ReadError(f"{path.name}: berkas tidak bisa dibuka / cannot open file ({e.strerror})") from e
-    if head == OLE_MAGIC:
-        data = path.read_bytes()
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            raise EncryptedDocx(f"{path.name}: .docx dilindungi kata sandi; buka di Word, hapus kata sandinya, "
-                                f"lalu simpan lagi / password-protected .docx: remove the password in Word")
-        raise CorruptDocx(f"{path.name}: ini berkas Word lama (.doc) bernama .docx; simpan ulang sebagai .docx "
-                          f"atau PDF / an old Word .doc file named .docx: save it as .docx or PDF")
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise CorruptDocx(f"{path.name}: bukan .docx yang utuh / not a valid .docx (rusak / corrupt)") from e
-    if len(infos) > MAX_MEMBERS:
-        raise CorruptDocx(f"{path.name}: .docx berisi terlalu banyak bagian ({len(infos)}; maksimal {MAX_MEMBERS})"
-                          f" / too many parts")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNPACKED:
-        raise CorruptDocx(f"{path.name}: .docx terlalu besar setelah dibuka ({total // 1_048_576} MB; maksimal "
-                          f"{MAX_UNPACKED // 1_048_576} MB) / too large when unpacked")
-    big = next((i for i in infos if i.filename.endswith((".xml", ".rels")) and i.file_size > MAX_XML_PART), None)
-    if big is not None:
-        raise CorruptDocx(f"{path.name}: bagian {big.filename} terlalu besar ({big.file_size // 1_048_576} MB; "
-                          f"maksimal {MAX_XML_PART // 1_048_576} MB) / part too large when unpacked")
-    if "word/document.xml" not in {i.filename for i in infos} and not any(
-            i.filename.endswith("document.xml") for i in infos):
-        raise CorruptDocx(f"{path.name}: bukan dokumen Word / not a Word document (no document.xml)")
-
-
-def open_docx(path: Path) -> Any:
-    """Return python-docx's Document for path, or raise CorruptDocx saying why in one line."""
-    import docx
-
-    try:
-        return docx.Document(str(path))
-    except Exception as e:  # python-docx raises assorted errors on a broken package
-        reason = " ".join(str(e).split())[:120] or type(e).__name__
-        raise CorruptDocx(f"{path.name}: .docx rusak / corrupt .docx ({reason})") from e
+        props = doc.core_properties
+        pairs = (("title", props.title), ("author", props.author))
+    except Exception:  # the core properties are optional; a broken part is ignored
+        return ()
+    return tuple((k, " ".join(v.split())) for k, v in pairs if isinstance(v, str) and v.strip())
 
 
 class _Reader:
@@ -166,7 +122,8 @@ class _Reader:
         heading, num = self.style_facts(para)
         label = self.list_label(para._p, num)
         if heading:
-            text = f"{label} {text}".strip() if label and label != "-" else text
+            if label and label != "-" and text:        # Word's own heading numbering: "BAB I", "1.2"
+                text, marks = f"{label} {text}", tuple((o + len(label) + 1, n) for o, n in marks)
             return Block(kind="heading", text=text, marks=marks) if text else None
         if not text:
             return None
@@ -210,16 +167,14 @@ class _Reader:
     def table_blocks(self, table: Any) -> list[Block]:
         """Return a table block (header row first); a one-row or one-column table is read as paragraphs."""
         rows: list[tuple[str, ...]] = []
-        for tr in table._tbl.iter(W + "tr"):
-            if tr.getparent() is not table._tbl:
-                continue
+        texts: dict[Any, str] = {}        # a merged cell is repeated in every grid cell it covers: read it once
+        for row in table.rows:
             cells = []
-            for tc in tr.iter(W + "tc"):
-                if _owner_row(tc) is not tr:
-                    continue
-                span = tc.find(f"{W}tcPr/{W}gridSpan")
-                text = " ".join(t for t in (_finish(self.inline(p, self.body_rels))[0] for p in tc.iter(W + "p")) if t)
-                cells.extend([text] * (int(span.get(W + "val", "1")) if span is not None else 1))
+            for cell in row.cells:
+                if cell._tc not in texts:
+                    parts = (_finish(self.inline(p, self.body_rels))[0] for p in cell._tc.iter(W + "p"))
+                    texts[cell._tc] = " ".join(t for t in parts if t)
+                cells.append(texts[cell._tc])
             if any(cells):
                 rows.append(tuple(cells))
         if not rows:
@@ -247,7 +202,14 @@ class _Reader:
                 if tag == W + "instrText" and fields and fields[-1][2] == "instr":
                     fields[-1][0] += child.text or ""
                 continue
-            if tag == W + "t" or tag == M_T:
+            if tag == W + "r" and _hidden(child):
+                continue
+            if tag == MC + "AlternateContent":      # one rendering only: the fallback, else the first choice
+                chosen = child.find(MC + "Fallback")
+                chosen = chosen if chosen is not None else child.find(MC + "Choice")
+                if chosen is not None:
+                    self._walk(chosen, rels, out, fields)
+            elif tag == W + "t" or tag == M_T:
                 out.append(child.text or "")
             elif tag in _SPACE:
                 out.append(" ")
@@ -320,6 +282,12 @@ def _is_chapter_title(before: list[Block], block: Block) -> bool:
     return len(block.text) <= MAX_TITLE_CHARS and bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
+def _hidden(run: Any) -> bool:
+    """Tell whether a run is hidden text (w:vanish), which Word does not show or print."""
+    vanish = run.find(f"{W}rPr/{W}vanish")
+    return vanish is not None and vanish.get(W + "val", "true") not in ("0", "false", "off")
+
+
 def _body_items(body: Any) -> list[Any]:
     """Return the paragraphs and tables of the body in order, looking inside content controls."""
     out = []
@@ -329,14 +297,6 @@ def _body_items(body: Any) -> list[Any]:
         elif el.tag in (W + "sdt", W + "sdtContent", W + "customXml"):
             out.extend(_body_items(el))
     return out
-
-
-def _owner_row(tc: Any) -> Any:
-    """Return the row a cell belongs to (cells of nested tables belong to their own rows)."""
-    parent = tc.getparent()
-    while parent is not None and parent.tag != W + "tr":
-        parent = parent.getparent()
-    return parent
 
 
 def _field_char(kind: str | None, out: list[str], fields: list[list]) -> None:
