@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from .errors import KutipError
+from .readers import describe_formats
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -119,7 +120,8 @@ def parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     p = argparse.ArgumentParser(prog="python -m retrieval", description="Kutip: jawaban berupa kutipan dari bab skripsi.")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="folder korpus (default: corpus/)")
+    common.add_argument("--corpus", default=str(DEFAULT_CORPUS),
+                        help=f"folder korpus berisi berkas {describe_formats()} (default: corpus/)")
     common.add_argument("--no-cache", action="store_true", help="bangun ulang indeks tanpa cache")
     common.add_argument("--progress", action="store_true", help="tampilkan kemajuan pembangunan indeks")
     sub = p.add_subparsers(dest="cmd", required=True)

@@ -427,3 +427,17 @@ def test_word_heading_numbering_is_written_before_the_heading(tmp_path):
     blocks = read_docx(tmp_path / "judul.docx").blocks
     assert blocks[0] == Block(kind="heading", text="1. Latar Belakang", marks=((len("1. Latar Belakang"), 1),))
     assert blocks[2] == Block(kind="heading", text="2. Rumusan Masalah")
+
+
+def test_an_uploaded_docx_is_stored_and_indexed_with_the_chapter(tmp_path):
+    folder = tmp_path / "dokumen"
+    saved = userdocs.save_document("Bab Satu.DOCX", make_docx(tmp_path / "bab1.docx").read_bytes(), folder)
+    assert saved.name == "Bab Satu.docx" and userdocs.list_documents(folder) == ["Bab Satu.docx"]
+    chapter_dir = tmp_path / "korpus"
+    chapter_dir.mkdir()
+    (chapter_dir / FIXTURE.name).write_bytes(FIXTURE.read_bytes())
+    with userdocs.combined_corpus(chapter_dir, folder) as corpus:
+        engine = Engine.build(corpus, use_cache=False)
+    assert {(d.source, d.status) for d in engine.documents} == {
+        (FIXTURE.name, "indexed"), (f"{userdocs.UPLOADS}/Bab Satu.docx", "indexed")}
+    assert sorted(f.number for f in engine.footnotes) == [1, 2, 10, 11, *range(32, 41)]
