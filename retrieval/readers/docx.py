@@ -37,6 +37,8 @@ _SPACE = {W + t for t in ("tab", "br", "cr", "ptab")}
 _HYPERLINK_FIELD = re.compile(r'^\s*HYPERLINK\s+"([^"]+)"', re.I)
 _CHAPTER_ONLY = re.compile(r"(BAB|BAGIAN|CHAPTER)\s+[IVXLC\d]+\.?", re.I)
 MAX_TITLE_CHARS = 200               # a chapter title under "BAB III" is one line or two, never a paragraph
+TITLE_CAPS_SHARE = 0.8              # ... and typed in capitals: more than this share of its letters
+MAX_STYLE_DEPTH = 20                # styles based on styles: real chains are 2-4 deep; a cycle is cut here
 _TYPED_LABEL = re.compile(r"^(\(?(?:[a-zA-Z]|\d{1,2}|[ivx]{1,4})[.)]|[•\-–*▪◦])\s+(?=\S)")
 
 
@@ -141,7 +143,7 @@ class _Reader:
         """Return (is a heading, the numPr its style chain gives) for a paragraph."""
         own = para._p.pPr
         if own is not None and own.find(W + "outlineLvl") is not None:
-            return _outline(own.find(W + "outlineLvl")), None if own.numPr is None else own.numPr
+            return _outline(own.find(W + "outlineLvl")), own.numPr
         style_id = para._p.style or ""
         if style_id not in self.style_cache:
             self.style_cache[style_id] = _style_facts(para.style)
@@ -279,7 +281,7 @@ def _is_chapter_title(before: list[Block], block: Block) -> bool:
     if not before or before[-1].kind != "heading" or not _CHAPTER_ONLY.fullmatch(before[-1].text):
         return False
     letters = [c for c in block.text if c.isalpha()]
-    return len(block.text) <= MAX_TITLE_CHARS and bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    return len(block.text) <= MAX_TITLE_CHARS and bool(letters) and sum(c.isupper() for c in letters) > TITLE_CAPS_SHARE * len(letters)
 
 
 def _hidden(run: Any) -> bool:
@@ -347,7 +349,7 @@ def _outline(el: Any) -> bool:
 def _style_facts(style: Any) -> tuple[bool, Any]:
     """Return (is a heading, numPr) from a paragraph style and the styles it is based on."""
     heading, num, seen = False, None, 0
-    while style is not None and seen < 20:          # basedOn chains are short; a loop is cut
+    while style is not None and seen < MAX_STYLE_DEPTH:
         name = (style.name or "").lower()
         ppr = style.element.pPr
         if num is None and ppr is not None and ppr.numPr is not None:

@@ -5,6 +5,7 @@ from typing import Any
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 LEVELS = 9                        # Word lists have levels 0-8
+MAX_ROMAN = 3999                  # Roman numerals end at MMMCMXCIX; a larger count is written in digits
 MAX_LETTER_REPEAT = 10            # "aaaaaaaaaa." at most: a crafted start value cannot make a huge label
 _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
           (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
@@ -14,7 +15,7 @@ def format_number(n: int, fmt: str) -> str:
     """Return n as Word writes it in a numbering format (decimal, lowerLetter, upperRoman, ...)."""
     if fmt in ("lowerLetter", "upperLetter") and n > 0:
         text = chr(ord("a") + (n - 1) % 26) * min((n - 1) // 26 + 1, MAX_LETTER_REPEAT)
-    elif fmt in ("lowerRoman", "upperRoman") and 0 < n < 4000:
+    elif fmt in ("lowerRoman", "upperRoman") and 0 < n <= MAX_ROMAN:
         text = ""
         for value, digits in _ROMAN:
             while n >= value:
