@@ -107,6 +107,9 @@ class Engine:
                                              links.get(doc.source))
         if progress:
             progress("structure", len(docs), len(docs))
+        if not passages:   # say why each file was passed over (a .doc gets its advice here)
+            why = "; ".join(s.reason for s in statuses.values() if s.reason)
+            raise EmptyCorpus(f"tidak ada teks yang bisa dibaca di {corpus}" + (f" ({why})" if why else ""))
         return cls.from_passages(passages, footnotes, [statuses[k] for k in sorted(statuses)], progress)
 
     @classmethod

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from retrieval import userdocs
 from retrieval.cache import corpus_files
 from retrieval.engine import Engine
-from retrieval.errors import ReadError, UnsupportedFormat
+from retrieval.errors import EmptyCorpus, ReadError, UnsupportedFormat
 from retrieval.model import Block, Document
 from retrieval.readers import KNOWN, read_file, readable_suffixes
 from retrieval.readers import ooxml
@@ -441,3 +441,12 @@ def test_an_uploaded_docx_is_stored_and_indexed_with_the_chapter(tmp_path):
     assert {(d.source, d.status) for d in engine.documents} == {
         (FIXTURE.name, "indexed"), (f"{userdocs.UPLOADS}/Bab Satu.docx", "indexed")}
     assert sorted(f.number for f in engine.footnotes) == [1, 2, 10, 11, *range(32, 41)]
+
+
+def test_a_corpus_of_only_old_word_files_says_what_to_do(tmp_path):
+    (tmp_path / "bab.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    with pytest.raises(EmptyCorpus) as err:
+        Engine.build(tmp_path, use_cache=False)
+    assert str(err.value) == (f"tidak ada teks yang bisa dibaca di {tmp_path} (bab.doc: format Word lama (.doc) "
+                              f"tidak bisa dibaca; simpan ulang sebagai .docx atau PDF lalu tambahkan lagi / "
+                              f"save it as .docx or PDF and add it again / old Word format (.doc) cannot be read)")
