@@ -125,8 +125,8 @@ class Engine:
                 ps = with_source_footnote(ps, links[doc.source])
             ps = [replace(p, id=len(passages) + i) for i, p in enumerate(ps)]
             passages.extend(ps)
-            statuses[doc.source] = DocStatus(doc.source, "indexed" if ps else "skipped", len(ps),
-                                             "" if ps else f"{doc.source}: tidak ada teks / no text",
+            why = (doc.get("warning") or "") if ps else f"{doc.source}: tidak ada teks / no text"   # or a repair
+            statuses[doc.source] = DocStatus(doc.source, "indexed" if ps else "skipped", len(ps), why,
                                              links.get(doc.source))
         if progress:
             progress("structure", len(docs), len(docs))
