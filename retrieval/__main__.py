@@ -17,7 +17,7 @@ ECHO_CHARS = 200            # a refused batch line is echoed this far in the JSO
 LINE_CHARS = 1_000_000      # a batch line is read this far; the rest is skipped unread into memory (far past any
                             # question the engine accepts, so a refused line is still told apart from a good one)
 # terminal control: CSI/OSC sequences whole, then any other C0/C1 control character (tab and newline kept)
-_TERMINAL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_TERMINAL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _C1 = re.compile(r"[\x7f-\x9f]")
 
 

@@ -43,6 +43,8 @@ class Handler(BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         if self.path in ("/bab-a", "/bab-b"):
             self.reply(200, PAGE % self.path.encode())
+        elif self.path == "/odd-type":                 # a header that tries to drive the terminal
+            self._odd_type()
         elif self.path == "/to-metadata":
             self.reply(302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
         elif self.path == "/to-loopback":
@@ -53,6 +55,13 @@ class Handler(BaseHTTPRequestHandler):
             self._drip(headers_too=True)
         else:
             self.reply(404)
+
+    def _odd_type(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/x\x1b]0;judul\x07\x1b[2J\x9b31m")
+        self.send_header("Content-Length", "4")
+        self.end_headers()
+        self.wfile.write(b"data")
 
     def _drip(self, headers_too: bool) -> None:
         head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {DRIP_LENGTH}\r\n\r\n").encode()
@@ -192,3 +201,13 @@ def test_cli_refuses_private_addresses_unless_asked(server, tmp_path, capsys):
     assert main(["fetch-sources", "--corpus", str(tmp_path), "--no-cache", "--allow-private-addresses"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"[33] fetched  {base}/bab-a  -> ") and hits == {"/bab-a": 1}
+
+
+def test_control_characters_from_http_headers_do_not_reach_the_terminal(server, tmp_path, capsys):
+    base, _, _ = server
+    (tmp_path / "bab3.md").write_text("# BAB III\n\nKerja sama dibahas<sup>34</sup>.\n\n---\n\n"
+                                      f"<sup>34</sup> Berita uji. <{base}/odd-type> diakses pada 29 januari 2018\n",
+                                      encoding="utf-8")
+    assert main(["fetch-sources", "--corpus", str(tmp_path), "--no-cache", "--allow-private-addresses"]) == 0
+    out = capsys.readouterr().out
+    assert out == f"[34] failed   {base}/odd-type  (unsupported content type text/x]0)\n", repr(out)

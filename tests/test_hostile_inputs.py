@@ -97,6 +97,7 @@ def test_terminal_control_in_a_document_does_not_reach_the_terminal(tmp_path, ca
 
 def test_clean_strips_escape_sequences_whole():
     assert cli._clean("a\x1b[31mmerah\x1b[0m b\x1b]0;judul\x07c \x9b2J d\x07\x08\te\n") == "amerah bc 2J d\te\n"
+    assert cli._clean("x\x1b]0 tanpa akhir)\n") == "x]0 tanpa akhir)\n"          # an unended OSC hides nothing
 
 
 def test_one_bad_byte_in_utf8_is_replaced_alone_and_reported(tmp_path):
