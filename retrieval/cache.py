@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -150,6 +151,9 @@ def read_cache(path: Path) -> State | None:
     if hashlib.sha256(payload).digest() != digest:
         return None
     try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as z:    # stored members only: nothing unpacks past the file's size
+            if any(info.compress_type != zipfile.ZIP_STORED for info in z.infolist()):
+                return None
         with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
         meta = json.loads(arrays.pop(META_KEY).tobytes().decode("utf-8"))
@@ -187,10 +191,12 @@ def write_cache(path: Path, arrays: Arrays, meta: dict) -> bool:
 
 
 def _prune(folder: Path, written: Path) -> None:
-    """Remove our own cache files (index-<40 hex>) beyond the KEEP newest; the one just written always stays."""
+    """Remove our own cache files (index-<40 hex>) beyond the KEEP newest, and old pickles; keep the one just written."""
     ours = []
     for p in folder.iterdir():
-        if p != written and _OURS.match(p.name):
+        if p.suffix == ".pkl" and _OURS.match(p.name):     # the old pickled format: never loaded, removed at once
+            p.unlink(missing_ok=True)
+        elif p != written and _OURS.match(p.name):
             try:
                 ours.append((p.stat().st_mtime, p))
             except OSError:

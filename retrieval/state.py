@@ -34,11 +34,11 @@ def part(prefix: str, arrays: Arrays, meta: dict[str, Any]) -> State:
     return {k[len(head):]: v for k, v in arrays.items() if k.startswith(head)}, sub
 
 
-def array(arrays: Arrays, name: str, kind: str) -> np.ndarray:
-    """Return arrays[name], checked to be a 1-d array of numpy kind `kind` ('i' int, 'f' float, 'b' bool)."""
+def array(arrays: Arrays, name: str, kind: str, ndim: int = 1) -> np.ndarray:
+    """Return arrays[name], checked to be an ndim-d array of numpy kind `kind` ('i' int, 'f' float, 'b' bool)."""
     value = arrays.get(name)
-    if not isinstance(value, np.ndarray) or value.dtype.kind != kind or value.ndim != 1:
-        raise BadState(f"array {name}: expected 1-d of kind {kind}")
+    if not isinstance(value, np.ndarray) or value.dtype.kind != kind or value.ndim != ndim:
+        raise BadState(f"array {name}: expected {ndim}-d of kind {kind}")
     return value
 
 

@@ -232,6 +232,13 @@ def test_pruning_keeps_the_file_just_written_and_leaves_other_files_alone(tmp_pa
     assert all(p.read_text() == "bukan milik Kutip" for p in foreign)
 
 
+def test_old_pickled_caches_of_ours_are_removed(tmp_path):
+    old = tmp_path / f"index-{'a' * 40}.pkl"
+    old.write_bytes(b"old pickle")
+    assert write_cache(tmp_path / our_name(1), *small_state(1))
+    assert not old.exists() and (tmp_path / our_name(1)).exists()
+
+
 # --- a cache file is data, never code -----------------------------------------------------------------------
 
 class Planted:
@@ -284,6 +291,17 @@ def test_planted_cache_file_is_rejected_not_run(cache_home, chapter_dir, fresh_b
     assert not marker.exists()
     assert len(fresh_builds) == 1                                       # rebuilt, and the planted file replaced
     assert same_engine(Engine.from_state(*read_cache(path)), engine)
+
+
+@pytest.mark.parametrize("save, loads", [(np.savez, True), (np.savez_compressed, False)])
+def test_only_stored_npz_members_are_read(tmp_path, save, loads):
+    import io
+    buffer = io.BytesIO()
+    meta = np.frombuffer(b'{"versi": 1}', np.uint8)
+    save(buffer, big=np.zeros(1_000_000, np.float32), __meta__=meta)     # compressed: 4 MB from a few KB
+    path = tmp_path / "index-x.npz"
+    path.write_bytes(with_checksum(buffer.getvalue()))
+    assert (read_cache(path) is not None) is loads
 
 
 def test_tampered_checksum_is_rejected(cache_home, chapter_dir, fresh_builds):
