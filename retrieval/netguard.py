@@ -83,11 +83,14 @@ class Deadline:
         return self
 
     def __exit__(self, *exc) -> None:
-        """Stop the watchdog and forget the sockets."""
+        """Stop the watchdog and shut this URL's sockets: a kept-alive one must not carry into the next URL,
+        whose watchdog would not know it."""
         self._timer.cancel()
         _local.deadline = self._previous
         with self._lock:
-            self._sockets.clear()
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shutdown(sock)
 
     def left(self) -> float:
         """Return the seconds left (0 once expired)."""

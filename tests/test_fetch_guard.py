@@ -180,6 +180,16 @@ def test_slow_drip_is_bounded_by_the_deadline(server, tmp_path, path):
     assert not list(tmp_path.glob("1-*"))
 
 
+def test_a_kept_alive_connection_does_not_escape_the_next_urls_deadline(server, tmp_path, monkeypatch):
+    base, _, hits = server
+    monkeypatch.setattr(Handler, "protocol_version", "HTTP/1.1")      # the server keeps connections open
+    started = time.monotonic()
+    results = run([note(1, f"{base}/bab-a"), note(2, f"{base}/drip")], tmp_path, allow_private=True, deadline=1.0,
+                  timeout=5)
+    assert [r.status for r in results] == ["fetched", "failed"] and hits == {"/bab-a": 1, "/drip": 1}
+    assert results[1].reason == "too slow (not fetched within 1 s)" and time.monotonic() - started < 2.5
+
+
 def test_two_chapters_citing_different_pages_under_one_number_keep_both(server, tmp_path):
     base, _, _ = server
     results = run([note(1, f"{base}/bab-a"), note(1, f"{base}/bab-b")], tmp_path, allow_private=True)
