@@ -110,7 +110,7 @@ def cache_path(folder: Path, key: str) -> Path:
 
 
 def load_or_build(corpus: Path, files: list[Path], build: Callable[[], Any], where: Path | None = None,
-                  use_cache: bool = True, kind: type | None = None, extra: tuple[str, ...] = ()) -> Any:
+                  use_cache: bool = True, kind: type[Cacheable] | None = None, extra: tuple[str, ...] = ()) -> Any:
     """Return the `kind` value cached for this corpus content, or build, store (if unchanged meanwhile), return it.
 
     The key is computed again after the build: a file edited while it was being read would otherwise store new
@@ -191,7 +191,7 @@ def write_cache(path: Path, arrays: Arrays, meta: dict) -> bool:
 
 
 def _prune(folder: Path, written: Path) -> None:
-    """Remove our own cache files (index-<40 hex>) beyond the KEEP newest, and old pickles; keep the one just written."""
+    """Remove our own cache files (index-<40 hex>) past the KEEP newest, and old pickles; keep the one just written."""
     ours = []
     for p in folder.iterdir():
         if p.suffix == ".pkl" and _OURS.match(p.name):     # the old pickled format: never loaded, removed at once
