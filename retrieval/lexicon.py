@@ -65,7 +65,7 @@ def reduplicate(text: str) -> str:
 
 
 def normalise_chat(tokens: list[str]) -> list[str]:
-    """Return lower-case tokens with chat forms as standard words ("yg" -> "yang", "macam mana" -> "bagaimana")."""
+    """Return tokens (lower case, as tokenise gives them) with chat forms as standard words ("yg" -> "yang")."""
     table, longest = _chat(), _longest_chat_form()
     out: list[str] = []
     i = 0
