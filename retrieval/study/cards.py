@@ -97,7 +97,7 @@ def _round_robin(groups: list[list[_Fact]], n: int) -> list[_Fact]:
 
 def _pool(f: _Fact) -> str:
     """Return the kind of value a fact's distractors must share (a day with days, a year with years ...)."""
-    if f.kind == "date":
+    if f.kind == "date":          # value "2013" / "2011-08" / "2013-08-17", a range "2013/2018"
         return f"date-{len(f.value)}"
     if f.kind == "number":
         return "number-word" if f.value.isalpha() else "number"
@@ -151,7 +151,8 @@ def _facts(shown: list[Passage], terms: list[Term]) -> list[_Fact]:
         for d in find_dates(text):
             s, e = _date_blank(text, d)
             taken.append((d.start, d.end))
-            out.append(_Fact("date", d.date, a + s, a + e, p, a, b))
+            value = f"{d.date}/{d.end_date}" if d.end_date else d.date
+            out.append(_Fact("date", value, a + s, a + e, p, a, b))
         for m in _NUMBER.finditer(text):
             if m.start() >= skip and not any(x <= m.start() < y for x, y in taken):
                 out.append(_Fact("number", m[0], a + m.start(), a + m.end(), p, a, b))

@@ -18,6 +18,8 @@ EMPTY = {  # shown (CLI, JSON, app) instead of an empty list, Indonesian first
     "cards": "Tidak ada fakta untuk kartu latihan. / No facts to make cards from.",
     "uncited": "Semua kalimat berfakta memiliki catatan kaki. / Every sentence with a fact has a footnote.",
 }
+NO_FOOTNOTES = ("Korpus ini tidak memiliki catatan kaki: setiap kalimat berfakta terdaftar. / "
+                "This corpus has no footnotes: every sentence stating a fact is listed.")
 
 
 def body(passages: tuple[Passage, ...] | list[Passage]) -> list[Passage]:
@@ -131,7 +133,7 @@ def names_in(text: str, lower: frozenset[str], skip: set[str] | frozenset[str] =
     from .dates import MONTHS
     out = []
     for m in _CAPS_RUN.finditer(text):
-        if _SENTENCE_START.search(text[:m.start()]):
+        if _SENTENCE_START.search(text[:m.start()]) or text[m.end():m.end() + 1] == ":":   # "No: 1." labels a cell
             continue
         words = [w.lower() for w in re.findall(r"[A-Za-z]+", m[0])]
         if len(words) > MAX_NAME_WORDS or all(w in STOP_WORDS or w in lower or w in skip or w in MONTHS

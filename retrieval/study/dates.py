@@ -24,6 +24,7 @@ _YEAR_RANGE = re.compile(rf"(?<![\d/.,-])(?:(tahun|years?)\s+)?({YEAR})\s*(?:[-â
                          rf"|hingga|to|until)\s*({YEAR})(?![\d/])", re.I)
 _YEAR = re.compile(rf"(?<![\d/.,$-])(?:(tahun|thn\.?|year)\s+)?({YEAR})(?![\d/]|[.,]\d)", re.I)
 # a bare four-digit number followed by a unit counts things ("2000 orang"), it is no year
+_ANY_YEAR = re.compile(YEAR)
 _UNIT_AFTER = re.compile(r"\s*(orang|jiwa|km|m|meter|ton|kg|unit|buah|rupiah|hektar|ha|persen|%|people|units?)\b",
                          re.I)
 _END_CUE = re.compile(r"(berakhir|sampai(?:\s+dengan)?|hingga|until|ends?|ended|expires?|s\.?\s?d\.?|s/d)\W{0,3}$",
@@ -64,6 +65,8 @@ def _month(name: str) -> int:
 
 def find_dates(text: str) -> list[DateMatch]:
     """Return the dates written in text, in text order; the most precise reading of each place wins."""
+    if not _ANY_YEAR.search(text):          # every form holds a year: most sentences leave here
+        return []
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
 

@@ -172,12 +172,14 @@ def definition_in(sentence: str) -> tuple[str, int] | None:
     if not m:
         return None
     term = text[:m.start()].strip()
+    article = re.match(r"(?:a|an|the)\s+", term, re.I)     # "A treaty is ..." defines "treaty"
+    term = term[article.end():] if article else term
     words = term.split()
     if not words or len(words) > MAX_TERM_WORDS or re.search(r"[,;:()\"“”]", term):
         return None
     if any(w.lower().strip(".") in NOT_A_TERM for w in words) and not _LINKING_ONLY(words):
         return None
-    if not (words[0][0].isupper() or words[0][0].isdigit()):
+    if not (article or words[0][0].isupper() or words[0][0].isdigit()):
         return None
     return term, offset + m.end()
 

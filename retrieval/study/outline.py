@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from ..analysis import STOP_WORDS, tokenise
 from ..model import Passage, Quote
@@ -45,13 +46,13 @@ def outline(passages: tuple[Passage, ...] | list[Passage]) -> list[Section]:
                 order.append(key)
         own[(p.source, path)].append(p)
     ranked = _rank_all(shown)
-    out = []
-    for source, path in order:
-        notes = sorted({n for (s, sub), ps in own.items() if s == source and sub[:len(path)] == path
-                        for p in ps for n in p.footnotes})
-        out.append(Section(path[-1], len(path) - 1, path, source, _key(own[(source, path)], ranked),
-                           tuple(notes), len(own[(source, path)])))
-    return out
+    notes: dict[tuple[str, tuple[str, ...]], set[int]] = {key: set() for key in order}
+    for (source, path), ps in own.items():      # a section cites what its sub-sections cite
+        cited = {n for p in ps for n in p.footnotes}
+        for k in range(1, len(path) + 1):
+            notes[(source, path[:k])] |= cited
+    return [Section(path[-1], len(path) - 1, path, source, _key(own[(source, path)], ranked),
+                    tuple(sorted(notes[(source, path)])), len(own[(source, path)])) for source, path in order]
 
 
 def _rank_all(shown: list[Passage]) -> dict[tuple[int, int], float]:
@@ -60,12 +61,7 @@ def _rank_all(shown: list[Passage]) -> dict[tuple[int, int], float]:
              if len(p.text[a:b].split()) >= MIN_WORDS]
     if not units:
         return {}
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    vec = TfidfVectorizer(analyzer=lambda s: [t for t in tokenise(s) if t not in STOP_WORDS and not t.isdigit()])
-    try:
-        X = vec.fit_transform([p.text[a:b] for p, a, b in units])
-    except ValueError:                   # no word left anywhere (only numbers / function words)
-        return {(p.id, a): 0.0 for p, a, _ in units}
+    X = tfidf([[t for t in tokenise(p.text[a:b]) if t not in STOP_WORDS and not t.isdigit()] for p, a, b in units])
     groups: dict[tuple, list[int]] = {}
     for k, (p, _, _) in enumerate(units):
         groups.setdefault((p.source, p.section), []).append(k)
@@ -75,6 +71,25 @@ def _rank_all(shown: list[Passage]) -> dict[tuple[int, int], float]:
         for k, s in zip(rows, textrank(X[rows])):
             scores[(units[k][0].id, units[k][1])] = float(s)
     return scores
+
+
+def tfidf(docs: list[list[str]]) -> sparse.csr_matrix:
+    """Return the L2-normalised TF-IDF rows of token lists: tf · (ln((1 + n) / (1 + df)) + 1), as scikit-learn's."""
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for r, doc in enumerate(docs):
+        counts: dict[int, int] = {}
+        for t in doc:
+            j = vocab.setdefault(t, len(vocab))
+            counts[j] = counts.get(j, 0) + 1
+        rows += [r] * len(counts)
+        cols += counts.keys()
+        vals += counts.values()
+    X = sparse.csr_matrix((np.array(vals, float), (rows, cols)), shape=(len(docs), max(1, len(vocab))))
+    df = np.bincount(X.indices, minlength=X.shape[1])
+    X = X @ sparse.diags(np.log((1 + len(docs)) / (1 + df)) + 1)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    return sparse.csr_matrix(sparse.diags(1 / np.where(norms > 0, norms, 1)) @ X)
 
 
 def textrank(X) -> np.ndarray:

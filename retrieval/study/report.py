@@ -1,7 +1,7 @@
 """One aid as the documented JSON object or as plain text (for the CLI), with the footnotes its quotes cite."""
 from __future__ import annotations
 
-from .common import EMPTY, Study, cited_footnotes, to_json
+from .common import EMPTY, NO_FOOTNOTES, Study, cited_footnotes, to_json
 from .timeline import place, timeline_text
 
 AIDS = ("outline", "timeline", "glossary", "cards", "check")
@@ -22,6 +22,8 @@ def aid_json(study: Study, aid: str, engine) -> dict:
     out["footnotes"] = to_json(cited_footnotes(engine, quotes))
     if not items:
         out["message"] = EMPTY[KEYS[aid]]
+    if aid == "check" and not study.check.cited:
+        out["message"] = NO_FOOTNOTES
     return out
 
 
@@ -59,6 +61,8 @@ def aid_text(study: Study, aid: str) -> str:
                 lines.append(f"   {'abcd'[j]}) {choice}")
             lines += [f"   = {c.answer}", f"   “{c.quote.text}”{_marks(c.quote)} — {place(c.quote)}"]
     else:
+        if not study.check.cited:
+            lines.append(NO_FOOTNOTES)
         lines.append(EMPTY["uncited"] if not items else "Tanpa catatan kaki / Without a footnote:")
         for u in items:
             lines += [f"- [{u.why}: {u.fact}] “{u.quote.text}”", f"  — {place(u.quote)}"]
