@@ -174,9 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", errors="replace")
     args = parser().parse_args(argv)
-    if getattr(args, "top_k", 1) < 1 or getattr(args, "n", 1) < 1:
-        print("kutip: --top-k / --n harus ≥ 1", file=sys.stderr)
-        return 2
+    for flag in ("top_k", "n"):
+        if getattr(args, flag, 1) < 1:
+            print(f"kutip: --{flag.replace('_', '-')} harus ≥ 1", file=sys.stderr)
+            return 2
     try:
         return args.func(args)
     except KutipError as e:
