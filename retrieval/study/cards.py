@@ -10,12 +10,13 @@ from ..model import Passage, Quote
 from .common import body, lower_words, names_in, quote_of, sentences
 from .dates import find_dates
 from .glossary import Term, glossary
-from .timeline import Event, timeline
+from .timeline import ROW_TITLE, Event, timeline
 
 BLANK = "_____"
 N_CHOICES = 4                  # the answer and three distractors, as in most school quizzes
 PRIORITY = ("definition", "expansion", "date", "term", "number", "name")   # a sentence gives one card: its best kind
 PROMPT = {"definition": "Apa yang dimaksud dengan {term}?", "expansion": "Apa kepanjangan dari {term}?"}
+SUBJECT_SHARE = 0.05           # a name in more of the sentences than this is the subject: too easy to guess
 CLOSE_NAMES = 6                # distractors for a name are drawn from the most alike this many (same first word ...)
 _NUMBER = re.compile(r"(?<![\w/.,$-])\d+(?:[.,]\d+)*(?![\w/]|[.,]\d)")
 _WORD_NUMBER = re.compile(r"\b(dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|two|three|four|five|six|"
@@ -56,6 +57,12 @@ def make_cards(passages, n: int = 20, events: list[Event] | None = None,
     events = timeline(passages) if events is None else events
     terms = glossary(passages) if terms is None else terms
     facts = _facts(shown, terms)
+    n_sentences = sum(1 for _ in sentences(shown))
+    seen: dict[str, set[tuple[int, int]]] = {}
+    for f in facts:
+        if f.kind == "name":
+            seen.setdefault(f.value, set()).add((f.p.id, f.a))
+    facts = [f for f in facts if f.kind != "name" or len(seen[f.value]) <= SUBJECT_SHARE * n_sentences]
     pools: dict[str, list[str]] = {}
     for f in facts:
         pools.setdefault(_pool(f), [])
@@ -148,7 +155,11 @@ def _facts(shown: list[Passage], terms: list[Term]) -> list[_Fact]:
         label = _LABEL.match(text)
         skip = label.end() if label else 0
         taken: list[tuple[int, int]] = []
+        title_end = p.text.find(ROW_TITLE) - a if p.kind == "row" else -1
         for d in find_dates(text):
+            if d.end <= title_end:           # a table's title is in every row: ask about the row's own date
+                taken.append((d.start, d.end))
+                continue
             s, e = _date_blank(text, d)
             taken.append((d.start, d.end))
             value = f"{d.date}/{d.end_date}" if d.end_date else d.date

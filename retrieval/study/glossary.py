@@ -14,7 +14,7 @@ MIN_CAPS_RUN = 2                 # this many words in capitals in a row are a ti
 SKIP_INITIALS = frozenset("of the and for on in to dan atau untuk di dari ke bagi".split())  # "Letter of Intent"
 # words that make "X adalah Y" a statement about something already named, not a definition of X
 NOT_A_TERM = STOP_WORDS | frozenset("hal berikut begitu demikian kedua masing tidak bukan belum pernah harus "
-                                    "perlu mereka kami kita".split())
+                                    "perlu mereka kami kita baik".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _CANDIDATE = re.compile(r"(?<![\w/.@-])[A-Z][A-Za-z]{1,%d}(?![\w/@]|-\w)" % (MAX_ABBREVIATION - 1))
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
@@ -178,6 +178,8 @@ def definition_in(sentence: str) -> tuple[str, int] | None:
     if not words or len(words) > MAX_TERM_WORDS or re.search(r"[,;:()\"“”]", term):
         return None
     if any(w.lower().strip(".") in NOT_A_TERM for w in words) and not _LINKING_ONLY(words):
+        return None
+    if any(w.lower().endswith("nya") for w in words):     # "Ibukotanya adalah ...": points back, defines nothing
         return None
     if not (article or words[0][0].isupper() or words[0][0].isdigit()):
         return None
