@@ -92,3 +92,15 @@ def test_study_in_english(at):
     assert [t.label for t in at.tabs] == ["Outline", "Timeline", "Glossary", "Practice", "Citation check", "Download"]
     at.segmented_control(key="mode").set_value("ask").run()
     assert len(at.chat_input) == 1 and not at.tabs
+
+
+def test_flashcards_glossary_and_check_sections(at, quiz_cards):
+    assert [s.value for s in at.main.subheader] == ["Singkatan yang dipakai tanpa kepanjangan",
+                                                    "Kalimat berfakta tanpa catatan kaki",
+                                                    "Kalimat yang merujuk ke catatan kaki"]
+    assert [e.label for e in at.expander if e.label.startswith("\\[")] == [f"\\[{n}\\] · 1" for n in range(32, 41)]
+    at.radio(key="practice-mode").set_value("cards").run()
+    assert not at.exception
+    answers = [e for e in at.expander if e.label == "Lihat jawaban"]
+    assert len(answers) == 20
+    assert f"**Jawaban:** {escape_md(quiz_cards[0].answer)}" in [m.value for m in answers[0].markdown]

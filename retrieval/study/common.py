@@ -4,10 +4,13 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, fields, is_dataclass
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..model import Footnote, Passage, Quote
 from ..present import footnote_dict, quote_dict
+
+if TYPE_CHECKING:
+    from .check import Check
 
 Progress = Callable[[str, int, int], None]
 STEP = 500                      # passages handled between two progress reports
@@ -89,7 +92,7 @@ class Study:
     timeline: tuple
     glossary: tuple
     cards: tuple
-    check: object
+    check: "Check"
     seconds: float
 
 
