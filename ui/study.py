@@ -15,6 +15,14 @@ from retrieval.transcript import escape_md, footnote_md, highlighted_md, quote_m
 
 QUIZ_LENGTH = 10               # questions in a quiz unless the corpus has fewer cards with choices
 N_CARDS = 20                   # cards made for the practice tab (the issue's figure: 20 cards, >= 5 sections)
+STYLE = """<style>
+[data-testid="stTabs"] blockquote {
+  opacity: 1; color: inherit; border-left: 4px solid #b5652e; background: #fdf8f3; margin: 0;
+  padding: .6rem .9rem; border-radius: 0 .5rem .5rem 0; font-family: Georgia, "Source Serif Pro", serif;
+  line-height: 1.6;
+}
+[data-testid="stTabs"] blockquote p { margin: 0; }
+</style>"""                     # the quotes look like the chat's quotes (app.py's STYLE covers chat and sidebar)
 _NUMBERING = re.compile(r"^\s*(?:bab\s+[ivxlc\d]+\s+|[A-Za-z\d]{1,3}[.)]\s+)", re.I)
 
 TEXT: dict[str, dict[str, str]] = {
@@ -77,6 +85,7 @@ def render_study(engine: Engine, lang: str) -> None:
     t = TEXT[lang]
     with st.spinner(t["preparing"]):
         study = _study(engine, (engine.built_at, len(engine.passages)))
+    st.html(STYLE)
     st.caption(escape_md(t["intro"]))
     tabs = st.tabs([t["outline"], t["timeline"], t["glossary"], t["practice"], t["check"], t["export"]])
     with tabs[0]:
