@@ -117,7 +117,7 @@ def test_glossary_of_the_chapter(engine):
         "OKI": ("Organisasi Konferensi Islam", "kelompok organisasi negara-negara islam"),
     }
     assert sorted(k for k, t in terms.items() if t.kind == "unexpanded") == ["ASEAN", "OPEC", "RI", "RRC", "US"]
-    assert terms["MoU"].uses == 6          # MoU, MOU (table title) and "Mou" is not counted: not an abbreviation form
+    assert terms["MoU"].uses == 6   # 3 × "MoU" in the text + "(MOU)" in the table title of each of the 3 rows; "Mou" is no abbreviation form
     assert terms["NATO"].also[0].text == "NATO adalah kerjasama dari negara-negara Atlantik Utara yang berideologikan liberal."
     for t in terms.values():
         assert t.term.upper() in t.quote.text.upper()
@@ -308,3 +308,14 @@ def test_cli_study_export_and_errors(chapter_corpus, tmp_path, capsys):
     assert main(["study", "cards", "--corpus", str(chapter_corpus), "--n", "0"]) == 2
     assert main(["study", "timeline", "--corpus", str(tmp_path / "missing")]) == 2
     assert "tidak ditemukan" in capsys.readouterr().err
+
+
+def test_all_aids_on_the_chapter_under_a_second_warm_with_progress(engine):
+    build_study(engine)                                   # warm: imports and caches
+    seen: list[tuple[str, int, int]] = []
+    study = build_study(engine, progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert study.seconds < 1.0
+    assert [s for s in seen if s[0].startswith("study")] == [
+        ("study outline", 0, 5), ("study timeline", 1, 5), ("study glossary", 2, 5), ("study cards", 3, 5),
+        ("study check", 4, 5), ("study check", 5, 5)]
+    assert ("timeline", 0, len([p for p in engine.passages if p.kind != "footnote"])) in seen
