@@ -177,7 +177,7 @@ def test_study_timeline_and_one_quiz_question_at_phone_width(server, browser, tm
     page.get_by_role("tab", name="Linimasa").click()
     panel = page.get_by_role("tabpanel", name="Linimasa")
     expect(panel.locator("blockquote").first).to_contain_text("sejak 1973", timeout=ANSWER_TIMEOUT_MS)
-    expect(panel).to_contain_text("US$114,5 miliar")
+    expect(panel).to_contain_text("US$114,5 miliar", timeout=ANSWER_TIMEOUT_MS)
     assert page.locator(".katex").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390          # nothing wider than the phone
     page.get_by_role("tab", name="Latihan").click()
