@@ -19,6 +19,7 @@ from retrieval.suggest import suggest_questions
 from retrieval.sources import best_support
 from retrieval.transcript import (Turn, context_md, conversation_markdown, escape_lines, escape_md, footnote_for,
                                   footnote_md, highlighted_md, link_md, quote_marks, safe_url)
+from ui.study import render_study, study_toggle
 
 ROOT = Path(__file__).resolve().parent
 CORPUS_ENV = "KUTIP_CORPUS"
@@ -473,9 +474,10 @@ def main() -> None:
     st.html(STYLE)
     sidebar_settings()
     t = TEXT[lang()]
+    studying = study_toggle(lang())          # sidebar "Tanya / Belajar": the study aids live in ui/study.py
     st.title("Kutip", anchor=False)
     st.caption(t["tagline"])
-    typed = st.chat_input(t["placeholder"])
+    typed = None if studying else st.chat_input(t["placeholder"])
     try:
         loaded = load_current(t)
     except CorpusNotFound:
@@ -486,15 +488,17 @@ def main() -> None:
         st.stop()
     engine = loaded.engine
     turns: list[Turn] = st.session_state.setdefault("turns", [])
-    question = incoming_question(typed)
+    question = None if studying else incoming_question(typed)
     if question is not None:
         turn = ask(engine, question, int(st.session_state.get("top_k", 3)))
         turns.append(turn)
         if has_passages(turn):
             st.query_params["q"] = question
-    if not turns:
+    if studying:
+        render_study(engine, lang())
+    elif not turns:
         render_suggestions(loaded.suggestions, t)
-    for i, turn in enumerate(turns):
+    for i, turn in enumerate([] if studying else turns):
         render_turn(i, turn, engine, t)
     with st.sidebar:
         sidebar_conversation(turns, t)

@@ -1,4 +1,4 @@
-"""The command line: python -m retrieval ask | eval | sources | fetch-sources."""
+"""The command line: python -m retrieval ask | eval | study | sources | fetch-sources."""
 from __future__ import annotations
 
 import argparse
@@ -125,6 +125,25 @@ def _eval_questions(path: Path) -> list[dict]:
     return out
 
 
+def cmd_study(args) -> int:
+    """Print one study aid (outline, timeline, glossary, cards, check) or write the study sheet / Anki file."""
+    from .study import build_study
+    from .study.export import anki_tsv, study_markdown
+    from .study.report import aid_json, aid_text
+    engine = _engine(args)
+    study = build_study(engine, n_cards=args.n, progress=_progress if sys.stderr.isatty() or args.progress else None)
+    if args.aid == "export":
+        if not (args.md or args.anki):
+            raise SystemExit("usage: python -m retrieval study export --md FILE --anki FILE")
+        for path, text in ((args.md, study_markdown(study, engine)), (args.anki, anki_tsv(study.cards, engine))):
+            if path:
+                Path(path).write_text(text, encoding="utf-8")
+                print(path)
+        return 0
+    print(json.dumps(aid_json(study, args.aid, engine), ensure_ascii=False) if args.json else aid_text(study, args.aid))
+    return 0
+
+
 def cmd_sources(args) -> int:
     """List each footnote with its kind, URL, access date and the status of its document."""
     from .sources import source_status
@@ -189,6 +208,13 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--answers", help="simpan jawaban (.jsonl) untuk score.py")
     ev.set_defaults(func=cmd_eval)
+    st = sub.add_parser("study", parents=[common], help="alat belajar: peta bab, linimasa, istilah, kartu, cek rujukan")
+    st.add_argument("aid", choices=("outline", "timeline", "glossary", "cards", "check", "export"))
+    st.add_argument("--json", action="store_true")
+    st.add_argument("--n", type=int, default=20, help="jumlah kartu (cards)")
+    st.add_argument("--md", help="export: lembar belajar (.md)")
+    st.add_argument("--anki", help="export: kartu untuk Anki (.tsv)")
+    st.set_defaults(func=cmd_study)
     so = sub.add_parser("sources", parents=[common], help="daftar catatan kaki dan status dokumennya")
     so.add_argument("--json", action="store_true")
     so.set_defaults(func=cmd_sources)
@@ -204,9 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", errors="replace")
     args = parser().parse_args(argv)
-    if getattr(args, "top_k", 1) < 1:
-        print("kutip: --top-k harus ≥ 1", file=sys.stderr)
-        return 2
+    for flag in ("top_k", "n"):
+        if getattr(args, flag, 1) < 1:
+            print(f"kutip: --{flag.replace('_', '-')} harus ≥ 1", file=sys.stderr)
+            return 2
     try:
         return args.func(args)
     except KutipError as e:

@@ -1,0 +1,1 @@
+"""Streamlit panels of the app (the core in retrieval/ never imports streamlit)."""
