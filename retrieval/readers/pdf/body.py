@@ -13,6 +13,12 @@ from .tables import continue_table, find_tables, start_table, table_rows
 HEADING_RATIO = 1.15  # a line this much larger than the body is a heading
 GAP_RATIO = 1.1      # a vertical gap over this share of the line pitch separates blocks
 SHORT_RATIO = 0.3    # a line ending this share of the text width before the right edge ends its block
+HEADING_CHARS = 200  # a longer line is text set apart, not a heading
+BOLD_SHARE = 0.9     # a line with this share of its characters bold is a bold heading (a bold word is not)
+CAPS_WORDS = 2       # a heading in capitals has at least this many words of at least this many letters
+MIN_PITCH = 0.5      # a block's own line pitch counts as at least this share of the document's
+ITEM_TOL = 2         # an item's next line starts within this many x tolerances of its text (hanging indent)
+PAGE_MARGIN_TIMES = 2  # a page's margin is its leftmost line start met at least this many times
 ROUND_BULLETS = "•◦▪▫●○■□·‣⁃"  # these start an item wherever they stand; dashes only when indented
 BULLETS = ROUND_BULLETS + "-–—*"
 LABEL = r"(?:\(?(?:[a-zA-Z]|\d{1,2}|[ivx]{1,4})[.)]|[" + re.escape(BULLETS) + r"])"
@@ -95,7 +101,7 @@ def read_body(page: Page, layout: Layout, open_table: Draft | None) -> tuple[lis
 
 def page_margin(lines: list[Line], layout: Layout) -> float:
     """Return the page's left margin (its leftmost recurring line start), or the document's."""
-    return left_edge([ln for ln in lines if ln.size >= NOTE_RATIO * layout.body_size], 2) or layout.margin
+    return left_edge([ln for ln in lines if ln.size >= NOTE_RATIO * layout.body_size], PAGE_MARGIN_TIMES) or layout.margin
 
 
 def classify(line: Line, prev: Line | None, current: Draft | None, layout: Layout,
@@ -111,7 +117,7 @@ def classify(line: Line, prev: Line | None, current: Draft | None, layout: Layou
             and style == heading_style(current.lines[-1], layout, True) \
             and gap is not None and gap <= GAP_RATIO * layout.pitch and not starts_with_label(line):
         return "more", "", 0.0
-    if style and spaced and len(" ".join(runs_text(line.runs, set())[0].split())) <= 200:
+    if style and spaced and len(" ".join(runs_text(line.runs, set())[0].split())) <= HEADING_CHARS:
         return "heading", "", 0.0
     if item is not None:
         return "item", item[0], item[1]
@@ -128,14 +134,14 @@ def heading_style(line: Line, layout: Layout, caps_ok: bool) -> str:
     total = sum(len(r.text.strip()) for r in runs)
     if line.size >= HEADING_RATIO * layout.body_size:
         return "large"
-    if not layout.bold_body and sum(len(r.text.strip()) for r in runs if r.bold) >= 0.9 * total:
+    if not layout.bold_body and sum(len(r.text.strip()) for r in runs if r.bold) >= BOLD_SHARE * total:
         return "bold"
     if not layout.italic_body and all(r.italic for r in runs):
         return "italic"
     text, _ = runs_text(runs, set())
     letters = [c for c in text if c.isalpha()]
-    words = [w for w in text.split() if sum(c.isalpha() for c in w) >= 2]
-    if caps_ok and len(words) >= 2 and all(c.isupper() for c in letters):
+    words = [w for w in text.split() if sum(c.isalpha() for c in w) >= CAPS_WORDS]
+    if caps_ok and len(words) >= CAPS_WORDS and all(c.isupper() for c in letters):
         return "caps"
     return ""
 
@@ -176,12 +182,12 @@ def continues(draft: Draft, line: Line, prev: Line | None, layout: Layout, margi
     if draft.kind not in ("paragraph", "item") or prev is None or prev is not draft.lines[-1]:
         return False
     own = draft.lines[-2].y - prev.y if len(draft.lines) >= 2 else layout.pitch
-    if prev.y - line.y > GAP_RATIO * max(own, 0.5 * layout.pitch):
+    if prev.y - line.y > GAP_RATIO * max(own, MIN_PITCH * layout.pitch):
         return False
     first = draft.lines[0]
     short = layout.right - prev.x1 > SHORT_RATIO * (layout.right - margin)
     if draft.kind == "item":
-        return not short and abs(line.x0 - draft.text_x) <= 2 * layout.tol
+        return not short and abs(line.x0 - draft.text_x) <= ITEM_TOL * layout.tol
     if len(draft.lines) == 1:
         if line.x0 < first.x0 - layout.tol:  # a first-line indent, then back to the margin
             return True

@@ -20,6 +20,14 @@ except ImportError:  # pragma: no cover - depends on the pypdf version
 MARKER_RATIO = 0.8   # a footnote marker is at most this share of its line's font size ...
 RAISE_RATIO = 0.15   # ... and its baseline sits at least this share of that size above the line
 BASELINE_TOL = 0.15  # runs whose baselines differ by less than this share of their size share a line
+MAX_RISE = 0.6       # a raised marker sits at most this share of the line's size above it; higher is a line
+MAX_DROP = 0.3       # a subscript sits at most this share of the line's size below it; lower is a line
+DEFAULT_WIDTH = 500.0  # glyph width in 1/1000 em when a font gives none: half an em, a typical letter
+GLYPH_UNITS = 1000   # PDF glyph widths are in thousandths of the font size
+BOLD_WEIGHT = 600    # /FontWeight from which a font is bold (600 is semibold in the CSS/OpenType scale)
+FORCE_BOLD = 1 << 18  # /Flags bit 19 (ForceBold) of the PDF font descriptor
+ITALIC_FLAG = 1 << 6  # /Flags bit 7 (Italic) of the PDF font descriptor
+REASON_CHARS = 120   # an error's reason is cut to this many characters so the message stays one line
 MARKER_RE = re.compile(r"\s*(\d{1,3})\s*")
 LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\u00ad": ""}
 
@@ -52,7 +60,7 @@ def open_pdf(path: Path) -> Any:
 def short_reason(error: Exception) -> str:
     """Return a one-line reason for an exception."""
     text = " ".join(str(error).split()) or type(error).__name__
-    return text[:120]
+    return text[:REASON_CHARS]
 
 
 def extract_pages(reader: Any, name: str, progress: Callable[[int, int], None] | None) -> list[Page]:
@@ -96,7 +104,7 @@ def collect_runs(page: Any, fonts: dict) -> list[Run]:
             return
         widths, inverse, default, bold, italic = font_metrics(font, fonts)
         clean = clean_text(text.rstrip("\n"))
-        em = sum(widths.get(inverse.get(c, c), default) for c in clean) / 1000
+        em = sum(widths.get(inverse.get(c, c), default) for c in clean) / GLYPH_UNITS
         runs.append(Run(m[4], m[5], size, em * font_size * hypot(m[0], m[1]), clean, bold, italic, pending_space))
         pending_space = False
 
@@ -114,14 +122,14 @@ def clean_text(text: str) -> str:
 def font_metrics(font: Any, cache: dict) -> tuple[dict[str, float], dict[str, str], float, bool, bool]:
     """Return (glyph widths, unicode->code map, default width, bold, italic) for a font dictionary."""
     if font is None:
-        return {}, {}, 500.0, False, False
+        return {}, {}, DEFAULT_WIDTH, False, False
     key = getattr(font, "indirect_reference", None) or id(font)
     if key in cache:
         return cache[key]
     name = str(font.get("/BaseFont", ""))
     widths: dict[str, float] = {}
     inverse: dict[str, str] = {}
-    default = 500.0
+    default = DEFAULT_WIDTH
     flags, weight, angle = 0, 0.0, 0.0
     try:
         descriptor = font.get("/FontDescriptor")
@@ -132,12 +140,12 @@ def font_metrics(font: Any, cache: dict) -> tuple[dict[str, float], dict[str, st
         if _PdfFont is not None:
             metrics = _PdfFont.from_font_resource(font)
             widths = dict(metrics.character_widths)
-            default = float(widths.get("default", 500) or 500)
+            default = float(widths.get("default", DEFAULT_WIDTH) or DEFAULT_WIDTH)
             inverse = {v: k for k, v in metrics.character_map.items() if isinstance(v, str)}
     except Exception:  # widths and style are hints; a font we cannot measure is estimated
         pass
-    bold = bool(re.search(r"bold|black|heavy|semibold|demi", name, re.I)) or weight >= 600 or bool(flags & (1 << 18))
-    italic = bool(re.search(r"italic|oblique", name, re.I)) or angle != 0 or bool(flags & 64)
+    bold = bool(re.search(r"bold|black|heavy|semibold|demi", name, re.I)) or weight >= BOLD_WEIGHT or bool(flags & FORCE_BOLD)
+    italic = bool(re.search(r"italic|oblique", name, re.I)) or angle != 0 or bool(flags & ITALIC_FLAG)
     cache[key] = (widths, inverse, default, bold, italic)
     return cache[key]
 
@@ -171,14 +179,14 @@ def is_raised_level(level: Line, below: Line) -> bool:
     """Return True if a level holds only small runs sitting just above the larger line below it."""
     big = max(r.size for r in below.runs)
     rise = level.y - below.y
-    return all(r.size <= MARKER_RATIO * big for r in level.runs) and 0 < rise <= 0.6 * big
+    return all(r.size <= MARKER_RATIO * big for r in level.runs) and 0 < rise <= MAX_RISE * big
 
 
 def is_lowered_level(level: Line, above: Line) -> bool:
     """Return True if a level holds only small runs sitting just below the larger line above it (subscripts)."""
     big = max(r.size for r in above.runs)
     drop = above.y - level.y
-    return all(r.size <= MARKER_RATIO * big for r in level.runs) and 0 < drop <= 0.3 * big
+    return all(r.size <= MARKER_RATIO * big for r in level.runs) and 0 < drop <= MAX_DROP * big
 
 
 def dominant_size(runs: list[Run]) -> float:

@@ -8,7 +8,9 @@ from ...model import Mark
 from .parts import Line, Run, Segment
 
 SEGMENT_GAP = 0.75   # a horizontal gap of this many ems splits a line into segments (table cells)
-URL_END = "-/_.=?&#%~:"
+URL_END = "-/_.=?&#%~:"  # characters a URL may be broken after at a line end (joined without a space)
+SPACE_SHARE = 0.15   # a gap wider than this share of the previous run (or one em) is a space pypdf left out
+URL_SLASHES = 2      # a token with this many slashes is (part of) a path, so a URL even without scheme
 
 
 def runs_text(runs: list[Run], known: set[int] | None) -> tuple[str, list[Mark]]:
@@ -43,7 +45,7 @@ def needs_space(prev: Run | None, run: Run) -> bool:
     if run.space_before:
         return True
     gap = run.x - prev.x1
-    return gap > max(run.size, 0.15 * prev.width)
+    return gap > max(run.size, SPACE_SHARE * prev.width)
 
 
 def join_texts(parts: list[tuple[str, list[Mark]]]) -> tuple[str, tuple[Mark, ...]]:
@@ -75,7 +77,7 @@ def line_separator(prev: str, nxt: str) -> str:
 
 def looks_like_url(token: str) -> bool:
     """Return True if a token is (part of) a URL."""
-    return "://" in token or token.startswith("www.") or token.count("/") >= 2
+    return "://" in token or token.startswith("www.") or token.count("/") >= URL_SLASHES
 
 
 def split_runs(line: Line, em: float) -> list[list[Run]]:

@@ -12,6 +12,15 @@ from .lines import edge_lines, left_edge, runs_text, segments, split_runs
 from .parts import NOTE_RATIO, Layout, Line, Page
 
 RUNNING_SHARE = 0.2  # a line repeated at a page edge on this share of pages is a running header/footer
+RUNNING_MIN = 2      # ... and on at least this many pages (a line that held the page number: this many)
+RUNNING_CHARS = 3    # a running line has at least this many letters or digits (not a lone rule or dash)
+PITCH_MIN = 0.8      # a gap between body lines under this many body sizes is not a line pitch (overlap)
+PITCH_MAX = 3        # ... nor one over this many (a blank line or a figure between them)
+DEFAULT_PITCH = 1.2  # the pitch in body sizes when no two body lines follow each other: single spacing
+DEFAULT_LINE = 40    # the text width in body sizes when no body line gives it: a usual measure of 40 ems
+STYLE_SHARE = 0.5    # the body is bold (italic) if more than this share of its characters are
+MARGIN_TIMES = 3     # the document's left margin is the leftmost line start met at least this many times
+OFFSET_SUPPORT = 2   # printed numbers agree on a page offset only if this many pages show it
 PAGE_NUMBER_RE = re.compile(r"(?:(?:halaman|hal\.|page|p\.)\s*)?[-–—(\[]?\s*(\d{1,4})\s*[-–—)\]]?"
                             r"(?:\s*(?:dari|of|/)\s*\d{1,4})?", re.I)
 ROMAN_RE = re.compile(r"[-–—(\[]?\s*(x{0,3}(?:ix|iv|v?i{0,3}))\s*[-–—)\]]?")
@@ -33,15 +42,15 @@ def measure_layout(pages: list[Page]) -> Layout:
         own = [ln for ln in page.lines if ln.size >= NOTE_RATIO * body]
         for a, b in pairwise(own):
             gap = a.y - b.y
-            if 0.8 * body < gap < 3 * body:
+            if PITCH_MIN * body < gap < PITCH_MAX * body:
                 gaps[round(gap, 1)] += 1
-    pitch = gaps.most_common(1)[0][0] if gaps else 1.2 * body
-    margin = left_edge([ln for _, ln in body_lines], 3) or 0.0
-    right = max((ln.x1 for _, ln in body_lines), default=margin + 40 * body)
+    pitch = gaps.most_common(1)[0][0] if gaps else DEFAULT_PITCH * body
+    margin = left_edge([ln for _, ln in body_lines], MARGIN_TIMES) or 0.0
+    right = max((ln.x1 for _, ln in body_lines), default=margin + DEFAULT_LINE * body)
     styled = [(r.bold, r.italic, len(r.text)) for _, ln in body_lines for r in ln.runs]
     total = sum(n for *_, n in styled) or 1
-    bold = sum(n for b, _, n in styled if b) / total > 0.5
-    italic = sum(n for _, i, n in styled if i) / total > 0.5
+    bold = sum(n for b, _, n in styled if b) / total > STYLE_SHARE
+    italic = sum(n for _, i, n in styled if i) / total > STYLE_SHARE
     return Layout(body, pitch, float(margin), right, bold, italic)
 
 
@@ -75,7 +84,7 @@ def number_pages(pages: list[Page], layout: Layout, labels: list[int | None] | N
                 found.append((page, line, -1 if m.group(1) else -2, int(m.group(1) or m.group(2))))
     offsets = Counter(n - page.index for page, _, _, n in found)
     offset, support = offsets.most_common(1)[0] if offsets else (None, 0)
-    if len(pages) > 1 and support < 2:
+    if len(pages) > 1 and support < OFFSET_SUPPORT:
         offset = None
     numbered: set[int] = set()
     for page, line, k, n in found:
@@ -131,12 +140,12 @@ def remove_running_lines(pages: list[Page]) -> None:
     counts: Counter[str] = Counter()
     for page in pages:
         counts.update({key(ln) for ln in edge_lines(page.lines)})
-    need = max(2, RUNNING_SHARE * len(pages))
+    need = max(RUNNING_MIN, RUNNING_SHARE * len(pages))
     for page in pages:
         for line in edge_lines(page.lines):
             k = key(line)
-            enough = counts[k] >= (2 if line in page.headed else need)
-            if enough and sum(c.isalnum() for c in k) >= 3:
+            enough = counts[k] >= (RUNNING_MIN if line in page.headed else need)
+            if enough and sum(c.isalnum() for c in k) >= RUNNING_CHARS:
                 page.lines.remove(line)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 NOTE_RATIO = 0.92    # footnote text is smaller than this share of the body size
+X_TOL = 0.25         # x positions closer than this share of the body size are the same (ragged kerning)
 
 
 @dataclass
@@ -87,7 +88,7 @@ class Layout:
     @property
     def tol(self) -> float:
         """Return the tolerance for comparing x positions."""
-        return 0.25 * self.body_size
+        return X_TOL * self.body_size
 
 
 @dataclass

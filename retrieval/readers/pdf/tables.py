@@ -8,6 +8,11 @@ from .lines import line_separator, runs_text, segments, split_runs, start_of
 from .parts import Layout, Line, Segment, Table
 
 ROW_PITCH = 1.3      # lines of one table are at most this many table-line pitches apart
+MIN_CELLS = 3        # a line split into at least this many segments may be a table row (two is a gap)
+MIN_ROWS = 2         # a table has at least this many such lines, and a column at least this many starts
+OVERHANG = 0.5       # a cell may run this many body sizes past the next column's start (kerning, italics)
+HALF_CHAR = 0.5      # a cell line's width plus this share of a character is what it would take with one more
+FULL_CELL = 0.9      # a cell line this share of the widest line in its column fills the cell (a word broke)
 ROW_NUMBER_RE = re.compile(r"\d{1,3}[.)]?")
 
 
@@ -22,7 +27,7 @@ def find_tables(lines: list[Line], layout: Layout, carry: list[float] | None) ->
         if end > 0:
             regions.append((0, end, carry))
             start = end
-    anchors = [i for i in range(start, len(lines)) if len(segs[i]) >= 3]
+    anchors = [i for i in range(start, len(lines)) if len(segs[i]) >= MIN_CELLS]
     columns = cluster([s.x0 for i in anchors for s in segs[i]], layout.tol)
     i = start
     while i < len(lines):
@@ -30,7 +35,7 @@ def find_tables(lines: list[Line], layout: Layout, carry: list[float] | None) ->
             pitch = anchor_pitch(lines, anchors, layout)
             first = grow_region_up(lines, segs, i, columns, layout, pitch, regions[-1][1] if regions else start)
             end = grow_region(lines, segs, i, columns, layout, pitch)
-            if sum(1 for a in anchors if first <= a < end) >= 2:
+            if sum(1 for a in anchors if first <= a < end) >= MIN_ROWS:
                 cols = cluster([s.x0 for a in anchors if first <= a < end for s in segs[a]], layout.tol)
                 regions.append((first, end, cols))
                 i = end
@@ -47,7 +52,7 @@ def cluster(xs: list[float], tol: float) -> list[float]:
             groups[-1].append(x)
         else:
             groups.append([x])
-    return [g[0] for g in groups if len(g) >= 2]
+    return [g[0] for g in groups if len(g) >= MIN_ROWS]
 
 
 def column_of(x: float, columns: list[float], tol: float) -> int | None:
@@ -64,7 +69,7 @@ def fits(segs: list[Segment], columns: list[float], layout: Layout) -> bool:
         k = column_of(s.x0, columns, layout.tol)
         if k is None:
             return False
-        if k + 1 < len(columns) and s.x1 > columns[k + 1] + 0.5 * layout.body_size:
+        if k + 1 < len(columns) and s.x1 > columns[k + 1] + OVERHANG * layout.body_size:
             return False
     return bool(segs)
 
@@ -217,6 +222,6 @@ def broken_word(prev: tuple[str, float], nxt: str, limit: float) -> bool:
     last, first = raw.split()[-1], nxt.split()[0]
     if not (last[-1].isalpha() and first[0].isalpha()):
         return False
-    if width + 0.5 * width / max(len(raw.strip()), 1) < 0.9 * limit:
+    if width + HALF_CHAR * width / max(len(raw.strip()), 1) < FULL_CELL * limit:
         return False
     return first[0].islower() or (last.isupper() and first.isupper())
