@@ -14,3 +14,7 @@ class EncryptedPdf(ReadError):
 
 class CorruptPdf(ReadError):
     """The file is not a readable PDF."""
+
+
+class TooLargePdf(ReadError):
+    """The PDF unpacks to more bytes, seconds or memory than one document may take to read."""

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ReadError
-from .errors import CorruptPdf, EncryptedPdf
+from .budget import MAX_UNPACKED, megabytes, page_unpacked, stream_caps, too_large
+from .errors import CorruptPdf, EncryptedPdf, TooLargePdf
 from .parts import Line, Page, Run
 
 try:  # pypdf's font metrics give run widths; without them widths are estimated
@@ -63,8 +64,12 @@ def short_reason(error: Exception) -> str:
     return text[:REASON_CHARS]
 
 
-def extract_pages(reader: Any, name: str, progress: Callable[[int, int], None] | None) -> list[Page]:
-    """Return every page's lines, calling progress after each page."""
+def extract_pages(reader: Any, name: str, progress: Callable[[int, int], None] | None,
+                  budget: int = MAX_UNPACKED, starting: Callable[[int, int], None] | None = None) -> list[Page]:
+    """Return every page's lines, calling starting(index, total) before and progress(done, total) after each
+    page; past `budget` unpacked bytes of page content the PDF is refused as too large."""
+    from pypdf.errors import LimitReachedError
+
     try:
         total = len(reader.pages)
     except Exception as e:
@@ -73,9 +78,22 @@ def extract_pages(reader: Any, name: str, progress: Callable[[int, int], None] |
         raise CorruptPdf(f"{name}: corrupt or unreadable PDF: no pages")
     fonts: dict[Any, tuple[dict[str, float], dict[str, str], float, bool, bool]] = {}
     pages = []
+    left = budget
     for index in range(total):
+        if starting is not None:
+            starting(index, total)
         try:
-            runs = collect_runs(reader.pages[index], fonts)
+            with stream_caps(left):
+                page = reader.pages[index]
+                left -= page_unpacked(page, left)
+                if left < 0:
+                    raise too_large(name, f"isi halaman lebih dari {megabytes(budget)}",
+                                    f"page content over {megabytes(budget)}")
+                runs = collect_runs(page, fonts)
+        except TooLargePdf:
+            raise
+        except (LimitReachedError, MemoryError) as e:
+            raise too_large(name, f"halaman {index + 1}: {short_reason(e)}", f"page {index + 1}: {short_reason(e)}") from e
         except Exception as e:
             raise CorruptPdf(f"{name}: corrupt or unreadable PDF: page {index + 1}: {short_reason(e)}") from e
         pages.append(Page(index=index, lines=group_lines(runs)))
