@@ -10,7 +10,7 @@ from typing import Any
 
 from ...errors import ReadError
 from .budget import MAX_UNPACKED, megabytes, page_unpacked, stream_caps, too_large
-from .errors import CorruptPdf, EncryptedPdf, TooLargePdf
+from .errors import CorruptPdf, EncryptedPdf
 from .parts import Line, Page, Run
 
 try:  # pypdf's font metrics give run widths; without them widths are estimated
@@ -82,24 +82,34 @@ def extract_pages(reader: Any, name: str, progress: Callable[[int, int], None] |
     for index in range(total):
         if starting is not None:
             starting(index, total)
+        counted = False
         try:
-            with stream_caps(left):
+            with stream_caps(left):  # no stream of this page may unpack past what is left of the budget
                 page = reader.pages[index]
                 left -= page_unpacked(page, left)
-                if left < 0:
-                    raise too_large(name, f"isi halaman lebih dari {megabytes(budget)}",
-                                    f"page content over {megabytes(budget)}")
-                runs = collect_runs(page, fonts)
-        except TooLargePdf:
+                counted = left >= 0
+                runs = collect_runs(page, fonts) if counted else []
+        except MemoryError:
             raise
-        except (LimitReachedError, MemoryError) as e:
-            raise too_large(name, f"halaman {index + 1}: {short_reason(e)}", f"page {index + 1}: {short_reason(e)}") from e
+        except LimitReachedError as e:  # past the budget while counting, or one of pypdf's own bounds after
+            raise limit_error(name, index, budget, e if counted else None) from e
         except Exception as e:
             raise CorruptPdf(f"{name}: corrupt or unreadable PDF: page {index + 1}: {short_reason(e)}") from e
+        if not counted:
+            raise limit_error(name, index, budget, None)
         pages.append(Page(index=index, lines=group_lines(runs)))
         if progress is not None:
             progress(index + 1, total)
     return pages
+
+
+def limit_error(name: str, index: int, budget: int, error: Exception | None) -> Exception:
+    """Return the error for a page past the unpacked budget (error None) or past one of pypdf's own bounds."""
+    if error is None:
+        return too_large(name, f"isi halaman total lebih dari {megabytes(budget)}",
+                         f"page content over {megabytes(budget)} in all")
+    reason = short_reason(error)
+    return too_large(name, f"halaman {index + 1}: {reason}", f"page {index + 1}: {reason}")
 
 
 def collect_runs(page: Any, fonts: dict) -> list[Run]:
