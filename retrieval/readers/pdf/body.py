@@ -101,7 +101,8 @@ def read_body(page: Page, layout: Layout, open_table: Draft | None) -> tuple[lis
 
 def page_margin(lines: list[Line], layout: Layout) -> float:
     """Return the page's left margin (its leftmost recurring line start), or the document's."""
-    return left_edge([ln for ln in lines if ln.size >= NOTE_RATIO * layout.body_size], PAGE_MARGIN_TIMES) or layout.margin
+    body = [ln for ln in lines if ln.size >= NOTE_RATIO * layout.body_size]
+    return left_edge(body, PAGE_MARGIN_TIMES) or layout.margin
 
 
 def classify(line: Line, prev: Line | None, current: Draft | None, layout: Layout,

@@ -172,7 +172,8 @@ def font_metrics(font: Any, cache: dict) -> tuple[dict[str, float], dict[str, st
             inverse = {v: k for k, v in metrics.character_map.items() if isinstance(v, str)}
     except Exception:  # widths and style are hints; a font we cannot measure is estimated
         pass
-    bold = bool(re.search(r"bold|black|heavy|semibold|demi", name, re.I)) or weight >= BOLD_WEIGHT or bool(flags & FORCE_BOLD)
+    bold = bool(re.search(r"bold|black|heavy|semibold|demi", name, re.I)) or weight >= BOLD_WEIGHT \
+        or bool(flags & FORCE_BOLD)
     italic = bool(re.search(r"italic|oblique", name, re.I)) or angle != 0 or bool(flags & ITALIC_FLAG)
     cache[key] = (widths, inverse, default, bold, italic)
     return cache[key]
