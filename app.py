@@ -13,6 +13,7 @@ from retrieval import userdocs
 from retrieval.engine import MAX_QUESTION_CHARS, Engine
 from retrieval.errors import BadQuestion, CorpusNotFound, KutipError
 from retrieval.model import Answer, Footnote, Quote
+from retrieval.readers import describe_formats
 from retrieval.present import NOT_FOUND, RELATED
 from retrieval.suggest import suggest_questions
 from retrieval.sources import best_support
@@ -39,7 +40,7 @@ TEXT: dict[str, dict[str, str]] = {
         "stage_import": "memuat scikit-learn",
         "stage_index": "mengindeks",
         "no_corpus": "Folder korpus tidak ditemukan: {path}. Atur variabel lingkungan KUTIP_CORPUS ke folder "
-                     "yang berisi bab (.md, .txt, .pdf).",
+                     "yang berisi bab ({formats}).",
         "load_failed": "Indeks tidak dapat dibuat: {error}",
         "user_docs_failed": "Dokumen Anda tidak dapat diindeks ({error}); sementara hanya bab ini yang dicari. "
                             "Hapus dokumen yang bermasalah di bilah samping.",
@@ -70,7 +71,7 @@ TEXT: dict[str, dict[str, str]] = {
         "skipped": "dilewati",
         "built": "Indeks dibuat {when}",
         "your_docs": "Dokumen Anda",
-        "upload": "Tambah dokumen (PDF, MD, TXT)",
+        "upload": "Tambah dokumen ({formats})",
         "upload_help": "Disimpan di {folder} dan langsung bisa ditanyakan.",
         "uploaded": "Tersimpan sebagai “{name}”.",
         "upload_failed": "Berkas tidak disimpan: {error}",
@@ -96,7 +97,7 @@ TEXT: dict[str, dict[str, str]] = {
         "stage_import": "loading scikit-learn",
         "stage_index": "indexing",
         "no_corpus": "Corpus folder not found: {path}. Set the KUTIP_CORPUS environment variable to a folder "
-                     "holding the chapter (.md, .txt, .pdf).",
+                     "holding the chapter ({formats}).",
         "load_failed": "The index could not be built: {error}",
         "user_docs_failed": "Your documents could not be indexed ({error}); only the chapter is searched for now. "
                             "Remove the faulty document in the sidebar.",
@@ -127,7 +128,7 @@ TEXT: dict[str, dict[str, str]] = {
         "skipped": "skipped",
         "built": "Index built {when}",
         "your_docs": "Your documents",
-        "upload": "Add a document (PDF, MD, TXT)",
+        "upload": "Add a document ({formats})",
         "upload_help": "Stored in {folder} and searchable at once.",
         "uploaded": "Saved as “{name}”.",
         "upload_failed": "File not saved: {error}",
@@ -388,7 +389,8 @@ def sidebar_documents(engine: Engine, t: dict[str, str]) -> None:
     folder = userdocs.user_docs_dir()
     st.subheader(t["your_docs"])
     gen = st.session_state.setdefault("upload_gen", 0)
-    st.file_uploader(t["upload"], type=[s.lstrip(".") for s in userdocs.ALLOWED], key=f"upload-{gen}",
+    st.file_uploader(t["upload"].format(formats=describe_formats()), type=[s.lstrip(".") for s in userdocs.ALLOWED],
+                     key=f"upload-{gen}",
                      max_upload_size=userdocs.MAX_BYTES // 1_048_576, on_change=_on_upload, args=(f"upload-{gen}",),
                      help=t["upload_help"].format(folder=folder))
     flash = st.session_state.pop("flash", None)
@@ -477,7 +479,7 @@ def main() -> None:
     try:
         loaded = load_current(t)
     except CorpusNotFound:
-        st.error(escape_md(t["no_corpus"].format(path=corpus_dir())))
+        st.error(escape_md(t["no_corpus"].format(path=corpus_dir(), formats=describe_formats())))
         st.stop()
     except Exception as e:              # the page never shows a traceback
         st.error(escape_md(t["load_failed"].format(error=f"{type(e).__name__}: {e}")))
