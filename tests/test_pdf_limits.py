@@ -124,14 +124,23 @@ def test_the_chapter_reads_exactly_as_in_process_and_its_bytes_are_counted(tmp_p
     assert message.endswith("(page content over 0.129221 MB in all)")
 
 
-def test_reading_runs_in_another_process():
+def test_reading_runs_in_another_process(tmp_path):
     """The caller's interpreter only waits: the unpacking and parsing are the worker's CPU time, not its own."""
+    path = tmp_path / "lambat.pdf"
+    path.write_bytes(flate_pdf(1, MOVES, 3_000_000))
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    for _ in range(3):
-        read_pdf(CHAPTER_PDF)
+    refused(path, PdfLimits(page_seconds=1.5))                # the worker is stopped, so its CPU time is counted
     own_cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - own.ru_utime
     worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - children.ru_utime
-    assert worker_cpu > 0.3 and own_cpu < worker_cpu / 5
+    assert own_cpu < 0.1 < worker_cpu
+
+
+def test_a_worker_reads_one_pdf_after_another_and_a_stopped_one_is_replaced(tmp_path):
+    slow = tmp_path / "lambat.pdf"
+    slow.write_bytes(flate_pdf(1, MOVES, 3_000_000))
+    first = read_pdf(CHAPTER_PDF)
+    refused(slow, PdfLimits(page_seconds=0.2))
+    assert [read_pdf(CHAPTER_PDF) for _ in range(3)] == [first] * 3
 
 
 def test_a_bomb_is_skipped_and_the_other_files_are_indexed(tmp_path):

@@ -1,15 +1,18 @@
-"""Read a PDF in a worker process of its own, stopped when it passes its time, memory or output bound.
+"""Read a PDF in a worker process, stopped (killed) when it passes its time, memory or output bound.
 
 The decompression and parsing run in that process, never in the caller's, so a hostile upload neither holds
-the app's interpreter lock nor its memory: other sessions keep answering while it is read or stopped.
+the app's interpreter lock nor its memory: other sessions keep answering while it is read or stopped.  A worker
+that finished a PDF cleanly waits for the next one, so a corpus of many PDFs pays one start-up, not one each.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -19,7 +22,7 @@ from typing import Any
 from ...errors import ReadError
 from ...model import Document
 from .budget import LIMITS, OUTPUT_FACTOR, PdfLimits, megabytes, too_large
-from .errors import CorruptPdf
+from .errors import CorruptPdf, TooLargePdf
 from .worker import ERRORS, document_from
 
 ROOT = Path(__file__).resolve().parents[3]  # the folder holding the `retrieval` package, for the worker's path
@@ -27,24 +30,84 @@ ROOT = Path(__file__).resolve().parents[3]  # the folder holding the `retrieval`
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from retrieval.readers.pdf.worker import main; " \
        "sys.exit(main(sys.argv[2:]))"
 CHUNK = 1 << 16  # bytes read from the worker's output at a time
+MAX_IDLE = 2     # warm workers kept between reads: a build reads its files in turn, the app one upload at a time
+MAX_READS = 100  # a worker is retired after this many PDFs, so nothing pypdf leaves behind can pile up
+
+_idle: list[tuple[subprocess.Popen, int, int]] = []  # (worker, its memory cap, PDFs it has read)
+_lock = threading.Lock()
 
 
 def read_pdf(path: Path, progress: Callable[[int, int], None] | None = None, limits: PdfLimits = LIMITS) -> Document:
     """Return the PDF at path as a Document of blocks in reading order; progress(done, total) per page."""
     path = Path(path)
-    command = [sys.executable, "-P", "-c", BOOT, str(ROOT), str(path), json.dumps(asdict(limits))]
+    proc, reads = take(limits.memory_bytes, path.name)
+    clean = False
     try:
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-    except OSError as e:
-        raise ReadError(f"{path.name}: pembaca PDF tidak dapat dijalankan / cannot start the PDF reader ({e})") from e
-    try:
-        return watch(proc, path.name, progress, limits)
+        assert proc.stdin is not None
+        proc.stdin.write((json.dumps({"path": str(path.absolute()), "limits": asdict(limits)}) + "\n").encode())
+        proc.stdin.flush()
+        try:
+            doc = watch(proc, path.name, progress, limits)
+        except TooLargePdf:
+            raise
+        except ReadError:
+            clean = True  # the worker said why, and is ready for the next file
+            raise
+        clean = True
+        return doc
+    except OSError as e:  # the worker is gone before it could take the request
+        raise CorruptPdf(f"{path.name}: corrupt or unreadable PDF: the reader stopped ({e})") from e
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        assert proc.stdout is not None
-        proc.stdout.close()
+        if clean:
+            give(proc, limits.memory_bytes, reads + 1)
+        else:
+            stop(proc)
+
+
+def take(memory: int, name: str) -> tuple[subprocess.Popen, int]:
+    """Return an idle worker with this memory cap (and how many PDFs it has read), or start one."""
+    with _lock:
+        for k, (proc, cap, reads) in enumerate(_idle):
+            if cap == memory and proc.poll() is None:
+                del _idle[k]
+                return proc, reads
+    command = [sys.executable, "-P", "-c", BOOT, str(ROOT), str(memory)]
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    except OSError as e:
+        raise ReadError(f"{name}: pembaca PDF tidak dapat dijalankan / cannot start the PDF reader ({e})") from e
+    return proc, 0
+
+
+def give(proc: subprocess.Popen, memory: int, reads: int) -> None:
+    """Keep a worker that read a PDF cleanly for the next one, unless enough wait or it has read its share."""
+    with _lock:
+        if reads < MAX_READS and len(_idle) < MAX_IDLE and proc.poll() is None:
+            _idle.append((proc, memory, reads))
+            return
+    stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Kill a worker (if still running) and collect it."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None:
+            try:
+                pipe.close()
+            except OSError:  # a pipe the dead worker left broken
+                pass
+
+
+@atexit.register
+def stop_idle() -> None:
+    """Stop the waiting workers when the program ends."""
+    with _lock:
+        waiting, _idle[:] = list(_idle), []
+    for proc, _, _ in waiting:
+        stop(proc)
 
 
 def watch(proc: subprocess.Popen, name: str, progress: Callable[[int, int], None] | None,

@@ -1,7 +1,9 @@
-"""The reading process: reads one PDF under a memory cap and reports on stdout, one JSON object a line.
+"""The reading process: reads PDFs one after another under a memory cap, one request a line on stdin, and
+reports on stdout, one JSON object a line.
 
-Lines: {"start": page index, "total": n} before a page, {"done": pages read, "total": n} after it, then
-{"doc": the Document} or {"error": error class name, "message": one line}.
+Request: {"path": file, "limits": PdfLimits as a dict}.  Replies: {"start": page index, "total": n} before a
+page, {"done": pages read, "total": n} after it, then {"doc": the Document} or {"error": error class name,
+"message": one line}.  The process ends when stdin closes.
 """
 from __future__ import annotations
 
@@ -23,9 +25,17 @@ CPU_SPARE = 5  # seconds of CPU beyond the document's wall-clock bound before th
 
 
 def main(argv: list[str]) -> int:
-    """Read the PDF named by argv[0] under the limits given as JSON in argv[1]; always exit 0 once it reports."""
-    path, limits = Path(argv[0]), PdfLimits(**json.loads(argv[1]))
-    cap_resources(limits)
+    """Serve read requests from stdin until it closes, with the address space capped at argv[0] bytes."""
+    cap_memory(int(argv[0]))
+    for line in sys.stdin:
+        request = json.loads(line)
+        serve(Path(request["path"]), PdfLimits(**request["limits"]))
+    return 0
+
+
+def serve(path: Path, limits: PdfLimits) -> None:
+    """Read one PDF and report it (or why it could not be read); never raise."""
+    cap_cpu(limits)
     try:
         doc = read_in_process(path, budget=limits.unpacked_bytes,
                               progress=lambda done, total: say(done=done, total=total),
@@ -38,18 +48,26 @@ def main(argv: list[str]) -> int:
         say(error="TooLargePdf", message=str(too_large(path.name, f"lebih dari {mem} memori", f"over {mem} of memory")))
     except Exception as e:  # noqa: BLE001 - whatever pypdf meets in a hostile file is reported, not raised
         say(error="CorruptPdf", message=f"{path.name}: corrupt or unreadable PDF: {short_reason(e)}")
-    return 0
 
 
-def cap_resources(limits: PdfLimits) -> None:
-    """Cap this process's address space, and its CPU time in case the parent is gone and cannot stop it."""
+def cap_memory(limit: int) -> None:
+    """Cap this process's address space: past it an allocation fails with MemoryError instead of swapping."""
     try:
         import resource
     except ImportError:  # pragma: no cover - not a POSIX system: the parent's deadline still holds
         return
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    cpu = int(limits.document_seconds) + CPU_SPARE
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def cap_cpu(limits: PdfLimits) -> None:
+    """Let this read use the document's seconds of CPU (plus a spare), so a worker whose parent is gone stops."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover
+        return
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(used.ru_utime + used.ru_stime + limits.document_seconds) + CPU_SPARE
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
 
 
 def say(**message: Any) -> None:
