@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import socket
 import time
@@ -14,6 +13,7 @@ import pytest
 import requests
 from fpdf import FPDF
 
+from retrieval.engine import Engine
 from retrieval.fetch import USER_AGENT, access_year, archive_url, fetch_sources, file_stem, slug_for
 from retrieval.model import Footnote
 
@@ -272,10 +272,9 @@ def test_pdf_saved_as_pdf(server, tmp_path):
     assert Path(result.path).read_bytes() == PDF
     record = meta(tmp_path, stem)
     assert record["content_type"] == "application/pdf" and record["sha256"] == hashlib.sha256(PDF).hexdigest()
-    if importlib.util.find_spec("retrieval.readers.pdf") is not None:  # text through the project's PDF reader
-        assert record["text"] == f"{stem}.txt"
-        text = (tmp_path / ".kutip" / f"{stem}.txt").read_text(encoding="utf-8")
-        assert text.startswith("HALAMAN UJI KUTIP (PDF). Kerja sama sister city Batam dan Gimje")
+    assert record["text"] == f"{stem}.txt"                       # text through the project's PDF reader
+    text = (tmp_path / ".kutip" / f"{stem}.txt").read_text(encoding="utf-8")
+    assert text.startswith("HALAMAN UJI KUTIP (PDF). Kerja sama sister city Batam dan Gimje")
 
 
 def test_body_that_is_not_what_it_claims_fails(server, tmp_path):
@@ -392,7 +391,6 @@ def test_helpers():
 
 
 def test_fetched_page_links_to_its_footnote_in_the_engine(server, tmp_path):
-    engine_module = pytest.importorskip("retrieval.engine")
     from retrieval.sources import source_status
 
     base, _ = server
@@ -400,12 +398,12 @@ def test_fetched_page_links_to_its_footnote_in_the_engine(server, tmp_path):
     (tmp_path / "bab3.md").write_text(
         "# BAB III\n\nKerja sama dalam lima bidang dibahas<sup>33</sup>.\n\n---\n\n"
         f"<sup>33</sup> Berita uji. <{url}> diakses pada 29 januari 2018\n", encoding="utf-8")
-    engine = engine_module.Engine.build(tmp_path, cache_dir=tmp_path / "cache", use_cache=False)
+    engine = Engine.build(tmp_path, cache_dir=tmp_path / "cache", use_cache=False)
     [cited] = [f for f in engine.footnotes if f.number == 33]
     assert cited.url == url
     [result] = fetch_sources(engine.footnotes, tmp_path / "sources", timeout=2, backoff=0.01, allow_private=True)
     assert result.status == "fetched"
-    engine = engine_module.Engine.build(tmp_path, cache_dir=tmp_path / "cache", use_cache=False)
+    engine = Engine.build(tmp_path, cache_dir=tmp_path / "cache", use_cache=False)
     saved = f"sources/{file_stem(33, url)}.html"
     assert {d.source: d.cites for d in engine.documents}[saved] == 33
     assert any(p.source == saved and p.footnotes == (33,) for p in engine.passages)
