@@ -1,6 +1,7 @@
 """The engine: read a corpus folder, structure it, index it (cached), and answer questions."""
 from __future__ import annotations
 
+import copy
 import re
 import time
 from dataclasses import dataclass, replace
@@ -9,25 +10,25 @@ from typing import Callable
 
 import numpy as np
 
-from . import answer as A, necessity
+from . import answer as A, dense, necessity
 from .analysis import (STOP_WORDS, asks_for_list, compound_words, label_range, question_type, strip_markup,
                        terms, tokenise, without_frame)
-from .cache import corpus_listing, load_or_build
+from .cache import cache_dir, corpus_listing, load_or_build
 from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError
 from .index import Index, ranges
 from .model import Answer, Document, Footnote, Passage, Quote
+from .settings import DEFAULT, Settings
+from .question import MAX_QUESTION_CHARS, QueryPlan, clean_question, understand
 from .readers import KNOWN, describe_formats, read_file
-from .state import Arrays, BadState, State, from_records, nest, part, records
+from .state import Arrays, BadState, State, array, from_records, nest, part, records
 from .structure import structure, with_source_footnote
 
-MAX_QUESTION_CHARS = 1000
 ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
 _LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M | re.I)   # a list item's label at the start of its line
 # The numbering before a heading: "B. ", "2. ", "3) ", "1.2 ", "2.1. ", "A.1 ", "BAB II "
 _NUMBERING = re.compile(r"^\s*(?:bab\s+(?:[ivxlc]+|\d{1,2})\b[.:]?\s*"
                         r"|(?:[a-z]|\d{1,2}|[ivx]+)(?:(?:[.)]\d{1,2})+[.)]?|[.)])\s+)", re.I)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,12 @@ class Engine:
 
     def __init__(self, passages: tuple[Passage, ...], footnotes: tuple[Footnote, ...],
                  documents: tuple[DocStatus, ...], index: Index, units: A.Units,
-                 compounds: dict[str, str], built_at: float) -> None:
-        """Hold the built parts; use Engine.build to make one."""
+                 compounds: dict[str, str], built_at: float, vectors: np.ndarray | None = None) -> None:
+        """Hold the built parts; use Engine.build to make one.  vectors: one e5 vector per unit, or None."""
         self.passages, self.footnotes, self.documents = passages, footnotes, documents
         self.index, self.units, self.compounds, self.built_at = index, units, compounds, built_at
+        self.vectors = vectors
+        self.settings = DEFAULT
         self.lead_of = lead_ins(passages)
         self.list_labels = {p.id: frozenset(label.lower() for label in _LABEL.findall(p.text))
                             for p in passages if p.kind == "list"}
@@ -64,6 +67,8 @@ class Engine:
                 "built_at": self.built_at}
         nest("index", self.index.to_state(), arrays, meta)
         nest("units", self.units.to_state(), arrays, meta)
+        if self.vectors is not None:
+            arrays["vectors"] = self.vectors.astype(np.float16)   # half the size; cosines change < 1e-3
         return arrays, meta
 
     @classmethod
@@ -74,8 +79,14 @@ class Engine:
         units = A.Units.from_state(*part("units", arrays, meta))
         if index.passages.n_rows != len(passages) or index.sentences.n_rows != len(units.passage):
             raise BadState("engine: index and passages differ")
+        vectors = None
+        if "vectors" in arrays:
+            vectors = array(arrays, "vectors", "f", ndim=2).astype(np.float32)
+            if vectors.shape != (len(units.passage), dense.DIM):
+                raise BadState("engine: vectors and units differ")
         return cls(passages, from_records(meta["footnotes"], Footnote), from_records(meta["documents"], DocStatus),
-                   index, units, {str(k): str(v) for k, v in meta["compounds"].items()}, float(meta["built_at"]))
+                   index, units, {str(k): str(v) for k, v in meta["compounds"].items()}, float(meta["built_at"]),
+                   vectors)
 
     @classmethod
     def build(cls, corpus: Path, cache_dir: Path | None = None, progress: Progress | None = None,
@@ -161,28 +172,34 @@ class Engine:
             raise EmptyCorpus("tidak ada kata yang bisa diindeks / nothing to index "
                               "(only blank lines or function words)")
         index = Index(sentence_terms, passage_terms, progress)
-        return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), index, units, compounds, time.time())
+        model, _ = dense.load_model()
+        vectors = dense.embed_cached(model, unit_texts(passages, units), cache_dir(None), progress) if model else None
+        return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), index, units, compounds, time.time(),
+                   vectors)
+
+    def with_settings(self, settings: Settings) -> "Engine":
+        """Return a copy of this engine that answers with other settings (the built parts are shared)."""
+        other = copy.copy(self)
+        other.settings = settings
+        return other
 
     # --- asking -------------------------------------------------------------------------------
     def ask(self, question: str, top_k: int = 3) -> Answer:
         """Return quotes answering the question, or an abstention with related passages."""
-        q = clean_question(question)
-        labels, searched = label_range(q)
-        qtype = question_type(q)
-        qterms = terms(without_frame(tokenise(strip_markup(searched)), qtype), self.compounds)
-        if not qterms:
-            return Answer(question=q, abstained=True, terms=tuple(tokenise(q)))
-        qv = self.index.vector(qterms)
-        wants_list = asks_for_list(q) or labels is not None
+        plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings)
+        if not plan.terms and not (plan.english and self.vectors is not None):
+            return Answer(question=plan.question, abstained=True, terms=plan.words)
+        qv = self.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions))
         weighted = self.index.reweighted(qv, necessity.weight)    # ranks; qv, as calibrated, decides abstaining
-        score, order = self._rank(weighted, qtype, wants_list, labels=labels)
+        score, order = self._rank(weighted, plan.qtype, plan.wants_list, labels=plan.labels,
+                                  dense=self._dense(plan))
         quotes = A.quotes_for(order, score, self.units, self.passages, max(1, top_k), self._gain(qv),
-                              wants_list, self.lead_of)
-        words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
-        if not quotes or self._abstain(qv, quotes[0], qtype, wants_list, labels):
-            return Answer(question=q, abstained=True, related=tuple(quotes), terms=words)
-        return Answer(question=q, abstained=False, quotes=tuple(quotes),
-                      footnotes=self._footnotes_of(quotes), terms=words)
+                              plan.wants_list, self.lead_of)
+        if not quotes or self.settings.abstain and self._abstain(
+                qv, quotes[0], plan.qtype, plan.wants_list, plan.labels):
+            return Answer(question=plan.question, abstained=True, related=tuple(quotes), terms=plan.words)
+        return Answer(question=plan.question, abstained=False, quotes=tuple(quotes),
+                      footnotes=self._footnotes_of(quotes), terms=plan.words)
 
     def search(self, text: str, k: int = 10, where: Callable[[Passage], bool] | None = None) -> list[Quote]:
         """Return the k best quotes for any text (no abstention), optionally only from passages where() keeps."""
@@ -208,8 +225,16 @@ class Engine:
             return known[key]
         return gain
 
+    def _dense(self, plan: QueryPlan) -> np.ndarray | None:
+        """Return the z-scored cosine of the question with every unit, or None without vectors."""
+        model, _ = dense.load_model()
+        if self.vectors is None or model is None:
+            return None
+        cos = dense.cosine(self.vectors, model.query(plan.question))
+        return (cos - cos.mean()) / (cos.std() + 1e-6)
+
     def _rank(self, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
-              labels: tuple[str, str] | None = None, only: list[int] | None = None):
+              labels: tuple[str, str] | None = None, only: list[int] | None = None, dense: np.ndarray | None = None):
         """Return ({unit: combined score}, the best units first): the sentences of the best passages.
 
         Passages are scored first; only the sentences of the CANDIDATES best (that where() keeps) are scored
@@ -221,16 +246,32 @@ class Engine:
         else:
             per_passage = np.zeros(len(self.passages))
             per_passage[only] = self.index.passages.blend_rows(qv, np.array(only))
+        keep = None
         if where is not None:
-            per_passage = per_passage * np.fromiter((bool(where(p)) for p in self.passages), bool, len(self.passages))
+            keep = np.fromiter((bool(where(p)) for p in self.passages), bool, len(self.passages))
+            per_passage = per_passage * keep
         best = A.top_units(per_passage, A.CANDIDATES) if only is None else np.array(sorted(only))
-        best = best[per_passage[best] > 0]
+        dense_passage = None
+        if dense is not None:
+            dense_passage = np.full(len(self.passages), -np.inf)
+            np.maximum.at(dense_passage, self.units.passage, dense)
+            if keep is not None:
+                dense_passage[~keep] = -np.inf
+            if only is None:
+                best = np.union1d(best, A.top_units(dense_passage, A.CANDIDATES))
+            if keep is not None:
+                best = best[keep[best]]
+        else:
+            best = best[per_passage[best] > 0]
         named = self._named_lists(labels, where) if labels else np.zeros(0, np.int64)
         named = named[per_passage[named] > 0]                       # ... that shares words with the question
         best = np.union1d(best, named) if len(named) else best      # competes however far down it ranks
         rows, _ = ranges(self.first_unit[best], self.first_unit[best + 1])
         own = self.index.sentence_scores(qv, rows)
         part = A.combine(own, per_passage, self.units, qtype, wants_list, rows)
+        if dense is not None:
+            part = part + self.settings.dense_weight * np.maximum(dense[rows], 0) \
+                + self.settings.dense_passage_weight * np.maximum(dense_passage[self.units.passage[rows]], 0)
         if len(named):
             part = part + A.LABEL_BONUS * np.isin(self.units.passage[rows], named)
         asked = set(qv.term_idf)
@@ -285,6 +326,16 @@ class Engine:
         return [p for p in self.passages if p.kind != "footnote" and p.marks and number in p.footnotes]
 
 
+def unit_texts(passages, units: A.Units) -> list[str]:
+    """Return the text each unit is embedded as: its sentence, after the lead-in for a list item or table row."""
+    out = []
+    for p, a, b in zip(units.passage.tolist(), units.start.tolist(), units.end.tolist()):
+        passage = passages[p]
+        lead = passage.lead + " " if passage.kind in ("list", "row") and passage.lead else ""
+        out.append(lead + passage.text[a:b])
+    return out
+
+
 def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:
     """Return paragraph id -> id of the list that the paragraph's last sentence introduces."""
     out = {}
@@ -308,17 +359,6 @@ def heading_terms(passages: tuple[Passage, ...], compounds: dict[str, str]) -> l
             known[heading] = words if len(words) >= 2 else frozenset()
         out.append(known[heading])
     return out
-
-
-def clean_question(question: str) -> str:
-    """Return the question without control characters and surplus space, or raise BadQuestion."""
-    q = " ".join(_CONTROL.sub(" ", question or "").split())
-    if not q:
-        raise BadQuestion("pertanyaan kosong / empty question")
-    if len(q) > MAX_QUESTION_CHARS:
-        raise BadQuestion(f"pertanyaan terlalu panjang ({len(q)} karakter; maksimal {MAX_QUESTION_CHARS}) / "
-                          f"question too long")
-    return q
 
 
 def _link(docs: list[Document], footnotes: list[Footnote]) -> dict[str, int]:

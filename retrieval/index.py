@@ -84,6 +84,8 @@ class Postings:
 
     def blend_rows(self, q: QueryVector, rows: np.ndarray) -> np.ndarray:
         """Return the same score for the given rows only (by row: cost grows with the rows, not the corpus)."""
+        if not len(q.ids):
+            return np.zeros(len(rows))
         pos, which = ranges(self.row_ptr[rows], self.row_ptr[rows + 1])
         order = np.argsort(q.ids)
         ids = q.ids[order]
@@ -246,8 +248,12 @@ class Index:
             self._variants[term] = out
         return out
 
-    def vector(self, query_terms: list[str]) -> QueryVector:
-        """Return the query's weighted vector; unknown words weigh in the norm (they lower every score)."""
+    def vector(self, query_terms: list[str], expansions: tuple[tuple[str, str, float], ...] = ()) -> QueryVector:
+        """Return the query's weighted vector; unknown words weigh in the norm (they lower every score).
+
+        expansions: (question term, corpus term, share) — a synonym or translation weighs that share of the
+        corpus term's tf-idf weight and, for coverage, counts as that share of the question term found.
+        """
         tf: dict[str, int] = {}
         for t in query_terms:
             tf[t] = tf.get(t, 0) + 1
@@ -277,6 +283,15 @@ class Index:
                     weights[j] = w
                     if credit.get(j, ("", 0.0))[1] < sim:
                         credit[j] = (t, sim)
+        for source, t, share in expansions:
+            j = self.vocab.get(t)
+            if j is None or source not in term_idf:
+                continue
+            w = share * float(self.idf[j])
+            if j not in weights or weights[j] < w:
+                weights[j] = w
+                if credit.get(j, ("", 0.0))[1] < share:
+                    credit[j] = (source, share)
         ids = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
         vals = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
         norm = float(np.sqrt((vals.astype(np.float64) ** 2).sum() + unknown_norm)) or 1.0

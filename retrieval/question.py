@@ -1,0 +1,95 @@
+"""Question understanding: clean, write chat forms out, find the answer type, expand to the corpus's words.
+
+question -> QueryPlan: the words to search (index terms), weighted expansions (synonyms from a thesaurus,
+English words translated), the kind of answer asked for, and the text the dense model reads.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from . import lexicon
+from .analysis import (STOP_WORDS, asks_for_list, expand_abbreviations, stem, index_term, join_compounds, label_range, question_type,
+                       strip_markup, terms, tokenise, without_frame)
+from .errors import BadQuestion
+from .settings import DEFAULT, Settings
+
+MAX_QUESTION_CHARS = 1000
+ONE_SENSE = 3               # a thesaurus entry this short is taken as one sense
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A corpus word standing in for a question word, at a share of its weight."""
+
+    source: str         # the question's index term it stands for
+    term: str           # the corpus's index term
+    weight: float
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What a question asks, ready for searching."""
+
+    question: str                        # cleaned, as typed (shown back to the user)
+    plain: str                           # chat forms written out, markup removed (what the dense model reads)
+    qtype: str | None                    # when | who | number | why | define | where | None
+    terms: tuple[str, ...]               # index terms of the question's own words
+    expansions: tuple[Expansion, ...]    # synonyms and translations that the corpus has
+    labels: tuple[str, str] | None       # item labels named ("poin a sampai g")
+    wants_list: bool
+    english: bool
+    words: tuple[str, ...]               # the question's words as typed, for highlighting
+
+
+def clean_question(question: str) -> str:
+    """Return the question without control characters and surplus space, or raise BadQuestion."""
+    q = " ".join(_CONTROL.sub(" ", question or "").split())
+    if not q:
+        raise BadQuestion("pertanyaan kosong / empty question")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise BadQuestion(f"pertanyaan terlalu panjang ({len(q)} karakter; maksimal {MAX_QUESTION_CHARS}) / "
+                          f"question too long")
+    return q
+
+
+def mutual_synonyms(word: str) -> tuple[str, ...]:
+    """Return the synonyms of a word (or of its root) that the thesaurus trusts for it: all of a short list
+    (one sense), else those that list the word back — a long list mixes senses, and a synonym naming the word
+    in turn shares the sense both have (luas ~ lebar, not luas ~ belantara)."""
+    for form in dict.fromkeys((word, stem(word))):
+        found = lexicon.synonyms(form)
+        if found:
+            return found if len(found) <= ONE_SENSE else tuple(s for s in found if form in lexicon.synonyms(s))
+    return ()
+
+
+def understand(question: str, compounds: Mapping[str, str], known: Callable[[str], bool],
+               settings: Settings = DEFAULT) -> QueryPlan:
+    """Return the plan of a question; known(term) tells whether the corpus has an index term."""
+    q = clean_question(question)
+    labels, searched = label_range(q)
+    tokens = tokenise(lexicon.reduplicate(strip_markup(searched)))
+    english = lexicon.is_english(tokens)
+    plain_tokens = tokens if english else expand_abbreviations(lexicon.normalise_chat(tokens))
+    plain = " ".join(plain_tokens)
+    qtype = question_type(plain)
+    own = terms(without_frame(plain_tokens, qtype), compounds)
+    expansions: dict[str, Expansion] = {}
+    have = set(own)
+    for token in join_compounds(plain_tokens, compounds) if compounds else plain_tokens:
+        source = index_term(token)
+        if not source or token in STOP_WORDS:
+            continue
+        words = lexicon.english(token) if english else mutual_synonyms(token)
+        weight = settings.translation_weight if english else settings.synonym_weight
+        for word in words:
+            for term in terms(tokenise(word), compounds):
+                if term not in have and term not in expansions and known(term):
+                    expansions[term] = Expansion(source, term, weight)
+    words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
+    return QueryPlan(question=q, plain=plain, qtype=qtype, terms=tuple(own), expansions=tuple(expansions.values()),
+                     labels=labels, wants_list=asks_for_list(plain) or labels is not None, english=english,
+                     words=words)

@@ -1,0 +1,19 @@
+"""The tuned settings of question answering, as one frozen value an Engine is given (tests change a copy)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Weights of the ranking and the answerability threshold; the defaults are the fitted values."""
+
+    dense_weight: float = 0.15          # z-scored e5 cosine of a sentence, added to its lexical score
+    dense_passage_weight: float = 0.1   # ... and of the best sentence of its passage
+    synonym_weight: float = 0.5         # a thesaurus synonym of a question word, as a share of the word
+    translation_weight: float = 0.8     # an English word's Indonesian translation, as a share of the word
+    min_answer: float = 0.5             # probability (answerable model) a quote needs to be shown as an answer
+    abstain: bool = True                # False: always answer with the best quotes (for measuring ranking alone)
+
+
+DEFAULT = Settings()
