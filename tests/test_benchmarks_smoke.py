@@ -1,12 +1,19 @@
-"""Smoke test of benchmarks/: the generator and the measuring code on ~200 generated passages, 20 questions."""
+"""Smoke test of benchmarks/: the generator and the measuring code on ~200 generated passages, 20 questions.
+
+Systems that embed the corpus (kutip, e5rrf) run on 8 passages only, so the test never embeds a large corpus.
+"""
 from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
+from benchmarks import dense_scale as D
 from benchmarks import generate as G
+from benchmarks import measure as M
+from benchmarks import report as P
 from benchmarks import run as R
 from conftest import shared_path
 
@@ -19,8 +26,9 @@ def idk_mrc() -> None:
         shared_path("datasets", "idk-mrc")
 
 N_PASSAGES, N_QUESTIONS = 200, 20
+N_EMBEDDED = 8            # passages for the systems that embed every one at build time
 ROW_FIELDS = {"system", "passages", "build_s", "build_cpu_s", "median_ms", "p95_ms", "cpu_median_ms", "cpu_p95_ms",
-              "questions", "indexed_passages", "longest_silence_s"}
+              "questions", "indexed_passages", "longest_silence_s", "longest_silence_at", "progress_calls"}
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +36,14 @@ def small(tmp_path_factory):
     """A prepared 200-passage generated size, as the runner's workers read it."""
     data = tmp_path_factory.mktemp("bench") / "200"
     meta = R.prepare(str(N_PASSAGES), data, N_QUESTIONS)
+    return data, meta
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A prepared 8-passage generated size, for the systems that embed every passage."""
+    data = tmp_path_factory.mktemp("bench") / str(N_EMBEDDED)
+    meta = R.prepare(str(N_EMBEDDED), data, N_QUESTIONS)
     return data, meta
 
 
@@ -58,17 +74,38 @@ def test_prepare_writes_corpus_and_questions(small):
     assert len(list((data / "corpus").glob("*.txt"))) == meta["files"] == N_PASSAGES // R.PER_FILE
 
 
-@pytest.mark.parametrize("system", R.SYSTEMS)
-def test_measure_gives_a_full_row_with_positive_timings(small, system):
-    data, _ = small
+@pytest.mark.parametrize("system", ["kutip", "bm25s", "tfidf", "e5rrf"])
+def test_measure_gives_a_full_row_with_positive_timings(small, tiny, system):
+    data, _ = tiny if system in ("kutip", "e5rrf") else small
+    n = N_EMBEDDED if system in ("kutip", "e5rrf") else N_PASSAGES
     passages = json.loads((data / "passages.json").read_text())
     questions = json.loads((data / "questions.json").read_text())
-    row, ask = R.measure(system, data / "corpus", passages, questions, questions[:2], quiet=True)
+    row, ask = M.measure(system, data / "corpus", passages, questions, questions[:2], quiet=True)
     assert ROW_FIELDS <= set(row)
     assert row["build_s"] > 0 and row["median_ms"] > 0 and row["p95_ms"] >= row["median_ms"] > 0
     assert row["questions"] == N_QUESTIONS
-    assert row["indexed_passages"] > 0.9 * N_PASSAGES
+    assert row["indexed_passages"] > 0.9 * n
+    assert row["progress_calls"] >= 1 and 0 < row["longest_silence_s"] <= row["build_s"]
+    if system in ("kutip", "e5rrf"):   # the embed stage is timed, and the vectors are counted
+        assert row["build_stages_s"]["embed"] > 0 and row["vectors_mb"] > 0
+    if system == "kutip":
+        assert row["dense"] is True and row["vectors_mb"] == round(row["units"] * 384 * 4 / 2 ** 20, 2)
     ask(questions[0])
+
+
+def test_kutip_worker_builds_first_time_with_an_empty_cache_and_lexical_worker_turns_dense_off(tiny):
+    data, meta = tiny
+    dense = R.run_worker("kutip", str(N_EMBEDDED), data, timeout=300)
+    assert "error" not in dense, dense
+    assert dense["dense"] is True and dense["build_stages_s"]["embed"] > 0
+    assert dense["vectors_file_mb"] == pytest.approx(dense["units"] * 384 * 2 / 2 ** 20, abs=0.01)   # float16
+    assert dense["qembed_median_ms"] > 0 and dense["load_from_cache_s"] < dense["rebuild_vectors_cached_s"]
+    lexical = R.run_worker("kutip-lex", str(N_EMBEDDED), data, timeout=300)
+    assert "error" not in lexical, lexical
+    assert lexical["dense"] is False and "KUTIP_NO_DENSE" in lexical["dense_reason"]
+    assert "embed" not in lexical["build_stages_s"] and lexical["vectors_mb"] is None
+    assert lexical["units"] == dense["units"]
+    assert not list(data.glob("cache-*"))                # each worker's cache folder is removed
 
 
 def test_worker_subprocess_reports_peak_memory_and_outputs_are_written(small, tmp_path):
@@ -76,14 +113,75 @@ def test_worker_subprocess_reports_peak_memory_and_outputs_are_written(small, tm
     row = R.run_worker("bm25s", str(N_PASSAGES), data, timeout=120)
     assert "error" not in row, row
     assert row["peak_mb"] > 10 and row["median_ms"] > 0 and row["size"] == str(N_PASSAGES)
+    dense = D.measure_dense(sample=4, unit_counts=(1000,), queries=2, repeats=2, scale_passages=0)
     report = {"command": "test", "started": "now", "code_version": "x", "code_version_end": "x",
-              "duration_s": 1.0, "machine": R.machine(), "sizes": [meta], "rows": [row], "questions": N_QUESTIONS}
-    report["targets"] = R.targets(report["rows"], None)
+              "duration_s": 1.0, "machine": R.machine(), "sizes": [meta], "rows": [row], "questions": N_QUESTIONS,
+              "dense": dense}
+    report["targets"] = P.targets(report["rows"], None, dense)
     R.write_outputs(report, tmp_path)
     md = (tmp_path / "results.md").read_text()
     assert re.search(r"\| 200 \| 200 \| bm25s \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \d+ \|", md)
+    assert re.search(r"\| 1,000 \| 207 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 1.5 \| 0.7 \|", md)
+    assert "**At" not in md and "Dense stage at scale" in md     # no bound without a size to bound
     assert (tmp_path / "scaling.png").stat().st_size > 1000
     assert json.loads((tmp_path / "results.json").read_text())["rows"][0]["system"] == "bm25s"
+
+
+def test_dense_scale_measures_rates_and_bounds_a_large_corpus():
+    dense = D.measure_dense(sample=4, unit_counts=(1000,), queries=2, repeats=3, units_per_passage=4.0,
+                            scale_passages=500)
+    assert dense["embedding"]["units"] == 4 and dense["embedding"]["units_per_s"] > 0
+    assert dense["query"]["questions"] == 2 and dense["query"]["median_ms"] > 0
+    assert [p["units"] for p in dense["products"]] == [1000, 2000]          # plus the 500 passages' units
+    small = dense["products"][0]
+    assert small["passages"] == 250 and small["float32_mb"] == round(1000 * 384 * 4 / 2 ** 20, 1)
+    assert small["float16_file_mb"] == round((1000 * 384 * 2 + 128) / 2 ** 20, 1)
+    rows = [{"system": "kutip", "size": "idk", "units": 2000, "build_stages_s": {"embed": 4000.0}}]   # 0.5/s
+    b = D.bound(dense, rows)
+    assert b["units"] == 2000 and b["units_per_s"] == 0.5 and b["embed_hours"] == pytest.approx(2000 / 0.5 / 3600)
+    assert b["float32_mb"] == pytest.approx(2000 * 1536 / 2 ** 20) and b["product_measured_at"] == 2000
+
+
+def kutip_row(size: str, p95: float, build: float, silence: float, dense: bool = True) -> dict:
+    """A Kutip result row as a worker returns it (only the fields the targets read)."""
+    return {"system": "kutip", "size": size, "p95_ms": p95, "median_ms": p95 / 2, "cpu_p95_ms": p95,
+            "build_s": build, "build_cpu_s": build, "build_stages_s": {"embed": build / 2} if dense else {},
+            "longest_silence_s": silence, "longest_silence_at": "embed → embed", "progress_calls": 9,
+            "dense": dense, "dense_reason": "" if dense else "KUTIP_NO_DENSE is set", "peak_mb": 100.0}
+
+
+def test_issue_12_targets_hold_only_within_their_limits():
+    def held(rows):
+        return {t["target"].split(" (")[0]: t["holds"] for t in P.targets(rows, None, None)}
+    ok = held([kutip_row("chapter", 150.0, 30.0, 10.0), kutip_row("idk", 300.0, 300.0, 10.0)])
+    assert ok["chapter: warm answer p95 ≤ 150 ms"] is True and ok["idk: warm answer p95 ≤ 300 ms"] is True
+    assert ok["chapter: first build incl. embeddings ≤ 30 s, with progress"] is True
+    assert ok["dense stage at 10^5 passages"] is None
+    bad = held([kutip_row("chapter", 151.0, 30.1, 1.0), kutip_row("idk", 100.0, 100.0, 10.5)])
+    assert bad["chapter: warm answer p95 ≤ 150 ms"] is False
+    assert bad["chapter: first build incl. embeddings ≤ 30 s, with progress"] is False
+    assert bad["idk: first build incl. embeddings ≤ 300 s, with progress"] is False    # silent too long
+    assert bad["idk: warm answer p95 ≤ 300 ms"] is True
+    lexical = held([kutip_row("chapter", 1.0, 1.0, 1.0, dense=False)])
+    assert lexical["chapter: warm answer p95 ≤ 150 ms"] is False    # fast only because the dense stage is off
+    assert lexical["chapter: first build incl. embeddings ≤ 30 s, with progress"] is False
+
+
+def test_stages_records_the_longest_silence_and_where():
+    stages = M.Stages("t", quiet=True)
+    stages("read", 0, 1)
+    time.sleep(0.05)
+    stages("embed", 0, 10)
+    stages("embed", 10, 10)
+    stages.stop()
+    assert stages.calls == 3 and stages.silent >= 0.05 and stages.silent_at == "read → embed"
+
+
+def test_default_systems_embed_only_up_to_the_limit():
+    assert R.default_systems(3659, 5000) == ["kutip", "bm25s", "tfidf", "e5rrf"]
+    assert R.default_systems(10000, 5000) == ["kutip-lex", "bm25s", "tfidf"]
+    assert R.units_per_passage([{"system": "kutip-lex", "units": 300, "indexed_passages": 100},
+                                {"system": "kutip", "units": 30, "indexed_passages": 20}]) == 3.0
 
 
 def test_percentile_matches_numpy_linear():
