@@ -153,7 +153,8 @@ def dense_markdown(dense: dict | None, rows: list[dict]) -> list[str]:
     b = bound(dense, rows)
     if b:
         L += ["", f"**At {b['passages']:,} passages** ({b['units']:,} units at {dense['units_per_passage']:.2f} units "
-              "a passage, the ratio of the generated corpora) — computed, not run: embedding them once at "
+              f"a passage, Kutip's ratio at {dense.get('units_per_passage_from', '?')}) — computed, not run: "
+              "embedding them once at "
               f"{b['units_per_s']:.1f} units/s (the slowest rate measured: the sample above or Kutip's own embed "
               f"stage on IDK-MRC) takes **{b['embed_hours']:.1f} h** on this machine, paid once (later builds read "
               f"the vectors file). Per question: {b['query_median_ms']:.0f} ms to embed the question plus "

@@ -98,7 +98,7 @@ def kutip_details(rows: list[dict]) -> list[str]:
         rate = r["units"] / st["embed"] if st.get("embed") and r.get("units") else None
         vec = f"{fmt(r.get('vectors_mb'))} ({r['vectors_dtype']})" if r.get("vectors_dtype") else "–"
         L.append(f"| {r['size']} | {r['system']} | {fmt(r.get('indexed_passages'))} | {fmt(r.get('units'))} | "
-                 f"{fmt(r.get('vocab'))} | " + " | ".join(fmt(st.get(k, 0.0)) for k in stages) + " | "
+                 f"{fmt(r.get('vocab'))} | " + " | ".join(fmt(st.get(k)) for k in stages) + " | "
                  f"{fmt(rate, 1)} | {vec} | {fmt(r.get('vectors_file_mb'))} | "
                  f"{fmt(r.get('rss_after_build_mb'), 0)} | {fmt(r['peak_mb'], 0)} | {fmt(r.get('progress_calls'))} | "
                  f"{fmt(r.get('longest_silence_s'), 1)} ({r.get('longest_silence_at') or '?'}) |")
@@ -128,8 +128,10 @@ def write_markdown(report: dict, path: Path) -> None:
          f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; Python {m['python']} "
          f"({m['platform']}); {libs}.", "",
          "## Results", "",
-         "Build: cold, in a fresh process after imports (Kutip: `Engine.build(folder, use_cache=False)`, "
-         "reading the files; baselines: from the passages in memory). Latency: warm, each question timed alone. "
+         "Build: cold, in a fresh process after imports, with an empty cache folder (Kutip: "
+         "`Engine.build(folder, use_cache=False)`, reading the files and embedding every unit — a first build; "
+         "baselines: from the passages in memory). Latency: warm (index built, model loaded), each question "
+         "timed alone and new to the system (Kutip's memo of question vectors emptied before each). "
          "Peak: the process's RSS high-water mark (`ru_maxrss`), one process per row.", "",
          "| size | passages | system | build s | median ms | p95 ms | peak MB | CPU median ms | CPU p95 ms "
          "| questions |",

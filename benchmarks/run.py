@@ -299,14 +299,14 @@ def default_systems(passages: int, embed_max: int) -> list[str]:
     return ["kutip-lex", "bm25s", "tfidf"]
 
 
-def units_per_passage(rows: list[dict]) -> float:
-    """Return Kutip's units per passage at the largest size measured (the fallback constant if none)."""
+def units_per_passage(rows: list[dict]) -> tuple[float, str]:
+    """Return Kutip's units per passage at the largest size measured, and that size (the fallback if none)."""
     kutip = [r for r in rows if r.get("system", "").startswith("kutip") and r.get("units") and
              r.get("indexed_passages")]
     if not kutip:
-        return UNITS_PER_PASSAGE
+        return UNITS_PER_PASSAGE, "the 1e5 run of 2026-11-29"
     big = max(kutip, key=lambda r: r["indexed_passages"])
-    return big["units"] / big["indexed_passages"]
+    return big["units"] / big["indexed_passages"], f"{big['size']} ({big['system']})"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -403,7 +403,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.dense_sample > 0:
             log("[dense] embedding rate, question embedding, product at 1e4/1e5 units (synthetic vectors) …")
             quiet.wait()
-            report["dense"] = run_dense_scale(tmp, args.dense_sample, units_per_passage(report["rows"]), args.quick)
+            ratio, source = units_per_passage(report["rows"])
+            report["dense"] = run_dense_scale(tmp, args.dense_sample, ratio, args.quick)
+            report["dense"]["units_per_passage_from"] = source
             log(f"    {report['dense'].get('error') or 'done'}")
         if not args.no_cli and any(r["system"] == "kutip" for r in report["rows"]):
             log("[cli] timing `python -m retrieval ask` end to end …")

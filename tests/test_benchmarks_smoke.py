@@ -180,8 +180,9 @@ def test_stages_records_the_longest_silence_and_where():
 def test_default_systems_embed_only_up_to_the_limit():
     assert R.default_systems(3659, 5000) == ["kutip", "bm25s", "tfidf", "e5rrf"]
     assert R.default_systems(10000, 5000) == ["kutip-lex", "bm25s", "tfidf"]
-    assert R.units_per_passage([{"system": "kutip-lex", "units": 300, "indexed_passages": 100},
-                                {"system": "kutip", "units": 30, "indexed_passages": 20}]) == 3.0
+    assert R.units_per_passage([{"system": "kutip-lex", "size": "1e4", "units": 300, "indexed_passages": 100},
+                                {"system": "kutip", "size": "8", "units": 30, "indexed_passages": 20}]) == (
+        3.0, "1e4 (kutip-lex)")
 
 
 def test_percentile_matches_numpy_linear():
