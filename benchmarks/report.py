@@ -270,6 +270,29 @@ def plot(report: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def readme_table(report: dict) -> str:
+    """Return the README's speed table (Indonesian headings) for this run's rows."""
+    by = {(r["size"], r["system"]): r for r in report["rows"] if "error" not in r}
+    names = {"chapter": "bab ini", "idk": "IDK-MRC train"}
+    L = ["| ukuran | paragraf | Kutip median / p95 | e5 + bm25s RRF median / p95 | bm25s median / p95 | "
+         "TfidfVectorizer median / p95 | Kutip bangun pertama (embed) | jeda kemajuan terlama | memori puncak Kutip |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def lat(r: dict | None) -> str:
+        return f"{r['median_ms']:.2f} / {r['p95_ms']:.2f}" if r else "–"
+    for s in report["sizes"]:
+        k = by.get((s["size"], "kutip")) or by.get((s["size"], "kutip-lex"))
+        if not k:
+            continue
+        embed = k.get("build_stages_s", {}).get("embed")
+        build = f"{k['build_s']:.1f} s" + (f" ({embed:.1f} s)" if embed else " (tanpa tahap dense)")
+        L.append(f"| {names.get(s['size'], 'buatan')} | {s['passages']:,} | {lat(k)}"
+                 f"{'' if k['system'] == 'kutip' else ' (leksikal saja)'} | {lat(by.get((s['size'], 'e5rrf')))} | "
+                 f"{lat(by.get((s['size'], 'bm25s')))} | {lat(by.get((s['size'], 'tfidf')))} | {build} | "
+                 f"{k['longest_silence_s']:.1f} s | {k['peak_mb']:,.0f} MB |".replace(",", "."))
+    return "\n".join(L)
+
+
 def write_outputs(report: dict, out: Path) -> None:
     """Write results.json, results.md and scaling.png into out."""
     out.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ from .config import (CLI_RUNS, EMBED_MAX_PASSAGES, FULL_SIZES, OUT, PER_FILE, QU
                      WORKER_TIMEOUT, DENSE_SAMPLE_UNITS)
 from .generate import DATASET, ROOT, generate, load_paragraphs, sentence_pool, shared_dir, write_corpus
 from .measure import log, measure, percentile, worker   # noqa: F401  (measure, percentile: used by the tests)
-from .report import targets, write_outputs
+from .report import readme_table, targets, write_outputs
 
 _WORD = re.compile(r"[^\W\d_]+")   # a run of letters: what "distinct words" counts
 NO_DENSE = "KUTIP_NO_DENSE"          # retrieval.dense.ENV_OFF, named here so the parent never imports the core
@@ -429,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     report["targets"] = targets(report["rows"], report.get("cli"), report.get("dense"))
     write_outputs(report, args.out)
     log(f"wrote {args.out / 'results.md'}, results.json, scaling.png in {report['duration_s'] / 60:.1f} min")
+    log("README table:\n" + readme_table(report))
     for t in report["targets"]:
         mark = {True: "ok ", False: "NO ", None: "-- ", "bound": "~  "}[t["holds"]]
         log(f"  {mark} {t['target']}: {t['measured']}")
