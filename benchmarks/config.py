@@ -27,6 +27,7 @@ RRF_K = 60                # the usual reciprocal-rank-fusion constant (Cormack e
 RRF_DEPTH = 100           # each list contributes its first 100 passages to the fusion
 E5_THREADS = 2            # as Kutip's dense stage: the machines it runs on have two cores
 E5_BATCH = 32             # as Kutip's dense stage: texts per model call
+E5_MAX_CHARS = 2000       # as Kutip's dense stage: e5 reads 512 tokens at most, longer text is cut first
 
 # issue 12 (dense stage): the targets the lead must hit, checked in results.md
 CHAPTER_P95_MAX_MS = 150.0

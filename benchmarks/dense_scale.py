@@ -136,7 +136,8 @@ def dense_markdown(dense: dict | None, rows: list[dict]) -> list[str]:
     e, q = dense["embedding"], dense["query"]
     L += [f"- Embedding throughput (build side), measured: {e['units']} real IDK-MRC sentences (mean "
           f"{e['mean_chars']:.0f} characters) through `dense.Model.passages` in {e['seconds']:.1f} s = "
-          f"**{e['units_per_s']:.1f} units/s** (CPU {e['cpu_seconds']:.1f} s; model load {dense['model_load_s']:.2f} s).",
+          f"**{e['units_per_s']:.1f} units/s** (CPU {e['cpu_seconds']:.1f} s; model load "
+          f"{dense['model_load_s']:.2f} s).",
           f"- Question embedding (answer side), measured: {q['questions']} distinct IDK-MRC valid questions, "
           f"median **{q['median_ms']:.1f} ms**, p95 {q['p95_ms']:.1f} ms.", "",
           "Per-question dense work on synthetic unit vectors (float32, as the engine holds them): `dense.cosine` "

