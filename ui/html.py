@@ -26,6 +26,7 @@ details.kutip-fn { display: inline; position: relative; }
 details.kutip-fn > summary { display: inline; list-style: none; cursor: pointer; font: 600 .72rem/1 "Source Sans Pro", sans-serif;
   vertical-align: super; color: #fff; background: #1c64c8; border-radius: .6rem; padding: .05rem .35rem; margin: 0 .1rem; }
 details.kutip-fn > summary::-webkit-details-marker { display: none; }
+details.kutip-fn[open]::details-content { display: contents; }
 details.kutip-fn[open] > summary { background: #0b3d91; }
 .kutip-note { display: block; position: absolute; z-index: 20; left: -2rem; top: 1.4rem; width: min(24rem, 80vw);
   background: #fff; color: #262730; border: 1px solid #d0d0d8; border-radius: .5rem; padding: .5rem .7rem;
@@ -149,6 +150,7 @@ def reader_html(passages: Sequence[Passage], notes: Sequence[Footnote], here: in
     out: list[str] = ['<div class="kutip-reader">']
     section: tuple[str, ...] = ()
     shown_tables: set[str] = set()
+    target = next((p for p in passages if p.id == here), None)
     for p in passages:
         if p.kind == "footnote":
             continue
@@ -157,15 +159,17 @@ def reader_html(passages: Sequence[Passage], notes: Sequence[Footnote], here: in
                 level = min(6, depth + 3)
                 out.append(f"<h{level}>{esc(title)}</h{level}>")
         section = p.section
-        anchor = ' id="kutip-here"' if p.id == here else ""
         pages = "".join(f'<span class="kutip-page">{esc(page_label)} {n}</span>' for _, n, _ in p.pages[:1]
                         if n is not None)
-        if p.kind == "row":
-            if p.context in shown_tables and p.id != here:
+        if p.kind == "row":                       # a table is shown once, where its first row stands
+            if p.context in shown_tables:
                 continue
             shown_tables.add(p.context)
-            out.append(f"<div{anchor}>{pages}{_table(p, here == p.id)}</div>")
+            mine = target if target is not None and target.kind == "row" and target.context == p.context else None
+            anchor = ' id="kutip-here"' if mine else ""
+            out.append(f"<div{anchor}>{pages}{_table(mine or p, mine is not None)}</div>")
             continue
+        anchor = ' id="kutip-here"' if p.id == here else ""
         spans = [(start, end, "kutip-here")] if p.id == here else []
         out.append(f"<p{anchor}>{pages}{inline(p.text, p.marks, spans, _ref)}</p>")
     if notes:
