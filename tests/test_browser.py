@@ -137,7 +137,7 @@ def test_ask_open_footnote_and_screenshot(server, browser, tmp_path):
     assert hosts <= {server.split("/")[2], "data:"}, hosts                      # no font CDN, no third party
     footnote = page.get_by_role("button", name="[32]")
     expect(footnote).to_be_visible()
-    page.get_by_test_id("stChatMessage").first.scroll_into_view_if_needed()
+    page.locator(".kutip-short-line").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     footnote.click()
     link = page.get_by_test_id("stPopoverBody").get_by_role("link", name=URL_32)
     expect(link).to_be_visible()
@@ -177,6 +177,8 @@ def test_short_answer_reader_view_and_phone(server, browser, tmp_path):
     expect(phone.locator(".kutip-answer")).to_have_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390                                                         # nothing runs off the screen
+    phone.wait_for_timeout(1000)                                                 # the chat's own scrolling first
+    phone.locator(".kutip-short-line").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     phone.wait_for_timeout(300)
     phone.screenshot(path=str(shot(PHONE_SHOT, tmp_path)))
     phone.close()

@@ -26,6 +26,7 @@ details.kutip-fn { display: inline; position: relative; }
 details.kutip-fn > summary { display: inline; list-style: none; cursor: pointer; font: 600 .72rem/1 "Source Sans Pro", sans-serif;
   vertical-align: super; color: #fff; background: #1c64c8; border-radius: .6rem; padding: .05rem .35rem; margin: 0 .1rem; }
 details.kutip-fn > summary::-webkit-details-marker { display: none; }
+details.kutip-fn:not([open])::details-content { display: none; }
 details.kutip-fn[open]::details-content { display: contents; }
 details.kutip-fn[open] > summary { background: #0b3d91; }
 .kutip-note { display: block; position: absolute; z-index: 20; left: -2rem; top: 1.4rem; width: min(24rem, 80vw);
@@ -34,7 +35,7 @@ details.kutip-fn[open] > summary { background: #0b3d91; }
 .kutip-note small { display: block; color: #666; }
 table.kutip-row { border-collapse: collapse; margin: .3rem 0; font: .95rem/1.4 "Source Sans Pro", sans-serif; }
 table.kutip-row th { text-align: left; padding: .15rem .8rem .15rem 0; color: #555; font-weight: 600; vertical-align: top; }
-table.kutip-row td { padding: .15rem 0; }
+table.kutip-row td { padding: .15rem .8rem .15rem 0; }
 .kutip-row-title { font-size: .85rem; color: #555; margin-bottom: .2rem; }
 .kutip-short-line { font: 1.05rem/1.5 "Source Sans Pro", sans-serif; margin: 0 0 .3rem 0; }
 .kutip-short-line b.kutip-answer { background: #c9f0c4; padding: .05rem .3rem; border-radius: .2rem; }
