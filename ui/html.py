@@ -140,7 +140,7 @@ def paragraph_html(p: Passage, start: int, end: int, words: Iterable[str], note:
     shift = len(lead)
     marks = [(o + shift, n) for o, n in p.marks]
     spans = word_spans(text, words) + [(start + shift, end + shift, "kutip-here")]
-    return f'<div class="kutip-quote">{inline(text, marks, spans, note)}</div>'
+    return f'<div class="kutip-quote kutip-context">{inline(text, marks, spans, note)}</div>'
 
 
 def reader_html(passages: Sequence[Passage], notes: Sequence[Footnote], here: int, start: int, end: int,
