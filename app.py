@@ -14,7 +14,7 @@ from retrieval.scope import Scope, ask_within, keeper, same_content
 from retrieval.suggest import suggest_questions
 from retrieval.transcript import Turn, escape_md
 from ui import sidebar
-from ui.answer import View, make_view, render_turn
+from ui.answer import RECENT_TURNS, View, make_view, render_turn
 from ui.html import STYLE
 from ui.reader import open_reader
 from ui.session import uploads_dir
@@ -171,7 +171,7 @@ def main() -> None:
     if not turns:
         render_suggestions(loaded.suggestions, t)
     for i, (turn, view) in enumerate(zip(turns, views)):
-        render_turn(i, turn, view, engine, t, scope.kind != "all")
+        render_turn(i, turn, view, engine, t, scope.kind != "all", i >= len(turns) - RECENT_TURNS)
     reader = st.session_state.get("reader")
     if reader and reader[0] < len(turns) and turns[reader[0]].answer and reader[1] < len(turns[reader[0]].answer.quotes):
         open_reader(engine, turns[reader[0]].answer.quotes[reader[1]], t)

@@ -66,6 +66,11 @@ def quotes(at: AppTest) -> list[str]:
     return [h.value for h in at.get("html") if h.value.startswith('<div class="kutip-quote">')]
 
 
+def places(at: AppTest) -> list[str]:
+    """Return the place line(s) under every quote: file · section · page, and where else the same content is."""
+    return [html.unescape(m) for h in at.get("html") for m in re.findall(r'<div class="kutip-place">(.*?)</div>', h.value)]
+
+
 def shown_text(body: str) -> str:
     """Return the text an HTML quote shows: tags gone, a footnote popover as its number in brackets."""
     body = re.sub(r'<details class="kutip-fn"><summary[^>]*>(\d+)</summary>.*?</span></details>', r"[\1]", body)
@@ -102,22 +107,25 @@ def test_answer_shows_quote_and_place(docs):
     at = ask(start(docs), MOU)
     shown = [shown_text(q) for q in quotes(at)]
     assert any("17 Agustus 2013" in q for q in shown)
-    assert any("bab3-sister-city-batam-gimje.md" in unescape(c.value) for c in at.caption)
+    assert any(p.startswith("bab3-sister-city-batam-gimje.md · BAB III") for p in places(at))
     assert at.query_params["q"] == MOU
 
 
 def test_footnote_opens_in_full(docs):
     at = ask(start(docs), SHENZHEN)
-    popovers = blocks(at._tree, "popover")
-    labels = [p.proto.popover.label for p in popovers]
-    assert "\\[32\\]" in labels
-    inside = "\n".join(texts(popovers[labels.index("\\[32\\]")]))
+    first = quotes(at)[0]
     url = "https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-tapi-batam-malah-ketinggalan"
-    assert f"]({url})" in inside                       # a live link to the full URL
-    assert "Hasil dari kerjasama sebelumnya dengan Kota Gimje" in unescape(inside)
-    assert "18 Februari 2017" in unescape(inside)
-    assert any('<summary title="Catatan kaki 32">32</summary>' in q for q in quotes(at))   # the mark opens in place
-    assert [e.label for e in at.expander].count("Paragraf lengkap") >= 1
+    note = re.search(r'<details class="kutip-fn"><summary title="Catatan kaki 32">32</summary>(.*?)</details>', first)
+    assert note, first                                        # the number inside the quote opens the note in place
+    assert f'<a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>' in note.group(1)
+    assert "Hasil dari kerjasama sebelumnya dengan Kota Gimje." in note.group(1)
+    assert "Diakses: 18 Februari 2017" in note.group(1)
+    at.button(key="ctx-0-0").click().run()                    # "Paragraf lengkap" keeps the footnote marks
+    [whole] = [h.value for h in at.get("html") if "kutip-context" in h.value]
+    assert '<summary title="Catatan kaki 32">32</summary>' in whole and '<summary title="Catatan kaki 33">' not in whole
+    assert '<mark class="kutip-here">' in whole
+    at.button(key="ctx-0-0").click().run()
+    assert not [h for h in at.get("html") if "kutip-context" in h.value]
 
 
 def test_dollar_amounts_are_literal_not_latex(docs):
@@ -210,7 +218,7 @@ def test_uploaded_document_is_searchable(docs, monkeypatch):
     userdocs.save_document("zorbania.txt", FACT.encode())
     at = ask(start(docs), FACT_QUESTION)
     assert any("tujuh menara ungu" in shown_text(q) for q in quotes(at))
-    assert any("unggahan/zorbania.txt" in unescape(c.value) for c in at.caption)
+    assert any(p.startswith("unggahan/zorbania.txt") for p in places(at))
     assert any("zorbania.txt" in unescape(m.value) for m in at.sidebar.markdown)
 
 

@@ -16,6 +16,9 @@ from retrieval.transcript import (Turn, citation_text, escape_lines, escape_md, 
 from ui.html import esc, paragraph_html, popover, quote_html, row_html
 
 SHOWN_QUESTION_CHARS = 400
+# the last turns keep their buttons under each quote; an older one shows one button bringing them back: buttons are
+# what makes each redraw of a long conversation slower (measured with benchmarks/turn_latency.py)
+RECENT_TURNS = 3
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,10 @@ def render_question(question: str, t: dict[str, str]) -> None:
     st.markdown(body)
 
 
-def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str], scoped: bool) -> None:
-    """Show one exchange: the question, then the short answer and quotes, the abstention or the message."""
+def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str], scoped: bool,
+                recent: bool = True) -> None:
+    """Show one exchange: the question, then the short answer and quotes, the abstention or the message;
+    the quotes' buttons only when the turn is recent or was opened again."""
     with st.chat_message("user"):
         render_question(turn.question, t)
     with st.chat_message("assistant", avatar=":material/format_quote:"):
@@ -82,8 +87,12 @@ def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str
             if view.short is not None:
                 render_short(view.short, a, engine, t)
             st.caption(escape_md(t["relevant"].format(n=len(a.quotes))))
+            actions = recent or i in st.session_state.get("opened", ())
             for j, q in enumerate(a.quotes):
-                render_quote(i, j, q, a, view, engine, t)
+                render_quote(i, j, q, a, view, engine, t, actions)
+            if not actions:
+                st.button(t["actions"], key=f"actions-{i}", icon=":material/more_horiz:", type="tertiary",
+                          on_click=_open_actions, args=(i,))
             st.markdown(f"[:material/link: {escape_md(t['link'])}](?q={url_quote(turn.question, safe='')})")
         elif not a.related and not a.terms:
             st.warning(escape_md(t["no_words"]))
@@ -105,8 +114,15 @@ def render_short(short: ShortAnswer, a: Answer, engine: Engine, t: dict[str, str
             f'<span class="kutip-from">({esc(t["from_quote"])}{notes})</span></div>')
 
 
-def render_quote(i: int, j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict[str, str]) -> None:
-    """Show one quote as a quotation (a table row as a small table), its place, footnotes, paragraph and actions."""
+def _open_actions(i: int) -> None:
+    """Bring back the buttons under an older turn's quotes."""
+    st.session_state["opened"] = {*st.session_state.get("opened", ()), i}
+
+
+def render_quote(i: int, j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict[str, str],
+                 actions: bool = True) -> None:
+    """Show one quote in one HTML block (text or small table, footnote numbers that open in place, its place, the
+    whole paragraph on demand), then its actions; few elements per quote, so a long conversation stays fast."""
     source = q.passage.source
 
     def note(n: int) -> str:
@@ -116,34 +132,45 @@ def render_quote(i: int, j: int, q: Quote, a: Answer, view: View, engine: Engine
     cells = row_cells(q.passage)
     if cells is not None:
         title = q.text.split(" — ", 1)[0] if " — " in q.text else ""
-        st.html(row_html(title, cells, "".join(note(n) for n in q.footnotes), short.text if short else None))
+        body = row_html(title, cells, "".join(note(n) for n in q.footnotes), short.text if short else None)
     else:
         own = quote_marks(q)
         trailing = [n for n in q.footnotes if n not in {m for _, m in own}]   # a cited source's own number
         body = quote_html(q.text, own + [(len(q.text), n) for n in trailing], a.terms, note,
                           (short.start, short.end) if short else None)
-        st.html(body)
-    st.caption(":material/description: " + escape_md(place(q, t)))
-    if j < len(view.copies) and view.copies[j]:
-        st.caption(escape_md(t["also_in"].format(names=", ".join(view.copies[j]))))
+    foot = [place(q, t)] + ([t["also_in"].format(names=", ".join(view.copies[j]))]
+                            if j < len(view.copies) and view.copies[j] else [])
+    st.html(body + "".join(f'<div class="kutip-place">{esc(line)}</div>' for line in foot))
+    if not actions:
+        return
     key = f"{i}-{j}"
+    supports = [s for s in view.supports if s.quote == j]
     with st.container(horizontal=True, gap="small"):
-        for n in q.footnotes:
+        for n in sorted({s.number for s in supports}):       # the cited document is here: how well it supports
             with st.popover(f"\\[{n}\\]", key=f"fn-{key}-{n}"):
                 render_footnote(note_of(a, engine, n, source), n, t)
-                for s in view.supports:
-                    if s.quote == j and s.number == n:
+                for s in supports:
+                    if s.number == n:
                         render_support(s, t)
+        context = q.passage.context or q.passage.text
+        if cells is None and context.strip() != q.text.strip():
+            st.button(t["context"], key=f"ctx-{key}", icon=":material/notes:", type="tertiary",
+                      on_click=_toggle, args=("context", i, j))
         st.button(t["read"], key=f"read-{key}", icon=":material/menu_book:", type="tertiary",
                   on_click=_open_reader, args=(i, j))
-        with st.popover(t["copy"], icon=":material/content_copy:", key=f"copy-{key}"):
-            st.caption(escape_md(t["copy_help"]))
-            notes = [f for f in (note_of(a, engine, n, source) for n in q.footnotes) if f is not None]
-            st.code(citation_text(q, notes), language=None, wrap_lines=True)
-    context = q.passage.context or q.passage.text
-    if cells is None and context.strip() != q.text.strip():
-        with st.expander(t["context"], icon=":material/notes:", key=f"ctx-{key}"):
-            st.html(paragraph_html(q.passage, q.start, q.end, a.terms, note))
+        st.button(t["copy"], key=f"copy-{key}", icon=":material/content_copy:", type="tertiary",
+                  on_click=_toggle, args=("citation", i, j), help=t["copy_help"])
+    shown = st.session_state.get("more")          # one quote's paragraph or citation at a time: a long
+    if shown == ("context", i, j):                # conversation sends only what is open
+        st.html(paragraph_html(q.passage, q.start, q.end, a.terms, note))
+    elif shown == ("citation", i, j):
+        notes = [f for f in (note_of(a, engine, n, source) for n in q.footnotes) if f is not None]
+        st.code(citation_text(q, notes), language=None, wrap_lines=True)
+
+
+def _toggle(what: str, i: int, j: int) -> None:
+    """Show (or hide again) one quote's whole paragraph or its ready-to-paste citation."""
+    st.session_state["more"] = None if st.session_state.get("more") == (what, i, j) else (what, i, j)
 
 
 def _open_reader(i: int, j: int) -> None:

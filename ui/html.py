@@ -39,6 +39,7 @@ table.kutip-row td { padding: .15rem .8rem .15rem 0; }
 .kutip-row-title { font-size: .85rem; color: #555; margin-bottom: .2rem; }
 .kutip-short-line { font: 1.05rem/1.5 "Source Sans Pro", sans-serif; margin: 0 0 .3rem 0; }
 .kutip-short-line b.kutip-answer { background: #c9f0c4; padding: .05rem .3rem; border-radius: .2rem; }
+.kutip-place { font: .85rem/1.4 "Source Sans Pro", sans-serif; color: #6b6b76; margin: .35rem 0 0 0; }
 .kutip-reader { max-height: 70vh; overflow-y: auto; padding-right: .5rem; }
 .kutip-reader .kutip-page { float: right; font: .75rem "Source Sans Pro", sans-serif; color: #888; margin-left: .5rem; }
 .kutip-reader sup a { text-decoration: none; font-weight: 600; }

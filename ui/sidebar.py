@@ -140,6 +140,8 @@ def conversation(turns: list[Turn], corpus: str, t: dict[str, str]) -> None:
 
 def _clear() -> None:
     """Forget the conversation and the question in the address bar."""
-    st.session_state["turns"] = []
-    st.session_state["views"] = []
+    for key in ("turns", "views"):
+        st.session_state[key] = []
+    for key in ("opened", "more", "reader"):
+        st.session_state.pop(key, None)
     st.query_params.pop("q", None)
