@@ -153,6 +153,7 @@ def reader_html(passages: Sequence[Passage], notes: Sequence[Footnote], here: in
     section: tuple[str, ...] = ()
     shown_tables: set[str] = set()
     target = next((p for p in passages if p.id == here), None)
+    seen_pages: set[int] = set()           # a printed page number is shown where its page starts, once
     for p in passages:
         if p.kind == "footnote":
             continue
@@ -161,8 +162,10 @@ def reader_html(passages: Sequence[Passage], notes: Sequence[Footnote], here: in
                 level = min(6, depth + 3)
                 out.append(f"<h{level}>{esc(title)}</h{level}>")
         section = p.section
-        pages = "".join(f'<span class="kutip-page">{esc(page_label)} {n}</span>' for _, n, _ in p.pages[:1]
-                        if n is not None)
+        printed = [n for _, n, _ in p.pages if n is not None and n not in seen_pages]
+        seen_pages.update(printed)
+        span = f"{printed[0]}–{printed[-1]}" if len(printed) > 1 else "".join(map(str, printed))
+        pages = f'<span class="kutip-page">{esc(page_label)} {span}</span>' if printed else ""
         if p.kind == "row":                       # a table is shown once, where its first row stands
             if p.context in shown_tables:
                 continue
