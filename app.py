@@ -55,9 +55,9 @@ def load(corpus: str, corpus_sig: userdocs.Signature, docs: str | None, docs_sig
     try:
         if docs is None:
             engine = Engine.build(Path(corpus), progress=progress)
-        else:
+        else:                   # a session's own uploads never reach the disk cache: they go with the session
             with userdocs.combined_corpus(Path(corpus), Path(docs)) as folder:
-                engine = Engine.build(folder, progress=progress)
+                engine = Engine.build(folder, progress=progress, use_cache=userdocs.shared_library())
     finally:
         bar.empty()
     return Loaded(engine, tuple(suggest_questions(engine, N_SUGGESTIONS)), tuple(same_content(engine).items()))
@@ -68,6 +68,8 @@ def load_current(t: dict[str, str], docs: Path) -> Loaded:
     say so and use the shipped corpus alone (the document can then be removed in the sidebar)."""
     corpus = corpus_dir()
     corpus_sig = userdocs.signature(corpus)
+    if not userdocs.list_documents(docs):        # no uploads: the one engine every such session shares
+        return load(str(corpus), corpus_sig, None, (), t)
     try:
         return load(str(corpus), corpus_sig, str(docs), userdocs.signature(docs), t)
     except CorpusNotFound:

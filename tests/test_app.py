@@ -26,8 +26,12 @@ FACT_QUESTION = "Berapa menara ungu di Kota Zorbania?"
 
 @pytest.fixture
 def docs(tmp_path, monkeypatch, session_cache_dir) -> Path:
-    """Point the app at a fresh, empty user documents folder and the session's tmp index cache (conftest)."""
+    """Point the app at fresh, empty upload folders (shared library, session folders) and the session's tmp index
+    cache (conftest)."""
     folder = tmp_path / "documents"
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))      # the browser sessions' upload folders go here
+    monkeypatch.setattr("tempfile.tempdir", None)
     monkeypatch.setenv("KUTIP_USER_DOCS", str(folder))
     monkeypatch.setenv("KUTIP_CACHE_DIR", str(session_cache_dir))
     monkeypatch.delenv("KUTIP_CORPUS", raising=False)

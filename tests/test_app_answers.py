@@ -23,13 +23,9 @@ FESTIVAL = "Festival apa yang ada di kota Gimje?"
 
 
 @pytest.fixture
-def sessions(tmp_path, monkeypatch) -> Path:
-    """Point the system temp dir (where session folders go) at a fresh folder."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setenv("TMPDIR", str(folder))
-    monkeypatch.setattr("tempfile.tempdir", None)
-    return folder / userdocs.SESSIONS
+def sessions(docs, tmp_path) -> Path:
+    """Return where this test's browser sessions keep their uploads."""
+    return tmp_path / "tmp" / userdocs.SESSIONS            # the docs fixture points TMPDIR there
 
 
 def start() -> AppTest:
@@ -114,9 +110,11 @@ def test_upload_of_an_unsupported_type_is_refused_in_our_words(docs, sessions):
     assert "PDF" in error.value and "MD" in error.value
 
 
-def test_uploads_are_private_to_the_session(docs, sessions):
+def test_uploads_are_private_to_the_session(docs, sessions, session_cache_dir):
     at = start()
+    cached = sorted(session_cache_dir.rglob("*"))
     at.sidebar.file_uploader[0].set_value(("zorbania.txt", FACT.encode(), "text/plain")).run()
+    assert sorted(session_cache_dir.rglob("*")) == cached                       # its index is not kept on disk
     [folder] = [p for p in sessions.iterdir()]
     assert (folder / "zorbania.txt").read_text() == FACT and not docs.exists()
     assert any("Hanya terlihat di sesi peramban ini" in c.value for c in at.sidebar.caption)

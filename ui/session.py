@@ -1,6 +1,8 @@
 """Where this browser session's uploads live: a private folder removed with the session (or a shared library)."""
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import uuid
 import weakref
@@ -12,7 +14,9 @@ from retrieval import userdocs
 
 
 class SessionFolder:
-    """A browser session's upload folder; removed when Streamlit forgets the session (this object is collected)."""
+    """A browser session's upload folder; removed when Streamlit forgets the session (this object is collected,
+    about server.disconnectedSessionTTL = 2 minutes after the tab closes), else by prune_sessions after
+    SESSION_TTL_SECONDS without activity."""
 
     def __init__(self) -> None:
         """Make the folder and arrange for its removal."""
@@ -30,4 +34,7 @@ def uploads_dir() -> Path:
         folder = SessionFolder()
         st.session_state["_session_folder"] = folder
         userdocs.prune_sessions(keep=folder.id)
+    else:
+        with contextlib.suppress(OSError):      # in use: the time limit counts from the last activity
+            os.utime(folder.path)
     return folder.path
