@@ -10,6 +10,7 @@ import streamlit as st
 from retrieval import userdocs
 from retrieval.engine import MAX_QUESTION_CHARS, Engine
 from retrieval.errors import BadQuestion, CorpusNotFound, KutipError
+from retrieval.readers import describe_formats
 from retrieval.scope import Scope, ask_within, keeper, same_content
 from retrieval.suggest import suggest_questions
 from retrieval.transcript import Turn, escape_md
@@ -18,7 +19,8 @@ from ui.answer import RECENT_TURNS, View, make_view, render_turn
 from ui.html import STYLE
 from ui.reader import open_reader
 from ui.session import uploads_dir
-from ui.text import texts
+from ui.study import render_study, study_toggle
+from ui.text import lang, texts
 
 ROOT = Path(__file__).resolve().parent
 CORPUS_ENV = "KUTIP_CORPUS"
@@ -147,14 +149,15 @@ def main() -> None:
     st.html(STYLE)
     sidebar.settings()
     t = texts()
+    studying = study_toggle(lang())          # sidebar "Tanya / Belajar": the study aids live in ui/study.py
     st.title("Kutip", anchor=False)
     st.caption(t["tagline"])
-    typed = st.chat_input(t["placeholder"])
+    typed = None if studying else st.chat_input(t["placeholder"])
     docs = uploads_dir()
     try:
         loaded = load_current(t, docs)
     except CorpusNotFound:
-        st.error(escape_md(t["no_corpus"].format(path=corpus_dir())))
+        st.error(escape_md(t["no_corpus"].format(path=corpus_dir(), formats=describe_formats())))
         st.stop()
     except Exception as e:              # the page never shows a traceback
         st.error(escape_md(t["load_failed"].format(error=f"{type(e).__name__}: {e}")))
@@ -163,21 +166,22 @@ def main() -> None:
     with st.sidebar:
         scope = sidebar.scope(engine, repeats, t)
     turns, views = conversation(loaded, scope)
-    question = incoming_question(typed)
+    question = None if studying else incoming_question(typed)
     if question is not None:
         turn = ask(engine, question, int(st.session_state.get("top_k", sidebar.TOP_K[2])), repeats, scope)
         turns.append(turn)
         views.append(make_view(engine, turn, repeats))
         if has_passages(turn):
             st.query_params["q"] = question
-    if not turns:
+    if studying:
+        render_study(engine, lang())
+    elif not turns:
         render_suggestions(loaded.suggestions, t)
-    for i, (turn, view) in enumerate(zip(turns, views)):
+    for i, (turn, view) in enumerate([] if studying else zip(turns, views)):
         render_turn(i, turn, view, engine, t, scope.kind != "all", i >= len(turns) - RECENT_TURNS)
     reader = st.session_state.get("reader")
     if reader and reader[0] < len(turns) and turns[reader[0]].answer and reader[1] < len(turns[reader[0]].answer.quotes):
         open_reader(engine, turns[reader[0]].answer.quotes[reader[1]], t)
-    # study aids (ui/study.py) hook in here, after the conversation
     with st.sidebar:
         sidebar.conversation(turns, ", ".join(d.source for d in engine.documents
                                               if d.status == "indexed" and d.cites is None), t)

@@ -1,17 +1,35 @@
-"""The command line: python -m retrieval ask | eval | sources | fetch-sources."""
+"""The command line: python -m retrieval ask | eval | study | sources | fetch-sources."""
 from __future__ import annotations
 
 import argparse
 import io
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
 from .errors import KutipError
+from .readers import describe_formats
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ECHO_CHARS = 200            # a refused batch line is echoed this far in the JSON (a 300 MB line is not echoed whole)
+LINE_CHARS = 1_000_000      # a batch line is read this far; the rest is skipped unread into memory (far past any
+                            # question the engine accepts, so a refused line is still told apart from a good one)
+# terminal control: CSI/OSC sequences whole, then any other C0/C1 control character (tab and newline kept)
+_TERMINAL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
+def _clean(text: str) -> str:
+    """Return text without terminal control sequences (documents and HTTP headers must not drive the terminal)."""
+    return _TERMINAL.sub("", text)
+
+
+def _json(value) -> str:
+    """Return value as one JSON line; DEL and C1 characters are escaped too (json leaves them raw)."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -34,32 +52,48 @@ def cmd_ask(args) -> int:
     """Answer one question, or one per line of --batch input."""
     from .errors import BadQuestion
     from .present import answer_dict, answer_text
+    if args.batch is None and args.question is None:
+        print("kutip: tidak ada pertanyaan / no question: python -m retrieval ask \"PERTANYAAN\" (atau --batch FILE)",
+              file=sys.stderr)
+        return 2
+    stream = None
+    if args.batch is not None:
+        stream = (io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if args.batch == "-"
+                  else open(args.batch, encoding="utf-8", errors="replace"))
     engine = _engine(args)
-    if args.batch is None:
-        if args.question is None:
-            raise SystemExit("usage: python -m retrieval ask \"PERTANYAAN\" (atau --batch FILE)")
+    if stream is None:
         a = engine.ask(args.question, top_k=args.top_k)
-        print(json.dumps(answer_dict(a), ensure_ascii=False) if args.json else answer_text(a))
+        print(_json(answer_dict(a)) if args.json else _clean(answer_text(a)))
         return 0
-    stream = (io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if args.batch == "-"
-              else open(args.batch, encoding="utf-8", errors="replace"))
     with stream:
-        for line in stream:
-            line = line.rstrip("\n")
+        for line in _lines(stream):
             try:
                 out = answer_dict(engine.ask(line, top_k=args.top_k))
             except BadQuestion as e:
-                out = {"question": line, "abstained": True, "passages": [], "footnotes": [], "error": str(e)}
-            print(json.dumps(out, ensure_ascii=False), flush=True)
+                echo = line if len(line) <= ECHO_CHARS else line[:ECHO_CHARS] + "…"
+                out = {"question": echo, "abstained": True, "passages": [], "footnotes": [], "error": str(e)}
+            print(_json(out), flush=True)
     return 0
+
+
+def _lines(stream):
+    """Yield the stream's lines without their newline, each cut at LINE_CHARS (the rest is read and dropped)."""
+    while True:
+        line = stream.readline(LINE_CHARS)
+        if not line:
+            return
+        if not line.endswith("\n") and len(line) >= LINE_CHARS:
+            while (rest := stream.readline(LINE_CHARS)) and not rest.endswith("\n"):
+                pass
+        yield line.rstrip("\n")
 
 
 def cmd_eval(args) -> int:
     """Answer every question of an eval file and print the figures."""
     from .evaluate import format_summary, summarise
     from .present import answer_dict
+    questions = _eval_questions(Path(args.file))
     engine = _engine(args)
-    questions = [json.loads(l) for l in open(args.file, encoding="utf-8") if l.strip()]
     t0 = time.perf_counter()
     answers = [answer_dict(engine.ask(q["q"], top_k=args.top_k)) for q in questions]
     ms = (time.perf_counter() - t0) * 1000 / max(1, len(questions))
@@ -73,6 +107,43 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _eval_questions(path: Path) -> list[dict]:
+    """Return the questions of an eval file (one JSON object with a "q" string per line), or raise KutipError."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.readlines()
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise KutipError(f"{path}:{n}: bukan JSON / not JSON ({e.msg})") from None
+        if not isinstance(item, dict) or not isinstance(item.get("q"), str):
+            raise KutipError(f"{path}:{n}: tidak ada pertanyaan \"q\" / no \"q\" question")
+        out.append(item)
+    return out
+
+
+def cmd_study(args) -> int:
+    """Print one study aid (outline, timeline, glossary, cards, check) or write the study sheet / Anki file."""
+    from .study import build_study
+    from .study.export import anki_tsv, study_markdown
+    from .study.report import aid_json, aid_text
+    engine = _engine(args)
+    study = build_study(engine, n_cards=args.n, progress=_progress if sys.stderr.isatty() or args.progress else None)
+    if args.aid == "export":
+        if not (args.md or args.anki):
+            raise SystemExit("usage: python -m retrieval study export --md FILE --anki FILE")
+        for path, text in ((args.md, study_markdown(study, engine)), (args.anki, anki_tsv(study.cards, engine))):
+            if path:
+                Path(path).write_text(text, encoding="utf-8")
+                print(path)
+        return 0
+    print(json.dumps(aid_json(study, args.aid, engine), ensure_ascii=False) if args.json else aid_text(study, args.aid))
+    return 0
+
+
 def cmd_sources(args) -> int:
     """List each footnote with its kind, URL, access date and the status of its document."""
     from .sources import source_status
@@ -81,12 +152,12 @@ def cmd_sources(args) -> int:
     rows = source_status(Path(args.corpus), engine.footnotes, docs)
     if args.json:
         from dataclasses import asdict
-        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        print(_json([asdict(r) for r in rows]))
         return 0
     for r in rows:
         files = ", ".join(r.files) or "-"
-        print(f"[{r.number}] {r.kind:8s} {r.status:8s} {files}  {r.url or ''}  {r.accessed or ''}"
-              + (f"  ({r.reason})" if r.reason else ""))
+        print(_clean(f"[{r.number}] {r.kind:8s} {r.status:8s} {files}  {r.url or ''}  {r.accessed or ''}"
+                     + (f"  ({r.reason})" if r.reason else "")))
     return 0
 
 
@@ -94,20 +165,21 @@ def cmd_fetch(args) -> int:
     """Download the documents the footnotes cite into corpus/sources/."""
     from .fetch import fetch_sources
     engine = _engine(args)
-    results = fetch_sources(engine.footnotes, Path(args.corpus) / "sources")
+    results = fetch_sources(engine.footnotes, Path(args.corpus) / "sources",
+                            allow_private=args.allow_private_addresses)
     for r in results:
-        print(f"[{r.number}] {r.status:8s} {r.url}" + (f"  -> {r.path}" if r.path else "")
-              + (f"  ({r.reason})" if r.reason else ""))
+        print(_clean(f"[{r.number}] {r.status:8s} {r.url}" + (f"  -> {r.path}" if r.path else "")
+                     + (f"  ({r.reason})" if r.reason else "")))
     return 0
 
 
 def _documents(args):
     """Return the corpus documents as read (for linking sources to footnotes)."""
     from .cache import corpus_files
-    from .readers import READERS, read_file
+    from .readers import KNOWN, read_file
     corpus = Path(args.corpus)
     docs = []
-    for path in corpus_files(corpus, READERS):
+    for path in corpus_files(corpus, KNOWN):
         try:
             docs.append(read_file(path, source=path.relative_to(corpus).as_posix()))
         except (KutipError, OSError, ValueError):
@@ -119,7 +191,8 @@ def parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     p = argparse.ArgumentParser(prog="python -m retrieval", description="Kutip: jawaban berupa kutipan dari bab skripsi.")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="folder korpus (default: corpus/)")
+    common.add_argument("--corpus", default=str(DEFAULT_CORPUS),
+                        help=f"folder korpus berisi berkas {describe_formats()} (default: corpus/)")
     common.add_argument("--no-cache", action="store_true", help="bangun ulang indeks tanpa cache")
     common.add_argument("--progress", action="store_true", help="tampilkan kemajuan pembangunan indeks")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -135,10 +208,19 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--answers", help="simpan jawaban (.jsonl) untuk score.py")
     ev.set_defaults(func=cmd_eval)
+    st = sub.add_parser("study", parents=[common], help="alat belajar: peta bab, linimasa, istilah, kartu, cek rujukan")
+    st.add_argument("aid", choices=("outline", "timeline", "glossary", "cards", "check", "export"))
+    st.add_argument("--json", action="store_true")
+    st.add_argument("--n", type=int, default=20, help="jumlah kartu (cards)")
+    st.add_argument("--md", help="export: lembar belajar (.md)")
+    st.add_argument("--anki", help="export: kartu untuk Anki (.tsv)")
+    st.set_defaults(func=cmd_study)
     so = sub.add_parser("sources", parents=[common], help="daftar catatan kaki dan status dokumennya")
     so.add_argument("--json", action="store_true")
     so.set_defaults(func=cmd_sources)
     fe = sub.add_parser("fetch-sources", parents=[common], help="unduh dokumen yang dikutip catatan kaki")
+    fe.add_argument("--allow-private-addresses", action="store_true",
+                    help="izinkan alamat lokal/privat (127.0.0.1, 10.x, 192.168.x, ...); bawaan: ditolak")
     fe.set_defaults(func=cmd_fetch)
     return p
 
@@ -148,22 +230,29 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", errors="replace")
     args = parser().parse_args(argv)
-    if getattr(args, "top_k", 1) < 1:
-        print("kutip: --top-k harus ≥ 1", file=sys.stderr)
-        return 2
+    for flag in ("top_k", "n"):
+        if getattr(args, flag, 1) < 1:
+            print(f"kutip: --{flag.replace('_', '-')} harus ≥ 1", file=sys.stderr)
+            return 2
     try:
         return args.func(args)
     except KutipError as e:
-        print(f"kutip: {e}", file=sys.stderr)
+        print(f"kutip: {_clean(str(e))}", file=sys.stderr)
         return 2
     except FileNotFoundError as e:
-        print(f"kutip: berkas tidak ditemukan: {e.filename}", file=sys.stderr)
+        print(f"kutip: berkas tidak ditemukan / file not found: {e.filename}", file=sys.stderr)
+        return 2
+    except IsADirectoryError as e:
+        print(f"kutip: ini folder, bukan berkas / a folder, not a file: {e.filename}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:                 # output closed early (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as e:
+        print(f"kutip: tidak bisa membaca / cannot read {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

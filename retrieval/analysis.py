@@ -108,9 +108,13 @@ def expand_abbreviations(tokens: list[str]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _stemmer():
-    """Return PySastrawi's stemmer (built once; building it loads its dictionary)."""
+    """Return PySastrawi's stemmer (built once; its dictionary plus the roots it lacks, data/extra-roots.txt)."""
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-    return StemmerFactory().create_stemmer()
+
+    from .lexicon import extra_roots
+    stemmer = StemmerFactory().create_stemmer()
+    stemmer.delegatedStemmer.get_dictionary().add_words(extra_roots())
+    return stemmer
 
 
 @lru_cache(maxsize=500_000)

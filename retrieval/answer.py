@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Callable
 
 import numpy as np
 
 from .analysis import continues, tokenise
 from .model import Passage, Quote
+from .state import Arrays, BadState, State, array
 
 PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
 LABEL_BONUS = 1.0           # a list carrying the item labels the question names ("poin a sampai g"):
@@ -50,6 +51,19 @@ class Units:
     in_list: np.ndarray     # bool: an item of a list
     defines: np.ndarray     # bool: a defining word (adalah, merupakan, ialah, yaitu, ...)
     continues: np.ndarray   # bool: opens with a connective tying it to the sentence before ("Dengan demikian")
+
+    def to_state(self) -> State:
+        """Return every field as an array (nothing else to store)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}, {}
+
+    @classmethod
+    def from_state(cls, arrays: Arrays, meta: dict) -> "Units":
+        """Return units from to_state's output; every field has one entry per unit."""
+        units = cls(*(array(arrays, f.name, "i" if f.name in ("passage", "start", "end") else "b")
+                      for f in fields(cls)))
+        if len({len(getattr(units, f.name)) for f in fields(cls)}) > 1:
+            raise BadState("units: fields of different lengths")
+        return units
 
 
 def make_units(passages: list[Passage], progress=None) -> tuple[Units, list[list[str]]]:

@@ -1,17 +1,40 @@
-"""The index cache: outside the corpus, keyed by corpus content and code version, checksummed, written atomically."""
+"""The index cache: outside the corpus, keyed by corpus content and code version, checksummed, written atomically.
+
+A cache file is data, never code: MAGIC, a SHA-256 of the rest, then an .npz of plain numpy arrays (loaded with
+allow_pickle=False) holding one more uint8 array, the JSON of everything else.  A file that does not fit is
+rebuilt, never run.
+"""
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
-import pickle
+import re
 import tempfile
+import zipfile
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, Callable, Protocol
 
-T = TypeVar("T")
-MAGIC = b"KUTIP-INDEX-1\n"
-KEEP = 8                         # newest cache files kept; older ones are removed
+import numpy as np
+
+from .state import Arrays, State
+
+MAGIC = b"KUTIP-INDEX-2\n"
+KEEP = 8                         # newest cache files kept (the one just written always among them); older removed
 ENV = "KUTIP_CACHE_DIR"
+SUFFIX = ".npz"
+META_KEY = "__meta__"            # the array holding the JSON part (an array name no state uses)
+_OURS = re.compile(r"^index-[0-9a-f]{40}\.(npz|pkl)$")   # our own cache names (.pkl: the old pickled format)
+
+
+class Cacheable(Protocol):
+    """What the cache stores: a value that is its state and can be made from it."""
+
+    def to_state(self) -> State: ...
+
+    @classmethod
+    def from_state(cls, arrays: Arrays, meta: dict) -> "Cacheable": ...
 
 
 def cache_dir(explicit: Path | None = None) -> Path:
@@ -24,16 +47,39 @@ def cache_dir(explicit: Path | None = None) -> Path:
     return Path(user_cache_dir("kutip", appauthor=False))
 
 
-def corpus_files(corpus: Path, readers: dict[str, str]) -> list[Path]:
-    """Return the files under corpus a reader may take, sorted; hidden and '_' folders are passed over."""
-    out = []
+def corpus_listing(corpus: Path, readers: dict[str, str]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Return (files a reader may take, sorted; [(name, why skipped)] for links leading out of the corpus).
+
+    Hidden and '_' folders are passed over; a file or folder link whose target lies outside the corpus is
+    not followed (a link `passwd.txt -> /etc/passwd` must not be read and quoted).
+    """
+    root = corpus.resolve()
+    files, refused = [], []
     for path in sorted(corpus.rglob("*")):
         rel = path.relative_to(corpus).parts
-        if any(part.startswith((".", "_")) for part in rel) or not path.is_file():
+        if any(part.startswith((".", "_")) for part in rel):
             continue
-        if path.suffix.lower() in readers:
-            out.append(path)
-    return out
+        if path.is_symlink() and (path.is_dir() or path.suffix.lower() in readers) and not _inside(path, root):
+            what = "folder" if path.is_dir() else "berkas / file"
+            refused.append((path.relative_to(corpus).as_posix(),
+                            f"{path.relative_to(corpus).as_posix()}: tautan ke luar folder korpus tidak diikuti / "
+                            f"{what} link pointing outside the corpus folder not followed"))
+        elif path.is_file() and path.suffix.lower() in readers and _inside(path, root):
+            files.append(path)
+    return files, refused
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Tell whether path, with every link resolved, lies within root (a broken link resolves outside nothing)."""
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):     # a link loop
+        return False
+
+
+def corpus_files(corpus: Path, readers: dict[str, str]) -> list[Path]:
+    """Return the files under corpus a reader may take, sorted (links out of the corpus left out)."""
+    return corpus_listing(corpus, readers)[0]
 
 
 def code_version() -> str:
@@ -46,34 +92,54 @@ def code_version() -> str:
     return h.hexdigest()
 
 
-def corpus_key(corpus: Path, files: list[Path]) -> str:
-    """Return the cache key: code version plus every file's name and content hash."""
+def corpus_key(corpus: Path, files: list[Path], extra: tuple[str, ...] = ()) -> str:
+    """Return the cache key: code version plus every file's name and content hash (plus extra names)."""
     h = hashlib.sha256(code_version().encode())
     for path in files:
         h.update(path.relative_to(corpus).as_posix().encode() + b"\0")
         with open(path, "rb") as f:
             h.update(hashlib.file_digest(f, "sha256").digest())
+    for name in extra:
+        h.update(b"\1" + name.encode("utf-8", "replace") + b"\0")
     return h.hexdigest()
 
 
-def load_or_build(corpus: Path, files: list[Path], build: Callable[[], T], where: Path | None = None,
-                  use_cache: bool = True, kind: type | None = None) -> T:
-    """Return the cached value (of type `kind`) for this corpus content, or build, store and return it."""
-    if not use_cache:
+def cache_path(folder: Path, key: str) -> Path:
+    """Return where the cache of one key lives."""
+    return folder / f"index-{key[:40]}{SUFFIX}"
+
+
+def load_or_build(corpus: Path, files: list[Path], build: Callable[[], Any], where: Path | None = None,
+                  use_cache: bool = True, kind: type[Cacheable] | None = None, extra: tuple[str, ...] = ()) -> Any:
+    """Return the `kind` value cached for this corpus content, or build, store (if unchanged meanwhile), return it.
+
+    The key is computed again after the build: a file edited while it was being read would otherwise store new
+    text under the old content's key, so then nothing is stored.
+    """
+    if not use_cache or kind is None:
         return build()
-    key = corpus_key(corpus, files)
-    folder = cache_dir(where)
-    path = folder / f"index-{key[:40]}.pkl"
-    value = read_cache(path)
-    if value is not None and (kind is None or isinstance(value, kind)):
-        return value
+    key = corpus_key(corpus, files, extra)
+    path = cache_path(cache_dir(where), key)
+    state = read_cache(path)
+    if state is not None and state[1].get("key") == key:
+        try:
+            return kind.from_state(*state)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError,
+                RecursionError):        # a cache is never trusted: a state that does not fit means rebuild
+            pass
     value = build()
-    write_cache(path, value)
+    try:
+        unchanged = corpus_key(corpus, files, extra) == key
+    except OSError:                     # a file vanished during the build
+        unchanged = False
+    if unchanged:
+        arrays, meta = value.to_state()
+        write_cache(path, arrays, {**meta, "key": key})
     return value
 
 
-def read_cache(path: Path):
-    """Return the unpickled value if the file is whole and its checksum holds, else None."""
+def read_cache(path: Path) -> State | None:
+    """Return (arrays, meta) if the file is whole, its checksum holds and it holds plain arrays only, else None."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -85,22 +151,35 @@ def read_cache(path: Path):
     if hashlib.sha256(payload).digest() != digest:
         return None
     try:
-        return pickle.loads(payload)
-    except Exception:          # a cache is never trusted: any failure means rebuild
+        with zipfile.ZipFile(io.BytesIO(payload)) as z:    # stored members only: nothing unpacks past the file's size
+            if any(info.compress_type != zipfile.ZIP_STORED for info in z.infolist()):
+                return None
+        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+        meta = json.loads(arrays.pop(META_KEY).tobytes().decode("utf-8"))
+    except Exception:   # np.load raises many kinds on a crafted file (ValueError for objects, zip errors, ...)
         return None
+    if not isinstance(meta, dict) or any(a.dtype.hasobject for a in arrays.values()):
+        return None
+    return arrays, meta
 
 
-def write_cache(path: Path, value) -> bool:
-    """Write value atomically (temp file + rename); return False if the folder is not writable."""
+def write_cache(path: Path, arrays: Arrays, meta: dict) -> bool:
+    """Write arrays and meta atomically (temp file + rename); return False if the folder is not writable."""
+    if META_KEY in arrays or any(not isinstance(a, np.ndarray) or a.dtype.hasobject for a in arrays.values()):
+        raise ValueError("cache state must be plain numpy arrays")
+    buffer = io.BytesIO()
+    blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8)
+    np.savez(buffer, **arrays, **{META_KEY: blob})
+    payload = buffer.getvalue()
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX)
         with os.fdopen(fd, "wb") as f:
             f.write(MAGIC + hashlib.sha256(payload).digest() + payload)
         os.replace(tmp, path)
-        _prune(path.parent)
+        _prune(path.parent, path)
         return True
     except OSError:
         if tmp is not None:
@@ -111,10 +190,19 @@ def write_cache(path: Path, value) -> bool:
         return False
 
 
-def _prune(folder: Path) -> None:
-    """Remove all but the KEEP newest cache files."""
-    files = sorted(folder.glob("index-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP:]:
+def _prune(folder: Path, written: Path) -> None:
+    """Remove our own cache files (index-<40 hex>) past the KEEP newest, and old pickles; keep the one just written."""
+    ours = []
+    for p in folder.iterdir():
+        if p.suffix == ".pkl" and _OURS.match(p.name):     # the old pickled format: never loaded, removed at once
+            p.unlink(missing_ok=True)
+        elif p != written and _OURS.match(p.name):
+            try:
+                ours.append((p.stat().st_mtime, p))
+            except OSError:
+                continue
+    ours.sort(key=lambda t: t[0], reverse=True)
+    for _, old in ours[KEEP - 1:]:
         try:
             old.unlink()
         except OSError:

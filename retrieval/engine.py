@@ -12,11 +12,12 @@ import numpy as np
 from . import answer as A, necessity
 from .analysis import (STOP_WORDS, asks_for_list, compound_words, label_range, question_type, strip_markup,
                        terms, tokenise, without_frame)
-from .cache import corpus_files, load_or_build
+from .cache import corpus_listing, load_or_build
 from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError
 from .index import Index, ranges
 from .model import Answer, Document, Footnote, Passage, Quote
-from .readers import READERS, read_file
+from .readers import KNOWN, describe_formats, read_file
+from .state import Arrays, BadState, State, from_records, nest, part, records
 from .structure import structure, with_source_footnote
 
 MAX_QUESTION_CHARS = 1000
@@ -55,6 +56,27 @@ class Engine:
         self.first_unit = np.searchsorted(units.passage, np.arange(len(passages) + 1))   # units of p: [p], [p + 1])
         self.heading_terms = heading_terms(passages, compounds)
 
+    def to_state(self) -> State:
+        """Return the engine as arrays plus JSON-able values, for the cache (never pickled)."""
+        arrays: Arrays = {}
+        meta = {"passages": records(self.passages, Passage), "footnotes": records(self.footnotes, Footnote),
+                "documents": records(self.documents, DocStatus), "compounds": self.compounds,
+                "built_at": self.built_at}
+        nest("index", self.index.to_state(), arrays, meta)
+        nest("units", self.units.to_state(), arrays, meta)
+        return arrays, meta
+
+    @classmethod
+    def from_state(cls, arrays: Arrays, meta: dict) -> "Engine":
+        """Return the engine stored by to_state; raise BadState (or a plain ValueError) when it does not fit."""
+        passages = from_records(meta["passages"], Passage)
+        index = Index.from_state(*part("index", arrays, meta))
+        units = A.Units.from_state(*part("units", arrays, meta))
+        if index.passages.n_rows != len(passages) or index.sentences.n_rows != len(units.passage):
+            raise BadState("engine: index and passages differ")
+        return cls(passages, from_records(meta["footnotes"], Footnote), from_records(meta["documents"], DocStatus),
+                   index, units, {str(k): str(v) for k, v in meta["compounds"].items()}, float(meta["built_at"]))
+
     @classmethod
     def build(cls, corpus: Path, cache_dir: Path | None = None, progress: Progress | None = None,
               use_cache: bool = True) -> "Engine":
@@ -62,20 +84,21 @@ class Engine:
         corpus = Path(corpus)
         if not corpus.is_dir():
             raise CorpusNotFound(f"folder korpus tidak ditemukan: {corpus}")
-        files = corpus_files(corpus, READERS)
+        files, refused = corpus_listing(corpus, KNOWN)   # refused formats (.doc, .odt) are listed as skipped
         if not files:
-            raise EmptyCorpus(f"korpus kosong: tidak ada berkas .md/.txt/.pdf/.html di {corpus}")
-        engine = load_or_build(corpus, files, lambda: cls._fresh(corpus, files, progress), cache_dir, use_cache,
-                               kind=cls)
+            raise EmptyCorpus(f"korpus kosong: tidak ada berkas {describe_formats()} di {corpus}")
+        engine = load_or_build(corpus, files, lambda: cls._fresh(corpus, files, progress, refused), cache_dir,
+                               use_cache, kind=cls, extra=tuple(name for name, _ in refused))
         if not engine.passages:
             raise EmptyCorpus(f"tidak ada teks yang bisa dibaca di {corpus}")
         return engine
 
     @classmethod
-    def _fresh(cls, corpus: Path, files: list[Path], progress: Progress | None) -> "Engine":
-        """Read, structure and index every file; a bad file is recorded as skipped."""
+    def _fresh(cls, corpus: Path, files: list[Path], progress: Progress | None,
+               refused: list[tuple[str, str]] = ()) -> "Engine":
+        """Read, structure and index every file; a bad file (or a link out of the corpus) is recorded as skipped."""
         docs: list[Document] = []
-        statuses: dict[str, DocStatus] = {}
+        statuses: dict[str, DocStatus] = {name: DocStatus(name, "skipped", reason=why) for name, why in refused}
         for n, path in enumerate(files):
             name = path.relative_to(corpus).as_posix()
             if progress:
@@ -102,11 +125,14 @@ class Engine:
                 ps = with_source_footnote(ps, links[doc.source])
             ps = [replace(p, id=len(passages) + i) for i, p in enumerate(ps)]
             passages.extend(ps)
-            statuses[doc.source] = DocStatus(doc.source, "indexed" if ps else "skipped", len(ps),
-                                             "" if ps else f"{doc.source}: tidak ada teks / no text",
+            why = (doc.get("warning") or "") if ps else f"{doc.source}: tidak ada teks / no text"   # or a repair
+            statuses[doc.source] = DocStatus(doc.source, "indexed" if ps else "skipped", len(ps), why,
                                              links.get(doc.source))
         if progress:
             progress("structure", len(docs), len(docs))
+        if not passages:   # say why each file was passed over (a .doc gets its advice here)
+            why = "; ".join(s.reason for s in statuses.values() if s.reason)
+            raise EmptyCorpus(f"tidak ada teks yang bisa dibaca di {corpus}" + (f" ({why})" if why else ""))
         return cls.from_passages(passages, footnotes, [statuses[k] for k in sorted(statuses)], progress)
 
     @classmethod

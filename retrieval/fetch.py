@@ -3,27 +3,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import tempfile
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 from urllib.parse import urljoin, urlsplit
 
 from .errors import KutipError
+from .fetchnames import (ARCHIVE_BASE, access_year, archive_url, file_stem, now_iso, slug_for,  # noqa: F401
+                         with_scheme, write_atomic)
 from .model import Footnote
+from .netguard import AddressRefused, Deadline, check_url, guarded_session
 from .readers.html import META_DIR, decode_html, extract_page, page_text
+from .readers.text import decode
 
 USER_AGENT = "Kutip/0.1 (+thesis citation checker)"
-ARCHIVE_BASE = "https://web.archive.org/web"
 TYPES = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf", "text/plain": ".txt"}
 GONE = frozenset({404, 410})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CHUNK = 65536
-_SECOND_LEVEL = {"ac", "co", "com", "edu", "go", "gov", "mil", "net", "or", "org", "sch", "web", "my", "ne"}
+URL_SECONDS = 60         # wall-clock limit on one URL (hops, retries, body): a server dripping 1 byte/s holds nothing
 
 
 @dataclass(frozen=True)
@@ -63,25 +64,29 @@ class _Options:
     retries: int
     backoff: float
     max_redirects: int
+    allow_private: bool = False     # fetch loopback / private / link-local addresses too (tests, intranet use)
+    deadline: float = URL_SECONDS
 
 
 def fetch_sources(footnotes: Sequence[Footnote], dest: Path, *, timeout: float = 15, max_bytes: int = 10_000_000,
                   retries: int = 2, archive: bool = True, session=None, archive_base: str = ARCHIVE_BASE,
-                  backoff: float = 0.5, max_redirects: int = 10) -> list[FetchResult]:
-    """Return one FetchResult per footnote with a URL, saving each page under dest as <N>-<slug>.<ext>.
+                  backoff: float = 0.5, max_redirects: int = 10, allow_private: bool = False,
+                  deadline: float = URL_SECONDS) -> list[FetchResult]:
+    """Return one FetchResult per footnote with a URL, saving each page under dest as <N>-<slug>-<hash>.<ext>.
+
+    Addresses that are not public are refused (after DNS, on every redirect, and on the connected socket of our own
+    session) unless allow_private; each URL gets `deadline` seconds of wall-clock time, whatever the server does.
 
     Beside the raw file, dest/.kutip/ gets <N>-<slug>.txt (the extracted text) and <N>-<slug>.json
     (url, final_url, fetched_at, http_status, content_type, sha256, footnote).  A failed download is
     recorded in dest/.kutip/<N>-failed.json and never touches an earlier good copy.  Waits between
     retries grow as backoff * 2**attempt; never raises for network trouble.
     """
-    import requests
-
     dest = Path(dest)
     (dest / META_DIR).mkdir(parents=True, exist_ok=True)
-    options = _Options(timeout, max_bytes, retries, backoff, max_redirects)
+    options = _Options(timeout, max_bytes, retries, backoff, max_redirects, allow_private, deadline)
     own = session is None
-    session = requests.Session() if own else session
+    session = guarded_session() if own else session
     try:
         return [_fetch_guarded(note, dest, session, options, archive_base if archive else None)
                 for note in footnotes if note.url]
@@ -95,7 +100,7 @@ def _fetch_guarded(note: Footnote, dest: Path, session, options: _Options, archi
     try:
         return _fetch_one(note, dest, session, options, archive_base)
     except Exception as exc:  # one odd URL or response must not lose the other footnotes' results
-        copy = good_copy(dest, note.number)
+        copy = good_copy(dest, note.number, with_scheme(note.url or ""))
         return FetchResult(note.number, note.url or "", "kept" if copy else "failed", path=str(copy) if copy else None,
                            reason=f"unexpected error: {type(exc).__name__}: {exc}")
 
@@ -124,7 +129,16 @@ class _Refused(KutipError):
 
 
 def download(session, url: str, options: _Options) -> _Download:
-    """Return the body of url after redirects, stopping past max_bytes; a loop of redirects fails."""
+    """Return the body of url after redirects, stopping past max_bytes or the deadline; a loop of redirects fails."""
+    with Deadline(options.deadline, options.allow_private) as deadline:
+        got = _follow(session, url, options, deadline)
+    if deadline.expired and not got.ok:
+        return replace(got, reason=f"too slow (not fetched within {options.deadline:g} s)", gone=False)
+    return got
+
+
+def _follow(session, url: str, options: _Options, deadline: Deadline) -> _Download:
+    """Follow redirects ourselves, checking every hop's address before asking it."""
     seen = [url]
     current = url
     while True:
@@ -134,7 +148,12 @@ def download(session, url: str, options: _Options) -> _Download:
             return _Download(url, False, final_url=current, reason=f"invalid URL {current}")
         if scheme not in ("http", "https"):
             return _Download(url, False, final_url=current, reason=f"unsupported URL scheme in {current}")
-        got, location = _get_with_retries(session, url, current, options)
+        try:
+            if not options.allow_private:
+                check_url(current)
+        except AddressRefused as exc:
+            return _Download(url, False, final_url=current, reason=str(exc))
+        got, location = _get_with_retries(session, url, current, options, deadline)
         if location is None:
             return got
         nxt = urljoin(current, location)
@@ -149,27 +168,34 @@ def download(session, url: str, options: _Options) -> _Download:
         current = nxt
 
 
-def _get_with_retries(session, url: str, current: str, options: _Options) -> tuple[_Download, str | None]:
-    """GET one URL without following redirects; retry 5xx, 429, timeouts and connection errors."""
+def _get_with_retries(session, url: str, current: str, options: _Options,
+                      deadline: Deadline) -> tuple[_Download, str | None]:
+    """GET one URL without following redirects; retry 5xx, 429, timeouts and connection errors (in time)."""
     got = _Download(url, False, reason="not tried")
     for attempt in range(options.retries + 1):
         if attempt:
-            time.sleep(options.backoff * 2 ** (attempt - 1))
-        got, location, retry = _get(session, url, current, options)
+            time.sleep(min(options.backoff * 2 ** (attempt - 1), deadline.left()))
+        if not deadline.left():
+            break
+        got, location, retry = _get(session, url, current, options, deadline)
         if not retry:
             break
     return got, location
 
 
-def _get(session, url: str, current: str, options: _Options) -> tuple[_Download, str | None, bool]:
+def _get(session, url: str, current: str, options: _Options,
+         deadline: Deadline) -> tuple[_Download, str | None, bool]:
     """GET once: return (outcome, redirect location or None, whether retrying may help)."""
     import requests
 
     failed = _Download(url, False, final_url=current)
     timeout = f"timeout (no answer within {options.timeout:g} s)"
+    wait = max(0.01, min(options.timeout, deadline.left()))
     try:
         response = session.get(current, headers={"User-Agent": USER_AGENT}, stream=True, allow_redirects=False,
-                               timeout=(options.timeout, options.timeout))
+                               timeout=(wait, wait))
+    except AddressRefused as exc:       # the name resolved elsewhere when connecting (DNS rebinding)
+        return replace(failed, reason=str(exc)), None, False
     except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema,
             ValueError) as exc:
         return replace(failed, reason=f"invalid URL {current} ({type(exc).__name__})"), None, False
@@ -188,7 +214,7 @@ def _get(session, url: str, current: str, options: _Options) -> tuple[_Download,
             return replace(failed, reason=f"HTTP {status}", gone=status in GONE), None, status >= 500 or status == 429
         ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         try:
-            body = _read_capped(response, options)
+            body = _read_capped(response, options, deadline)
         except _Refused as exc:
             return replace(failed, content_type=ctype, reason=str(exc)), None, False
         except requests.exceptions.RequestException as exc:
@@ -197,20 +223,21 @@ def _get(session, url: str, current: str, options: _Options) -> tuple[_Download,
     return replace(failed, ok=True, content_type=ctype, body=body), None, False
 
 
-def _read_capped(response, options: _Options) -> bytes:
-    """Return the response body, raising _Refused past max_bytes or when the whole read outlasts 4 x timeout."""
+def _read_capped(response, options: _Options, deadline: Deadline) -> bytes:
+    """Return the response body, raising _Refused past max_bytes or past the URL's deadline."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > options.max_bytes:
         raise _Refused(f"too large ({int(declared)} bytes, limit {options.max_bytes})")
-    deadline = time.monotonic() + 4 * options.timeout
     chunks, size = [], 0
     for chunk in response.iter_content(CHUNK):
         size += len(chunk)
         if size > options.max_bytes:
             raise _Refused(f"too large (more than {options.max_bytes} bytes)")
-        if time.monotonic() > deadline:
-            raise _Refused(f"too slow (body not read within {4 * options.timeout:g} s)")
+        if not deadline.left():
+            raise _Refused(f"too slow (not fetched within {options.deadline:g} s)")
         chunks.append(chunk)
+    if deadline.expired:                # the watchdog cut the connection: what arrived is not the whole body
+        raise _Refused(f"too slow (not fetched within {options.deadline:g} s)")
     return b"".join(chunks)
 
 
@@ -265,7 +292,7 @@ def _sniff(body: bytes) -> str:
 
 def _save(note: Footnote, url: str, got: _Download, suffix: str, dest: Path) -> FetchResult:
     """Write raw file, extracted text and metadata atomically; a page without text fails, a hand-placed file stays."""
-    stem = f"{note.number}-{slug_for(url)}"
+    stem = file_stem(note.number, url)
     text, text_error = _extract(got.body, suffix, f"{stem}{suffix}")
     if suffix == ".html" and text is None:  # a page with no main text is no copy worth keeping
         return _failed(note, url, replace(got, ok=False, reason=text_error), dest)
@@ -297,18 +324,10 @@ def _extract(body: bytes, suffix: str, name: str) -> tuple[str | None, str]:
             blocks, _ = extract_page(decode_html(body, name), name)
             return page_text(blocks), ""
         if suffix == ".txt":
-            return _decode_text(body), ""
+            return decode(body, name), ""
         return _pdf_text(body, name)
     except KutipError as exc:
         return None, str(exc)
-
-
-def _decode_text(body: bytes) -> str:
-    """Return plain-text bytes as str (UTF-8, else Windows-1252)."""
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
 
 
 def _pdf_text(body: bytes, name: str) -> tuple[str | None, str]:
@@ -335,81 +354,29 @@ def _failed(note: Footnote, url: str, got: _Download, dest: Path) -> FetchResult
                      (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     except OSError:
         pass
-    copy = good_copy(dest, note.number)
+    copy = good_copy(dest, note.number, url)
     status = "kept" if copy else "failed"
     return FetchResult(note.number, url, status, got.final_url, got.http_status,
                        str(copy) if copy else None, got.reason)
 
 
-def good_copy(dest: Path, number: int) -> Path | None:
-    """Return an existing non-empty source file for footnote `number` (<N>-*.*) in dest, or None."""
+def good_copy(dest: Path, number: int, url: str | None = None) -> Path | None:
+    """Return an existing non-empty source file for footnote `number` (<N>-*.*) in dest, or None.
+
+    A file fetched for another URL (another chapter's footnote of the same number) is not this URL's copy.
+    """
     try:
         found = sorted(p for p in dest.glob(f"{number}-*") if p.is_file() and p.stat().st_size > 0
                        and not p.name.startswith("."))
     except OSError:
         return None
     fetched = [p for p in found if (dest / META_DIR / f"{p.stem}.json").is_file()]
-    return (fetched or found or [None])[0]
+    hand = [p for p in found if p not in fetched]
+    if url is not None:
+        fetched = [p for p in fetched if p.stem == file_stem(number, url)]
+    return (fetched or hand or [None])[0]
 
 
 def failure_path(dest: Path, number: int) -> Path:
     """Return where a failed fetch of footnote `number` is recorded."""
     return dest / META_DIR / f"{number}-failed.json"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to path through a temporary file in the same folder and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def now_iso() -> str:
-    """Return the current UTC time as ISO 8601 to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def with_scheme(url: str) -> str:
-    """Return url with http:// in front when it has no scheme (www.example.com/...)."""
-    url = url.strip().strip("<>")
-    return url if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url) else f"http://{url}"
-
-
-def access_year(accessed: str | None) -> int | None:
-    """Return the year of an access date ('18 Februari 2017', '20/02/19'), or None."""
-    if not accessed:
-        return None
-    years = re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", accessed)
-    if years:
-        return int(years[-1])
-    short = re.search(r"\d{1,2}[-/.]\d{1,2}[-/.](\d{2})\s*$", accessed.strip())
-    return 2000 + int(short.group(1)) if short else None
-
-
-def archive_url(url: str, year: int | None, base: str = ARCHIVE_BASE) -> str:
-    """Return the archive's address of url's copy nearest to `year` (default this year), original bytes (id_)."""
-    return f"{base.rstrip('/')}/{year or datetime.now(timezone.utc).year}id_/{url}"
-
-
-def slug_for(url: str) -> str:
-    """Return a short file-name slug for a URL: the site's name ('kepri.antaranews.com' -> 'antaranews')."""
-    host = (urlsplit(with_scheme(url)).hostname or "").lower()
-    if re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host):
-        name = host
-    else:
-        labels = [label for label in host.split(".") if label and label != "www"]
-        if len(labels) > 1:
-            labels = labels[:-1]
-        if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
-            labels = labels[:-1]
-        name = labels[-1] if labels else ""
-    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")[:40] or "source"
-    return "failed-site" if slug == "failed" else slug

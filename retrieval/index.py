@@ -6,6 +6,8 @@ from typing import Callable
 
 import numpy as np
 
+from .state import Arrays, BadState, State, array, nest, part
+
 FUZZY_MIN_LEN = 5          # shorter words are matched exactly only
 # share of character 2-3-grams (Dice) two words must have in common to be compared, by the edit distance
 # allowed: one edit changes at most 5 of a word's 2L + 1 grams, so a 5-letter word keeps >= 0.54 at
@@ -18,7 +20,7 @@ OVERLAP = 0.3              # share of the idf-weighted word overlap in a score (
 
 
 def _identity(terms: list[str]) -> list[str]:
-    """Return the already-analysed terms (a named function so the vectoriser pickles)."""
+    """Return the already-analysed terms (the vectoriser's analyser: terms are made before)."""
     return terms
 
 
@@ -52,6 +54,27 @@ class Postings:
             self.term_ptr = cols.indptr.astype(np.int64)
             self.term_rows = cols.indices.astype(np.int32)
             self.term_weights = cols.data.astype(np.float32)
+
+    def to_state(self) -> State:
+        """Return the arrays (by row, and by term when kept) and the row count."""
+        names = ("row_ptr", "row_terms", "row_weights") + (("term_ptr", "term_rows", "term_weights")
+                                                           if self.term_ptr is not None else ())
+        return {n: getattr(self, n) for n in names}, {"n_rows": self.n_rows, "by_term": self.term_ptr is not None}
+
+    @classmethod
+    def from_state(cls, arrays: Arrays, meta: dict) -> "Postings":
+        """Return postings from to_state's output, checking each array's kind."""
+        self = cls.__new__(cls)
+        self.n_rows = int(meta["n_rows"])
+        self.row_ptr, self.row_terms = array(arrays, "row_ptr", "i"), array(arrays, "row_terms", "i")
+        self.row_weights = array(arrays, "row_weights", "f")
+        self.term_ptr = self.term_rows = self.term_weights = None
+        if meta["by_term"]:
+            self.term_ptr, self.term_rows = array(arrays, "term_ptr", "i"), array(arrays, "term_rows", "i")
+            self.term_weights = array(arrays, "term_weights", "f")
+        if len(self.row_ptr) != self.n_rows + 1:
+            raise BadState("postings: row pointers do not match the row count")
+        return self
 
     def blend(self, q: QueryVector) -> np.ndarray:
         """Return every row's (1 - OVERLAP) * cosine + OVERLAP * overlap with the query (by term)."""
@@ -112,6 +135,21 @@ class Grams:
         self.ptr[1:] = np.cumsum([len(m) for m in members])
         self.words = np.fromiter((w for m in members for w in m), np.int32, count=int(self.ptr[-1]))
 
+    def to_state(self) -> State:
+        """Return the gram arrays and the grams in id order."""
+        return {"sizes": self.sizes, "ptr": self.ptr, "words": self.words}, {"grams": list(self.ids)}
+
+    @classmethod
+    def from_state(cls, arrays: Arrays, meta: dict) -> "Grams":
+        """Return grams from to_state's output."""
+        self = cls.__new__(cls)
+        self.ids = {str(g): i for i, g in enumerate(meta["grams"])}
+        self.sizes, self.ptr = array(arrays, "sizes", "f"), array(arrays, "ptr", "i")
+        self.words = array(arrays, "words", "i")
+        if len(self.ptr) != len(self.ids) + 1:
+            raise BadState("grams: pointers do not match the grams")
+        return self
+
     def similar(self, term: str, min_dice: float) -> np.ndarray:
         """Return ids of words sharing at least min_dice of their grams with term (Dice)."""
         grams = char_grams(term)
@@ -160,13 +198,30 @@ class Index:
         step("index", 4, 4)
         self._variants: dict[str, list[tuple[int, float]]] = {}
 
-    def __getstate__(self) -> dict:
-        """Pickle without the per-question memo."""
-        return {k: v for k, v in self.__dict__.items() if k != "_variants"}
+    def to_state(self) -> State:
+        """Return idf, both postings and the grams as arrays; the vocabulary (in id order) as JSON."""
+        arrays: Arrays = {"idf": self.idf}
+        meta: dict = {"words": self.words, "max_idf": self.max_idf}
+        nest("passages", self.passages.to_state(), arrays, meta)
+        nest("sentences", self.sentences.to_state(), arrays, meta)
+        nest("grams", self.grams.to_state(), arrays, meta)
+        return arrays, meta
 
-    def __setstate__(self, state: dict) -> None:
-        """Restore, with an empty memo."""
-        self.__dict__.update(state, _variants={})
+    @classmethod
+    def from_state(cls, arrays: Arrays, meta: dict) -> "Index":
+        """Return an index from to_state's output (without scikit-learn), with an empty memo."""
+        self = cls.__new__(cls)
+        self.idf = array(arrays, "idf", "f")
+        self.words = [str(w) for w in meta["words"]]
+        self.vocab = {w: i for i, w in enumerate(self.words)}
+        self.max_idf = float(meta["max_idf"])
+        self.passages = Postings.from_state(*part("passages", arrays, meta))
+        self.sentences = Postings.from_state(*part("sentences", arrays, meta))
+        self.grams = Grams.from_state(*part("grams", arrays, meta))
+        self._variants = {}
+        if len(self.idf) != len(self.words) or len(self.vocab) != len(self.words):
+            raise BadState("index: idf does not match the vocabulary")
+        return self
 
     @property
     def size(self) -> tuple[int, int, int]:

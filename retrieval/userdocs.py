@@ -11,12 +11,13 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator
 
+from .cache import corpus_listing
 from .errors import CorpusNotFound, KutipError
-from .readers import READERS
+from .readers import KNOWN, advice_for, describe_formats, readable_suffixes
 
 ENV = "KUTIP_USER_DOCS"
 SHARED_ENV = "KUTIP_SHARED_LIBRARY"   # "1": uploads go to one library every session sees (single-user machine)
-ALLOWED = tuple(READERS)             # the formats table the CLI and the corpus walker use
+ALLOWED = readable_suffixes()        # from the one formats table in readers/
 MAX_BYTES = 20 * 1024 * 1024         # as .streamlit/config.toml server.maxUploadSize: a thesis PDF is a few MB
 SESSION_TTL_SECONDS = 6 * 3600       # a browser session's uploads are removed after this long without activity
 SESSIONS = "kutip-sessions"          # the folder under the system temp dir holding one folder per browser session
@@ -104,7 +105,9 @@ def safe_name(name: str) -> str:
         stem, suffix = base, ""
     suffix = "." + suffix.lower().strip() if suffix else ""
     if suffix not in ALLOWED:
-        raise UserDocError(f"{name!r}: hanya berkas {', '.join(ALLOWED)} yang bisa diunggah")
+        advice = advice_for(suffix)
+        raise UserDocError(f"{name!r}: {advice}" if advice else
+                           f"{name!r}: hanya berkas {describe_formats()} yang bisa diunggah / only these can be added")
     stem = stem.strip(" ._-")
     if _RESERVED.match(stem):
         stem = f"{stem}_"
@@ -201,18 +204,21 @@ def combined_corpus(corpus: Path, folder: Path | None = None) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="kutip-corpus-") as tmp:
         root = Path(tmp)
-        for path in sorted(corpus.rglob("*")):
-            if path.is_file():
-                _link_or_copy(path, root / path.relative_to(corpus))
+        files, refused = corpus_listing(corpus, KNOWN)
+        for path in files:
+            _link_or_copy(path, root / path.relative_to(corpus))
+        for name, _ in refused:         # kept as links out of the folder, so the engine lists them as skipped
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink((corpus / name).resolve(), root / name)
         for name in names:
             _link_or_copy(folder / name, root / UPLOADS / name)
         yield root
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
-    """Make dst point at src: a symbolic link, else a copy."""
+    """Make dst point at src: a hard link (a symbolic one would lead out of the folder), else a copy."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.symlink(src.resolve(), dst)
+        os.link(src.resolve(), dst)
     except OSError:
         shutil.copy2(src, dst)

@@ -1,6 +1,7 @@
 """Shared fixtures: the real chapter (read once, indexed once per session) and a cache that is never the user's."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,19 @@ REPO = Path(__file__).resolve().parents[1]
 CHAPTER_NAME = "bab3-sister-city-batam-gimje.md"
 CHAPTER = REPO / "corpus" / CHAPTER_NAME
 CORE_DATA = Path(__file__).resolve().parent / "data" / "core"
+SHARED = Path(os.environ.get("KUTIP_SHARED") or REPO.parent / "shared")  # ../shared beside the clone
+
+
+def shared_path(*parts: str) -> Path:
+    """Return a file or folder of ../shared (or $KUTIP_SHARED); if it is missing the test fails under CI=true
+    and is skipped, saying so, elsewhere."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"{path} not found: put the project's shared/ folder beside the clone (or set KUTIP_SHARED)"
+        if os.environ.get("CI", "").strip().lower() in ("true", "1"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
 
 
 @pytest.fixture(scope="session", autouse=True)

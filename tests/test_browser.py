@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(shutil.which("chromium") or "chromium")  # Debian's package, found on PATH
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]
 SCREENSHOT = ROOT / "docs" / "screenshot.png"     # the README's pictures: rewritten only with KUTIP_SCREENSHOT=1
@@ -198,6 +200,9 @@ def test_uploads_are_private_and_a_repeat_is_answered_once(server, browser):
     first.goto(server)
     first.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(CHAPTER_PDF))
     expect(first.get_by_text(f"Tersimpan sebagai “{CHAPTER_PDF.name}”.")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    first.get_by_text("Yang diindeks").click()
+    expect(first.get_by_text(f"unggahan/{CHAPTER_PDF.name} — 47 bagian teks (isi sama dengan "
+                             "bab3-sister-city-batam-gimje.md)")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     ask(first, MOU)
     expect(first.locator(".kutip-answer")).to_have_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
     rows = first.locator(".kutip-quote", has_text="Batam, 17 Agustus 2013")
@@ -241,3 +246,44 @@ def test_two_tabs_asking_at_once_get_their_own_answers(server, browser):
     assert "Shen Zen" not in first.locator(".kutip-quote").first.inner_text()
     first.close()
     second.close()
+
+
+STUDY_SCREENSHOT = ROOT / "docs" / "study.png"   # the README's picture of the study tabs (KUTIP_SCREENSHOT=1)
+
+
+def test_study_timeline_and_one_quiz_question_at_phone_width(server, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto(server)
+    expect(page.get_by_role("heading", name="Kutip")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    sidebar = page.get_by_test_id("stSidebar")
+    if not sidebar.get_by_text("Belajar").is_visible():
+        page.get_by_test_id("stExpandSidebarButton").click()
+    sidebar.get_by_text("Belajar").click()
+    if page.get_by_test_id("stSidebarCollapseButton").is_visible():
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    page.get_by_role("tab", name="Linimasa").click()
+    panel = page.get_by_role("tabpanel", name="Linimasa")
+    expect(panel.locator("blockquote").first).to_contain_text("sejak 1973", timeout=ANSWER_TIMEOUT_MS)
+    expect(panel).to_contain_text("US$114,5 miliar", timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator(".katex").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390          # nothing wider than the phone
+    page.get_by_role("tab", name="Latihan").click()
+    quiz = page.get_by_role("tabpanel", name="Latihan")
+    expect(quiz).to_contain_text("Soal 1 dari 10", timeout=ANSWER_TIMEOUT_MS)
+    choices = quiz.get_by_test_id("stRadio").filter(has_text="Pilih jawaban")     # not the Kuis / Kartu switch
+    option = choices.locator("label").filter(has=page.get_by_role("radio")).nth(1)
+    option.click()
+    expect(option.get_by_role("radio")).to_be_checked()
+    check = quiz.get_by_role("button", name="Periksa")
+    expect(check).to_be_enabled(timeout=ANSWER_TIMEOUT_MS)
+    check.click()
+    verdict = quiz.get_by_test_id("stAlertContainer").first
+    expect(verdict).to_have_text(re.compile(r"^(Benar!|Belum tepat\. Jawabannya: .+)$"), timeout=ANSWER_TIMEOUT_MS)
+    expect(quiz.locator("blockquote").first).to_be_visible()
+    page.wait_for_timeout(500)
+    shot = STUDY_SCREENSHOT if os.environ.get("KUTIP_SCREENSHOT") == "1" else tmp_path / "study.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    page.close()

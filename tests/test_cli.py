@@ -230,11 +230,11 @@ def test_missing_corpus_folder_is_exit_2(cli):
 
 def test_empty_corpus_folder_is_exit_2(cli):
     assert one_error_line(cli["empty_corpus"]).startswith(
-        "kutip: korpus kosong: tidak ada berkas .md/.txt/.pdf/.html di ")
+        "kutip: korpus kosong: tidak ada berkas .md, .markdown, .txt, .pdf, .docx, .html, .htm di ")
 
 
 def test_corpus_without_readable_files_is_exit_2(tmp_path, capsys):
-    empty = write_corpus(tmp_path / "kosong", {"catatan.docx": b"PK", ".tersembunyi.md": "Teks."})
+    empty = write_corpus(tmp_path / "kosong", {"catatan.pages": b"PK", ".tersembunyi.md": "Teks."})
     (empty / "sub").mkdir()
     assert one_error_line(main_run(["ask", Q_INCOME, "--corpus", str(empty)], capsys)).startswith(
         "kutip: korpus kosong")
@@ -246,7 +246,9 @@ def test_corpus_with_nothing_to_index_is_exit_2(tmp_path, capsys, files):
     folder = write_corpus(tmp_path / "c", files)
     assert one_error_line(main_run(["ask", Q_INCOME, "--corpus", str(folder), "--no-cache"], capsys)) in {
         "kutip: tidak ada kata yang bisa diindeks / nothing to index (only blank lines or function words)",
-        f"kutip: tidak ada teks yang bisa dibaca di {folder}"}
+        f"kutip: tidak ada teks yang bisa dibaca di {folder}",
+        f"kutip: tidak ada teks yang bisa dibaca di {folder} "
+        f"({'; '.join(f'{name}: tidak ada teks / no text' for name in sorted(files))})"}
 
 
 def test_garbage_file_is_skipped_and_the_good_one_answers(cli):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import socket
 import time
@@ -14,7 +13,8 @@ import pytest
 import requests
 from fpdf import FPDF
 
-from retrieval.fetch import USER_AGENT, access_year, archive_url, fetch_sources, slug_for
+from retrieval.engine import Engine
+from retrieval.fetch import USER_AGENT, access_year, archive_url, fetch_sources, file_stem, slug_for
 from retrieval.model import Footnote
 
 # Pages written for these tests only; each says so in its text.
@@ -158,7 +158,8 @@ def note(number: int, url: str | None, accessed: str | None = "29 januari 2018")
 
 
 def fetch(base: str, notes: list[Footnote], dest: Path, **kw) -> list:
-    options = dict(timeout=0.5, retries=2, backoff=0.01, max_bytes=SIZE_LIMIT, archive_base=f"{base}/web")
+    options = dict(timeout=0.5, retries=2, backoff=0.01, max_bytes=SIZE_LIMIT, archive_base=f"{base}/web",
+                   allow_private=True)    # the test server is on 127.0.0.1
     options.update(kw)
     return fetch_sources(notes, dest, **options)
 
@@ -171,14 +172,16 @@ def test_article_saved_with_text_and_metadata(server, tmp_path):
     base, site = server
     [result] = fetch(base, [note(33, f"{base}/article")], tmp_path)
     assert (result.number, result.status, result.http_status, result.reason) == (33, "fetched", 200, "")
-    raw = tmp_path / "33-127-0-0-1.html"
+    stem = file_stem(33, f"{base}/article")
+    assert stem == f"33-127-0-0-1-{hashlib.sha256(f'{base}/article'.encode()).hexdigest()[:8]}"
+    raw = tmp_path / f"{stem}.html"
     assert result.path == str(raw) and raw.read_bytes() == ARTICLE
-    record = meta(tmp_path, "33-127-0-0-1")
+    record = meta(tmp_path, stem)
     assert record["url"] == f"{base}/article" and record["final_url"] == f"{base}/article"
     assert record["http_status"] == 200 and record["content_type"] == "text/html" and record["footnote"] == 33
     assert record["sha256"] == hashlib.sha256(ARTICLE).hexdigest() and record["archived"] is False
     assert record["fetched_at"].endswith("+00:00") and record["fetched_at"][:2] == "20"
-    text = (tmp_path / ".kutip" / "33-127-0-0-1.txt").read_text(encoding="utf-8")
+    text = (tmp_path / ".kutip" / f"{stem}.txt").read_text(encoding="utf-8")
     assert text.startswith("Halaman uji: Gimje bahas sister city dengan Batam\n\nHALAMAN UJI KUTIP. Wakil Wali Kota")
     assert "lima bidang" in text
     for noise in ("NAVTEXT", "COOKIETEXT", "FOOTERTEXT"):
@@ -191,7 +194,7 @@ def test_redirect_followed_and_final_url_recorded(server, tmp_path):
     base, _ = server
     [result] = fetch(base, [note(32, f"{base}/moved")], tmp_path)
     assert result.status == "fetched" and result.final_url == f"{base}/article"
-    assert meta(tmp_path, "32-127-0-0-1")["url"] == f"{base}/moved"
+    assert meta(tmp_path, file_stem(32, f"{base}/moved"))["url"] == f"{base}/moved"
 
 
 def test_gone_page_comes_from_the_archive_of_the_access_year(server, tmp_path):
@@ -201,7 +204,7 @@ def test_gone_page_comes_from_the_archive_of_the_access_year(server, tmp_path):
     assert result.reason == "archived copy (original: HTTP 404)"
     assert result.final_url == f"{base}/web/20180301000000id_/{base}/gone"
     assert Path(result.path).read_bytes() == ARCHIVED
-    record = meta(tmp_path, "34-127-0-0-1")
+    record = meta(tmp_path, file_stem(34, f"{base}/gone"))
     assert record["archived"] is True and record["url"] == f"{base}/gone"
     assert record["sha256"] == hashlib.sha256(ARCHIVED).hexdigest()
     assert site.hits[f"/web/{ARCHIVE_YEAR}id_/{base}/gone"] == 1
@@ -264,14 +267,14 @@ def test_unsupported_content_type(server, tmp_path):
 def test_pdf_saved_as_pdf(server, tmp_path):
     base, _ = server
     [result] = fetch(base, [note(36, f"{base}/doc")], tmp_path)
-    assert result.status == "fetched" and result.path.endswith("36-127-0-0-1.pdf")
+    stem = file_stem(36, f"{base}/doc")
+    assert result.status == "fetched" and result.path.endswith(f"{stem}.pdf")
     assert Path(result.path).read_bytes() == PDF
-    record = meta(tmp_path, "36-127-0-0-1")
+    record = meta(tmp_path, stem)
     assert record["content_type"] == "application/pdf" and record["sha256"] == hashlib.sha256(PDF).hexdigest()
-    if importlib.util.find_spec("retrieval.readers.pdf") is not None:  # text through the project's PDF reader
-        assert record["text"] == "36-127-0-0-1.txt"
-        text = (tmp_path / ".kutip" / "36-127-0-0-1.txt").read_text(encoding="utf-8")
-        assert text.startswith("HALAMAN UJI KUTIP (PDF). Kerja sama sister city Batam dan Gimje")
+    assert record["text"] == f"{stem}.txt"                       # text through the project's PDF reader
+    text = (tmp_path / ".kutip" / f"{stem}.txt").read_text(encoding="utf-8")
+    assert text.startswith("HALAMAN UJI KUTIP (PDF). Kerja sama sister city Batam dan Gimje")
 
 
 def test_body_that_is_not_what_it_claims_fails(server, tmp_path):
@@ -285,8 +288,9 @@ def test_body_that_is_not_what_it_claims_fails(server, tmp_path):
 def test_plain_text_saved_as_txt(server, tmp_path):
     base, _ = server
     [result] = fetch(base, [note(39, f"{base}/notes")], tmp_path)
-    assert result.status == "fetched" and Path(result.path).name == "39-127-0-0-1.txt"
-    assert (tmp_path / ".kutip" / "39-127-0-0-1.txt").read_text(encoding="utf-8") == PLAIN.decode("utf-8")
+    stem = file_stem(39, f"{base}/notes")
+    assert result.status == "fetched" and Path(result.path).name == f"{stem}.txt"
+    assert (tmp_path / ".kutip" / f"{stem}.txt").read_text(encoding="utf-8") == PLAIN.decode("utf-8")
 
 
 def test_failed_refetch_keeps_the_good_copy_byte_for_byte(server, tmp_path):
@@ -315,13 +319,14 @@ def test_manual_copy_is_kept_when_fetch_fails(server, tmp_path):
 
 def test_hand_placed_file_of_the_same_name_is_not_replaced(server, tmp_path):
     base, _ = server
-    mine = tmp_path / "33-127-0-0-1.html"
+    stem = file_stem(33, f"{base}/article")
+    mine = tmp_path / f"{stem}.html"
     mine.write_bytes(b"<html><body><p>HALAMAN UJI: salinan tangan</p></body></html>")
     [result] = fetch(base, [note(33, f"{base}/article")], tmp_path)
     assert (result.status, result.path) == ("kept", str(mine))
-    assert result.reason == "33-127-0-0-1.html was not fetched by Kutip; left untouched"
+    assert result.reason == f"{stem}.html was not fetched by Kutip; left untouched"
     assert mine.read_bytes() == b"<html><body><p>HALAMAN UJI: salinan tangan</p></body></html>"
-    assert not (tmp_path / ".kutip" / "33-127-0-0-1.json").exists()
+    assert not (tmp_path / ".kutip" / f"{stem}.json").exists()
 
 
 def closed_port() -> int:
@@ -333,7 +338,8 @@ def closed_port() -> int:
 def test_no_network_every_url_fails_cleanly(tmp_path):
     dead = f"http://127.0.0.1:{closed_port()}"
     notes = [note(32, f"{dead}/a"), note(33, None), note(34, f"{dead}/b", accessed=None)]
-    results = fetch_sources(notes, tmp_path, timeout=0.5, retries=1, backoff=0.01, archive_base=f"{dead}/web")
+    results = fetch_sources(notes, tmp_path, timeout=0.5, retries=1, backoff=0.01, archive_base=f"{dead}/web",
+                            allow_private=True)
     assert [(r.number, r.status) for r in results] == [(32, "failed"), (34, "failed")]
     for r in results:
         assert r.reason.startswith("connection failed: ") and "; archive: connection failed: " in r.reason, r.reason
@@ -354,7 +360,7 @@ class NoAnswer:
 def test_connect_timeout_counts_as_gone_and_asks_the_archive(tmp_path):
     session = NoAnswer()
     [result] = fetch_sources([note(33, "http://127.0.0.1:9/x")], tmp_path, session=session, timeout=0.5, retries=1,
-                             backoff=0.01, archive_base="http://127.0.0.1:9/web")
+                             backoff=0.01, archive_base="http://127.0.0.1:9/web", allow_private=True)
     assert result.status == "failed"
     assert result.reason == "timeout (no connection within 0.5 s); archive: timeout (no connection within 0.5 s)"
     assert session.urls == ["http://127.0.0.1:9/x"] * 2 + ["http://127.0.0.1:9/web/2018id_/http://127.0.0.1:9/x"] * 2
@@ -385,7 +391,6 @@ def test_helpers():
 
 
 def test_fetched_page_links_to_its_footnote_in_the_engine(server, tmp_path):
-    engine_module = pytest.importorskip("retrieval.engine")
     from retrieval.sources import source_status
 
     base, _ = server
@@ -393,13 +398,14 @@ def test_fetched_page_links_to_its_footnote_in_the_engine(server, tmp_path):
     (tmp_path / "bab3.md").write_text(
         "# BAB III\n\nKerja sama dalam lima bidang dibahas<sup>33</sup>.\n\n---\n\n"
         f"<sup>33</sup> Berita uji. <{url}> diakses pada 29 januari 2018\n", encoding="utf-8")
-    engine = engine_module.Engine.build(tmp_path, cache_dir=tmp_path / "cache", use_cache=False)
+    engine = Engine.build(tmp_path, cache_dir=tmp_path / "cache", use_cache=False)
     [cited] = [f for f in engine.footnotes if f.number == 33]
     assert cited.url == url
-    [result] = fetch_sources(engine.footnotes, tmp_path / "sources", timeout=2, backoff=0.01)
+    [result] = fetch_sources(engine.footnotes, tmp_path / "sources", timeout=2, backoff=0.01, allow_private=True)
     assert result.status == "fetched"
-    engine = engine_module.Engine.build(tmp_path, cache_dir=tmp_path / "cache", use_cache=False)
-    assert {d.source: d.cites for d in engine.documents}["sources/33-127-0-0-1.html"] == 33
-    assert any(p.source == "sources/33-127-0-0-1.html" and p.footnotes == (33,) for p in engine.passages)
+    engine = Engine.build(tmp_path, cache_dir=tmp_path / "cache", use_cache=False)
+    saved = f"sources/{file_stem(33, url)}.html"
+    assert {d.source: d.cites for d in engine.documents}[saved] == 33
+    assert any(p.source == saved and p.footnotes == (33,) for p in engine.passages)
     [status] = source_status(tmp_path, engine.footnotes, [])
-    assert (status.status, status.files) == ("fetched", ("sources/33-127-0-0-1.html",))
+    assert (status.status, status.files) == ("fetched", (saved,))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -16,12 +15,7 @@ from retrieval.readers.pdf import CorruptPdf, EncryptedPdf, ScannedPdf, read_pdf
 
 HERE = Path(__file__).parent
 FIXTURE_NAME = "bab3-sister-city-batam-gimje.pdf"
-FIXTURE_PLACES = [
-    Path(os.environ.get("KUTIP_PDF_FIXTURE", HERE / "data" / FIXTURE_NAME)),
-    HERE / "data" / FIXTURE_NAME,
-    Path("/work/shared/corpus-fixtures") / FIXTURE_NAME,
-]
-FIXTURE = next((p for p in FIXTURE_PLACES if p.is_file()), None)
+FIXTURE = HERE / "data" / FIXTURE_NAME  # a byte copy of ../shared/corpus-fixtures' PDF, kept with the tests
 
 
 def notes_joined(doc: Document) -> dict[int, str]:
@@ -53,16 +47,12 @@ def mark_word(block: Block, number: int) -> str:
 
 # ---------------------------------------------------------------- the real chapter
 
-needs_fixture = pytest.mark.skipif(FIXTURE is None, reason=f"{FIXTURE_NAME} not found (set KUTIP_PDF_FIXTURE)")
-
-
 @pytest.fixture(scope="module")
 def chapter() -> Document:
     """The thesis chapter typeset like Word, read once."""
     return read_pdf(FIXTURE)
 
 
-@needs_fixture
 def test_chapter_has_footnotes_32_to_40_with_full_urls(chapter: Document) -> None:
     notes = notes_joined(chapter)
     assert sorted(notes) == list(range(32, 41))
@@ -84,14 +74,12 @@ def test_chapter_has_footnotes_32_to_40_with_full_urls(chapter: Document) -> Non
     assert notes[40].endswith("Jurnal Ilmiah Cano Ekonomos Vol.3 No.2 Juli 2014")
 
 
-@needs_fixture
 def test_chapter_footnotes_sit_on_their_printed_pages(chapter: Document) -> None:
     pages = {b.number: (b.page, b.page_index) for b in chapter.blocks if b.kind == "footnote"}
     assert pages == {32: (45, 0), 33: (46, 1), 34: (46, 1), 35: (48, 3), 36: (49, 4),
                      37: (53, 8), 38: (53, 8), 39: (54, 9), 40: (55, 10)}
 
 
-@needs_fixture
 def test_chapter_markers_are_removed_and_attached(chapter: Document) -> None:
     blocks = body(chapter)
     first = next(b for b in blocks if "US$114,5 miliar" in b.text)
@@ -105,13 +93,11 @@ def test_chapter_markers_are_removed_and_attached(chapter: Document) -> None:
     assert not any(re.search(r"[a-z.,]3[2-9]\b|[a-z.,]40\b", b.text) for b in blocks)
 
 
-@needs_fixture
 def test_chapter_sentence_across_lines_is_one_block(chapter: Document) -> None:
     sentence = "Dalam kerjasama tersebut diperlukan menjaga kesinambungan kerjasama dalam bidang perekonomian."
     assert sum(sentence in b.text for b in body(chapter)) == 1
 
 
-@needs_fixture
 def test_chapter_printed_page_numbers(chapter: Document) -> None:
     assert sorted({b.page for b in chapter.blocks}) == list(range(45, 57))
     assert all(b.page == b.page_index + 45 for b in chapter.blocks if b.kind != "break")
@@ -120,7 +106,6 @@ def test_chapter_printed_page_numbers(chapter: Document) -> None:
         assert not re.search(r"\b(4[5-9]|5[0-6])$", b.text), b.text
 
 
-@needs_fixture
 def test_chapter_paragraph_cut_by_page_break(chapter: Document) -> None:
     kinds = [b.kind for b in chapter.blocks]
     assert kinds.count("break") == 11
@@ -130,7 +115,6 @@ def test_chapter_paragraph_cut_by_page_break(chapter: Document) -> None:
     assert chapter.blocks[i + 3].page == 46
 
 
-@needs_fixture
 def test_chapter_headings_and_items(chapter: Document) -> None:
     headings = [b.text for b in chapter.blocks if b.kind == "heading"]
     assert headings[:4] == ["BAB III", "FAKTOR YANG MENDORONG TERJADINYA KERJASAMA SISTER CITY.",
@@ -148,7 +132,6 @@ def test_chapter_headings_and_items(chapter: Document) -> None:
     assert len(items) == 33
 
 
-@needs_fixture
 def test_chapter_table(chapter: Document) -> None:
     tables = [b for b in chapter.blocks if b.kind == "table"]
     assert len(tables) == 1
@@ -170,7 +153,6 @@ def test_chapter_table(chapter: Document) -> None:
     assert "WAKT " not in words and "KETERANG " not in words
 
 
-@needs_fixture
 def test_chapter_hyphens_stay(chapter: Document) -> None:
     text = " ".join(b.text for b in body(chapter))
     assert "masing-masing" in text and "faktor-faktor kerjasama sister citty" in text
@@ -178,7 +160,6 @@ def test_chapter_hyphens_stay(chapter: Document) -> None:
     assert "faktor- faktor" not in text
 
 
-@needs_fixture
 def test_chapter_meta(chapter: Document) -> None:
     assert chapter.source == FIXTURE_NAME and chapter.get("pages") == "12"
 

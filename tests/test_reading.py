@@ -379,7 +379,7 @@ def test_utf8_bom_and_windows_1252_are_read(tmp_path: Path):
 
 
 def test_unknown_suffix_names_itself(tmp_path: Path):
-    path = tmp_path / "bab.docx"
+    path = tmp_path / "bab.pages"
     path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(UnsupportedFormat, match=r"bab\.docx.*\.docx"):
+    with pytest.raises(UnsupportedFormat, match=r"bab\.pages.*\.pages"):
         read_file(path)

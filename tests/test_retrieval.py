@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from conftest import write_corpus
+from conftest import shared_path, write_corpus
 from retrieval import analysis
 from retrieval.analysis import STOP_WORDS, question_type, stem, terms, tokenise
 from retrieval.engine import Engine
@@ -17,7 +16,6 @@ from retrieval.index import Index
 from retrieval.evaluate import summarise
 from retrieval.present import answer_dict
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 DETIK = ("https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-"
          "tapi-batam-malah-ketinggalan")
 
@@ -259,9 +257,9 @@ def test_stemming_and_abbreviations():
 
 # --- the dev set floor ------------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not DEV.is_file(), reason=f"{DEV} not found (../shared beside the clone)")
 def test_dev_figures_hold_the_floor(engine):
-    questions = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    dev = shared_path("eval", "dev.jsonl")
+    questions = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
     out = summarise(questions, [answer_dict(engine.ask(q["q"])) for q in questions])
     ans, una = out["answerable"], out["unanswerable"]
     # measured 2026-11-28 with `python -m retrieval eval ../shared/eval/dev.jsonl`:

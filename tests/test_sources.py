@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.engine import Engine
 from retrieval.model import Block, Document, Footnote
 from retrieval.sources import (STRONG_SUPPORT, WEAK_SUPPORT, SourceStatus, best_support, link_sources,
                                source_status, support_label, url_key)
@@ -168,14 +169,13 @@ UNRELATED = "Resep rendang daging sapi membutuhkan santan, cabai, dan waktu mema
 
 
 def test_best_support_labels_calibrated_on_a_small_corpus(tmp_path):
-    engine_module = pytest.importorskip("retrieval.engine")
     (tmp_path / "bab3.md").write_text(CHAPTER, encoding="utf-8")
     sources = tmp_path / "sources"
     sources.mkdir()
     for name, text in (("33-antaranews.txt", RESTATES), ("34-berita.txt", SAME_TOPIC), ("35-laporan.txt", UNRELATED)):
         (sources / name).write_text(f"HALAMAN UJI KUTIP.\n\n{text}\n\nPasar ikan di pelabuhan buka sejak subuh.\n",
                                     encoding="utf-8")
-    engine = engine_module.Engine.build(tmp_path, cache_dir=tmp_path / "cache")
+    engine = Engine.build(tmp_path, cache_dir=tmp_path / "cache")
     cited = engine.search("lima bidang pariwisata industri perdagangan investasi pendidikan pertanian", k=1,
                           where=lambda p: p.source == "bab3.md" and bool(p.marks))[0]
     assert cited.text.startswith("Setelah pertemuan tersebut") and 33 in cited.footnotes

@@ -20,7 +20,7 @@ TEXT: dict[str, dict[str, str]] = {
         "stage_import": "memuat scikit-learn",
         "stage_index": "mengindeks",
         "no_corpus": "Folder korpus tidak ditemukan: {path}. Atur variabel lingkungan KUTIP_CORPUS ke folder "
-                     "yang berisi bab (.md, .txt, .pdf).",
+                     "yang berisi bab ({formats}).",
         "load_failed": "Indeks tidak dapat dibuat: {error}",
         "user_docs_failed": "Dokumen Anda tidak dapat diindeks ({error}); sementara hanya bab ini yang dicari. "
                             "Hapus dokumen yang bermasalah di bilah samping.",
@@ -100,7 +100,7 @@ TEXT: dict[str, dict[str, str]] = {
         "stage_import": "loading scikit-learn",
         "stage_index": "indexing",
         "no_corpus": "Corpus folder not found: {path}. Set the KUTIP_CORPUS environment variable to a folder "
-                     "holding the chapter (.md, .txt, .pdf).",
+                     "holding the chapter ({formats}).",
         "load_failed": "The index could not be built: {error}",
         "user_docs_failed": "Your documents could not be indexed ({error}); only the chapter is searched for now. "
                             "Remove the faulty document in the sidebar.",

@@ -1,6 +1,7 @@
-"""Readers: one module per format, each turning a file into a Document; chosen by suffix."""
+"""Readers: one module per format, each turning a file into a Document; chosen by suffix from one table."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Callable
@@ -8,22 +9,67 @@ from typing import Callable
 from ..errors import UnsupportedFormat
 from ..model import Document
 
-# suffix -> "module:function"; imported on first use so a missing optional library only affects its format
-READERS: dict[str, str] = {
-    ".md": "markdown:read_markdown",
-    ".markdown": "markdown:read_markdown",
-    ".txt": "text:read_text",
-    ".pdf": "pdf:read_pdf",
-    ".html": "html:read_html",
-    ".htm": "html:read_html",
-}
+
+@dataclass(frozen=True)
+class Format:
+    """One file format: its suffix, the reader ("module:function", empty when refused), a label, and advice."""
+
+    suffix: str
+    reader: str
+    label: str
+    advice: str = ""          # for a refused format: what the user should do instead (Indonesian / English)
+
+
+_SAVE_AS = "simpan ulang sebagai .docx atau PDF lalu tambahkan lagi / save it as .docx or PDF and add it again"
+
+# THE table of formats: the CLI's messages, the corpus walker, the user's uploads and the app's uploader read it.
+# Readers are imported on first use, so a missing optional library only affects its own format.
+FORMATS: tuple[Format, ...] = (
+    Format(".md", "markdown:read_markdown", "Markdown"),
+    Format(".markdown", "markdown:read_markdown", "Markdown"),
+    Format(".txt", "text:read_text", "teks / text"),
+    Format(".pdf", "pdf:read_pdf", "PDF"),
+    Format(".docx", "docx:read_docx", "Word"),
+    Format(".html", "html:read_html", "HTML"),
+    Format(".htm", "html:read_html", "HTML"),
+    Format(".doc", "", "Word 97-2003",
+           f"format Word lama (.doc) tidak bisa dibaca; {_SAVE_AS} / old Word format (.doc) cannot be read"),
+    Format(".odt", "", "OpenDocument",
+           f"format OpenDocument (.odt) tidak bisa dibaca; {_SAVE_AS} / OpenDocument (.odt) cannot be read"),
+)
+
+READERS: dict[str, str] = {f.suffix: f.reader for f in FORMATS if f.reader}   # the suffixes that are read
+KNOWN: dict[str, str] = {f.suffix: f.reader for f in FORMATS}                 # read, or refused with advice
+
+
+def readable_suffixes() -> tuple[str, ...]:
+    """Return the suffixes a reader takes, in table order ('.md', '.markdown', ...)."""
+    return tuple(READERS)
+
+
+def describe_formats() -> str:
+    """Return the readable suffixes for a message: '.md, .markdown, .txt, .pdf, .docx, .html, .htm'."""
+    return ", ".join(readable_suffixes())
+
+
+def advice_for(suffix: str) -> str | None:
+    """Return what to do with a refused format (e.g. '.doc'), or None if the suffix is not a refused one."""
+    for f in FORMATS:
+        if f.suffix == suffix.lower() and not f.reader:
+            return f.advice
+    return None
 
 
 def reader_for(path: Path) -> Callable[[Path], Document]:
-    """Return the read function for path's suffix, or raise UnsupportedFormat naming it."""
-    spec = READERS.get(path.suffix.lower())
+    """Return the read function for path's suffix, or raise UnsupportedFormat naming it (with advice if known)."""
+    suffix = path.suffix.lower()
+    advice = advice_for(suffix)
+    if advice:
+        raise UnsupportedFormat(f"{path.name}: {advice}")
+    spec = READERS.get(suffix)
     if spec is None:
-        raise UnsupportedFormat(f"{path.name}: format {path.suffix or '(tanpa akhiran)'} tidak didukung")
+        raise UnsupportedFormat(f"{path.name}: format {path.suffix or '(tanpa akhiran)'} tidak didukung "
+                                f"(hanya {describe_formats()}) / format not supported")
     module, func = spec.split(":")
     return getattr(import_module(f"{__name__}.{module}"), func)
 

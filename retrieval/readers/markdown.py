@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..model import Block, Document
-from .text import decode
+from .text import decode_reporting
 
 # footnote markers become private-use sentinels so later clean-up cannot disturb them
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -27,7 +27,8 @@ _STARTS_LINK = re.compile(r"^\s*(?:<?https?://|\[|www\.)")
 
 def read_markdown(path: Path) -> Document:
     """Return the blocks of a markdown file."""
-    return Document(source=path.name, blocks=tuple(parse_markdown(decode(path.read_bytes(), path.name))))
+    text, note = decode_reporting(path.read_bytes(), path.name)
+    return Document(source=path.name, blocks=tuple(parse_markdown(text)), meta=(("warning", note),) if note else ())
 
 
 def parse_markdown(text: str) -> list[Block]:

@@ -1,0 +1,129 @@
+"""Word lists for reading questions: chat forms -> standard Indonesian, synonyms, English -> Indonesian.
+
+All data is read from retrieval/data/ (built from their upstream sources by scripts/build_*.py; sources,
+licences and filtering rules in retrieval/data/README.md), once per process.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+SLANG = "slang.tsv"                        # IndoCollex, filtered (MIT)
+SLANG_SUPPLEMENT = "slang-supplement.tsv"  # the project's own few entries; they win over SLANG
+THESAURUS = "thesaurus.tsv"                # mythes-id (LGPL-2.1)
+ENGLISH = "english.tsv"                    # FreeDict eng-ind (CC-BY-SA-3.0)
+EXTRA_ROOTS = "extra-roots.txt"            # the project's own roots PySastrawi lacks
+# A word votes for a language when its Zipf frequency there is at least this much higher than in the
+# other (1.0 = ten times as frequent): "the"/"when" vote English, "yang"/"kapan" Indonesian, while
+# names and shared words ("data", "program", "batam") stay out of the count.
+LANGUAGE_MARGIN = 1.0
+# A question is English when more than this share of its voting words vote English.
+ENGLISH_SHARE = 0.5
+# "negara2" / "hal2" = "negara-negara" / "hal-hal"; the word needs a vowel and three letters, so units
+# ("km2", "m2") and codes stay as they are.
+_REDUPLICATED = re.compile(r"\b([^\W\d_]{3,})2\b")
+_VOWEL = re.compile(r"[aiueo]", re.IGNORECASE)
+# English inflections tried, in order, when a word is not a headword itself: (suffix, replacement).
+_INFLECTIONS = (("ies", "y"), ("ied", "y"), ("ves", "f"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+                ("ing", ""), ("ing", "e"), ("ly", ""))
+
+
+def _rows(name: str) -> list[tuple[str, str]]:
+    """Return the (key, value) rows of a tab-separated data file, comments left out."""
+    text = (DATA / name).read_text(encoding="utf-8")
+    rows = (line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return [(key.strip(), value.strip()) for key, value in rows]
+
+
+@lru_cache(maxsize=None)
+def _lists(name: str) -> dict[str, tuple[str, ...]]:
+    """Return a word -> |-separated list data file as a dictionary."""
+    return {key: tuple(value.split("|")) for key, value in _rows(name)}
+
+
+@lru_cache(maxsize=1)
+def _chat() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Return chat form -> standard words, both as word tuples (the supplement over the lexicon)."""
+    table = {tuple(k.split()): tuple(v.split()) for name in (SLANG, SLANG_SUPPLEMENT) for k, v in _rows(name)}
+    return {k: v for k, v in table.items() if k and v}
+
+
+@lru_cache(maxsize=1)
+def _longest_chat_form() -> int:
+    """Return the number of words of the longest chat form."""
+    return max(map(len, _chat()))
+
+
+def reduplicate(text: str) -> str:
+    """Return text with chat reduplication written out ("negara2" -> "negara-negara"), before tokenising."""
+    def full(m: re.Match[str]) -> str:
+        word = m.group(1)
+        return f"{word}-{word}" if _VOWEL.search(word) else m.group(0)
+    return _REDUPLICATED.sub(full, text)
+
+
+def normalise_chat(tokens: list[str]) -> list[str]:
+    """Return tokens (lower case, as tokenise gives them) with chat forms as standard words ("yg" -> "yang")."""
+    table, longest = _chat(), _longest_chat_form()
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            standard = table.get(tuple(tokens[i:i + n]))
+            if standard:
+                out.extend(standard)
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def synonyms(word: str) -> tuple[str, ...]:
+    """Return the thesaurus synonyms of a word or phrase (lower case; multi-word ones as phrases)."""
+    return _lists(THESAURUS).get(" ".join(word.lower().split()), ())
+
+
+def _lemmas(word: str) -> list[str]:
+    """Return an English word and the forms it may be inflected from, most likely first."""
+    forms = [word]
+    for suffix, replacement in _INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            stem = word[: -len(suffix)]
+            forms.append(stem + replacement)
+            if not replacement and len(stem) >= 3 and stem[-1] == stem[-2]:   # "planned" -> "plan"
+                forms.append(stem[:-1])
+    return forms
+
+
+def english(word: str) -> tuple[str, ...]:
+    """Return the Indonesian translations of an English word (or of the word it is inflected from)."""
+    table = _lists(ENGLISH)
+    for form in _lemmas(" ".join(word.lower().split())):
+        if form in table:
+            return table[form]
+    return ()
+
+
+@lru_cache(maxsize=100_000)
+def _vote(word: str) -> int:
+    """Return +1 if a word is clearly English, -1 if clearly Indonesian, 0 if neither (wordfreq)."""
+    from wordfreq import zipf_frequency
+    en, id_ = zipf_frequency(word, "en"), zipf_frequency(word, "id")
+    return 1 if en >= id_ + LANGUAGE_MARGIN else -1 if id_ >= en + LANGUAGE_MARGIN else 0
+
+
+def is_english(tokens: list[str]) -> bool:
+    """Tell whether a question's tokens are English rather than Indonesian."""
+    votes = [v for v in (_vote(t) for t in tokens if t.isalpha()) if v]
+    return bool(votes) and votes.count(1) / len(votes) > ENGLISH_SHARE
+
+
+@lru_cache(maxsize=1)
+def extra_roots() -> tuple[str, ...]:
+    """Return the root words PySastrawi's dictionary lacks (joined compounds such as "tandatangan")."""
+    text = (DATA / EXTRA_ROOTS).read_text(encoding="utf-8")
+    return tuple(w for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#"))

@@ -1,0 +1,146 @@
+"""What every aid shares: sentence quotes, the body passages, JSON of results, and the bundle of all aids."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, fields, is_dataclass
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from ..model import Footnote, Passage, Quote
+from ..present import footnote_dict, quote_dict
+
+if TYPE_CHECKING:
+    from .check import Check
+
+Progress = Callable[[str, int, int], None]
+STEP = 500                      # passages handled between two progress reports
+EMPTY = {  # shown (CLI, JSON, app) instead of an empty list, Indonesian first
+    "sections": "Tidak ada bagian yang bisa dipetakan. / No sections to outline.",
+    "events": "Tidak ada tanggal dalam korpus. / No dates in the corpus.",
+    "terms": "Tidak ada istilah atau singkatan yang didefinisikan. / No defined terms or abbreviations.",
+    "cards": "Tidak ada fakta untuk kartu latihan. / No facts to make cards from.",
+    "uncited": "Semua kalimat berfakta memiliki catatan kaki. / Every sentence with a fact has a footnote.",
+}
+NO_FOOTNOTES = ("Korpus ini tidak memiliki catatan kaki: setiap kalimat berfakta terdaftar. / "
+                "This corpus has no footnotes: every sentence stating a fact is listed.")
+
+
+def body(passages: tuple[Passage, ...] | list[Passage]) -> list[Passage]:
+    """Return the passages of the text itself (no footnote entries)."""
+    return [p for p in passages if p.kind != "footnote" and p.text.strip()]
+
+
+def sentence_spans(p: Passage) -> tuple[tuple[int, int], ...]:
+    """Return the passage's sentence spans (the whole text when it has none)."""
+    return p.sentences or ((0, len(p.text)),)
+
+
+def quote_of(p: Passage, start: int, end: int, score: float = 0.0) -> Quote:
+    """Return the verbatim quote text[start:end] of a passage with the footnotes marked in it."""
+    return Quote(p, start, end, score, p.footnotes_in(start, end))
+
+
+def sentence_around(p: Passage, offset: int) -> tuple[int, int]:
+    """Return the span of the sentence holding text[offset]."""
+    spans = sentence_spans(p)
+    for a, b in spans:
+        if a <= offset < b:
+            return a, b
+    before = [s for s in spans if s[0] <= offset]
+    return before[-1] if before else spans[0]
+
+
+def sentences(passages: list[Passage]) -> Iterator[tuple[Passage, int, int]]:
+    """Yield (passage, start, end) for every sentence of the given passages."""
+    for p in passages:
+        for a, b in sentence_spans(p):
+            if p.text[a:b].strip():
+                yield p, a, b
+
+
+def to_json(value):
+    """Return a result as JSON-ready values: a quote in the `ask --json` passage shape, tuples as lists."""
+    if isinstance(value, Quote):
+        return quote_dict(value)
+    if isinstance(value, Footnote):
+        return footnote_dict(value)
+    if is_dataclass(value):
+        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value
+
+
+def cited_footnotes(engine, quotes: list[Quote]) -> list[Footnote]:
+    """Return the footnotes the quotes cite, in order of first mention, resolved per document."""
+    out: list[Footnote] = []
+    for q in quotes:
+        for n in q.footnotes:
+            note = engine.footnote(n, q.passage.source)
+            if note is not None and note not in out:
+                out.append(note)
+    return out
+
+
+@dataclass(frozen=True)
+class Study:
+    """All the aids for one engine, computed once."""
+
+    outline: tuple
+    timeline: tuple
+    glossary: tuple
+    cards: tuple
+    check: "Check"
+    seconds: float
+
+
+def build_study(engine, n_cards: int = 20, progress: Progress | None = None) -> Study:
+    """Return every aid for the engine's corpus (progress is told each stage)."""
+    from .cards import make_cards
+    from .check import check_citations
+    from .glossary import glossary
+    from .outline import outline
+    from .timeline import timeline
+    t0 = time.perf_counter()
+    stages = ("outline", "timeline", "glossary", "cards", "check")
+    say = progress or (lambda *_: None)
+    say("study outline", 0, len(stages))
+    out = outline(engine.passages)
+    say("study timeline", 1, len(stages))
+    events = timeline(engine.passages, progress)
+    say("study glossary", 2, len(stages))
+    terms = glossary(engine.passages)
+    say("study cards", 3, len(stages))
+    cards = make_cards(engine.passages, n_cards, events=events, terms=terms)
+    say("study check", 4, len(stages))
+    checked = check_citations(engine.passages)
+    say("study check", 5, len(stages))
+    return Study(tuple(out), tuple(events), tuple(terms), tuple(cards), checked, time.perf_counter() - t0)
+
+
+MAX_NAME_WORDS = 4        # "Festival Horizon Gimje"; a longer run of capitalised words is a title
+_CAPS_RUN = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?:\s[A-Z][a-z]+(?:-[A-Z][a-z]+)*)*(?![\w-])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|^\s*(?:[a-z]|\d{1,2})[.)]\s+)$")
+
+
+def lower_words(passages: list[Passage]) -> frozenset[str]:
+    """Return the words the corpus writes in lower case somewhere (so "Kota" alone is no name)."""
+    return frozenset(w for p in passages for w in re.findall(r"[a-z]+", p.text) if w.islower())
+
+
+def names_in(text: str, lower: frozenset[str], skip: set[str] | frozenset[str] = frozenset()) -> list[re.Match]:
+    """Return the proper names of a sentence: capitalised runs not at its start, not made of ordinary words."""
+    from ..analysis import STOP_WORDS
+    from .dates import MONTHS
+    out = []
+    for m in _CAPS_RUN.finditer(text):
+        if _SENTENCE_START.search(text[:m.start()]) or text[m.end():m.end() + 1] == ":":   # "No: 1." labels a cell
+            continue
+        words = [w.lower() for w in re.findall(r"[A-Za-z]+", m[0])]
+        if len(words) > MAX_NAME_WORDS or all(w in STOP_WORDS or w in lower or w in skip or w in MONTHS
+                                              for w in words):
+            continue
+        out.append(m)
+    return out

@@ -1,0 +1,111 @@
+"""Dates in Indonesian and English text: days, months, years, ranges, and the periods they end."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MONTHS = {
+    "januari": 1, "january": 1, "februari": 2, "pebruari": 2, "february": 2, "maret": 3, "march": 3,
+    "april": 4, "mei": 5, "may": 5, "juni": 6, "june": 6, "juli": 7, "july": 7, "agustus": 8, "august": 8,
+    "september": 9, "oktober": 10, "october": 10, "november": 11, "nopember": 11, "desember": 12, "december": 12,
+}
+SHORT_MONTHS = {  # only trusted right after a day number ("17 Agt 2013"): alone they are ordinary words
+    "jan": 1, "feb": 2, "peb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8, "agt": 8, "agus": 8,
+    "aug": 8, "sep": 9, "sept": 9, "okt": 10, "oct": 10, "nov": 11, "nop": 11, "des": 12, "dec": 12,
+}
+YEAR = r"(?:1[5-9]\d\d|20\d\d)"   # 1500-2099: a four-digit number outside this is an amount, not a year
+_FULL = "|".join(sorted(MONTHS, key=len, reverse=True))
+_ANY = "|".join(sorted([*MONTHS, *SHORT_MONTHS], key=len, reverse=True))
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:\s*[-–]\s*(\d{{1,2}}))?\s+({_ANY})\.?,?\s+({YEAR})\b", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_FULL})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+({YEAR})\b", re.I)
+_NUMERIC = re.compile(rf"(?<![\d/.-])(\d{{1,2}})([/.-])(\d{{1,2}})\2({YEAR})(?![\d/])")
+_MONTH_YEAR = re.compile(rf"\b({_FULL})\s+({YEAR})\b", re.I)
+_YEAR_RANGE = re.compile(rf"(?<![\d/.,-])(?:(tahun|years?)\s+)?({YEAR})\s*(?:[-–]|s\.?\s?d\.?|s/d|sampai(?:\s+dengan)?"
+                         rf"|hingga|to|until)\s*({YEAR})(?![\d/])", re.I)
+_YEAR = re.compile(rf"(?<![\d/.,$-])(?:(tahun|thn\.?|year)\s+)?({YEAR})(?![\d/]|[.,]\d)", re.I)
+# a bare four-digit number followed by a unit counts things ("2000 orang"), it is no year
+_ANY_YEAR = re.compile(YEAR)
+_UNIT_AFTER = re.compile(r"\s*(orang|jiwa|km|m|meter|ton|kg|unit|buah|rupiah|hektar|ha|persen|%|people|units?)\b",
+                         re.I)
+_END_CUE = re.compile(r"(berakhir|sampai(?:\s+dengan)?|hingga|until|ends?|ended|expires?|s\.?\s?d\.?|s/d)\W{0,3}$",
+                      re.I)
+DURATION = re.compile(r"\b(\d{1,3}|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh)\s+"
+                      r"(tahun|bulan|hari|years?|months?|days?)\b(?!\s*\d)", re.I)  # "Nomor 50 Tahun 2007" is no length
+END_CUE_WINDOW = 20             # characters before a date searched for "berakhir", "until" ...
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """One date found in a text: where, as written, and as ISO (yyyy, yyyy-mm or yyyy-mm-dd)."""
+
+    start: int
+    end: int
+    text: str
+    date: str
+    precision: str                 # day | month | year
+    end_date: str | None = None    # a range's last day/month/year ("2013-2018", "17-19 Agustus 2013")
+    is_end: bool = False           # written as the end of a period ("berakhir 17 Agustus 2018")
+
+
+def _iso(y: str | int, m: int | None = None, d: int | None = None) -> str:
+    """Return yyyy, yyyy-mm or yyyy-mm-dd."""
+    out = f"{int(y):04d}"
+    if m is not None:
+        out += f"-{m:02d}"
+    if d is not None:
+        out += f"-{d:02d}"
+    return out
+
+
+def _month(name: str) -> int:
+    """Return the month number of a full or short month name."""
+    key = name.lower().rstrip(".")
+    return MONTHS.get(key) or SHORT_MONTHS[key]
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """Return the dates written in text, in text order; the most precise reading of each place wins."""
+    if not _ANY_YEAR.search(text):          # every form holds a year: most sentences leave here
+        return []
+    found: list[DateMatch] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, date: str, precision: str, end_date: str | None = None, start: int | None = None) -> None:
+        """Keep a match unless a more precise one already covers its place."""
+        a = m.start() if start is None else start
+        b = m.end()
+        if any(a < y and x < b for x, y in taken):
+            return
+        taken.append((a, b))
+        found.append(DateMatch(a, b, text[a:b], date, precision, end_date))
+
+    for m in _DAY_MONTH_YEAR.finditer(text):
+        d1, d2, mon, y = int(m[1]), m[2], _month(m[3]), m[4]
+        if 1 <= d1 <= 31 and (d2 is None or d1 < int(d2) <= 31):
+            add(m, _iso(y, mon, d1), "day", _iso(y, mon, int(d2)) if d2 else None)
+    for m in _MONTH_DAY_YEAR.finditer(text):
+        if 1 <= int(m[2]) <= 31:
+            add(m, _iso(m[3], _month(m[1]), int(m[2])), "day")
+    for m in _NUMERIC.finditer(text):
+        d, mon = int(m[1]), int(m[3])
+        if 1 <= d <= 31 and 1 <= mon <= 12:
+            add(m, _iso(m[4], mon, d), "day")
+    for m in _MONTH_YEAR.finditer(text):
+        add(m, _iso(m[2], _month(m[1])), "month")
+    for m in _YEAR_RANGE.finditer(text):
+        if int(m[2]) < int(m[3]):
+            add(m, _iso(m[2]), "year", _iso(m[3]))
+    for m in _YEAR.finditer(text):
+        if m[1] is None and _UNIT_AFTER.match(text, m.end()):
+            continue
+        add(m, _iso(m[2]), "year")
+    found.sort(key=lambda d: d.start)
+    return [DateMatch(d.start, d.end, d.text, d.date, d.precision, d.end_date,
+                      bool(_END_CUE.search(text[max(0, d.start - END_CUE_WINDOW):d.start])))
+            for d in found]
+
+
+def duration_in(text: str) -> str | None:
+    """Return the first length of time written in text ("5 tahun"), or None."""
+    m = DURATION.search(text)
+    return m[0] if m else None
