@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_path
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(shutil.which("chromium") or "chromium")  # Debian's package, found on PATH
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -22,7 +24,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOT = ROOT / "docs" / "screenshot.png"     # the README's pictures: rewritten only with KUTIP_SCREENSHOT=1
 READER_SHOT = ROOT / "docs" / "reader.png"
 PHONE_SHOT = ROOT / "docs" / "phone.png"
-CHAPTER_PDF = Path("/work/shared/corpus-fixtures/bab3-sister-city-batam-gimje.pdf")
+PDF_NAME = "bab3-sister-city-batam-gimje.pdf"
 FESTIVAL = "Festival apa yang ada di kota Gimje?"
 URL_38 = "https://www.visitkorea.or.id/article/festival-yang-harus-didatangi-saat-musim-gugur-festival-horizon-gimje"
 SHENZHEN = "Berapa penghasilan Shenzhen pada tahun 2011?"
@@ -194,25 +196,24 @@ def test_links_in_quotes_stay_whole(server, browser):
 def test_uploads_are_private_and_a_repeat_is_answered_once(server, browser):
     from playwright.sync_api import expect
 
-    if not CHAPTER_PDF.exists():
-        pytest.skip(f"{CHAPTER_PDF} missing")
+    chapter_pdf = shared_path("corpus-fixtures", PDF_NAME)
     first = browser.new_context().new_page()
     first.goto(server)
-    first.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(CHAPTER_PDF))
-    expect(first.get_by_text(f"Tersimpan sebagai “{CHAPTER_PDF.name}”.")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    first.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(chapter_pdf))
+    expect(first.get_by_text(f"Tersimpan sebagai “{PDF_NAME}”.")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     first.get_by_text("Yang diindeks").click()
-    expect(first.get_by_text(f"unggahan/{CHAPTER_PDF.name} — 47 bagian teks (isi sama dengan "
+    expect(first.get_by_text(f"unggahan/{PDF_NAME} — 47 bagian teks (isi sama dengan "
                              "bab3-sister-city-batam-gimje.md)")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     ask(first, MOU)
     expect(first.locator(".kutip-answer")).to_have_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
     rows = first.locator(".kutip-quote", has_text="Batam, 17 Agustus 2013")
     expect(rows).to_have_count(1)                                               # once, not once per copy
-    expect(first.get_by_text(f"Isi yang sama juga ada di: unggahan/{CHAPTER_PDF.name}").first).to_be_visible()
+    expect(first.get_by_text(f"Isi yang sama juga ada di: unggahan/{PDF_NAME}").first).to_be_visible()
     other = browser.new_context().new_page()
     other.goto(server)
     ask(other, MOU)
     expect(other.locator(".kutip-answer")).to_have_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
-    assert other.get_by_text(CHAPTER_PDF.name).count() == 0                     # another session sees no upload
+    assert other.get_by_text(PDF_NAME).count() == 0                     # another session sees no upload
     first.context.close()
     other.context.close()
 

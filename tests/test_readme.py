@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_path
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 VENV_PYTHON = ".venv/bin/python"      # what the README's set-up command creates; here: the interpreter running the tests
@@ -39,6 +41,8 @@ def test_readme_has_the_examples():
 
 @pytest.mark.parametrize("command", [c for c in cli_examples() if not any(n in c for n in NEEDS_NETWORK)])
 def test_readme_example_runs_as_written(command, tmp_path):
+    for shared in re.findall(r"\.\./shared/(\S+)", command):
+        shared_path(*shared.split("/"))             # ../shared beside the clone: skipped (failed under CI) if absent
     shell = command.replace(VENV_PYTHON, shlex.quote(sys.executable))
     writes = " export " in f" {command} "          # writes its files where it runs: there, not in the project
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # what `pip install -e .` gives the venv

@@ -8,8 +8,8 @@ import pytest
 from retrieval.readers import read_file
 from retrieval.structure import structure
 from retrieval.tables import row_cells
+from tests.conftest import shared_path
 
-FIXTURES = Path("/work/shared/corpus-fixtures")
 ROOT = Path(__file__).resolve().parents[1]
 ROW_3 = [("No", "3."), ("NAMA PEMERINTAH DAERAH", "Pemko Gimje-Korsei"), ("PENANDA TANGAN", "Batam, 17 Agustus 2013"),
          ("JANGKA WAKTU", "5 tahun"), ("BERAKHIR", "17 Agustus 2018"),
@@ -21,11 +21,10 @@ def rows_of(path: Path):
     return [p for p in structure(read_file(path))[0] if p.kind == "row"]
 
 
-@pytest.mark.parametrize("path", [ROOT / "corpus" / "bab3-sister-city-batam-gimje.md",
-                                  FIXTURES / "bab3-sister-city-batam-gimje.pdf"])
-def test_mou_rows_cite_the_introducing_sentence(path):
-    if not path.exists():
-        pytest.skip(f"{path} missing")
+@pytest.mark.parametrize("form", ["md", "pdf"])
+def test_mou_rows_cite_the_introducing_sentence(form):
+    path = ROOT / "corpus" / "bab3-sister-city-batam-gimje.md" if form == "md" else \
+        shared_path("corpus-fixtures", "bab3-sister-city-batam-gimje.pdf")
     rows = rows_of(path)
     assert [p.footnotes for p in rows] == [(34,), (34,), (34,)]
     assert [p.footnotes_in(0, len(p.text)) for p in rows] == [(34,), (34,), (34,)]

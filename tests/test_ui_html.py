@@ -10,11 +10,11 @@ import pytest
 from retrieval.engine import Engine
 from retrieval.model import Footnote
 from retrieval.scope import Scope, ask_within, cited_sources, copies_of, keeper, same_content
+from tests.conftest import shared_path
 from ui.html import inline, paragraph_html, popover, quote_html, reader_html, word_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "corpus" / "bab3-sister-city-batam-gimje.md"
-PDF = Path("/work/shared/corpus-fixtures/bab3-sister-city-batam-gimje.pdf")
 URL_38 = "https://www.visitkorea.or.id/article/festival-yang-harus-didatangi-saat-musim-gugur-festival-horizon-gimje"
 URL_37_END = "selain-destinasi-wisata-kenali-batam-lebih-dekat-dengan-3-festival-kebudayaan-ini"
 
@@ -49,11 +49,9 @@ def test_quote_marks_open_their_note_and_the_short_answer_is_marked():
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, session_cache_dir) -> Engine:
     """The engine over the chapter as .md and as .pdf."""
-    if not PDF.exists():
-        pytest.skip(f"{PDF} missing")
     folder = tmp_path_factory.mktemp("both")
     shutil.copy(CHAPTER, folder)
-    shutil.copy(PDF, folder)
+    shutil.copy(shared_path("corpus-fixtures", "bab3-sister-city-batam-gimje.pdf"), folder)
     return Engine.build(folder, cache_dir=session_cache_dir)
 
 
@@ -97,3 +95,12 @@ def test_the_same_chapter_as_md_and_pdf_counts_once(both):
     assert cited_sources(both) == set()
     nothing = ask_within(both, "Kapan MoU Batam dan Gimje ditandatangani?", 3, keeper(both, Scope("cited"), repeats))
     assert nothing.abstained and not nothing.quotes
+
+
+def test_reader_view_marks_a_quoted_footnote_entry(both):
+    md = [p for p in both.passages if p.source.endswith(".md")]
+    entry = next(p for p in md if p.kind == "footnote" and p.footnotes == (38,))
+    notes = [f for f in both.footnotes if f.source.endswith(".md")]
+    out = reader_html(md, notes, entry.id, 0, len(entry.text))
+    assert out.count('id="kutip-here"') == 1
+    assert re.search(r'<li value="38" id="kutip-fn-38"><mark class="kutip-here" id="kutip-here">Tentang pariwisata', out)

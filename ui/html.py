@@ -179,8 +179,12 @@ def reader_html(passages: Sequence[Passage], notes: Sequence[Footnote], here: in
         out.append(f"<p{anchor}>{pages}{inline(p.text, p.marks, spans, _ref)}</p>")
     if notes:
         out.append(f"<h4>{esc(notes_title)}</h4><ol class=\"kutip-notes\">")
+        entry = target.footnotes[0] if target is not None and target.kind == "footnote" and target.footnotes else None
         for f in notes:
-            out.append(f'<li value="{f.number}" id="kutip-fn-{f.number}">{_note_text(f)}</li>')
+            text = _note_text(f)
+            if f.number == entry:                 # the quote is this footnote entry: marked, and scrolled to
+                text = f'<mark class="kutip-here" id="kutip-here">{text}</mark>'
+            out.append(f'<li value="{f.number}" id="kutip-fn-{f.number}">{text}</li>')
         out.append("</ol>")
     out.append("</div>")
     return "".join(out)
