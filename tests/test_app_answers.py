@@ -185,3 +185,36 @@ def test_config_defaults_are_safe():
          "config.get_option('client.toolbarMode'), config.get_option('server.maxUploadSize'))"],
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert read.stdout.split() == ["127.0.0.1", "False", "minimal", "20"]        # what `streamlit run` reads
+
+
+def test_answers_shown_are_not_computed_again(docs, sessions, tmp_path, monkeypatch):
+    """A rerun draws the earlier turns from the session: no question asked again, no source support searched again."""
+    corpus = tmp_path / "corpus"
+    (corpus / "sources").mkdir(parents=True)
+    (corpus / CHAPTER.name).write_bytes(CHAPTER.read_bytes())
+    (corpus / "sources" / "33-antaranews.txt").write_text(
+        "Gimje dan Batam akan melakukan kerjasama dalam lima bidang, yaitu pariwisata, industri dan perdagangan, "
+        "investasi, pendidikan dan pertanian.", encoding="utf-8")
+    monkeypatch.setenv("KUTIP_CORPUS", str(corpus))
+    calls = {"ask": 0, "search": 0}
+    real_ask, real_search = Engine.ask, Engine.search
+
+    def counted_ask(self, *args, **kwargs):
+        calls["ask"] += 1
+        return real_ask(self, *args, **kwargs)
+
+    def counted_search(self, *args, **kwargs):
+        calls["search"] += 1
+        return real_search(self, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "ask", counted_ask)
+    monkeypatch.setattr(Engine, "search", counted_search)
+    at = ask(start(), "Kerjasama dalam lima bidang apa saja antara Gimje dan Batam?")
+    assert calls["search"] >= 1                                  # the cited source's support, once
+    ask(at, SHENZHEN)
+    before = dict(calls)
+    for _ in range(3):
+        at.run()
+    at.sidebar.radio(key="lang").set_value("en").run()           # language: drawn again, not asked again
+    assert calls == before
+    assert any("Support from source [33]: strong" in m.value.replace("\\", "") for m in at.markdown)
