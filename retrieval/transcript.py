@@ -8,7 +8,7 @@ from urllib.parse import quote as url_quote, urlsplit
 
 from .analysis import STOP_WORDS
 from .model import Answer, Footnote, Quote
-from .present import NOT_FOUND, RELATED
+from .present import NOT_FOUND
 
 # Backslash-escaped: every character Streamlit's Markdown reads as syntax (CommonMark, GFM tables and
 # strikethrough, remark-math `$`, directives `:red[..]`, `:material/..:`, autolinks `@`/`/`).

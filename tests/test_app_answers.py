@@ -154,7 +154,7 @@ def test_export_reads_well(docs, sessions, monkeypatch):
         return real(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    at = ask(ask(ask(start(), SHENZHEN), ""), MOU)
+    ask(ask(ask(start(), SHENZHEN), ""), MOU)
     md = saved[-1].decode() if isinstance(saved[-1], bytes) else saved[-1]
     assert re.match(r"# Kutip — percakapan: bab3-sister-city-batam-gimje\.md\n\nTanggal: \d\d-\d\d-\d{4}\n", md)
     assert "\\-" not in md and "https\\:" not in md and "\\/" not in md
