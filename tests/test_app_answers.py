@@ -218,3 +218,15 @@ def test_answers_shown_are_not_computed_again(docs, sessions, tmp_path, monkeypa
     at.sidebar.radio(key="lang").set_value("en").run()           # language: drawn again, not asked again
     assert calls == before
     assert any("Support from source [33]: strong" in m.value.replace("\\", "") for m in at.markdown)
+
+
+def test_older_turns_keep_their_quotes_and_bring_their_buttons_back(docs, sessions):
+    at = start()
+    for question in (MOU, SHENZHEN, FESTIVAL, FACT_QUESTION):
+        ask(at, question)
+    keys = {b.key for b in at.button}
+    assert "actions-0" in keys and "read-0-0" not in keys and "read-1-0" in keys     # only the last 3 turns
+    old = next(h.value for h in at.get("html") if "Batam, 17 Agustus 2013" in h.value)
+    assert old.startswith('<div class="kutip-short-line">') and "17 Agustus 2013</b>" in old   # still all there
+    at.button(key="actions-0").click().run()
+    assert "read-0-0" in {b.key for b in at.button}

@@ -83,17 +83,22 @@ def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str
         a = turn.answer
         if a is None:
             st.warning(escape_md(error_text(turn, t)))
-        elif not a.abstained:
+        elif not a.abstained and (recent or i in st.session_state.get("opened", ())):
             if view.short is not None:
-                render_short(view.short, a, engine, t)
+                st.html(short_html(view.short, a, engine, t))
             st.caption(escape_md(t["relevant"].format(n=len(a.quotes))))
-            actions = recent or i in st.session_state.get("opened", ())
             for j, q in enumerate(a.quotes):
-                render_quote(i, j, q, a, view, engine, t, actions)
-            if not actions:
-                st.button(t["actions"], key=f"actions-{i}", icon=":material/more_horiz:", type="tertiary",
-                          on_click=_open_actions, args=(i,))
+                st.html(quote_block(j, q, a, view, engine, t))
+                render_actions(i, j, q, a, view, engine, t)
             st.markdown(f"[:material/link: {escape_md(t['link'])}](?q={url_quote(turn.question, safe='')})")
+        elif not a.abstained:                      # an older turn: one HTML block and one button bringing the rest
+            count = f'<div class="kutip-place">{esc(t["relevant"].format(n=len(a.quotes)))}</div>'
+            link = (f'<div class="kutip-place"><a href="?q={esc(url_quote(turn.question, safe=""))}">'
+                    f'{esc(t["link"])}</a></div>')
+            st.html((short_html(view.short, a, engine, t) if view.short else "") + count
+                    + "".join(quote_block(j, q, a, view, engine, t) for j, q in enumerate(a.quotes)) + link)
+            st.button(t["actions"], key=f"actions-{i}", icon=":material/more_horiz:", type="tertiary",
+                      on_click=_open_actions, args=(i,))
         elif not a.related and not a.terms:
             st.warning(escape_md(t["no_words"]))
         else:
@@ -105,12 +110,12 @@ def note_of(a: Answer, engine: Engine, n: int, source: str) -> Footnote | None:
     return footnote_for(a, n, source) or engine.footnote(n, source)
 
 
-def render_short(short: ShortAnswer, a: Answer, engine: Engine, t: dict[str, str]) -> None:
-    """Show the short answer in one line, marked as taken from quote 1, with its footnotes."""
+def short_html(short: ShortAnswer, a: Answer, engine: Engine, t: dict[str, str]) -> str:
+    """Return the short answer as one line, marked as taken from quote 1, with its footnotes."""
     q = a.quotes[0]
     notes = "".join(popover(n, note_of(a, engine, n, q.passage.source), t["footnote"], t["accessed"])
                     for n in q.footnotes)
-    st.html(f'<div class="kutip-short-line">{esc(t["short"])}: <b class="kutip-answer">{esc(short.text)}</b> '
+    return (f'<div class="kutip-short-line">{esc(t["short"])}: <b class="kutip-answer">{esc(short.text)}</b> '
             f'<span class="kutip-from">({esc(t["from_quote"])}{notes})</span></div>')
 
 
@@ -119,10 +124,9 @@ def _open_actions(i: int) -> None:
     st.session_state["opened"] = {*st.session_state.get("opened", ()), i}
 
 
-def render_quote(i: int, j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict[str, str],
-                 actions: bool = True) -> None:
-    """Show one quote in one HTML block (text or small table, footnote numbers that open in place, its place, the
-    whole paragraph on demand), then its actions; few elements per quote, so a long conversation stays fast."""
+def quote_block(j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict[str, str]) -> str:
+    """Return quote j as one HTML block: its text (a row as a small table) with footnote numbers that open in
+    place, the short answer marked in quote 1, then its place and the other files holding the same content."""
     source = q.passage.source
 
     def note(n: int) -> str:
@@ -140,9 +144,17 @@ def render_quote(i: int, j: int, q: Quote, a: Answer, view: View, engine: Engine
                           (short.start, short.end) if short else None)
     foot = [place(q, t)] + ([t["also_in"].format(names=", ".join(view.copies[j]))]
                             if j < len(view.copies) and view.copies[j] else [])
-    st.html(body + "".join(f'<div class="kutip-place">{esc(line)}</div>' for line in foot))
-    if not actions:
-        return
+    return body + "".join(f'<div class="kutip-place">{esc(line)}</div>' for line in foot)
+
+
+def render_actions(i: int, j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict[str, str]) -> None:
+    """Show a quote's buttons: source support (when the cited document is here), whole paragraph, reader view,
+    citation; the paragraph or citation is drawn only for the one quote that asked for it."""
+    source = q.passage.source
+
+    def note(n: int) -> str:
+        return popover(n, note_of(a, engine, n, source), t["footnote"], t["accessed"])
+
     key = f"{i}-{j}"
     supports = [s for s in view.supports if s.quote == j]
     with st.container(horizontal=True, gap="small"):
@@ -153,7 +165,7 @@ def render_quote(i: int, j: int, q: Quote, a: Answer, view: View, engine: Engine
                     if s.number == n:
                         render_support(s, t)
         context = q.passage.context or q.passage.text
-        if cells is None and context.strip() != q.text.strip():
+        if q.passage.kind != "row" and context.strip() != q.text.strip():
             st.button(t["context"], key=f"ctx-{key}", icon=":material/notes:", type="tertiary",
                       on_click=_toggle, args=("context", i, j))
         st.button(t["read"], key=f"read-{key}", icon=":material/menu_book:", type="tertiary",
