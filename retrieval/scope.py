@@ -80,9 +80,8 @@ def ask_within(engine: "Engine", question: str, top_k: int, keep: Callable[[Pass
     a = engine.ask(question, top_k=max(top_k, SCOPED_CANDIDATES))
     quotes = tuple(q for q in a.quotes if keep(q.passage))[:top_k]
     related = tuple(q for q in a.related if keep(q.passage))[:top_k]
-    if not quotes:
-        return replace(a, abstained=True, quotes=(), footnotes=(), related=related or tuple(
-            q for q in a.quotes if keep(q.passage))[:top_k])
+    if not quotes:                                  # nothing relevant in scope: said so, nearest in scope beside it
+        return replace(a, abstained=True, quotes=(), footnotes=(), related=related)
     notes = []
     for q in quotes:
         for n in q.footnotes:
