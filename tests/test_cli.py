@@ -175,6 +175,7 @@ def test_batch_answers_each_line_in_order(cli):
     rows = [json.loads(line) for line in run.lines()]
     assert [r["question"] for r in rows] == ["Kapan MoU Batam dan Gimje ditandatangani?", "", "yang dan di"]
     assert rows[0]["abstained"] is False and "17 Agustus 2013" in rows[0]["passages"][0]["text"]
+    assert [r["answer"] for r in rows] == [{"text": "17 Agustus 2013", "passage": 0}, None, None]
     assert rows[1]["abstained"] is True and rows[1]["error"].startswith("pertanyaan kosong")
     assert rows[1]["passages"] == [] and "error" not in rows[0] and "error" not in rows[2]
     assert rows[2]["abstained"] is True and rows[2]["passages"] == [] and rows[2]["related"] == []
