@@ -76,7 +76,8 @@ def cmd_ask(args) -> int:
                 out = answer_dict(engine.ask(line, top_k=args.top_k))
             except BadQuestion as e:
                 echo = line if len(line) <= ECHO_CHARS else line[:ECHO_CHARS] + "…"
-                out = {"question": echo, "abstained": True, "passages": [], "footnotes": [], "error": str(e)}
+                out = {"question": echo, "abstained": True, "answer": None, "passages": [], "footnotes": [],
+                       "error": str(e)}
             print(_json(out), flush=True)
     return 0
 
