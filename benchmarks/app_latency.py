@@ -77,7 +77,7 @@ def one_run(browser, url: str) -> dict[str, float]:
         t1 = time.perf_counter()
         box.fill(QUESTION)
         box.press("Enter")
-        page.locator("blockquote").first.wait_for(timeout=TIMEOUT_MS)
+        page.locator(".kutip-quote").first.wait_for(timeout=TIMEOUT_MS)
         t2 = time.perf_counter()
         return {"page_ready_s": round(t1 - t0, 3), "first_answer_s": round(t2 - t1, 3)}
     finally:

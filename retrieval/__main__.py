@@ -44,8 +44,13 @@ def _progress(stage: str, done: int, total: int) -> None:
 def _engine(args):
     """Return the engine for --corpus (built or loaded from the cache)."""
     from .engine import Engine
-    return Engine.build(Path(args.corpus), progress=_progress if sys.stderr.isatty() or args.progress else None,
-                        use_cache=not args.no_cache)
+    engine = Engine.build(Path(args.corpus), progress=_progress if sys.stderr.isatty() or args.progress else None,
+                          use_cache=not args.no_cache)
+    status = engine.dense_status
+    if not status.loaded:      # said once per run: answers still come, from the words alone
+        print(f"kutip: pencocokan makna (e5) tidak aktif ({status.reason}); menjawab dari kata-kata saja / "
+              f"meaning matching is off; answering from the words alone", file=sys.stderr)
+    return engine
 
 
 def cmd_ask(args) -> int:
@@ -71,7 +76,8 @@ def cmd_ask(args) -> int:
                 out = answer_dict(engine.ask(line, top_k=args.top_k))
             except BadQuestion as e:
                 echo = line if len(line) <= ECHO_CHARS else line[:ECHO_CHARS] + "…"
-                out = {"question": echo, "abstained": True, "passages": [], "footnotes": [], "error": str(e)}
+                out = {"question": echo, "abstained": True, "answer": None, "passages": [], "footnotes": [],
+                       "error": str(e)}
             print(_json(out), flush=True)
     return 0
 

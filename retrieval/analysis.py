@@ -30,6 +30,8 @@ QUESTION_WORDS = {
     "who": ("siapa", "siapakah", "who", "whom"),
     "number": ("berapa", "berapakah", "how many", "how much"),
     "why": ("mengapa", "kenapa", "knp", "why", "krn apa", "karena apa", "apa sebab", "apa penyebab", "sebabnya apa"),
+    "where": ("di mana", "dimana", "di manakah", "dimanakah", "where", "ke mana", "kemana", "dari mana", "darimana",
+              "di kota apa", "di negara apa", "which city", "which country"),
 }
 # A definition question, by its frame only: "apa (yang) dimaksud (dengan) X", "apa itu X", "X itu apa",
 # "pengertian X", "apa arti X".  Not "... kerjasama yang dimaksud?" (the one meant), "apa maksud dan tujuan"
@@ -219,9 +221,13 @@ def index_term(token: str) -> str:
 def question_type(question: str) -> str | None:
     """Return what the question asks for ('when', 'who', 'number', 'why', 'define'), else None."""
     q = " " + " ".join(expand_abbreviations(tokenise(question))) + " "
-    for kind in QUESTION_WORDS:
-        if any(f" {w} " in q or q.strip().startswith(w) for w in QUESTION_WORDS[kind]):
-            return kind
+    first: dict[str, int] = {}      # the kind whose question word comes first ("who was mayor when ..." -> who)
+    for kind, words in QUESTION_WORDS.items():
+        at = [q.find(f" {w} ") for w in words if f" {w} " in q]
+        if at:
+            first[kind] = min(at)
+    if first:
+        return min(first, key=lambda kind: (first[kind], list(QUESTION_WORDS).index(kind)))
     return "define" if DEFINITION.search(q.strip()) else None
 
 

@@ -19,13 +19,6 @@ HEADING_BONUS = 0.3         # a passage whose section heading (of 2+ terms) the 
 TYPE_BONUS = 0.15           # a sentence holding what a when/number/why/definition question asks for
 MAX_QUOTE_WORDS = 60        # a quote of more than one sentence stays within this many words
 QUOTE_SENTENCES = 3         # ... and this many sentences
-# abstain when score + coverage of the best quote falls below this; coverage = idf-weighted share of the
-# question's words its passage holds.  Calibrated on dev.jsonl and IDK-MRC: IDK-MRC questions asked of the
-# chapter (all unanswerable there) against answerable dev and IDK-MRC questions on their own corpora
-# (at 0.90: 86% of IDK-MRC valid's and 83% of train's questions asked of the chapter abstain; of the answerable
-# ones none of dev's, 2.6% of IDK-MRC valid's and 0.8% of train's do).
-MIN_CONFIDENCE = 0.90
-NUMBER_PENALTY = 0.2        # confidence lost when a number of the question ("tahun 2013") is not in the passage
 CANDIDATES = 20             # passages whose sentences are scored per question, and sentences ranked
 PER_PASSAGE = 2             # quotes one passage may give (never overlapping)
 

@@ -10,15 +10,14 @@ from typing import Callable
 
 import numpy as np
 
-from . import answer as A, dense, necessity
-from .analysis import (STOP_WORDS, asks_for_list, compound_words, label_range, question_type, strip_markup,
-                       terms, tokenise, without_frame)
+from . import answer as A, answerable, dense, necessity
+from .analysis import compound_words, strip_markup, terms, tokenise
 from .cache import cache_dir, corpus_listing, load_or_build
-from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError
+from .errors import CorpusNotFound, EmptyCorpus, KutipError
 from .index import Index, ranges
 from .model import Answer, Document, Footnote, Passage, Quote
 from .settings import DEFAULT, Settings
-from .question import MAX_QUESTION_CHARS, QueryPlan, clean_question, understand
+from .question import MAX_QUESTION_CHARS, QueryPlan, clean_question, understand  # noqa: F401 (re-exported)
 from .readers import KNOWN, describe_formats, read_file
 from .state import Arrays, BadState, State, array, from_records, nest, part, records
 from .structure import structure, with_source_footnote
@@ -177,6 +176,14 @@ class Engine:
         return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), index, units, compounds, time.time(),
                    vectors)
 
+    @property
+    def dense_status(self) -> dense.ModelStatus:
+        """Return whether questions are matched by meaning too (e5 vectors built and the model loaded), and why not."""
+        _, status = dense.load_model()
+        if status.loaded and self.vectors is None:
+            return dense.ModelStatus(False, "index built without vectors")
+        return status
+
     def with_settings(self, settings: Settings) -> "Engine":
         """Return a copy of this engine that answers with other settings (the built parts are shared)."""
         other = copy.copy(self)
@@ -185,21 +192,66 @@ class Engine:
 
     # --- asking -------------------------------------------------------------------------------
     def ask(self, question: str, top_k: int = 3) -> Answer:
-        """Return quotes answering the question, or an abstention with related passages."""
-        plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings)
-        if not plan.terms and not (plan.english and self.vectors is not None):
+        """Return the quotes that answer the question (each passing the answerability test), or an abstention
+        with the nearest passages."""
+        plan, judged = self.judged(question, top_k)
+        if not judged:
             return Answer(question=plan.question, abstained=True, terms=plan.words)
+        bar = answerable.threshold(self.dense_status.loaded) if self.settings.min_answer is None \
+            else self.settings.min_answer
+        quotes = tuple(q for q, p in judged if p >= bar or not self.settings.abstain)
+        if not quotes:
+            return Answer(question=plan.question, abstained=True, related=tuple(q for q, _ in judged),
+                          terms=plan.words)
+        return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
+                      terms=plan.words)
+
+    def judged(self, question: str, top_k: int = 3) -> tuple[QueryPlan, list[tuple[Quote, float]]]:
+        """Return the question's plan and its best quotes, each with the probability that it answers it."""
+        plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings)
+        dense_on = self.dense_status.loaded
+        return plan, [(q, answerable.probability(s, dense_on)) for q, s in self.signals(plan, top_k)]
+
+    def signals(self, plan: QueryPlan, top_k: int = 3) -> list[tuple[Quote, answerable.Signals]]:
+        """Return the best quotes for a question's plan, each with what the answerability model reads of it."""
+        if not plan.terms and not (plan.english and self.vectors is not None):
+            return []
         qv = self.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions))
-        weighted = self.index.reweighted(qv, necessity.weight)    # ranks; qv, as calibrated, decides abstaining
+        weighted = self.index.reweighted(qv, necessity.weight)    # ranks; the plain qv is what signals read
+        cos = self._cosines(plan)
         score, order = self._rank(weighted, plan.qtype, plan.wants_list, labels=plan.labels,
-                                  dense=self._dense(plan))
+                                  dense=None if cos is None else (cos - cos.mean()) / (cos.std() + 1e-6))
         quotes = A.quotes_for(order, score, self.units, self.passages, max(1, top_k), self._gain(qv),
                               plan.wants_list, self.lead_of)
-        if not quotes or self.settings.abstain and self._abstain(
-                qv, quotes[0], plan.qtype, plan.wants_list, plan.labels):
-            return Answer(question=plan.question, abstained=True, related=tuple(quotes), terms=plan.words)
-        return Answer(question=plan.question, abstained=False, quotes=tuple(quotes),
-                      footnotes=self._footnotes_of(quotes), terms=plan.words)
+        unknown = self._unknown_share(qv)
+        return [(q, self._signals(plan, qv, cos, q, unknown)) for q in quotes]
+
+    def _unknown_share(self, qv) -> float:
+        """Return the idf-weighted share of the question's words the corpus has in no form at all."""
+        total = sum(qv.term_idf.values()) or 1.0
+        found = {t for t, _ in qv.credit.values()}
+        return sum(w for t, w in qv.term_idf.items() if t not in found) / total
+
+    def _signals(self, plan: QueryPlan, qv, cos: np.ndarray | None, quote: Quote,
+                 unknown: float) -> answerable.Signals:
+        """Return what the answerability model reads of one quote."""
+        pid = quote.passage.id
+        first, last = int(self.first_unit[pid]), int(self.first_unit[pid + 1])
+        inside = [u for u in range(first, last)
+                  if self.units.start[u] < quote.end and quote.start < self.units.end[u]] or list(range(first, last))
+        present = self.index.present(qv, [pid])[0]
+        held = set().union(*self.index.unit_terms(qv, inside))
+        found = {qv.credit[i][0] for i in present}
+        lexical = self.index.sentence_scores(qv, np.array(inside))
+        return answerable.Signals(
+            cosine=float(cos[inside].max()) if cos is not None else 0.0,
+            coverage_passage=self.index.coverage(qv, present), coverage_quote=self.index.coverage(qv, held),
+            asks_kind=answerable.asks_kind(plan.qtype),
+            kind_missing=answerable.asks_kind(plan.qtype) and not answerable.kind_found(plan.qtype, plan.plain,
+                                                                                      quote.text),
+            unknown_share=unknown,
+            number_missing=any(t.isdigit() and t not in found for t in qv.term_idf),
+            english=plan.english, lexical=float(lexical.max()) if len(lexical) else 0.0)
 
     def search(self, text: str, k: int = 10, where: Callable[[Passage], bool] | None = None) -> list[Quote]:
         """Return the k best quotes for any text (no abstention), optionally only from passages where() keeps."""
@@ -225,40 +277,33 @@ class Engine:
             return known[key]
         return gain
 
-    def _dense(self, plan: QueryPlan) -> np.ndarray | None:
-        """Return the z-scored cosine of the question with every unit, or None without vectors."""
+    def _cosines(self, plan: QueryPlan) -> np.ndarray | None:
+        """Return the e5 cosine of the question with every unit, or None without vectors."""
         model, _ = dense.load_model()
         if self.vectors is None or model is None:
             return None
-        cos = dense.cosine(self.vectors, model.query(plan.question))
-        return (cos - cos.mean()) / (cos.std() + 1e-6)
+        return dense.cosine(self.vectors, model.query(plan.question))
 
     def _rank(self, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
-              labels: tuple[str, str] | None = None, only: list[int] | None = None, dense: np.ndarray | None = None):
+              labels: tuple[str, str] | None = None, dense: np.ndarray | None = None):
         """Return ({unit: combined score}, the best units first): the sentences of the best passages.
 
         Passages are scored first; only the sentences of the CANDIDATES best (that where() keeps) are scored
-        and ranked, so a question costs the same whether the corpus holds a chapter or a library.  With
-        `only`, those passages alone are scored, as if they were the only candidates.
+        and ranked, so a question costs the same whether the corpus holds a chapter or a library.  dense, the
+        z-scored e5 cosine of every unit, adds the CANDIDATES passages nearest in meaning and a share to each score.
         """
-        if only is None:
-            per_passage = self.index.passage_scores(qv)
-        else:
-            per_passage = np.zeros(len(self.passages))
-            per_passage[only] = self.index.passages.blend_rows(qv, np.array(only))
+        per_passage = self.index.passage_scores(qv)
         keep = None
         if where is not None:
             keep = np.fromiter((bool(where(p)) for p in self.passages), bool, len(self.passages))
             per_passage = per_passage * keep
-        best = A.top_units(per_passage, A.CANDIDATES) if only is None else np.array(sorted(only))
+        best = A.top_units(per_passage, A.CANDIDATES)
         dense_passage = None
         if dense is not None:
-            dense_passage = np.full(len(self.passages), -np.inf)
-            np.maximum.at(dense_passage, self.units.passage, dense)
+            dense_passage = np.maximum.reduceat(dense, self.first_unit[:-1])   # every passage has a unit
             if keep is not None:
                 dense_passage[~keep] = -np.inf
-            if only is None:
-                best = np.union1d(best, A.top_units(dense_passage, A.CANDIDATES))
+            best = np.union1d(best, A.top_units(dense_passage, A.CANDIDATES))
             if keep is not None:
                 best = best[keep[best]]
         else:
@@ -285,26 +330,6 @@ class Engine:
         named = {p for p, have in self.list_labels.items() if set(labels) <= have}
         named |= {p for p, lst in self.lead_of.items() if lst in named}
         return np.array(sorted(p for p in named if where is None or where(self.passages[p])), np.int64)
-
-    def _abstain(self, qv, best: Quote, qtype: str | None, wants_list: bool,
-                 labels: tuple[str, str] | None) -> bool:
-        """Tell whether the best quote is too weak to be an answer (calibrated on dev and IDK-MRC).
-
-        confidence = the quote's best sentence score under the plain (unweighted) query + the idf-weighted share
-        of the question's words its passage holds - NUMBER_PENALTY if a number of the question is not there.
-        A list given whole for the paragraph leading into it (quotes_for) is judged on that paragraph too.
-        """
-        pid = best.passage.id
-        whole = best.start == 0 and best.end == len(best.passage.text)
-        leads = [p for p, lst in self.lead_of.items() if lst == pid and whole]
-        score, _ = self._rank(qv, qtype, wants_list, labels=labels, only=[pid] + leads)
-        quoted = [s for u, s in score.items() if self.units.passage[u] in leads or (
-            self.units.passage[u] == pid and best.start <= self.units.start[u] and self.units.end[u] <= best.end)]
-        present = self.index.present(qv, [pid])[0]
-        found = {qv.credit[i][0] for i in present}
-        numbers_missing = any(t.isdigit() and t not in found for t in qv.term_idf)   # "tahun 2013" is exact
-        confidence = max(quoted, default=0.0) + self.index.coverage(qv, present) - A.NUMBER_PENALTY * numbers_missing
-        return confidence < A.MIN_CONFIDENCE
 
     def _footnotes_of(self, quotes: list[Quote]) -> tuple[Footnote, ...]:
         """Return the footnotes the quotes cite, in order of first mention, resolved per document."""

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from .model import Answer, Footnote, Quote
+from .short_answer import for_answer
 
 NOT_FOUND = {
     "id": "Tidak ditemukan dalam bab ini.",
     "en": "Not found in this chapter.",
 }
 RELATED = {"id": "mungkin terkait (bukan jawaban)", "en": "possibly related (not an answer)"}
+SHORT = {"id": "Jawaban singkat", "en": "Short answer"}
+FROM_QUOTE = {"id": "dari kutipan 1", "en": "from quote 1"}
 
 
 def quote_dict(q: Quote) -> dict:
@@ -26,7 +29,9 @@ def footnote_dict(f: Footnote) -> dict:
 
 def answer_dict(a: Answer) -> dict:
     """Return the answer as the documented JSON object (related passages only when abstaining)."""
+    short = None if a.abstained else for_answer(a.question, a.quotes)
     out = {"question": a.question, "abstained": a.abstained,
+           "answer": {"text": short.text, "passage": 0} if short else None,
            "passages": [quote_dict(q) for q in a.quotes],
            "footnotes": [footnote_dict(f) for f in a.footnotes]}
     if a.abstained:
@@ -42,6 +47,10 @@ def answer_text(a: Answer, lang: str = "id") -> str:
         for q in a.related:
             lines.append(f"  [{RELATED[lang]}] {q.text}  ({_where(q)})")
         return "\n".join(lines)
+    short = for_answer(a.question, a.quotes)
+    if short:
+        marks = "".join(f"[{n}]" for n in a.quotes[0].footnotes)
+        lines.append(f"{SHORT[lang]}: {short.text} ({FROM_QUOTE[lang]}{' ' + marks if marks else ''})")
     for i, q in enumerate(a.quotes, 1):
         marks = "".join(f"[{n}]" for n in q.footnotes)
         lines.append(f"{i}. “{q.text}” {marks}".rstrip())

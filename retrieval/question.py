@@ -17,6 +17,7 @@ from .settings import DEFAULT, Settings
 
 MAX_QUESTION_CHARS = 1000
 ONE_SENSE = 3               # a thesaurus entry this short is taken as one sense
+MAX_SYNONYMS = 4            # synonyms tried per question word, in the thesaurus's order (its first are closest)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
 
 
@@ -81,9 +82,9 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
     have = set(own)
     for token in join_compounds(plain_tokens, compounds) if compounds else plain_tokens:
         source = index_term(token)
-        if not source or token in STOP_WORDS:
+        if not source or token in STOP_WORDS or source in STOP_WORDS:   # "diadakan" -> "ada": a function word
             continue
-        words = lexicon.english(token) if english else mutual_synonyms(token)
+        words = lexicon.english(token) if english else mutual_synonyms(token)[:MAX_SYNONYMS]
         weight = settings.translation_weight if english else settings.synonym_weight
         for word in words:
             for term in terms(tokenise(word), compounds):

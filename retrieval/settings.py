@@ -12,7 +12,7 @@ class Settings:
     dense_passage_weight: float = 0.1   # ... and of the best sentence of its passage
     synonym_weight: float = 0.5         # a thesaurus synonym of a question word, as a share of the word
     translation_weight: float = 0.8     # an English word's Indonesian translation, as a share of the word
-    min_answer: float = 0.5             # probability (answerable model) a quote needs to be shown as an answer
+    min_answer: float | None = None     # probability a quote needs to be shown as an answer (None: the fitted one)
     abstain: bool = True                # False: always answer with the best quotes (for measuring ranking alone)
 
 

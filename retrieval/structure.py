@@ -16,6 +16,9 @@ _LEVELS = (  # heading numbering -> depth; the markdown levels are not trusted
     (re.compile(r"^\d{1,2}\)\s"), 3),
     (re.compile(r"^[a-z][.)]\s"), 4),
 )
+# words by which a sentence points at the table after it ("di bawah ini", "berikut", "tabel 3.1")
+_INTRO = re.compile(r"\b(di bawah ini|berikut(nya)?|sebagai berikut|tabel|gambar|bagan|below|following|table|"
+                    r"figure)\b", re.I)
 _CAPTION = re.compile(r"^(Gambar|Tabel|Table|Figure|Grafik|Bagan)\s+\d+(\.\d+)*\b", re.I)
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 _ACCESSED = re.compile(
@@ -159,10 +162,12 @@ def _passages(units: list[_Unit], source: str, first_id: int) -> list[Passage]:
             caption = units[i + 1].text if i + 1 < len(units) and _CAPTION.match(units[i + 1].text) else ""
             if title and out and out[-1].text == title:
                 out.pop()
+            before = i - 2 if title else i - 1
+            cited = _introduced_by(units[before]) if before >= 0 else ()
             for row in _table_rows(unit, title, caption):
                 out.append(Passage(id=first_id + len(out), source=source, kind="row", text=row,
                                    section=unit.section, lead=caption, context=_table_text(unit, title, caption),
-                                   pages=tuple(unit.pages), sentences=((0, len(row)),)))
+                                   pages=tuple(unit.pages), footnotes=cited, sentences=((0, len(row)),)))
             i += 2 if caption else 1
             continue
         out.append(Passage(id=first_id + len(out), source=source, kind="paragraph", text=unit.text,
@@ -171,6 +176,19 @@ def _passages(units: list[_Unit], source: str, first_id: int) -> list[Passage]:
                            sentences=split_sentences(unit.text)))
         i += 1
     return out
+
+
+def _introduced_by(unit: _Unit) -> tuple[int, ...]:
+    """Return the footnotes of the sentence that introduces a table (the last of the paragraph right before it,
+    when it ends in ':' or points at what follows), which every row of the table inherits; else ()."""
+    if unit.kind != "paragraph" or not unit.marks:
+        return ()
+    spans = split_sentences(unit.text)
+    start, end = spans[-1] if spans else (0, len(unit.text))
+    sentence = unit.text[start:end]
+    if not (sentence.rstrip().endswith(":") or _INTRO.search(sentence)):
+        return ()
+    return _numbers([(o, n) for o, n in unit.marks if start <= o <= len(unit.text)])
 
 
 def _restarts(label: str) -> bool:

@@ -8,7 +8,7 @@ from urllib.parse import quote as url_quote, urlsplit
 
 from .analysis import STOP_WORDS
 from .model import Answer, Footnote, Quote
-from .present import NOT_FOUND, RELATED
+from .present import NOT_FOUND
 
 # Backslash-escaped: every character Streamlit's Markdown reads as syntax (CommonMark, GFM tables and
 # strikethrough, remark-math `$`, directives `:red[..]`, `:material/..:`, autolinks `@`/`/`).
@@ -24,10 +24,15 @@ MARK = ":blue-badge[{}]"
 
 TRANSCRIPT_TEXT = {
     "id": {"title": "Kutip — percakapan", "footnotes": "Catatan kaki", "accessed": "diakses", "page": "hlm.",
-           "error": "Pertanyaan tidak dapat dijawab"},
+           "date": "Tanggal", "short": "Jawaban singkat", "from_quote": "dari kutipan 1"},
     "en": {"title": "Kutip — conversation", "footnotes": "Footnotes", "accessed": "accessed", "page": "p.",
-           "error": "The question could not be answered"},
+           "date": "Date", "short": "Short answer", "from_quote": "from quote 1"},
 }
+EXPORT_QUESTION_CHARS = 200   # a question longer than this is cut in the exported file's heading (a pasted text)
+_MD_INLINE = frozenset("\\`*_[]")  # what starts emphasis, code or a link inside a line ("<" "&" become entities)
+# what makes a line a heading, quote, list item or rule when it starts it
+_LINE_START = re.compile(r"^(\s*)([#>+=|]|-(?=\s|-|$)|\d+(?=[.)](?:\s|$)))")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 
 
 @dataclass(frozen=True)
@@ -155,30 +160,76 @@ def footnote_md(f: Footnote, lang: str = "id") -> str:
     return f"\\[{f.number}\\] {text}"
 
 
-def conversation_markdown(turns: Sequence[Turn], lang: str = "id") -> str:
-    """Return the conversation as a Markdown document: each question, its quotes verbatim, and full footnotes."""
+def plain_md(text: str) -> str:
+    """Return text for a Markdown file with only what Markdown needs escaped: emphasis, code, links, HTML and
+    line-start markers; web addresses stay as written (as <autolinks>)."""
+    out, last = [], 0
+    for m in _URL.finditer(text):
+        out.append(_plain_piece(text[last:m.start()]))
+        out.append(f"<{m.group(0)}>")
+        last = m.end()
+    out.append(_plain_piece(text[last:]))
+    lines = "".join(out).split("\n")
+    return "  \n".join(_LINE_START.sub(_escape_start, line, count=1) for line in lines)
+
+
+def _escape_start(m: re.Match) -> str:
+    """Return a line-start marker made literal: '\\-', '\\#', or '3\\.' for a number."""
+    lead, marker = m.group(1), m.group(2)
+    return f"{lead}{marker}\\" if marker[-1].isdigit() else f"{lead}\\{marker}"
+
+
+def _plain_piece(text: str) -> str:
+    """Return text outside a web address with Markdown's inline syntax characters escaped."""
+    return "".join("\\" + ch if ch in _MD_INLINE else _ENTITIES.get(ch, ch) for ch in text)
+
+
+def cut_question(question: str) -> str:
+    """Return a question as a one-line heading: white space collapsed, cut at EXPORT_QUESTION_CHARS."""
+    one = " ".join(question.split())
+    return one if len(one) <= EXPORT_QUESTION_CHARS else one[:EXPORT_QUESTION_CHARS].rstrip() + "…"
+
+
+def citation_text(q: Quote, notes: Sequence[Footnote], lang: str = "id") -> str:
+    """Return a quote ready to paste: the quote with its footnote numbers, its place, and each footnote in full."""
+    marks = "".join(f"[{n}]" for n in q.footnotes)
+    lines = [f"“{q.text}”{marks}", f"— {where(q, lang)}"]
+    if notes:
+        lines.append("")
+        lines += [f"[{f.number}] {f.text}" for f in notes]
+    return "\n".join(lines)
+
+
+def conversation_markdown(turns: Sequence[Turn], lang: str = "id", corpus: str = "", when: str = "") -> str:
+    """Return the conversation as a readable Markdown file: title with corpus and date, each answered question
+    (cut to a sensible length), its short answer, its quotes as blockquotes with their place, and every footnote
+    in full at the end. Empty or rejected questions are left out."""
+    from .short_answer import for_answer
     t = TRANSCRIPT_TEXT[lang]
-    out = [f"# {t['title']}", ""]
-    for i, turn in enumerate(turns, 1):
-        out += [f"## {i}. {escape_md(turn.question)}", ""]
+    out = [f"# {t['title']}" + (f": {plain_md(corpus)}" if corpus else ""), ""]
+    if when:
+        out += [f"{t['date']}: {when}", ""]
+    notes: dict[tuple[str, int], Footnote] = {}
+    shown = [turn for turn in turns if turn.answer is not None and turn.question.strip()]
+    for i, turn in enumerate(shown, 1):
         a = turn.answer
-        if a is None:
-            out += [f"_{t['error']}: {escape_md(turn.error)}_", ""]
-            continue
+        out += [f"## {i}. {plain_md(cut_question(turn.question))}", ""]
         if a.abstained:
-            out += [f"**{NOT_FOUND[lang]}**", ""]
-            if a.related:
-                out += [f"_{RELATED[lang]}:_", ""]
-                out += [f"- {escape_md(q.text)} ({escape_md(where(q, lang))})" for q in a.related]
-                out.append("")
+            out += [f"_{NOT_FOUND[lang]}_", ""]
             continue
+        short = for_answer(a.question, a.quotes)
+        if short:
+            marks = "".join(f"[{n}]" for n in a.quotes[0].footnotes)
+            out += [f"**{t['short']}:** {plain_md(short.text)} ({t['from_quote']}{' ' + marks if marks else ''})", ""]
         for q in a.quotes:
-            marks = " ".join(f"\\[{n}\\]" for n in q.footnotes)
-            out += [f"> “{escape_lines(q.text)}” {marks}".rstrip(), ">", f"> — {escape_md(where(q, lang))}", ""]
-        if a.footnotes:
-            out += [f"**{t['footnotes']}**", ""]
-            out += [footnote_md(f, lang) + "  " for f in a.footnotes]
-            out.append("")
+            marks = "".join(f"[{n}]" for n in q.footnotes)
+            body = plain_md(q.text).replace("  \n", "  \n> ")
+            out += [f"> {body}{marks}", ">", f"> — {plain_md(where(q, lang))}", ""]
+        for f in a.footnotes:
+            notes.setdefault((f.source, f.number), f)
+    if notes:
+        out += [f"## {t['footnotes']}", ""]
+        out += [f"[{f.number}] {plain_md(f.text)}  " for f in sorted(notes.values(), key=lambda f: (f.source, f.number))]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 from typing import Iterator
@@ -15,8 +16,12 @@ from .errors import CorpusNotFound, KutipError
 from .readers import KNOWN, advice_for, describe_formats, readable_suffixes
 
 ENV = "KUTIP_USER_DOCS"
+SHARED_ENV = "KUTIP_SHARED_LIBRARY"   # "1": uploads go to one library every session sees (single-user machine)
 ALLOWED = readable_suffixes()        # from the one formats table in readers/
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024         # as .streamlit/config.toml server.maxUploadSize: a thesis PDF is a few MB
+SESSION_TTL_SECONDS = 6 * 3600       # a browser session's uploads are removed after this long without activity
+SESSIONS = "kutip-sessions"          # the folder under the system temp dir holding one folder per browser session
+_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 MAX_NAME_CHARS = 120                 # the stem; the suffix comes on top
 UPLOADS = "unggahan"                 # the folder the user's documents appear under in the combined corpus
 FALLBACK_STEM = "dokumen"
@@ -38,6 +43,54 @@ def user_docs_dir(explicit: Path | None = None) -> Path:
         return Path(os.environ[ENV])
     from platformdirs import user_data_dir
     return Path(user_data_dir("kutip", appauthor=False)) / "documents"
+
+
+def shared_library() -> bool:
+    """Tell whether uploads go to one shared library ($KUTIP_SHARED_LIBRARY=1) instead of the browser session."""
+    return os.environ.get(SHARED_ENV, "").strip() == "1"
+
+
+def sessions_root() -> Path:
+    """Return the folder holding one upload folder per browser session (under the system temp dir)."""
+    return Path(tempfile.gettempdir()) / SESSIONS
+
+
+def session_dir(session_id: str, root: Path | None = None) -> Path:
+    """Return the private upload folder of one browser session (created, readable by this user only)."""
+    if not _SESSION_ID.match(session_id):
+        raise UserDocError(f"session id tidak sah: {session_id!r}")
+    root = root or sessions_root()
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = root / session_id
+    folder.mkdir(exist_ok=True, mode=0o700)
+    return folder
+
+
+def prune_sessions(root: Path | None = None, now: float | None = None, keep: str | None = None) -> list[str]:
+    """Remove the session folders untouched for SESSION_TTL_SECONDS (but not `keep`); return their names."""
+    root = root or sessions_root()
+    now = time.time() if now is None else now
+    removed = []
+    if not root.is_dir():
+        return removed
+    for folder in root.iterdir():
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and folder.name != keep and _SESSION_ID.match(folder.name) \
+                    and now - folder.stat().st_mtime > SESSION_TTL_SECONDS:
+                shutil.rmtree(folder)
+                removed.append(folder.name)
+    return removed
+
+
+def check_upload(name: str, size: int) -> tuple[str, dict] | None:
+    """Return why an upload is refused, as (message key, values) for the interface, or None when it is accepted."""
+    suffix = Path(name or "").suffix.lower()
+    if suffix not in ALLOWED:
+        return "bad_type", {"name": name, "suffix": suffix or "(tanpa akhiran)",
+                            "formats": ", ".join(s.lstrip(".").upper() for s in ALLOWED)}
+    if size > MAX_BYTES:
+        return "too_big", {"name": name, "size": size / 1_048_576, "max": MAX_BYTES // 1_048_576}
+    return None
 
 
 def safe_name(name: str) -> str:

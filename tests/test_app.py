@@ -26,8 +26,12 @@ FACT_QUESTION = "Berapa menara ungu di Kota Zorbania?"
 
 @pytest.fixture
 def docs(tmp_path, monkeypatch, session_cache_dir) -> Path:
-    """Point the app at a fresh, empty user documents folder and the session's tmp index cache (conftest)."""
+    """Point the app at fresh, empty upload folders (shared library, session folders) and the session's tmp index
+    cache (conftest)."""
     folder = tmp_path / "documents"
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))      # the browser sessions' upload folders go here
+    monkeypatch.setattr("tempfile.tempdir", None)
     monkeypatch.setenv("KUTIP_USER_DOCS", str(folder))
     monkeypatch.setenv("KUTIP_CACHE_DIR", str(session_cache_dir))
     monkeypatch.delenv("KUTIP_CORPUS", raising=False)
@@ -62,8 +66,20 @@ def unescape(md: str) -> str:
 
 
 def quotes(at: AppTest) -> list[str]:
-    """Return the Markdown source of every quotation shown."""
-    return [m.value for m in at.markdown if m.value.startswith("> ")]
+    """Return the HTML of every quotation shown (a quote or a table row)."""
+    return [h.value for h in at.get("html") if h.value.startswith('<div class="kutip-quote">')]
+
+
+def places(at: AppTest) -> list[str]:
+    """Return the place line(s) under every quote: file · section · page, and where else the same content is."""
+    return [html.unescape(m) for h in at.get("html") for m in re.findall(r'<div class="kutip-place">(.*?)</div>', h.value)]
+
+
+def shown_text(body: str) -> str:
+    """Return the text an HTML quote shows: tags gone, a footnote popover as its number in brackets."""
+    body = re.sub(r'<details class="kutip-fn"><summary[^>]*>(\d+)</summary>.*?</span></details>', r"[\1]", body)
+    body = re.sub(r"</t[dh]>|</div>", " ", body).replace("<br>", "\n")
+    return html.unescape(re.sub(r"<[^>]+>", "", body))
 
 
 def blocks(node, kind: str) -> list:
@@ -93,32 +109,35 @@ def texts(node) -> list[str]:
 # --- the app ---------------------------------------------------------------------------------------------------
 def test_answer_shows_quote_and_place(docs):
     at = ask(start(docs), MOU)
-    shown = [unescape(q) for q in quotes(at)]
+    shown = [shown_text(q) for q in quotes(at)]
     assert any("17 Agustus 2013" in q for q in shown)
-    assert any("bab3-sister-city-batam-gimje.md" in unescape(c.value) for c in at.caption)
+    assert any(p.startswith("bab3-sister-city-batam-gimje.md · BAB III") for p in places(at))
     assert at.query_params["q"] == MOU
 
 
 def test_footnote_opens_in_full(docs):
     at = ask(start(docs), SHENZHEN)
-    popovers = blocks(at._tree, "popover")
-    labels = [p.proto.popover.label for p in popovers]
-    assert "\\[32\\]" in labels
-    inside = "\n".join(texts(popovers[labels.index("\\[32\\]")]))
+    first = quotes(at)[0]
     url = "https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-tapi-batam-malah-ketinggalan"
-    assert f"]({url})" in inside                       # a live link to the full URL
-    assert "Hasil dari kerjasama sebelumnya dengan Kota Gimje" in unescape(inside)
-    assert "18 Februari 2017" in unescape(inside)
-    assert any(":blue-badge[32]" in q for q in quotes(at))   # the mark stands in the quote too
-    assert [e.label for e in at.expander].count("Paragraf lengkap") >= 1
+    note = re.search(r'<details class="kutip-fn"><summary title="Catatan kaki 32">32</summary>(.*?)</details>', first)
+    assert note, first                                        # the number inside the quote opens the note in place
+    assert f'<a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>' in note.group(1)
+    assert "Hasil dari kerjasama sebelumnya dengan Kota Gimje." in note.group(1)
+    assert "Diakses: 18 Februari 2017" in note.group(1)
+    at.button(key="ctx-0-0").click().run()                    # "Paragraf lengkap" keeps the footnote marks
+    [whole] = [h.value for h in at.get("html") if "kutip-context" in h.value]
+    assert '<summary title="Catatan kaki 32">32</summary>' in whole and '<summary title="Catatan kaki 33">' not in whole
+    assert '<mark class="kutip-here">' in whole
+    at.button(key="ctx-0-0").click().run()
+    assert not [h for h in at.get("html") if "kutip-context" in h.value]
 
 
 def test_dollar_amounts_are_literal_not_latex(docs):
     at = ask(start(docs), SHENZHEN)
-    source = next(q for q in quotes(at) if "114" in q)
-    assert "US\\$114,5 miliar" in source and "US\\$ 13,200" in source
-    assert not re.search(r"(?<!\\)\$", source)          # every $ escaped: no LaTeX
-    assert "US$114,5 miliar" in unescape(source)
+    source = next(q for q in quotes(at) if "114" in q)        # HTML, where "$" is no markup at all
+    assert "US$114,5 miliar" in source and "US$ 13,200" in source
+    assert "US$114,5 miliar" in shown_text(source)
+    assert not any("114,5" in m.value for m in at.markdown)   # never through Markdown (LaTeX)
 
 
 def test_question_with_markup_is_echoed_literally(docs):
@@ -192,20 +211,22 @@ def test_link_asks_its_question_once(docs):
     at.query_params["q"] = MOU
     at.run()
     assert not at.exception
-    assert any("17 Agustus 2013" in unescape(q) for q in quotes(at))
+    assert any("17 Agustus 2013" in shown_text(q) for q in quotes(at))
     at.run()
     assert len(at.chat_message) == 2                      # asked once, not on every rerun
 
 
-def test_uploaded_document_is_searchable(docs):
+def test_uploaded_document_is_searchable(docs, monkeypatch):
+    monkeypatch.setenv("KUTIP_SHARED_LIBRARY", "1")          # the shared library of a single-user machine
     userdocs.save_document("zorbania.txt", FACT.encode())
     at = ask(start(docs), FACT_QUESTION)
-    assert any("tujuh menara ungu" in unescape(q) for q in quotes(at))
-    assert any("unggahan/zorbania.txt" in unescape(c.value) for c in at.caption)
+    assert any("tujuh menara ungu" in shown_text(q) for q in quotes(at))
+    assert any(p.startswith("unggahan/zorbania.txt") for p in places(at))
     assert any("zorbania.txt" in unescape(m.value) for m in at.sidebar.markdown)
 
 
-def test_upload_and_remove_through_the_sidebar(docs):
+def test_upload_and_remove_through_the_sidebar(docs, monkeypatch):
+    monkeypatch.setenv("KUTIP_SHARED_LIBRARY", "1")
     at = start(docs)
     at.sidebar.file_uploader[0].set_value(("Zorbania.TXT", FACT.encode(), "text/plain")).run()
     assert not at.exception
@@ -214,12 +235,13 @@ def test_upload_and_remove_through_the_sidebar(docs):
     at.run()
     assert userdocs.list_documents() == ["Zorbania.txt"]     # a rerun does not store it again
     ask(at, FACT_QUESTION)
-    assert any("tujuh menara ungu" in unescape(q) for q in quotes(at))
+    assert any("tujuh menara ungu" in shown_text(q) for q in quotes(at))
     at.sidebar.button(key="remove-Zorbania.txt").click().run()
     assert not at.exception and userdocs.list_documents() == []
 
 
-def test_corrupt_pdf_is_listed_as_skipped(docs):
+def test_corrupt_pdf_is_listed_as_skipped(docs, monkeypatch):
+    monkeypatch.setenv("KUTIP_SHARED_LIBRARY", "1")
     userdocs.save_document("rusak.pdf", b"%PDF-1.4 this is not a pdf")
     at = ask(start(docs), MOU)
     assert quotes(at)
@@ -252,14 +274,27 @@ def test_conversation_downloads_as_markdown(docs):
 
 
 # --- pure helpers ----------------------------------------------------------------------------------------------
-def test_transcript_holds_quotes_and_full_footnotes(app_engine):
-    md = conversation_markdown([Turn(SHENZHEN, app_engine.ask(SHENZHEN)), Turn("", None, "kosong")])
+def test_transcript_reads_well(app_engine):
+    long = "Apa " + "x" * 5000
+    turns = [Turn(SHENZHEN, app_engine.ask(SHENZHEN)), Turn("", None, "empty"), Turn(long, None, "too_long"),
+             Turn(MOU, app_engine.ask(MOU))]
+    md = conversation_markdown(turns, "id", "bab3-sister-city-batam-gimje.md", "30-11-2026")
+    assert md.startswith("# Kutip — percakapan: bab3-sister-city-batam-gimje.md\n\nTanggal: 30-11-2026\n")
     assert "## 1. Berapa penghasilan Shenzhen pada tahun 2011?" in md
-    assert "US\\$114,5 miliar" in md
-    assert "\\[32\\] Hasil dari kerjasama sebelumnya dengan Kota Gimje\\." in md
-    assert "(https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/" in md
-    assert "18 Februari 2017" in md
-    assert "_Pertanyaan tidak dapat dijawab: kosong_" in md
+    assert "**Jawaban singkat:** US$114,5 miliar (dari kutipan 1 [32])" in md
+    assert "## 2. Kapan MoU Batam dan Gimje ditandatangani?" in md and "## 3." not in md   # rejected ones left out
+    assert "**Jawaban singkat:** 17 Agustus 2013 (dari kutipan 1 [34])" in md
+    assert "> Dari kerjasama Shen Zen dengan Batam" in md
+    assert "> — bab3-sister-city-batam-gimje.md › BAB III" in md
+    assert "\\-" not in md and "\\:" not in md and "\\/" not in md and "\\$" not in md
+    assert md.index("## Catatan kaki") > md.index("## 2.")                              # full notes at the end
+    assert ("[32] Hasil dari kerjasama sebelumnya dengan Kota Gimje. <https://finance.detik.com/berita-ekonomi-"
+            "bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-tapi-batam-malah-ketinggalan> diakses "
+            "pada tanggal 18 Februari 2017.") in md
+    assert "[34] Sepak terjang kerjasama sister city" in md
+    cut = conversation_markdown([Turn(long, app_engine.ask(long[:900]))])
+    heading = next(line for line in cut.splitlines() if line.startswith("## 1. "))
+    assert len(heading) == len("## 1. ") + 200 + 1 and heading.endswith("…")
 
 
 def test_highlighting_never_breaks_escapes():

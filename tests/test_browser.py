@@ -15,11 +15,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_path
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(shutil.which("chromium") or "chromium")  # Debian's package, found on PATH
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]
-SCREENSHOT = ROOT / "docs" / "screenshot.png"     # the README's picture: rewritten only with KUTIP_SCREENSHOT=1
+SCREENSHOT = ROOT / "docs" / "screenshot.png"     # the README's pictures: rewritten only with KUTIP_SCREENSHOT=1
+READER_SHOT = ROOT / "docs" / "reader.png"
+PHONE_SHOT = ROOT / "docs" / "phone.png"
+PDF_NAME = "bab3-sister-city-batam-gimje.pdf"
+FESTIVAL = "Festival apa yang ada di kota Gimje?"
+URL_38 = "https://www.visitkorea.or.id/article/festival-yang-harus-didatangi-saat-musim-gugur-festival-horizon-gimje"
 SHENZHEN = "Berapa penghasilan Shenzhen pada tahun 2011?"
 MOU = "Kapan MoU Batam dan Gimje ditandatangani?"
 URL_32 = ("https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-"
@@ -57,12 +64,15 @@ def server(tmp_path_factory):
     """Start `streamlit run app.py` on a free port with its own cache and user folders; stop it afterwards."""
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
-    env = {**os.environ, "KUTIP_CACHE_DIR": str(tmp / "cache"), "KUTIP_USER_DOCS": str(tmp / "documents")}
-    env.pop("KUTIP_CORPUS", None)
+    (tmp / "sessions").mkdir()
+    env = {**os.environ, "KUTIP_CACHE_DIR": str(tmp / "cache"), "KUTIP_USER_DOCS": str(tmp / "documents"),
+           "TMPDIR": str(tmp / "sessions")}
+    for name in ("KUTIP_CORPUS", "KUTIP_SHARED_LIBRARY"):
+        env.pop(name, None)
     log = tmp / "streamlit.log"
+    # address, usage statistics and toolbar come from .streamlit/config.toml, as for a student
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+           "--server.headless", "true", "--server.fileWatcherType", "none"]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -103,30 +113,109 @@ def ask(page, question: str) -> None:
     box.press("Enter")
 
 
+def shot(path: Path, tmp_path: Path) -> Path:
+    """Return where a screenshot goes: the README's file with KUTIP_SCREENSHOT=1, else a tmp file."""
+    return path if os.environ.get("KUTIP_SCREENSHOT") == "1" else tmp_path / path.name
+
+
 def test_ask_open_footnote_and_screenshot(server, browser, tmp_path):
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1360, "height": 940}, device_scale_factor=1)
+    hosts = set()
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2] if "://" in r.url else r.url[:5]))
     page.goto(server)
     expect(page.get_by_role("heading", name="Kutip")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     ask(page, SHENZHEN)
-    quote = page.locator("blockquote").first
+    quote = page.locator(".kutip-quote").first
     expect(quote).to_contain_text("US$114,5 miliar", timeout=ANSWER_TIMEOUT_MS)    # literally, not LaTeX
     expect(quote).to_contain_text("US$ 13,200")
-    expect(quote.locator(".stMarkdownBadge")).to_have_text("32")
     assert page.locator(".katex").count() == 0
-    footnote = page.get_by_role("button", name="[32]")
-    expect(footnote).to_be_visible()
-    page.get_by_test_id("stChatMessage").first.scroll_into_view_if_needed()
-    footnote.click()
-    link = page.get_by_role("link", name=URL_32)
-    expect(link).to_be_visible()
-    assert link.get_attribute("href") == URL_32
+    mark = quote.locator("details.kutip-fn summary", has_text="32")             # the number inside the quote
+    mark.click()
+    inside = quote.get_by_role("link", name=URL_32)
+    expect(inside).to_be_visible()
+    assert inside.get_attribute("href") == URL_32
+    assert page.get_by_text("Deploy", exact=True).count() == 0                  # toolbar "minimal"
+    assert hosts <= {server.split("/")[2], "data:"}, hosts                      # no font CDN, no third party
+    page.locator(".kutip-short-line").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(500)
-    shot = SCREENSHOT if os.environ.get("KUTIP_SCREENSHOT") == "1" else tmp_path / "screenshot.png"
-    page.screenshot(path=str(shot))
-    assert shot.stat().st_size > 10_000                  # a rendered page, not a blank one
+    picture = shot(SCREENSHOT, tmp_path)
+    page.screenshot(path=str(picture))
+    assert picture.stat().st_size > 10_000                  # a rendered page, not a blank one
     page.close()
+
+
+def test_short_answer_reader_view_and_phone(server, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1360, "height": 940}, device_scale_factor=1)
+    page.goto(server)
+    ask(page, MOU)
+    short = page.locator(".kutip-short-line")
+    expect(short.locator(".kutip-answer")).to_have_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    expect(short.locator("summary")).to_have_text("34")
+    page.get_by_role("button", name="Lihat di bab").first.click()
+    dialog = page.get_by_role("dialog")
+    here = dialog.locator("#kutip-here tr.kutip-here")
+    expect(here).to_contain_text("Batam, 17 Agustus 2013")
+    expect(here).to_be_in_viewport()                                            # scrolled to the quote
+    expect(dialog.locator("sup a", has_text="34").first).to_have_attribute("href", "#kutip-fn-34")
+    expect(dialog.locator("#kutip-fn-34")).to_contain_text("arsipskpd.batam.go.id")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(shot(READER_SHOT, tmp_path)))
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    page.close()
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                             has_touch=True)
+    phone.goto(server)
+    ask(phone, MOU)
+    expect(phone.locator(".kutip-answer")).to_have_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390                                                         # nothing runs off the screen
+    phone.wait_for_timeout(1000)                                                 # the chat's own scrolling first
+    phone.locator(".kutip-short-line").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    phone.wait_for_timeout(300)
+    phone.screenshot(path=str(shot(PHONE_SHOT, tmp_path)))
+    phone.close()
+
+
+def test_links_in_quotes_stay_whole(server, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(server)
+    ask(page, FESTIVAL)
+    link = page.locator(".kutip-quote > a", has_text="visitkorea")             # in the text, not in a popover
+    expect(link).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    assert link.get_attribute("href") == URL_38 and link.inner_text() == URL_38
+    page.close()
+
+
+def test_uploads_are_private_and_a_repeat_is_answered_once(server, browser):
+    from playwright.sync_api import expect
+
+    chapter_pdf = shared_path("corpus-fixtures", PDF_NAME)
+    first = browser.new_context().new_page()
+    first.goto(server)
+    first.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(chapter_pdf))
+    expect(first.get_by_text(f"Tersimpan sebagai “{PDF_NAME}”.")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    first.get_by_text("Yang diindeks").click()
+    expect(first.get_by_text(f"unggahan/{PDF_NAME} — 47 bagian teks (isi sama dengan "
+                             "bab3-sister-city-batam-gimje.md)")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    ask(first, MOU)
+    expect(first.locator(".kutip-answer")).to_have_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    rows = first.locator(".kutip-quote", has_text="Batam, 17 Agustus 2013")
+    expect(rows).to_have_count(1)                                               # once, not once per copy
+    expect(first.get_by_text(f"Isi yang sama juga ada di: unggahan/{PDF_NAME}").first).to_be_visible()
+    other = browser.new_context().new_page()
+    other.goto(server)
+    ask(other, MOU)
+    expect(other.locator(".kutip-answer")).to_have_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    assert other.get_by_text(PDF_NAME).count() == 0                     # another session sees no upload
+    first.context.close()
+    other.context.close()
 
 
 def test_link_reproduces_the_question(server, browser):
@@ -134,11 +223,11 @@ def test_link_reproduces_the_question(server, browser):
 
     page = browser.new_page()
     page.goto(f"{server}/?q={quote(MOU)}")
-    expect(page.locator("blockquote").first).to_contain_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator(".kutip-quote").first).to_contain_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
     href = page.get_by_role("link", name="Tautan ke pertanyaan ini").get_attribute("href")
     assert href == f"?q={quote(MOU, safe='')}"
     page.reload()
-    expect(page.locator("blockquote").first).to_contain_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator(".kutip-quote").first).to_contain_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
     page.close()
 
@@ -151,11 +240,11 @@ def test_two_tabs_asking_at_once_get_their_own_answers(server, browser):
         page.goto(server)
     ask(first, MOU)
     ask(second, SHENZHEN)
-    expect(first.locator("blockquote").first).to_contain_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
-    expect(second.locator("blockquote").first).to_contain_text("US$114,5 miliar", timeout=ANSWER_TIMEOUT_MS)
+    expect(first.locator(".kutip-quote").first).to_contain_text("17 Agustus 2013", timeout=ANSWER_TIMEOUT_MS)
+    expect(second.locator(".kutip-quote").first).to_contain_text("US$114,5 miliar", timeout=ANSWER_TIMEOUT_MS)
     expect(first.get_by_test_id("stChatMessage")).to_have_count(2)
     expect(second.get_by_test_id("stChatMessage")).to_have_count(2)
-    assert "Shen Zen" not in first.locator("blockquote").first.inner_text()
+    assert "Shen Zen" not in first.locator(".kutip-quote").first.inner_text()
     first.close()
     second.close()
 

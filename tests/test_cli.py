@@ -112,8 +112,9 @@ def test_ask_json_prints_exactly_one_object_of_the_documented_shape(cli):
     assert run.code == 0 and run.err == ""
     assert len(run.lines()) == 1
     out = json.loads(run.out)
-    assert set(out) == {"question", "abstained", "passages", "footnotes"}
+    assert set(out) == {"question", "abstained", "answer", "passages", "footnotes"}
     assert out["question"] == Q_INCOME and out["abstained"] is False
+    assert out["answer"] == {"text": "US$114,5 miliar", "passage": 0}      # the short answer, from quote 1
     assert 1 <= len(out["passages"]) <= 3
     for p in out["passages"]:
         assert {"text", "context", "source", "section", "page", "footnotes", "score"} <= set(p)
@@ -145,6 +146,8 @@ def test_ask_text_output(capsys):
     assert run.code == 0 and run.err == ""
     lines = run.lines()
     assert lines[0] == f"? {Q_INCOME}"
+    assert lines[1] == "Jawaban singkat: US$114,5 miliar (dari kutipan 1 [32])"
+    del lines[1]
     assert lines[1].startswith("1. “") and "US$114,5 miliar" in lines[1] and lines[1].endswith("” [32]")
     assert lines[2] == ("   — bab3-sister-city-batam-gimje.md › BAB III FAKTOR YANG MENDORONG TERJADINYA KERJASAMA "
                         "SISTER CITY › A. Kerjasama Sister City Kota Batam Dengan Negera Sebelumnya")
@@ -172,6 +175,7 @@ def test_batch_answers_each_line_in_order(cli):
     rows = [json.loads(line) for line in run.lines()]
     assert [r["question"] for r in rows] == ["Kapan MoU Batam dan Gimje ditandatangani?", "", "yang dan di"]
     assert rows[0]["abstained"] is False and "17 Agustus 2013" in rows[0]["passages"][0]["text"]
+    assert [r["answer"] for r in rows] == [{"text": "17 Agustus 2013", "passage": 0}, None, None]
     assert rows[1]["abstained"] is True and rows[1]["error"].startswith("pertanyaan kosong")
     assert rows[1]["passages"] == [] and "error" not in rows[0] and "error" not in rows[2]
     assert rows[2]["abstained"] is True and rows[2]["passages"] == [] and rows[2]["related"] == []

@@ -1,7 +1,6 @@
 """Query-term necessity: the shipped IDK-MRC table, its smoothing, and what it changes in ranking."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import pytest
 
 from conftest import write_corpus
 from retrieval import necessity
-from retrieval.analysis import terms, tokenise
 from retrieval.engine import Engine
 
 
@@ -65,15 +63,6 @@ def test_the_table_builder_wants_one_split():
     run = subprocess.run([sys.executable, "-m", "retrieval.necessity"], capture_output=True, text=True)
     assert run.returncode == 2
     assert run.stderr.startswith("usage: python -m retrieval.necessity")
-
-
-def test_abstaining_is_judged_on_the_plain_question_not_on_the_weighted_ranking_score(engine):
-    question = "Bagaimana cuaca di Gimje hari ini?"
-    answer = engine.ask(question)
-    assert answer.abstained
-    plain = engine.index.vector(terms(tokenise(question), engine.compounds))
-    ranked_high = dataclasses.replace(answer.related[0], score=10.0)     # however the weighted ranking scored it
-    assert engine._abstain(plain, ranked_high, None, False, None)
 
 
 LEAD_IN = {"a.md": "Lumbu adalah kota pelabuhan yang punya banyak fasilitas modern. Rinciannya sebagai berikut:\n\n"

@@ -20,7 +20,7 @@ DETIK = ("https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negar
          "tapi-batam-malah-ketinggalan")
 
 KNOWN = [  # question, text the first quote must hold, footnotes the first quote must cite
-    ("Kapan MoU Batam dan Gimje ditandatangani?", "17 Agustus 2013", ()),
+    ("Kapan MoU Batam dan Gimje ditandatangani?", "17 Agustus 2013", (34,)),
     ("Festival apa yang ada di kota Gimje?", "Festival Horizon Gimje", (38,)),
     ("Berapa penghasilan Shenzhen pada tahun 2011?", "US$114,5 miliar", (32,)),
     ("siapa penulis buku Paradiplomacy", "Ali Mukti, Takdir, Paradiplomacy", (39,)),

@@ -261,7 +261,7 @@ def test_json_quotes_have_the_ask_shape(engine):
     assert set(out["outline"]["sections"][0]) >= {"title", "level", "key", "footnotes"}
     assert sorted(out["check"]["cited"]) == [str(n) for n in range(32, 41)]
     assert out["check"]["uncited"][0]["why"] in ("number", "date", "name", "quotation")
-    assert [f["number"] for f in out["timeline"]["footnotes"]] == [40, 32]
+    assert [f["number"] for f in out["timeline"]["footnotes"]] == [34, 40, 32]   # the table rows cite [34]
 
 
 def test_the_pdf_gives_the_same_timeline_with_pages(tmp_path):

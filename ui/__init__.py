@@ -1,1 +1,2 @@
-"""Streamlit panels of the app (the core in retrieval/ never imports streamlit)."""
+"""Streamlit panels of the app (app.py wires them: text, answers, reader view, sidebar, session folders, study aids);
+the core in retrieval/ never imports streamlit."""

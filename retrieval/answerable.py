@@ -1,0 +1,199 @@
+"""Answerability: does a quote answer the question?  A logistic model over a few signals, fitted on IDK-MRC train.
+
+Every quote shown passes this test (`Judge.probability(...) >= Settings.min_answer`); when the best one does not,
+Kutip abstains.  The weights live in data/answerable.json; refit them with
+    python -m retrieval.answerable ../shared/datasets/idk-mrc/train.json
+which asks IDK-MRC train's questions (answerable ones, and the unanswerable ones written on the very paragraph
+that does not answer them) of a corpus made of their paragraphs, and some of them of a foreign corpus (the
+chapter), and fits the model on the best quote each gets: label 1 when the quote holds a gold answer.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS = Path(__file__).resolve().parent / "data" / "answerable.json"
+FEATURES = ("bias", "cosine", "coverage_passage", "coverage_quote", "asks_kind", "kind_missing", "unknown_share",
+            "number_missing", "english", "lexical")
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_MONTHS = re.compile(r"\b(januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|"
+                     r"january|february|march|june|july|august|october|december)\b", re.I)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What is measured of one (question, quote) pair, before weighting."""
+
+    cosine: float            # e5 cosine of the question with the quote's best sentence (0 without the model)
+    coverage_passage: float  # idf-weighted share of the question's words its passage holds
+    coverage_quote: float    # ... that the quote itself holds
+    asks_kind: bool          # the question asks for a date, number, name or place
+    kind_missing: bool       # ... and the quote holds none of that kind that the question does not already hold
+    unknown_share: float     # idf-weighted share of the question's words the corpus does not have at all
+    number_missing: bool     # a number of the question is not in the passage
+    english: bool
+    lexical: float           # the quote's plain TF-IDF sentence score
+
+    def vector(self) -> np.ndarray:
+        """Return the feature vector in FEATURES order."""
+        return np.array([1.0, self.cosine, self.coverage_passage, self.coverage_quote, float(self.asks_kind),
+                         float(self.kind_missing), self.unknown_share, float(self.number_missing),
+                         float(self.english), self.lexical])
+
+
+def kind_found(qtype: str | None, question: str, quote: str) -> bool:
+    """Tell whether the quote holds a value of the kind a when/number/who/where question asks for that the
+    question does not hold itself (a date asked about is not its own answer)."""
+    asked = question.lower()
+    if qtype == "when":
+        return any(y not in asked for y in _YEAR.findall(quote)) or bool(_MONTHS.search(quote))
+    if qtype == "number":
+        unit = asked_unit(asked)
+        numbers = [m for m in _NUMBER.finditer(quote) if m.group() not in asked]
+        if unit is None:
+            return bool(numbers)
+        text = quote.lower()
+        return any(unit in text[m.end():m.end() + UNIT_REACH] or unit in text[max(0, m.start() - 4):m.start()]
+                   for m in numbers)
+    if qtype in ("who", "where"):
+        return any(n.lower() not in asked for n in _NAME.findall(quote))
+    return True
+
+
+# What a number is counted in: when a question names one ("berapa persen", "brp orang", "luasnya dlm km2",
+# "how many hectares"), the answer is a number in that unit, not any number.  Measurement units and the
+# Indonesian counting words; English ones are matched through their first letters (hectare ~ hektar).
+UNITS = ("persen", "%", "km", "meter", "hektar", "hectare", "ton", "kg", "liter", "orang", "jiwa", "penduduk",
+         "pasal", "ayat", "halaman", "hari", "minggu", "bulan", "tahun", "jam", "menit", "kali", "rupiah", "rp",
+         "us$", "dolar", "dollar", "miliar", "juta", "triliun", "percent", "people", "days", "years", "hours")
+UNIT_REACH = 16         # characters after a number in which its unit must stand ("114,5 miliar", "5 tahun")
+_HEAD = {"hectare": "hektar", "percent": "persen", "people": "orang", "days": "hari", "years": "tahun",
+         "hours": "jam", "dollar": "us$", "dolar": "us$"}
+
+
+def asked_unit(question: str) -> str | None:
+    """Return the unit a number question names (as the quote would write it), or None."""
+    words = re.findall(r"us\$|%|[a-z]+|\d+", question.lower())
+    for word, after in zip(words, words[1:] + [""]):
+        if after.isdigit() and not word.startswith("km"):   # "tahun 2011" names a year, not a unit asked for
+            continue
+        for unit in UNITS:
+            if word == unit or (len(unit) > 4 and word.startswith(unit)):
+                return _HEAD.get(unit, unit)
+    return None
+
+
+def asks_kind(qtype: str | None) -> bool:
+    """Tell whether the question asks for a value of a kind (date, number, name, place)."""
+    return qtype in ("when", "number", "who", "where")
+
+
+@lru_cache(maxsize=4)
+def _model(variant: str, path: Path = WEIGHTS) -> tuple[np.ndarray, float] | None:
+    """Return the fitted weights (FEATURES order) and threshold of a variant ("dense", or "lexical" for when the
+    e5 model is not loaded), or None when the file is missing or does not fit."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))[variant]
+        return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES]), float(data["threshold"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def threshold(dense: bool = True) -> float:
+    """Return the fitted threshold: the probability a quote needs to be shown as an answer (0 when unfitted)."""
+    model = _model("dense" if dense else "lexical")
+    return model[1] if model else 0.0
+
+
+def probability(signals: Signals, dense: bool = True) -> float:
+    """Return P(the quote answers the question) = sigmoid(w . features); 1.0 when no model is fitted."""
+    model = _model("dense" if dense else "lexical")
+    if model is None:
+        return 1.0
+    z = float(model[0] @ signals.vector())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+# --- fitting (python -m retrieval.answerable TRAIN.json) ------------------------------------------------------
+PARAGRAPHS = 400        # IDK-MRC train paragraphs made into the fitting corpus (each embedded once, then cached)
+FOREIGN = 300           # of their questions, also asked of the chapter, where none has an answer
+SEED = 7
+FALSE_ABSTAIN = 0.01    # the threshold lets this share of right first quotes (answerable questions) fall below it:
+                        # a wrong "not found" costs a student more than a trap answered with a marked quote
+
+
+def collect(engine, questions: list[dict], top_k: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return features, labels (the quote holds a gold answer) and whether each row is a right first quote."""
+    from .evaluate import norm
+    from .question import understand
+    xs, ys, first = [], [], []
+    for item in questions:
+        plan = understand(item["q"], engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
+        gold = [norm(g) for g in item.get("gold", [])]
+        for rank, (quote, sig) in enumerate(engine.signals(plan, top_k)):
+            hit = bool(gold) and any(g in norm(quote.text) for g in gold)
+            xs.append(sig.vector())
+            ys.append(hit)
+            first.append(hit and rank == 0)
+    return np.array(xs), np.array(ys, bool), np.array(first, bool)
+
+
+def fit(x: np.ndarray, y: np.ndarray, first: np.ndarray, leave_out: tuple[str, ...] = ()) -> dict:
+    """Return the fitted weights and threshold (scikit-learn's logistic regression, L2, balanced classes),
+    without the features named in leave_out."""
+    from sklearn.linear_model import LogisticRegression
+    keep = np.array([name not in leave_out for name in FEATURES])
+    model = LogisticRegression(C=1.0, class_weight="balanced", fit_intercept=False, max_iter=2000).fit(x[:, keep], y)
+    w = np.zeros(len(FEATURES))
+    w[keep] = model.coef_[0]
+    p = 1.0 / (1.0 + np.exp(-(x @ w)))
+    threshold = float(np.quantile(p[first], FALSE_ABSTAIN)) if first.any() else 0.5
+    return {"weights": {name: round(float(v), 6) for name, v in zip(FEATURES, w)}, "threshold": round(threshold, 6)}
+
+
+def main(argv: list[str]) -> int:
+    """Fit the model on IDK-MRC train (argv[0]) and write WEIGHTS."""
+    import random
+    import sys
+    import tempfile
+
+    from .engine import Engine
+    if len(argv) != 1:
+        print("usage: python -m retrieval.answerable IDK-MRC-TRAIN.json", file=sys.stderr)
+        return 2
+    paragraphs = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    random.Random(SEED).shuffle(paragraphs)
+    paragraphs = paragraphs[:PARAGRAPHS]
+    questions = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, para in enumerate(paragraphs, 1):
+            (Path(tmp) / f"p{n:04d}.txt").write_text(para["context"], encoding="utf-8")
+            for qa in para["qas"]:
+                gold = [] if qa.get("is_impossible") else sorted({a["text"] for a in qa["answers"]})
+                questions.append({"q": qa["question"], "gold": gold})
+        own = Engine.build(Path(tmp), progress=lambda stage, done, total: None)
+        x1, y1, f1 = collect(own, questions)
+    chapter = Engine.build(Path(__file__).resolve().parent.parent / "corpus")
+    x2, y2, f2 = collect(chapter, random.Random(SEED).sample(questions, FOREIGN), top_k=1)
+    x, y, first = np.vstack([x1, x2]), np.concatenate([y1, y2]), np.concatenate([f1, f2])
+    out = {"dense": fit(x, y, first), "lexical": fit(x, y, first, leave_out=("cosine",))}
+    np.savez(WEIGHTS.with_suffix(".features.npz"), x=x, y=y, first=first)   # for trying other models (not shipped)
+    out["data"] = (f"IDK-MRC train (Putri & Oh, EMNLP 2022; CC BY-SA 4.0): {len(questions)} questions on "
+                   f"{PARAGRAPHS} paragraphs (seed {SEED}), {FOREIGN} of them also asked of the chapter; "
+                   f"{len(y)} quotes, {int(y.sum())} holding a gold answer")
+    WEIGHTS.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(sys.argv[1:]))

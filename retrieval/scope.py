@@ -1,0 +1,91 @@
+"""Which documents a question searches: all, one, or the cited sources only; the same content read twice counts once."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable
+
+from .model import Answer, Passage
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+# a scoped question asks the engine for this many quotes, then keeps those in scope: enough that a document holding
+# a few of the corpus's passages still gets its best quotes, few enough to cost about one question
+SCOPED_CANDIDATES = 30
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to search: kind "all", "one" (with its document) or "cited"."""
+
+    kind: str = "all"
+    document: str | None = None
+
+
+def content_key(passages: list[Passage]) -> str:
+    """Return a digest of a document's words (lower-case letters and digits only), the same for .md, .pdf, .docx."""
+    words = _WORD.findall(" ".join(p.text for p in passages if p.kind != "footnote").lower())
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
+def same_content(engine: "Engine") -> dict[str, str]:
+    """Return document -> the first document (in the engine's order) with the same normalised text, for repeats."""
+    by_source: dict[str, list[Passage]] = {}
+    for p in engine.passages:
+        by_source.setdefault(p.source, []).append(p)
+    first: dict[str, str] = {}
+    repeats: dict[str, str] = {}
+    for source, passages in by_source.items():
+        key = content_key(passages)
+        if not any(p.kind != "footnote" for p in passages):
+            continue
+        if key in first:
+            repeats[source] = first[key]
+        else:
+            first[key] = source
+    return repeats
+
+
+def copies_of(source: str, repeats: dict[str, str]) -> list[str]:
+    """Return the other documents holding the same content as source."""
+    original = repeats.get(source, source)
+    return [s for s in [original, *sorted(k for k, v in repeats.items() if v == original)] if s != source]
+
+
+def cited_sources(engine: "Engine") -> set[str]:
+    """Return the documents that are the cited source of a footnote."""
+    return {d.source for d in engine.documents if d.cites is not None}
+
+
+def keeper(engine: "Engine", scope: Scope, repeats: dict[str, str]) -> Callable[[Passage], bool] | None:
+    """Return the test a passage must pass to be quoted (None: every passage), repeats of a content left out."""
+    if scope.kind == "one" and scope.document:
+        doc = repeats.get(scope.document, scope.document)
+        return lambda p: p.source == doc
+    if scope.kind == "cited":
+        cited = cited_sources(engine)
+        return lambda p: p.source in cited and p.source not in repeats
+    if repeats:
+        return lambda p: p.source not in repeats
+    return None
+
+
+def ask_within(engine: "Engine", question: str, top_k: int, keep: Callable[[Passage], bool] | None) -> Answer:
+    """Return the engine's answer keeping only quotes that pass keep (at most top_k); none left: abstained."""
+    if keep is None:
+        return engine.ask(question, top_k=top_k)
+    a = engine.ask(question, top_k=max(top_k, SCOPED_CANDIDATES))
+    quotes = tuple(q for q in a.quotes if keep(q.passage))[:top_k]
+    related = tuple(q for q in a.related if keep(q.passage))[:top_k]
+    if not quotes:                                  # nothing relevant in scope: said so, nearest in scope beside it
+        return replace(a, abstained=True, quotes=(), footnotes=(), related=related)
+    notes = []
+    for q in quotes:
+        for n in q.footnotes:
+            note = engine.footnote(n, q.passage.source)
+            if note is not None and note not in notes:
+                notes.append(note)
+    return replace(a, quotes=quotes, related=related, footnotes=tuple(notes))

@@ -1,0 +1,81 @@
+"""Answerability: the fitted model, the kind of answer a question asks for, and answering without the e5 model."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrieval import answerable
+from retrieval.answerable import FEATURES, Signals, asks_kind, kind_found
+from retrieval.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("qtype, question, quote, found", [
+    ("when", "kapan mou ditandatangani", "MoU ditandatangani di Batam, 17 Agustus 2013.", True),
+    ("when", "kapan mou 2013 ditandatangani", "MoU tahun 2013 berlaku lima tahun.", False),   # its own year
+    ("when", "kapan festival pertama", "Festival ini meriah sekali.", False),
+    ("number", "berapa pendapatan shenzhen", "pendapatan per-kapita US$ 13,200", True),
+    ("number", "berapa luas kota gimje", "Persamaan ukuran luas wilayah dan fungsi kota.", False),
+    ("who", "siapa yang datang", "Kemudian Walikota Gimje datang ke Batam.", True),
+    ("who", "siapa walikota gimje", "kota ini punya festival.", False),
+    ("where", "di mana loi ditandatangani", "LoI ditandatangani di Gimje-Korsei.", True),
+    (None, "apa tujuan kerjasama", "tujuan kerjasama ialah ...", True),
+])
+def test_a_quote_holds_the_kind_of_value_asked_for_unless_the_question_holds_it(qtype, question, quote, found):
+    assert kind_found(qtype, question, quote) is found
+
+
+def test_only_when_number_who_where_ask_for_a_kind():
+    assert [k for k in ("when", "number", "who", "where", "why", "define", None) if asks_kind(k)] == \
+        ["when", "number", "who", "where"]
+
+
+def test_the_shipped_model_is_fitted_for_both_variants_with_every_feature():
+    data = json.loads(answerable.WEIGHTS.read_text(encoding="utf-8"))
+    for variant in ("dense", "lexical"):
+        assert set(data[variant]["weights"]) == set(FEATURES)
+        assert 0.0 < data[variant]["threshold"] < 1.0
+    assert data["lexical"]["weights"]["cosine"] == 0.0       # fitted without it: what runs when e5 is missing
+    assert "IDK-MRC train" in data["data"]
+
+
+def test_more_of_the_question_in_the_quote_is_more_likely_an_answer():
+    weak = Signals(cosine=0.80, coverage_passage=0.3, coverage_quote=0.2, asks_kind=False, kind_missing=False,
+                   unknown_share=0.3, number_missing=False, english=False, lexical=0.2)
+    strong = Signals(cosine=0.90, coverage_passage=1.0, coverage_quote=1.0, asks_kind=False, kind_missing=False,
+                     unknown_share=0.0, number_missing=False, english=False, lexical=0.8)
+    assert answerable.probability(weak) < answerable.threshold() < answerable.probability(strong)
+    missing = Signals(**{**strong.__dict__, "asks_kind": True, "kind_missing": True})
+    assert answerable.probability(missing) < answerable.probability(strong)
+
+
+def test_every_quote_shown_passes_the_test(engine):
+    plan, judged = engine.judged("Apa saja tujuan kerjasama sister city?", top_k=3)
+    answer = engine.ask("Apa saja tujuan kerjasama sister city?", top_k=3)
+    passing = [q for q, p in judged if p >= answerable.threshold()]
+    assert list(answer.quotes) == passing and passing
+
+
+def test_a_bar_of_zero_shows_every_quote_and_a_bar_above_one_abstains(engine):
+    question = "Kapan MoU Batam dan Gimje ditandatangani?"
+    assert len(engine.with_settings(Settings(min_answer=0.0)).ask(question, top_k=3).quotes) == 3
+    a = engine.with_settings(Settings(min_answer=1.01)).ask(question, top_k=3)
+    assert a.abstained and a.quotes == () and len(a.related) == 3
+
+
+def test_without_the_model_kutip_answers_from_the_words_and_says_so_once(tmp_path):
+    env = {**os.environ, "KUTIP_NO_DENSE": "1", "KUTIP_CACHE_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "retrieval", "ask", "--json",
+                          "Kapan MoU Batam dan Gimje ditandatangani?"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.count("pencocokan makna (e5) tidak aktif") == 1
+    assert "Traceback" not in run.stderr
+    out = json.loads(run.stdout)
+    assert not out["abstained"] and "17 Agustus 2013" in out["passages"][0]["text"]

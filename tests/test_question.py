@@ -1,0 +1,88 @@
+"""Question understanding: chat forms, negation, answer types, thesaurus synonyms, the English bridge."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval import lexicon
+from retrieval.analysis import question_type
+from retrieval.question import QueryPlan, mutual_synonyms, understand
+
+
+def plan(engine, question: str) -> QueryPlan:
+    """Return the plan of a question against the chapter's vocabulary."""
+    return understand(question, engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
+
+
+def expanded(p: QueryPlan) -> set[tuple[str, str]]:
+    """Return the (question term, corpus term) pairs of a plan's expansions."""
+    return {(e.source, e.term) for e in p.expansions}
+
+
+def test_chat_abbreviations_are_written_out_before_searching(engine):
+    p = plan(engine, "brp luas wilayah kota gimje dlm km2")
+    assert p.plain == "berapa luas wilayah kota gimje dalam km 2"
+    assert p.qtype == "number"
+    assert p.question == "brp luas wilayah kota gimje dlm km2"          # shown back as typed
+
+
+def test_regional_forms_are_written_out():
+    assert lexicon.normalise_chat(["macam", "mana", "nak", "optimalkan"]) == ["bagaimana", "mau", "optimalkan"]
+    assert question_type("macam mana nak optimalkan sister city tu") is None
+    assert understand("macam mana nak optimalkan sister city tu", {}, lambda t: True).plain.startswith("bagaimana")
+
+
+def test_negation_is_kept_not_dropped(engine):
+    p = plan(engine, "kerjasama batam shenzhen ga berhasil knp")
+    assert "tidak" in p.terms and "hasil" in p.terms
+    assert p.qtype == "why"
+
+
+def test_reduplication_written_with_a_digit_is_read_as_the_word_twice(engine):
+    assert plan(engine, "negara2 tetangga").terms[:2] == ("negara", "negara")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("festival horizon gimje prtama kali diadain thn brp?", "when"),
+    ("berapa tahun jangka waktu mou", "number"),
+    ("di mana festival horizon diadakan", "where"),
+    ("dimanakah loi pertama ditandatangani", "where"),
+    ("who was the mayor of batam when the mou was signed?", "who"),
+    ("sinaga yg dikutip itu nama lengkapnya siapa?", "who"),
+])
+def test_the_answer_type_is_the_first_question_word(kind, question):
+    assert question_type(understand(question, {}, lambda t: True).plain) == kind
+
+
+def test_a_synonym_reaches_the_corpus_word_below_the_word_itself(engine):
+    p = plan(engine, "kapan mou diteken")
+    assert ("teken", "tandatangan") in expanded(p)
+    assert all(e.weight == engine.settings.synonym_weight < 1 for e in p.expansions)
+
+
+def test_synonyms_are_only_words_the_corpus_has(engine):
+    p = plan(engine, "manfaat kerjasama buat batam apa")
+    assert p.expansions and all(e.term in engine.index.vocab for e in p.expansions)
+    assert ("manfaat", "untung") in expanded(p)
+
+
+def test_a_long_thesaurus_entry_keeps_only_synonyms_that_list_the_word_back():
+    assert "belantara" in lexicon.synonyms("luas")           # one of the senses the thesaurus mixes
+    assert "belantara" not in mutual_synonyms("luas")
+    assert "lebar" in mutual_synonyms("luas")
+
+
+def test_a_function_word_gets_no_synonyms(engine):
+    assert not [e for e in plan(engine, "di mana festival horizon diadakan").expansions if e.source == "ada"]
+
+
+def test_english_words_reach_the_indonesian_text_through_the_dictionary(engine):
+    p = plan(engine, "What income did Shenzhen earn in 2011?")
+    assert p.english
+    assert ("income", "dapat") in expanded(p)
+    assert all(e.weight == engine.settings.translation_weight for e in p.expansions)
+
+
+def test_an_english_question_is_answered_with_an_indonesian_quote(engine):
+    a = engine.ask("What income did Shenzhen earn in 2011?")
+    assert not a.abstained
+    assert "US$114,5 miliar" in a.quotes[0].text

@@ -1,0 +1,93 @@
+"""The short answer: exact spans of the asked kind from chapter sentences and invented ones; None when absent."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval.short_answer import answer_kind, short_answer
+from tests.conftest import passage_with
+
+SHENZHEN = ("Dari kerjasama Shen Zen dengan Batam lebih menguntungkan Shen Zen, pada tahun 2011 dengan berhasilnya "
+            "Shen Zen mendapatkan penghasilan US$114,5 miliar dan memiliki pendapatan per-kapita US$ 13,200")
+
+
+def span(question: str, text: str) -> str | None:
+    """Return the short answer's text, checked to be the exact span it claims."""
+    found = short_answer(question, text)
+    if found is None:
+        return None
+    assert text[found.start:found.end] == found.text
+    return found.text
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Kapan MoU Batam dan Gimje ditandatangani?", "date"), ("kpn mou diteken?", "date"),
+    ("tgl brp mou berakhir?", "date"), ("thn brp LoI dibuat?", "date"), ("When was the MoU signed?", "date"),
+    ("Berapa penghasilan Shenzhen?", "number"), ("brp persen pajaknya?", "number"),
+    ("How many fields of cooperation?", "number"), ("Siapa Menteri Luar Negeri RI?", "person"),
+    ("Di mana Masjid Al-Aqsa?", "place"), ("dmn masjidnya?", "place"), ("Apa kepanjangan OKI?", "expansion"),
+    ("OKI singkatan dari apa?", "expansion"), ("Festival apa yang ada di kota Gimje?", None),
+    ("Mengapa kerjasama itu gagal?", None)])
+def test_kind_of_answer_asked(question, kind):
+    assert answer_kind(question) == kind
+
+
+def test_chapter_table_row_gives_the_signing_date(passages):
+    row = passage_with(passages, "Batam, 17 Agustus 2013").text
+    assert span("Kapan MoU Batam dan Gimje ditandatangani?", row) == "17 Agustus 2013"
+    assert span("kpn mou batam gimje ditandatangani?", row) == "17 Agustus 2013"
+    assert span("Kapan MoU itu berakhir?", row) == "17 Agustus 2018"
+    assert span("Berapa lama jangka waktu MoU?", row) == "5 tahun"
+    assert span("Di mana MoU ditandatangani?", row) is None          # "Batam," follows no di/ke/kota
+
+
+def test_chapter_amounts_with_currency_and_scale():
+    assert span("Berapa penghasilan Shenzhen pada tahun 2011?", SHENZHEN) == "US$114,5 miliar"
+    assert span("Berapa pendapatan per kapita Shenzhen?", SHENZHEN) == "US$ 13,200"
+    assert span("brp penghasilan shenzhen thn 2011?", SHENZHEN) == "US$114,5 miliar"
+
+
+def test_chapter_names_places_expansions(passages):
+    oki = passage_with(passages, "Organisasi Konferensi Islam").text
+    assert span("Apa kepanjangan OKI?", oki) == "Organisasi Konferensi Islam"
+    assert span("OKI singkatan dari apa?", oki) == "Organisasi Konferensi Islam"
+    assert span("Di mana Masjid Al-Aqsa?", oki) == "Yerusalem"
+    visit = passage_with(passages, "Seo Sung Heo").text
+    assert span("Siapa perwakilan Gimje yang datang ke Batam?", visit) == "Seo Sung Heo"
+    assert span("Kapan Seo Sung Heo datang ke Batam?", visit) == "Agustus 2011"
+    assert span("Berapa bidang kerjasama Gimje dan Batam?", visit) == "lima bidang"
+    minister = passage_with(passages, "Retno Marsudi").text
+    assert span("Siapa Menteri Luar Negeri RI yang memberi pernyataan pers?", minister) == "Retno Marsudi"
+
+
+@pytest.mark.parametrize("question, text, expected", [
+    ("Kapan perjanjian itu ditandatangani?", "Perjanjian ditandatangani pada 28 Desember 2011 di Seoul.",
+     "28 Desember 2011"),
+    ("Tahun berapa kota itu berdiri?", "Kota itu berdiri tahun 1829 dan berkembang pesat.", "1829"),
+    ("Berapa persen warga yang setuju?", "Sebanyak 30 persen warga setuju, sisanya menolak.", "30 persen"),
+    ("Berapa lama program berjalan?", "Program berjalan selama 5 tahun sejak 2015.", "5 tahun"),
+    ("Siapa yang meresmikan jembatan itu?", "Jembatan itu diresmikan oleh Presiden Joko Widodo pada 2018.",
+     "Joko Widodo"),
+    ("Di mana konferensi diadakan?", "Konferensi itu diadakan di Kota Makassar pada bulan Mei.", "Kota Makassar"),
+    ("Apa kepanjangan OKI?", "Indonesia anggota Organisasi Kerjasama Islam (OKI) sejak awal.",
+     "Organisasi Kerjasama Islam"),
+    ("UNDP singkatan dari apa?", "Dana itu dari UNDP (United Nations Development Programme) di Jakarta.",
+     "United Nations Development Programme"),
+    ("How much did the city earn?", "The city earned US$ 2,5 million in exports.", "US$ 2,5 million"),
+])
+def test_invented_sentences(question, text, expected):
+    assert span(question, text) == expected
+
+
+@pytest.mark.parametrize("question, text", [
+    ("Kapan perjanjian ditandatangani?", "Perjanjian itu ditandatangani oleh kedua wali kota."),      # no date
+    ("Pada tahun 2011 apa yang terjadi, kapan tepatnya?", "Pada tahun 2011 kedua kota bertemu."),   # asked already
+    ("Berapa penduduk Gimje?", "Gimje adalah kota pertanian di Korea Selatan."),                   # no number
+    ("Berapa kota yang bekerja sama pada tahun 2013?", "Pada tahun 2013 kerjasama dimulai."),       # only the year
+    ("Siapa yang diuntungkan?", "Kerjasama itu lebih menguntungkan Shen Zen daripada Batam."),      # a city, no person
+    ("Di mana kantornya?", "Kantornya besar dan modern."),                                          # no place
+    ("Apa kepanjangan FTZ?", "Perdagangan bebas diatur pemerintah."),                               # not spelled out
+    ("Festival apa yang ada di kota Gimje?", "Di Kota Gimje ada Festival Horizon."),               # not a span kind
+    ("Siapa Retno Marsudi?", "Hal itu dikemukakan oleh Menteri Luar Negeri RI, Retno Marsudi."),   # named already
+])
+def test_no_span_of_the_kind_means_no_short_answer(question, text):
+    assert short_answer(question, text) is None

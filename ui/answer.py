@@ -1,0 +1,237 @@
+"""One exchange on the page: the question, the short answer, the quotes (in place, with footnotes), or why not."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote as url_quote
+
+import streamlit as st
+
+from retrieval.engine import MAX_QUESTION_CHARS, Engine
+from retrieval.model import Answer, Footnote, Quote
+from retrieval.scope import copies_of
+from retrieval.short_answer import ShortAnswer, for_answer
+from retrieval.sources import best_support
+from retrieval.tables import row_cells
+from retrieval.transcript import (Turn, citation_text, escape_lines, escape_md, footnote_for, link_md, quote_marks)
+from ui.html import esc, paragraph_html, popover, quote_html, row_html
+
+SHOWN_QUESTION_CHARS = 400
+# the last turns keep their buttons under each quote; an older one shows one button bringing them back: buttons are
+# what makes each redraw of a long conversation slower (measured with benchmarks/turn_latency.py)
+RECENT_TURNS = 3
+
+
+@dataclass(frozen=True)
+class Support:
+    """How well footnote `number`'s cited source supports quote `quote` (computed once per shown answer)."""
+
+    quote: int
+    number: int
+    label: str
+    passages: tuple[tuple[str, str], ...]    # (text, source) of the source's best passages
+
+
+@dataclass(frozen=True)
+class View:
+    """What a shown answer needs beyond the Answer, computed once and kept in the session (small values)."""
+
+    short: ShortAnswer | None
+    supports: tuple[Support, ...]
+    copies: tuple[tuple[str, ...], ...]      # per quote: other documents with the same content
+
+
+def make_view(engine: Engine, turn: Turn, repeats: dict[str, str]) -> View:
+    """Return the view of a turn: its short answer, its sources' support, its repeated documents."""
+    a = turn.answer
+    if a is None or a.abstained:
+        return View(None, (), ())
+    cited = {d.cites for d in engine.documents if d.cites is not None}
+    supports = []
+    for j, q in enumerate(a.quotes):
+        for n in q.footnotes:
+            if q.passage.kind != "footnote" and n in cited:
+                label, _, found = best_support(engine, q, n)
+                supports.append(Support(j, n, label, tuple((s.text, s.passage.source) for s in found)))
+    copies = tuple(tuple(copies_of(q.passage.source, repeats)) for q in a.quotes)
+    return View(for_answer(a.question, a.quotes), tuple(supports), copies)
+
+
+def error_text(turn: Turn, t: dict[str, str]) -> str:
+    """Return the message for a turn without an answer, in the interface language."""
+    if turn.error == "too_long":
+        return t["too_long"].format(n=len(turn.question.strip()), max=MAX_QUESTION_CHARS)
+    if turn.error == "empty":
+        return t["empty"]
+    return t["failed"].format(error=turn.error)
+
+
+def render_question(question: str, t: dict[str, str]) -> None:
+    """Show the question exactly as typed (shortened when very long)."""
+    body = escape_lines(question[:SHOWN_QUESTION_CHARS])
+    if len(question) > SHOWN_QUESTION_CHARS:
+        body += escape_md(t["shortened"].format(n=len(question)))
+    st.markdown(body)
+
+
+def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str], scoped: bool,
+                recent: bool = True) -> None:
+    """Show one exchange: the question, then the short answer and quotes, the abstention or the message;
+    the quotes' buttons only when the turn is recent or was opened again."""
+    with st.chat_message("user"):
+        render_question(turn.question, t)
+    with st.chat_message("assistant", avatar=":material/format_quote:"):
+        a = turn.answer
+        if a is None:
+            st.warning(escape_md(error_text(turn, t)))
+        elif not a.abstained and (recent or i in st.session_state.get("opened", ())):
+            if view.short is not None:
+                st.html(short_html(view.short, a, engine, t))
+            st.caption(escape_md(t["relevant"].format(n=len(a.quotes))))
+            for j, q in enumerate(a.quotes):
+                st.html(quote_block(j, q, a, view, engine, t))
+                render_actions(i, j, q, a, view, engine, t)
+            st.markdown(f"[:material/link: {escape_md(t['link'])}](?q={url_quote(turn.question, safe='')})")
+        elif not a.abstained:                      # an older turn: one HTML block and one button bringing the rest
+            count = f'<div class="kutip-place">{esc(t["relevant"].format(n=len(a.quotes)))}</div>'
+            link = (f'<div class="kutip-place"><a href="?q={esc(url_quote(turn.question, safe=""))}">'
+                    f'{esc(t["link"])}</a></div>')
+            st.html((short_html(view.short, a, engine, t) if view.short else "") + count
+                    + "".join(quote_block(j, q, a, view, engine, t) for j, q in enumerate(a.quotes)) + link)
+            st.button(t["actions"], key=f"actions-{i}", icon=":material/more_horiz:", type="tertiary",
+                      on_click=_open_actions, args=(i,))
+        elif not a.related and not a.terms:
+            st.warning(escape_md(t["no_words"]))
+        else:
+            render_not_found(a, t, scoped)
+
+
+def note_of(a: Answer, engine: Engine, n: int, source: str) -> Footnote | None:
+    """Return footnote n as the quote's own document has it."""
+    return footnote_for(a, n, source) or engine.footnote(n, source)
+
+
+def short_html(short: ShortAnswer, a: Answer, engine: Engine, t: dict[str, str]) -> str:
+    """Return the short answer as one line, marked as taken from quote 1, with its footnotes."""
+    q = a.quotes[0]
+    notes = "".join(popover(n, note_of(a, engine, n, q.passage.source), t["footnote"], t["accessed"])
+                    for n in q.footnotes)
+    return (f'<div class="kutip-short-line">{esc(t["short"])}: <b class="kutip-answer">{esc(short.text)}</b> '
+            f'<span class="kutip-from">({esc(t["from_quote"])}{notes})</span></div>')
+
+
+def _open_actions(i: int) -> None:
+    """Bring back the buttons under an older turn's quotes."""
+    st.session_state["opened"] = {*st.session_state.get("opened", ()), i}
+
+
+def quote_block(j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict[str, str]) -> str:
+    """Return quote j as one HTML block: its text (a row as a small table) with footnote numbers that open in
+    place, the short answer marked in quote 1, then its place and the other files holding the same content."""
+    source = q.passage.source
+
+    def note(n: int) -> str:
+        return popover(n, note_of(a, engine, n, source), t["footnote"], t["accessed"])
+
+    short = view.short if j == 0 else None
+    cells = row_cells(q.passage)
+    if cells is not None:
+        title = q.text.split(" — ", 1)[0] if " — " in q.text else ""
+        body = row_html(title, cells, "".join(note(n) for n in q.footnotes), short.text if short else None)
+    else:
+        own = quote_marks(q)
+        trailing = [n for n in q.footnotes if n not in {m for _, m in own}]   # a cited source's own number
+        body = quote_html(q.text, own + [(len(q.text), n) for n in trailing], a.terms, note,
+                          (short.start, short.end) if short else None)
+    foot = [place(q, t)] + ([t["also_in"].format(names=", ".join(view.copies[j]))]
+                            if j < len(view.copies) and view.copies[j] else [])
+    return body + "".join(f'<div class="kutip-place">{esc(line)}</div>' for line in foot)
+
+
+def render_actions(i: int, j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict[str, str]) -> None:
+    """Show a quote's buttons: source support (when the cited document is here), whole paragraph, reader view,
+    citation; the paragraph or citation is drawn only for the one quote that asked for it."""
+    source = q.passage.source
+
+    def note(n: int) -> str:
+        return popover(n, note_of(a, engine, n, source), t["footnote"], t["accessed"])
+
+    key = f"{i}-{j}"
+    supports = [s for s in view.supports if s.quote == j]
+    with st.container(horizontal=True, gap="small"):
+        for n in sorted({s.number for s in supports}):       # the cited document is here: how well it supports
+            with st.popover(f"\\[{n}\\]", key=f"fn-{key}-{n}"):
+                render_footnote(note_of(a, engine, n, source), n, t)
+                for s in supports:
+                    if s.number == n:
+                        render_support(s, t)
+        context = q.passage.context or q.passage.text
+        if q.passage.kind != "row" and context.strip() != q.text.strip():
+            st.button(t["context"], key=f"ctx-{key}", icon=":material/notes:", type="tertiary",
+                      on_click=_toggle, args=("context", i, j))
+        st.button(t["read"], key=f"read-{key}", icon=":material/menu_book:", type="tertiary",
+                  on_click=_open_reader, args=(i, j))
+        st.button(t["copy"], key=f"copy-{key}", icon=":material/content_copy:", type="tertiary",
+                  on_click=_toggle, args=("citation", i, j), help=t["copy_help"])
+    shown = st.session_state.get("more")          # one quote's paragraph or citation at a time: a long
+    if shown == ("context", i, j):                # conversation sends only what is open
+        st.html(paragraph_html(q.passage, q.start, q.end, a.terms, note))
+    elif shown == ("citation", i, j):
+        notes = [f for f in (note_of(a, engine, n, source) for n in q.footnotes) if f is not None]
+        st.code(citation_text(q, notes), language=None, wrap_lines=True)
+
+
+def _toggle(what: str, i: int, j: int) -> None:
+    """Show (or hide again) one quote's whole paragraph or its ready-to-paste citation."""
+    st.session_state["more"] = None if st.session_state.get("more") == (what, i, j) else (what, i, j)
+
+
+def _open_reader(i: int, j: int) -> None:
+    """Remember which quote to show in the reader view on this rerun."""
+    st.session_state["reader"] = (i, j)
+
+
+def render_footnote(note: Footnote | None, n: int, t: dict[str, str]) -> None:
+    """Show a footnote in full: number and kind, description, clickable URL, access date."""
+    if note is None:
+        st.markdown(f"**{escape_md(t['footnote'])} {n}**")
+        return
+    st.markdown(f"**{escape_md(t['footnote'])} {n}** · {escape_md(kind_label(note.kind, t))}")
+    if note.description:
+        st.markdown(escape_md(note.description))
+    if note.url:
+        st.markdown(link_md(note.url))
+    if note.accessed:
+        st.caption(escape_md(t["accessed"].format(date=note.accessed)))
+
+
+def render_support(s: Support, t: dict[str, str]) -> None:
+    """Show how well the cited source supports the quote, with its best passages."""
+    names = dict(zip(("strong", "weak", "not found"), t["support_labels"].split("|")))
+    st.markdown(f"**{escape_md(t['support'].format(n=s.number, label=names[s.label]))}**")
+    if s.label != "not found":
+        for text, source in s.passages:
+            st.caption(f"{escape_md(text)} — {escape_md(source)}")
+
+
+def render_not_found(a: Answer, t: dict[str, str], scoped: bool = False) -> None:
+    """Show the abstention, then the nearest passages greyed out: clearly not an answer."""
+    st.markdown(f"**{escape_md(t['scope_empty'] if scoped else t['not_found'])}**")
+    if a.related:
+        st.caption(f"**{escape_md(t['related'])}**")
+    for q in a.related:
+        st.caption(f"{escape_md(q.text)}  \n_{escape_md(place(q, t))}_")
+
+
+def place(q: Quote, t: dict[str, str]) -> str:
+    """Return where a quote stands: source file · section path · page (plain text)."""
+    parts = [q.passage.source]
+    if q.passage.section:
+        parts.append(q.passage.section_path)
+    if q.page is not None:
+        parts.append(f"{t['page']} {q.page}")
+    return " · ".join(parts)
+
+
+def kind_label(kind: str, t: dict[str, str]) -> str:
+    """Return the footnote kind in the interface language."""
+    return t.get(f"kind_{kind}", kind)
