@@ -282,7 +282,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help=f"sentences embedded to measure the dense stage's rate (default {DENSE_SAMPLE_UNITS}; "
                         f"0: skip benchmarks/dense_scale.py)")
     p.add_argument("--profile", help="comma-separated sizes whose Kutip worker also profiles its questions "
-                                     "(default: chapter and the largest generated size run; 'none' to skip)")
+                                     "(default: chapter, idk and the largest generated size run; 'none' to skip)")
     p.add_argument("--no-cli", action="store_true", help="skip the `python -m retrieval ask` timings")
     p.add_argument("--out", type=Path, default=OUT, help="where the results go (default benchmarks/)")
     p.add_argument("--keep", action="store_true", help="keep the temporary corpora")
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         profiled = {s.strip() for s in args.profile.split(",")} - {"none", ""}
     else:
-        profiled = {s for s in sizes if s == "chapter"} | ({max(generated, key=size_count)} if generated else set())
+        profiled = {s for s in sizes if s in ("chapter", "idk")} | ({max(generated, key=size_count)} if generated else set())
     per_wait = args.max_wait if args.max_wait is not None else QUIET_WAIT / (4 if args.quick else 1)
     quiet = Quiet(per_wait, QUIET_BUDGET / (6 if args.quick else 1) if per_wait else 0.0)
     started, t_start = time.strftime("%Y-%m-%d %H:%M:%S %Z"), time.perf_counter()
