@@ -321,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         profiled = {s.strip() for s in args.profile.split(",")} - {"none", ""}
     else:
-        profiled = {s for s in sizes if s in ("chapter", "idk")} | ({max(generated, key=size_count)} if generated else set())
+        largest = {max(generated, key=size_count)} if generated else set()
+        profiled = {s for s in sizes if s in ("chapter", "idk")} | largest
     per_wait = args.max_wait if args.max_wait is not None else QUIET_WAIT / (4 if args.quick else 1)
     quiet = Quiet(per_wait, QUIET_BUDGET / (6 if args.quick else 1) if per_wait else 0.0)
     started, t_start = time.strftime("%Y-%m-%d %H:%M:%S %Z"), time.perf_counter()
