@@ -196,15 +196,15 @@ class Engine:
         with the nearest passages."""
         plan, judged = self.judged(question, top_k)
         if not judged:
-            return Answer(question=plan.question, abstained=True, terms=plan.words)
+            return Answer(question=plan.question, abstained=True, terms=plan.words, english=plan.english)
         bar = answerable.threshold(self.dense_status.loaded) if self.settings.min_answer is None \
             else self.settings.min_answer
         quotes = tuple(q for q, p in judged if p >= bar or not self.settings.abstain)
         if not quotes:
             return Answer(question=plan.question, abstained=True, related=tuple(q for q, _ in judged),
-                          terms=plan.words)
+                          terms=plan.words, english=plan.english)
         return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
-                      terms=plan.words)
+                      terms=plan.words, english=plan.english)
 
     def judged(self, question: str, top_k: int = 3) -> tuple[QueryPlan, list[tuple[Quote, float]]]:
         """Return the question's plan and its best quotes, each with the probability that it answers it."""
