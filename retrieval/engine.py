@@ -239,8 +239,10 @@ class Engine:
         first, last = int(self.first_unit[pid]), int(self.first_unit[pid + 1])
         inside = [u for u in range(first, last)
                   if self.units.start[u] < quote.end and quote.start < self.units.end[u]] or list(range(first, last))
-        present = self.index.present(qv, [pid])[0]
-        held = set().union(*self.index.unit_terms(qv, inside))
+        leads = [p for p, lst in self.lead_of.items() if lst == pid and quote.start == 0
+                 and quote.end == len(quote.passage.text)]      # a list given whole for the paragraph leading into it
+        present = set().union(*self.index.present(qv, [pid] + leads))
+        held = set().union(*self.index.unit_terms(qv, inside), *self.index.present(qv, leads))
         found = {qv.credit[i][0] for i in present}
         lexical = self.index.sentence_scores(qv, np.array(inside))
         return answerable.Signals(
