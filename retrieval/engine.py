@@ -12,7 +12,7 @@ import numpy as np
 
 from . import answer as A, answerable, dense, necessity
 from .analysis import compound_words, strip_markup, terms, tokenise
-from .cache import cache_dir, corpus_listing, load_or_build
+from .cache import corpus_listing, load_or_build
 from .errors import CorpusNotFound, EmptyCorpus, KutipError
 from .index import Index, ranges
 from .model import Answer, Document, Footnote, Passage, Quote
@@ -172,7 +172,9 @@ class Engine:
                               "(only blank lines or function words)")
         index = Index(sentence_terms, passage_terms, progress)
         model, _ = dense.load_model()
-        vectors = dense.embed_cached(model, unit_texts(passages, units), cache_dir(None), progress) if model else None
+        vectors = None
+        if model:       # kept at float16 precision, as the cache stores them: built and loaded answer alike
+            vectors = model.passages(unit_texts(passages, units), progress).astype(np.float16).astype(np.float32)
         return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), index, units, compounds, time.time(),
                    vectors)
 
