@@ -163,6 +163,8 @@ def main() -> None:
         st.error(escape_md(t["load_failed"].format(error=f"{type(e).__name__}: {e}")))
         st.stop()
     engine, repeats = loaded.engine, dict(loaded.repeats)
+    if not engine.dense_status.loaded:              # said once, above the conversation; answers still come
+        st.info(escape_md(t["lexical_only"].format(reason=engine.dense_status.reason)))
     with st.sidebar:
         scope = sidebar.scope(engine, repeats, t)
     turns, views = conversation(loaded, scope)

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import answer as A, answerable, dense, necessity
 from .analysis import compound_words, strip_markup, terms, tokenise
-from .cache import cache_dir, corpus_listing, load_or_build
+from .cache import corpus_listing, load_or_build
 from .errors import CorpusNotFound, EmptyCorpus, KutipError
 from .index import Index, ranges
 from .model import Answer, Document, Footnote, Passage, Quote
@@ -172,7 +172,9 @@ class Engine:
                               "(only blank lines or function words)")
         index = Index(sentence_terms, passage_terms, progress)
         model, _ = dense.load_model()
-        vectors = dense.embed_cached(model, unit_texts(passages, units), cache_dir(None), progress) if model else None
+        vectors = None
+        if model:       # kept at float16 precision, as the cache stores them: built and loaded answer alike
+            vectors = model.passages(unit_texts(passages, units), progress).astype(np.float16).astype(np.float32)
         return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), index, units, compounds, time.time(),
                    vectors)
 
@@ -196,15 +198,15 @@ class Engine:
         with the nearest passages."""
         plan, judged = self.judged(question, top_k)
         if not judged:
-            return Answer(question=plan.question, abstained=True, terms=plan.words)
+            return Answer(question=plan.question, abstained=True, terms=plan.words, english=plan.english)
         bar = answerable.threshold(self.dense_status.loaded) if self.settings.min_answer is None \
             else self.settings.min_answer
         quotes = tuple(q for q, p in judged if p >= bar or not self.settings.abstain)
         if not quotes:
             return Answer(question=plan.question, abstained=True, related=tuple(q for q, _ in judged),
-                          terms=plan.words)
+                          terms=plan.words, english=plan.english)
         return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
-                      terms=plan.words)
+                      terms=plan.words, english=plan.english)
 
     def judged(self, question: str, top_k: int = 3) -> tuple[QueryPlan, list[tuple[Quote, float]]]:
         """Return the question's plan and its best quotes, each with the probability that it answers it."""
@@ -239,8 +241,10 @@ class Engine:
         first, last = int(self.first_unit[pid]), int(self.first_unit[pid + 1])
         inside = [u for u in range(first, last)
                   if self.units.start[u] < quote.end and quote.start < self.units.end[u]] or list(range(first, last))
-        present = self.index.present(qv, [pid])[0]
-        held = set().union(*self.index.unit_terms(qv, inside))
+        leads = [p for p, lst in self.lead_of.items() if lst == pid and quote.start == 0
+                 and quote.end == len(quote.passage.text)]      # a list given whole for the paragraph leading into it
+        present = set().union(*self.index.present(qv, [pid] + leads))
+        held = set().union(*self.index.unit_terms(qv, inside), *self.index.present(qv, leads))
         found = {qv.credit[i][0] for i in present}
         lexical = self.index.sentence_scores(qv, np.array(inside))
         return answerable.Signals(

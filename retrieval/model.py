@@ -135,3 +135,4 @@ class Answer:
     related: tuple[Quote, ...] = ()
     footnotes: tuple[Footnote, ...] = ()
     terms: tuple[str, ...] = field(default=())   # the question's words as typed, for highlighting
+    english: bool = False                        # asked in English: the quotes are still the Indonesian text

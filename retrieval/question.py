@@ -17,7 +17,7 @@ from .settings import DEFAULT, Settings
 
 MAX_QUESTION_CHARS = 1000
 ONE_SENSE = 3               # a thesaurus entry this short is taken as one sense
-MAX_SYNONYMS = 4            # synonyms tried per question word, in the thesaurus's order (its first are closest)
+MAX_SYNONYMS = 4            # corpus words a question word's synonyms reach, in the thesaurus's order
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
 
 
@@ -84,12 +84,14 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
         source = index_term(token)
         if not source or token in STOP_WORDS or source in STOP_WORDS:   # "diadakan" -> "ada": a function word
             continue
-        words = lexicon.english(token) if english else mutual_synonyms(token)[:MAX_SYNONYMS]
+        words = lexicon.english(token) if english else mutual_synonyms(token)
         weight = settings.translation_weight if english else settings.synonym_weight
+        added = 0
         for word in words:
             for term in terms(tokenise(word), compounds):
-                if term not in have and term not in expansions and known(term):
+                if term not in have and term not in expansions and known(term) and (english or added < MAX_SYNONYMS):
                     expansions[term] = Expansion(source, term, weight)
+                    added += 1
     words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
     return QueryPlan(question=q, plain=plain, qtype=qtype, terms=tuple(own), expansions=tuple(expansions.values()),
                      labels=labels, wants_list=asks_for_list(plain) or labels is not None, english=english,

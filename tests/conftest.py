@@ -8,6 +8,7 @@ import pytest
 
 from retrieval.cache import ENV as CACHE_ENV
 from retrieval.engine import Engine
+from retrieval.settings import Settings
 from retrieval.model import Footnote, Passage
 from retrieval.readers.markdown import read_markdown
 from retrieval.structure import structure
@@ -93,3 +94,12 @@ def passage_with(passages: list[Passage], text: str) -> Passage:
     found = [p for p in passages if text in p.text]
     assert len(found) == 1, f"{len(found)} passages hold {text!r}"
     return found[0]
+
+
+LEXICAL = Settings(dense_weight=0.0, dense_passage_weight=0.0, abstain=False)
+
+
+def lexical(engine: Engine) -> Engine:
+    """Return the engine ranking by words alone, always answering: for tests of the lexical mechanisms (list
+    labels, headings, frame words) on corpora of a few sentences, where meaning would decide instead."""
+    return engine.with_settings(LEXICAL)

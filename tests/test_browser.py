@@ -288,3 +288,16 @@ def test_study_timeline_and_one_quiz_question_at_phone_width(server, browser, tm
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     page.close()
+
+
+def test_an_english_question_gets_an_indonesian_quote_and_a_trap_question_is_not_answered(server, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(server)
+    ask(page, "What income did Shenzhen earn in 2011?")
+    expect(page.locator(".kutip-quote").first).to_contain_text("US$114,5 miliar", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text("Pertanyaan berbahasa Inggris: kutipan di bawah tetap teks aslinya")).to_be_visible()
+    ask(page, "brp luas wilayah kota gimje dlm km2")       # every word is in the chapter; the area is not
+    expect(page.get_by_text("Tidak ditemukan dalam bab ini.")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    page.close()

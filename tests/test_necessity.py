@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import write_corpus
+from conftest import lexical, write_corpus
 from retrieval import necessity
 from retrieval.engine import Engine
 
@@ -42,7 +42,7 @@ LUMBU = {"a.txt": "Nama kota Lumbu berasal dari sungai yang mengalir di tengah k
 
 
 def test_a_frame_word_weighs_less_than_the_words_that_name_the_answer(tmp_path, monkeypatch):
-    engine = Engine.build(write_corpus(tmp_path / "c", LUMBU), use_cache=False)
+    engine = lexical(Engine.build(write_corpus(tmp_path / "c", LUMBU), use_cache=False))
     question = "Siapa nama pendiri kota Lumbu?"
     assert engine.ask(question).quotes[0].passage.source == "b.txt"     # "pendiri", not "nama", decides
     monkeypatch.setattr(necessity, "EXPONENT", 0.0)                       # every word alike: the "nama" passage wins

@@ -87,6 +87,8 @@ def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str
             if view.short is not None:
                 st.html(short_html(view.short, a, engine, t))
             st.caption(escape_md(t["relevant"].format(n=len(a.quotes))))
+            if a.english:
+                st.caption(escape_md(t["in_indonesian"]))
             for j, q in enumerate(a.quotes):
                 st.html(quote_block(j, q, a, view, engine, t))
                 render_actions(i, j, q, a, view, engine, t)

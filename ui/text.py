@@ -19,6 +19,10 @@ TEXT: dict[str, dict[str, str]] = {
         "stage_analyse": "menganalisis kalimat",
         "stage_import": "memuat scikit-learn",
         "stage_index": "mengindeks",
+        "stage_embed": "memahami makna kalimat (e5)",
+        "in_indonesian": "Pertanyaan berbahasa Inggris: kutipan di bawah tetap teks aslinya, dalam bahasa Indonesia.",
+        "lexical_only": "Pencocokan makna (model e5) tidak aktif di mesin ini ({reason}); Kutip menjawab dari "
+                        "kata-kata pertanyaan saja.",
         "no_corpus": "Folder korpus tidak ditemukan: {path}. Atur variabel lingkungan KUTIP_CORPUS ke folder "
                      "yang berisi bab ({formats}).",
         "load_failed": "Indeks tidak dapat dibuat: {error}",
@@ -99,6 +103,10 @@ TEXT: dict[str, dict[str, str]] = {
         "stage_analyse": "analysing sentences",
         "stage_import": "loading scikit-learn",
         "stage_index": "indexing",
+        "stage_embed": "understanding sentences (e5)",
+        "in_indonesian": "Asked in English: the quotes below are the original text, in Indonesian.",
+        "lexical_only": "Meaning matching (the e5 model) is off on this machine ({reason}); Kutip answers from "
+                        "the question's words alone.",
         "no_corpus": "Corpus folder not found: {path}. Set the KUTIP_CORPUS environment variable to a folder "
                      "holding the chapter ({formats}).",
         "load_failed": "The index could not be built: {error}",
