@@ -7,7 +7,7 @@ sentences through `retrieval.dense.Model.passages`, the engine's own path) and a
 answer side is measured on synthetic unit vectors (random, L2-normalised, float32 as the engine holds them)
 at 10^4 and 10^5 units and at the unit count of 10^5 passages: `dense.cosine` (the matrix-vector product),
 then the z-score and per-passage maximum the engine does with it today.  Vector memory: float32 in memory,
-float16 in the cache file (`np.save`, measured), and the time to load that file back.
+float16 on disk as the index cache holds them (`np.save`, measured), and the time to load that back.
 """
 from __future__ import annotations
 
@@ -164,8 +164,8 @@ def dense_markdown(dense: dict | None, rows: list[dict]) -> list[str]:
                          f"{v['p95_ms']:.1f} ms" for k, v in dense["query_threads"].items()) + "."), "",
           "Per-question dense work on synthetic unit vectors (float32, as the engine holds them): `dense.cosine` "
           "(the matrix-vector product) alone, then with the z-score and the per-passage maximum "
-          "(`np.maximum.at`) the engine does today; vector memory in RAM (float32) and in the cache file "
-          "(float16, `np.save`), and the time to load that file back as float32:", "",
+          "(`np.maximum.at`) the engine does today; vector memory in RAM (float32) and on disk as float16 (as the "
+          "index cache holds them; here one `np.save` file), and the time to load that file back as float32:", "",
           "| units | passages | product median ms | p95 ms | + z-score + passage max median ms | p95 ms | "
           "float32 MiB | float16 file MiB | load file s |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in dense["products"]:
@@ -179,8 +179,8 @@ def dense_markdown(dense: dict | None, rows: list[dict]) -> list[str]:
               f"a passage, Kutip's ratio at {dense.get('units_per_passage_from', '?')}) — computed, not run: "
               "embedding them once at "
               f"{b['units_per_s']:.1f} units/s (the slowest rate measured: the sample above or Kutip's own embed "
-              f"stage on IDK-MRC) takes **{b['embed_hours']:.1f} h** on this machine, paid once (later builds read "
-              f"the vectors file). Per question: {b['query_median_ms']:.0f} ms to embed the question plus "
+              f"stage on IDK-MRC) takes **{b['embed_hours']:.1f} h** on this machine, paid once (later runs load "
+              f"the index cache instead). Per question: {b['query_median_ms']:.0f} ms to embed the question plus "
               f"**{b['product_ms']:.0f} ms** for the product, z-score and passage maximum (measured at "
               f"{b['product_measured_at']:,} units), on top of the lexical path (kutip-lex). Memory: "
               f"**{b['float32_mb']:,.0f} MiB** of float32 vectors in RAM, {b['float16_mb']:,.0f} MiB float16 on disk."]

