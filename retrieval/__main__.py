@@ -148,8 +148,8 @@ def cmd_sources(args) -> int:
     """List each footnote with its kind, URL, access date and the status of its document."""
     from .sources import source_status
     engine = _engine(args)
-    docs = _documents(args)
-    rows = source_status(Path(args.corpus), engine.footnotes, docs)
+    links = {d.source: d.cites for d in engine.documents if d.cites is not None}   # linked when the engine read them
+    rows = source_status(Path(args.corpus), engine.footnotes, links)
     if args.json:
         from dataclasses import asdict
         print(_json([asdict(r) for r in rows]))
@@ -171,20 +171,6 @@ def cmd_fetch(args) -> int:
         print(_clean(f"[{r.number}] {r.status:8s} {r.url}" + (f"  -> {r.path}" if r.path else "")
                      + (f"  ({r.reason})" if r.reason else "")))
     return 0
-
-
-def _documents(args):
-    """Return the corpus documents as read (for linking sources to footnotes)."""
-    from .cache import corpus_files
-    from .readers import KNOWN, read_file
-    corpus = Path(args.corpus)
-    docs = []
-    for path in corpus_files(corpus, KNOWN):
-        try:
-            docs.append(read_file(path, source=path.relative_to(corpus).as_posix()))
-        except (KutipError, OSError, ValueError):
-            continue
-    return docs
 
 
 def parser() -> argparse.ArgumentParser:

@@ -407,5 +407,5 @@ def test_fetched_page_links_to_its_footnote_in_the_engine(server, tmp_path):
     saved = f"sources/{file_stem(33, url)}.html"
     assert {d.source: d.cites for d in engine.documents}[saved] == 33
     assert any(p.source == saved and p.footnotes == (33,) for p in engine.passages)
-    [status] = source_status(tmp_path, engine.footnotes, [])
+    [status] = source_status(tmp_path, engine.footnotes, {})
     assert (status.status, status.files) == ("fetched", (saved,))

@@ -7,10 +7,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from ..errors import ReadError
+from ..files import sidecar_path
 from ..model import Block, Document
-
-# where fetch keeps what it knows of a downloaded page: sources/.kutip/<stem>.json (url, final_url, ...)
-META_DIR = ".kutip"
 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
@@ -25,11 +23,6 @@ def read_html(path: Path) -> Document:
     blocks, meta = extract_page(html, path.name)
     meta = _with_fetch_record(meta, sidecar_path(path))
     return Document(source=path.name, blocks=tuple(blocks), meta=tuple(meta))
-
-
-def sidecar_path(path: Path) -> Path:
-    """Return where fetch keeps the metadata of a saved source file: <dir>/.kutip/<stem>.json."""
-    return path.parent / META_DIR / f"{path.stem}.json"
 
 
 def decode_html(data: bytes, name: str) -> str:
