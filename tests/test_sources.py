@@ -192,3 +192,19 @@ def test_best_support_labels_calibrated_on_a_small_corpus(tmp_path):
     assert best_support(engine, cited, 99) == ("not found", 0.0, ())
     assert len(best_support(engine, cited, 33, top=2).quotes) <= 2
     assert all(q.passage.kind != "footnote" for n in (33, 34, 35) for q in best_support(engine, cited, n, top=5).quotes)
+
+
+def test_cli_sources_lists_what_the_engine_linked_when_it_read_the_corpus(tmp_path, capsys):
+    from conftest import CHAPTER, CHAPTER_NAME
+    from retrieval.__main__ import main
+    (tmp_path / CHAPTER_NAME).write_bytes(CHAPTER.read_bytes())
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "39-paradiplomacy.txt").write_text("Paradiplomasi adalah kerja sama kota.", encoding="utf-8")
+    (tmp_path / "sources" / "36-panduan.doc").write_bytes(b"\xd0\xcf\x11\xe0 not a docx")
+    assert main(["sources", "--json", "--corpus", str(tmp_path), "--no-cache"]) == 0
+    rows = {r["number"]: r for r in json.loads(capsys.readouterr().out)}
+    assert sorted(rows) == list(range(32, 41))
+    assert (rows[39]["status"], rows[39]["files"], rows[39]["reason"]) == ("present", ["sources/39-paradiplomacy.txt"], "")
+    assert (rows[36]["status"], rows[36]["files"]) == ("present", ["sources/36-panduan.doc"])
+    assert rows[36]["reason"] == "sources/36-panduan.doc: not read (unknown format or unreadable)"
+    assert (rows[33]["status"], rows[33]["reason"]) == ("missing", "not fetched yet")
