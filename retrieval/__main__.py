@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import KutipError
+from . import DEFAULT_TOP_K, KutipError
 from .readers import describe_formats
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -43,14 +43,14 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 def _engine(args):
     """Return the engine for --corpus (built or loaded from the cache)."""
-    from .engine import Engine
+    from . import Engine
     return Engine.build(Path(args.corpus), progress=_progress if sys.stderr.isatty() or args.progress else None,
                         use_cache=not args.no_cache)
 
 
 def cmd_ask(args) -> int:
     """Answer one question, or one per line of --batch input."""
-    from .errors import BadQuestion
+    from . import BadQuestion
     from .present import answer_dict, answer_text
     if args.batch is None and args.question is None:
         print("kutip: tidak ada pertanyaan / no question: python -m retrieval ask \"PERTANYAAN\" (atau --batch FILE)",
@@ -184,13 +184,13 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
     ask = sub.add_parser("ask", parents=[common], help="tanya satu pertanyaan")
     ask.add_argument("question", nargs="?")
-    ask.add_argument("--top-k", type=int, default=3)
+    ask.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
     ask.add_argument("--json", action="store_true")
     ask.add_argument("--batch", metavar="FILE|-")
     ask.set_defaults(func=cmd_ask)
     ev = sub.add_parser("eval", parents=[common], help="ukur pada berkas eval (.jsonl)")
     ev.add_argument("file")
-    ev.add_argument("--top-k", type=int, default=3)
+    ev.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--answers", help="simpan jawaban (.jsonl) untuk score.py")
     ev.set_defaults(func=cmd_eval)

@@ -103,7 +103,7 @@ def _list_questions(passages: tuple[Passage, ...]) -> list[tuple[str, frozenset[
     """Return 'Apa saja <topic>?' for lists, the topic taken from the lead-in sentence."""
     out = []
     for p in passages:
-        if p.kind not in ("list", "item") or not p.lead:
+        if p.kind != "list" or not p.lead:
             continue
         topic = _lead_topic(p.lead)
         if topic:
