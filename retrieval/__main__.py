@@ -5,31 +5,23 @@ import argparse
 import io
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
 from . import DEFAULT_TOP_K, KutipError
+from .control_chars import escape_json_controls, terminal_safe
 from .readers import describe_formats
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 ECHO_CHARS = 200            # a refused batch line is echoed this far in the JSON (a 300 MB line is not echoed whole)
 LINE_CHARS = 1_000_000      # a batch line is read this far; the rest is skipped unread into memory (far past any
                             # question the engine accepts, so a refused line is still told apart from a good one)
-# terminal control: CSI/OSC sequences whole, then any other C0/C1 control character (tab and newline kept)
-_TERMINAL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_C1 = re.compile(r"[\x7f-\x9f]")
-
-
-def _clean(text: str) -> str:
-    """Return text without terminal control sequences (documents and HTTP headers must not drive the terminal)."""
-    return _TERMINAL.sub("", text)
 
 
 def _json(value) -> str:
     """Return value as one JSON line; DEL and C1 characters are escaped too (json leaves them raw)."""
-    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+    return escape_json_controls(json.dumps(value, ensure_ascii=False))
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -63,7 +55,7 @@ def cmd_ask(args) -> int:
     engine = _engine(args)
     if stream is None:
         a = engine.ask(args.question, top_k=args.top_k)
-        print(_json(answer_dict(a)) if args.json else _clean(answer_text(a)))
+        print(_json(answer_dict(a)) if args.json else terminal_safe(answer_text(a)))
         return 0
     with stream:
         for line in _lines(stream):
@@ -156,7 +148,7 @@ def cmd_sources(args) -> int:
         return 0
     for r in rows:
         files = ", ".join(r.files) or "-"
-        print(_clean(f"[{r.number}] {r.kind:8s} {r.status:8s} {files}  {r.url or ''}  {r.accessed or ''}"
+        print(terminal_safe(f"[{r.number}] {r.kind:8s} {r.status:8s} {files}  {r.url or ''}  {r.accessed or ''}"
                      + (f"  ({r.reason})" if r.reason else "")))
     return 0
 
@@ -168,7 +160,7 @@ def cmd_fetch(args) -> int:
     results = fetch_sources(engine.footnotes, Path(args.corpus) / "sources",
                             allow_private=args.allow_private_addresses)
     for r in results:
-        print(_clean(f"[{r.number}] {r.status:8s} {r.url}" + (f"  -> {r.path}" if r.path else "")
+        print(terminal_safe(f"[{r.number}] {r.status:8s} {r.url}" + (f"  -> {r.path}" if r.path else "")
                      + (f"  ({r.reason})" if r.reason else "")))
     return 0
 
@@ -223,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KutipError as e:
-        print(f"kutip: {_clean(str(e))}", file=sys.stderr)
+        print(f"kutip: {terminal_safe(str(e))}", file=sys.stderr)
         return 2
     except FileNotFoundError as e:
         print(f"kutip: berkas tidak ditemukan / file not found: {e.filename}", file=sys.stderr)

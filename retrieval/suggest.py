@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from .errors import KutipError
 from .model import Passage
+from .months import INDONESIAN_MONTHS
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -14,8 +15,7 @@ if TYPE_CHECKING:
 MAX_CANDIDATES = 60          # questions tried at most (each costs one engine.ask)
 MAX_WORDS = 14               # a suggestion longer than this is not offered
 _NUMBERING = re.compile(r"^\s*(?:BAB\s+[IVXLC]+\b|[A-Z]\.|\d+[.)]|[a-z][.)])\s*", re.I)
-_DATE = re.compile(r"\b\d{1,2}\s+(januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|"
-                   r"november|desember)\s+\d{4}\b", re.I)
+_DATE = re.compile(rf"\b\d{{1,2}}\s+({'|'.join(INDONESIAN_MONTHS)})\s+\d{{4}}\b", re.I)
 _LEAD_HEAD = re.compile(r"^(?:berikut\s+(?:ini\s+)?(?:adalah\s+|merupakan\s+)?(?:beberapa\s+)?|"
                         r"dengan\s+beberapa\s+|beberapa\s+)", re.I)
 _LEAD_TAIL = re.compile(r"[\s,:;.]*(?:\b(?:seperti|yaitu|yakni|meliputi|antara lain|sebagai berikut|adalah)\b[\s,:;.]*)*$",
