@@ -6,6 +6,7 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, Iterator
 
 from .errors import KutipError
+from .headings import without_numbering
 from .model import Passage
 from .months import INDONESIAN_MONTHS
 
@@ -14,7 +15,6 @@ if TYPE_CHECKING:
 
 MAX_CANDIDATES = 60          # questions tried at most (each costs one engine.ask)
 MAX_WORDS = 14               # a suggestion longer than this is not offered
-_NUMBERING = re.compile(r"^\s*(?:BAB\s+[IVXLC]+\b|[A-Z]\.|\d+[.)]|[a-z][.)])\s*", re.I)
 _DATE = re.compile(rf"\b\d{{1,2}}\s+({'|'.join(INDONESIAN_MONTHS)})\s+\d{{4}}\b", re.I)
 _LEAD_HEAD = re.compile(r"^(?:berikut\s+(?:ini\s+)?(?:adalah\s+|merupakan\s+)?(?:beberapa\s+)?|"
                         r"dengan\s+beberapa\s+|beberapa\s+)", re.I)
@@ -148,7 +148,7 @@ def _heading_questions(passages: tuple[Passage, ...], lower: set[str]) -> list[t
 
 def _heading_topic(heading: str, lower: set[str]) -> str:
     """Return a heading without numbering and final stop, in sentence case ('' for an all-capitals title)."""
-    text = _NUMBERING.sub("", heading).strip().rstrip(".").strip()
+    text = without_numbering(heading).strip().rstrip(".").strip()
     if not text or text.isupper() or len(text.split()) > MAX_TOPIC_WORDS:
         return ""
     words = [w.lower() if w.lower() in lower else w for w in text.split()]
