@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 _HOMES = {
     "Engine": "engine", "DocStatus": "engine",
     "Answer": "model", "Passage": "model", "Footnote": "model", "Quote": "model", "DEFAULT_TOP_K": "model",
-    "Settings": "settings",
+    "Settings": "settings", "MAX_QUESTION_CHARS": "question",
     "KutipError": "errors", "CorpusNotFound": "errors", "EmptyCorpus": "errors", "BadQuestion": "errors",
     "ReadError": "errors", "UnsupportedFormat": "errors",
 }
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .engine import DocStatus, Engine
     from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError, ReadError, UnsupportedFormat
     from .model import DEFAULT_TOP_K, Answer, Footnote, Passage, Quote
+    from .question import MAX_QUESTION_CHARS
     from .settings import Settings
 
 

@@ -8,14 +8,14 @@ import pytest
 
 import retrieval
 from conftest import REPO
-from retrieval import engine, errors, model, settings
+from retrieval import engine, errors, model, question, settings
 
 
 def test_every_public_name_is_the_one_its_module_defines():
     assert retrieval.__all__ == ["Answer", "BadQuestion", "CorpusNotFound", "DEFAULT_TOP_K", "DocStatus", "EmptyCorpus",
-                                 "Engine", "Footnote", "KutipError", "Passage", "Quote", "ReadError", "Settings",
+                                 "Engine", "Footnote", "KutipError", "MAX_QUESTION_CHARS", "Passage", "Quote", "ReadError", "Settings",
                                  "UnsupportedFormat"]
-    homes = {"Engine": engine, "DocStatus": engine, "Settings": settings}
+    homes = {"Engine": engine, "DocStatus": engine, "Settings": settings, "MAX_QUESTION_CHARS": question}
     for name in retrieval.__all__:
         home = homes.get(name, errors if name.endswith(("Error", "Format", "NotFound", "Corpus", "Question")) else model)
         assert getattr(retrieval, name) is getattr(home, name), name

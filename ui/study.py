@@ -5,9 +5,8 @@ from urllib.parse import quote as url_quote
 
 import streamlit as st
 
-from retrieval.engine import Engine
+from retrieval import Engine, Quote
 from retrieval.headings import without_numbering
-from retrieval.model import Quote
 from retrieval.study import Study, build_study
 from retrieval.study.common import EMPTY, NO_FOOTNOTES
 from retrieval.study.export import anki_tsv, study_markdown
