@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from retrieval import userdocs
-from retrieval.engine import MAX_QUESTION_CHARS, Engine
+from retrieval import MAX_QUESTION_CHARS, Engine
 from retrieval.errors import BadQuestion, CorpusNotFound, KutipError
 from retrieval.readers import describe_formats
 from retrieval.scope import Scope, ask_within, keeper, same_content

@@ -5,31 +5,23 @@ import argparse
 import io
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
-from .errors import KutipError
+from . import DEFAULT_TOP_K, KutipError
+from .control_chars import escape_json_controls, terminal_safe
 from .readers import describe_formats
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 ECHO_CHARS = 200            # a refused batch line is echoed this far in the JSON (a 300 MB line is not echoed whole)
 LINE_CHARS = 1_000_000      # a batch line is read this far; the rest is skipped unread into memory (far past any
                             # question the engine accepts, so a refused line is still told apart from a good one)
-# terminal control: CSI/OSC sequences whole, then any other C0/C1 control character (tab and newline kept)
-_TERMINAL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_C1 = re.compile(r"[\x7f-\x9f]")
-
-
-def _clean(text: str) -> str:
-    """Return text without terminal control sequences (documents and HTTP headers must not drive the terminal)."""
-    return _TERMINAL.sub("", text)
 
 
 def _json(value) -> str:
     """Return value as one JSON line; DEL and C1 characters are escaped too (json leaves them raw)."""
-    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+    return escape_json_controls(json.dumps(value, ensure_ascii=False))
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -43,7 +35,7 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 def _engine(args):
     """Return the engine for --corpus (built or loaded from the cache)."""
-    from .engine import Engine
+    from . import Engine
     engine = Engine.build(Path(args.corpus), progress=_progress if sys.stderr.isatty() or args.progress else None,
                           use_cache=not args.no_cache)
     status = engine.dense_status
@@ -55,7 +47,7 @@ def _engine(args):
 
 def cmd_ask(args) -> int:
     """Answer one question, or one per line of --batch input."""
-    from .errors import BadQuestion
+    from . import BadQuestion
     from .present import answer_dict, answer_text
     if args.batch is None and args.question is None:
         print("kutip: tidak ada pertanyaan / no question: python -m retrieval ask \"PERTANYAAN\" (atau --batch FILE)",
@@ -68,7 +60,7 @@ def cmd_ask(args) -> int:
     engine = _engine(args)
     if stream is None:
         a = engine.ask(args.question, top_k=args.top_k)
-        print(_json(answer_dict(a)) if args.json else _clean(answer_text(a)))
+        print(_json(answer_dict(a)) if args.json else terminal_safe(answer_text(a)))
         return 0
     with stream:
         for line in _lines(stream):
@@ -154,15 +146,15 @@ def cmd_sources(args) -> int:
     """List each footnote with its kind, URL, access date and the status of its document."""
     from .sources import source_status
     engine = _engine(args)
-    docs = _documents(args)
-    rows = source_status(Path(args.corpus), engine.footnotes, docs)
+    links = {d.source: d.cites for d in engine.documents if d.cites is not None}   # linked when the engine read them
+    rows = source_status(Path(args.corpus), engine.footnotes, links)
     if args.json:
         from dataclasses import asdict
         print(_json([asdict(r) for r in rows]))
         return 0
     for r in rows:
         files = ", ".join(r.files) or "-"
-        print(_clean(f"[{r.number}] {r.kind:8s} {r.status:8s} {files}  {r.url or ''}  {r.accessed or ''}"
+        print(terminal_safe(f"[{r.number}] {r.kind:8s} {r.status:8s} {files}  {r.url or ''}  {r.accessed or ''}"
                      + (f"  ({r.reason})" if r.reason else "")))
     return 0
 
@@ -174,23 +166,9 @@ def cmd_fetch(args) -> int:
     results = fetch_sources(engine.footnotes, Path(args.corpus) / "sources",
                             allow_private=args.allow_private_addresses)
     for r in results:
-        print(_clean(f"[{r.number}] {r.status:8s} {r.url}" + (f"  -> {r.path}" if r.path else "")
+        print(terminal_safe(f"[{r.number}] {r.status:8s} {r.url}" + (f"  -> {r.path}" if r.path else "")
                      + (f"  ({r.reason})" if r.reason else "")))
     return 0
-
-
-def _documents(args):
-    """Return the corpus documents as read (for linking sources to footnotes)."""
-    from .cache import corpus_files
-    from .readers import KNOWN, read_file
-    corpus = Path(args.corpus)
-    docs = []
-    for path in corpus_files(corpus, KNOWN):
-        try:
-            docs.append(read_file(path, source=path.relative_to(corpus).as_posix()))
-        except (KutipError, OSError, ValueError):
-            continue
-    return docs
 
 
 def parser() -> argparse.ArgumentParser:
@@ -204,13 +182,13 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
     ask = sub.add_parser("ask", parents=[common], help="tanya satu pertanyaan")
     ask.add_argument("question", nargs="?")
-    ask.add_argument("--top-k", type=int, default=3)
+    ask.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
     ask.add_argument("--json", action="store_true")
     ask.add_argument("--batch", metavar="FILE|-")
     ask.set_defaults(func=cmd_ask)
     ev = sub.add_parser("eval", parents=[common], help="ukur pada berkas eval (.jsonl)")
     ev.add_argument("file")
-    ev.add_argument("--top-k", type=int, default=3)
+    ev.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--answers", help="simpan jawaban (.jsonl) untuk score.py")
     ev.set_defaults(func=cmd_eval)
@@ -243,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KutipError as e:
-        print(f"kutip: {_clean(str(e))}", file=sys.stderr)
+        print(f"kutip: {terminal_safe(str(e))}", file=sys.stderr)
         return 2
     except FileNotFoundError as e:
         print(f"kutip: berkas tidak ditemukan / file not found: {e.filename}", file=sys.stderr)

@@ -9,6 +9,7 @@ import numpy as np
 
 from .analysis import continues, tokenise
 from .model import Passage, Quote
+from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
 from .state import Arrays, BadState, State, array
 
 PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
@@ -23,8 +24,7 @@ CANDIDATES = 20             # passages whose sentences are scored per question, 
 PER_PASSAGE = 2             # quotes one passage may give (never overlapping)
 
 _YEAR = re.compile(r"(1[6-9]\d\d|20\d\d)$")
-_DATE_WORDS = frozenset("""januari februari maret april mei juni juli agustus september oktober november desember
-january february march may june july august october december abad""".split())
+_DATE_WORDS = frozenset(INDONESIAN_MONTHS) | frozenset(ENGLISH_MONTHS) | {"abad"}
 _DEFINING_WORDS = frozenset("adalah merupakan ialah yaitu yakni disebut berarti artinya didefinisikan diartikan"
                             .split())
 _CAUSE_WORDS = frozenset("karena dikarenakan sebab disebabkan akibat sehingga because due".split())

@@ -11,13 +11,13 @@ import io
 import json
 import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
 import numpy as np
 
+from .files import write_atomic
 from .state import Arrays, State
 
 MAGIC = b"KUTIP-INDEX-2\n"
@@ -172,21 +172,11 @@ def write_cache(path: Path, arrays: Arrays, meta: dict) -> bool:
     blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8)
     np.savez(buffer, **arrays, **{META_KEY: blob})
     payload = buffer.getvalue()
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX)
-        with os.fdopen(fd, "wb") as f:
-            f.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, path)
+        write_atomic(path, MAGIC + hashlib.sha256(payload).digest() + payload)
         _prune(path.parent, path)
         return True
     except OSError:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
         return False
 
 

@@ -14,10 +14,12 @@ from . import answer as A, answerable, dense, necessity
 from .analysis import compound_words, strip_markup, terms, tokenise
 from .cache import corpus_listing, load_or_build
 from .errors import CorpusNotFound, EmptyCorpus, KutipError
+from .headings import without_numbering
 from .index import Index, ranges
-from .model import Answer, Document, Footnote, Passage, Quote
+from .linking import link_sources
+from .model import DEFAULT_TOP_K, Answer, Document, Footnote, Passage, Quote
 from .settings import DEFAULT, Settings
-from .question import MAX_QUESTION_CHARS, QueryPlan, clean_question, understand  # noqa: F401 (re-exported)
+from .question import QueryPlan, understand
 from .readers import KNOWN, describe_formats, read_file
 from .state import Arrays, BadState, State, array, from_records, nest, part, records
 from .structure import structure, with_source_footnote
@@ -25,9 +27,6 @@ from .structure import structure, with_source_footnote
 ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
 _LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M | re.I)   # a list item's label at the start of its line
-# The numbering before a heading: "B. ", "2. ", "3) ", "1.2 ", "2.1. ", "A.1 ", "BAB II "
-_NUMBERING = re.compile(r"^\s*(?:bab\s+(?:[ivxlc]+|\d{1,2})\b[.:]?\s*"
-                        r"|(?:[a-z]|\d{1,2}|[ivx]+)(?:(?:[.)]\d{1,2})+[.)]?|[.)])\s+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -193,7 +192,7 @@ class Engine:
         return other
 
     # --- asking -------------------------------------------------------------------------------
-    def ask(self, question: str, top_k: int = 3) -> Answer:
+    def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Return the quotes that answer the question (each passing the answerability test), or an abstention
         with the nearest passages."""
         plan, judged = self.judged(question, top_k)
@@ -208,13 +207,13 @@ class Engine:
         return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
                       terms=plan.words, english=plan.english)
 
-    def judged(self, question: str, top_k: int = 3) -> tuple[QueryPlan, list[tuple[Quote, float]]]:
+    def judged(self, question: str, top_k: int = DEFAULT_TOP_K) -> tuple[QueryPlan, list[tuple[Quote, float]]]:
         """Return the question's plan and its best quotes, each with the probability that it answers it."""
         plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings)
         dense_on = self.dense_status.loaded
         return plan, [(q, answerable.probability(s, dense_on)) for q, s in self.signals(plan, top_k)]
 
-    def signals(self, plan: QueryPlan, top_k: int = 3) -> list[tuple[Quote, answerable.Signals]]:
+    def signals(self, plan: QueryPlan, top_k: int = DEFAULT_TOP_K) -> list[tuple[Quote, answerable.Signals]]:
         """Return the best quotes for a question's plan, each with what the answerability model reads of it."""
         if not plan.terms and not (plan.english and self.vectors is not None):
             return []
@@ -384,16 +383,12 @@ def heading_terms(passages: tuple[Passage, ...], compounds: dict[str, str]) -> l
     for p in passages:
         heading = p.section[-1] if p.section else ""
         if heading not in known:
-            words = frozenset(terms(tokenise(_NUMBERING.sub("", heading)), compounds))
+            words = frozenset(terms(tokenise(without_numbering(heading)), compounds))
             known[heading] = words if len(words) >= 2 else frozenset()
         out.append(known[heading])
     return out
 
 
 def _link(docs: list[Document], footnotes: list[Footnote]) -> dict[str, int]:
-    """Return source file -> the footnote it is the cited document of (empty if sources are not supported)."""
-    try:
-        from .sources import link_sources
-    except ImportError:
-        return {}
+    """Return source file -> the footnote it is the cited document of."""
     return link_sources(docs, footnotes)

@@ -13,10 +13,11 @@ from urllib.parse import urljoin, urlsplit
 
 from .errors import KutipError
 from .fetchnames import (ARCHIVE_BASE, access_year, archive_url, file_stem, now_iso, slug_for,  # noqa: F401
-                         with_scheme, write_atomic)
+                         with_scheme)
+from .files import META_DIR, failure_path, sidecar_path, write_atomic
 from .model import Footnote
 from .netguard import AddressRefused, Deadline, check_url, guarded_session
-from .readers.html import META_DIR, decode_html, extract_page, page_text
+from .readers.html import decode_html, extract_page, page_text
 from .readers.text import decode
 
 USER_AGENT = "Kutip/0.1 (+thesis citation checker)"
@@ -297,13 +298,12 @@ def _save(note: Footnote, url: str, got: _Download, suffix: str, dest: Path) -> 
     if suffix == ".html" and text is None:  # a page with no main text is no copy worth keeping
         return _failed(note, url, replace(got, ok=False, reason=text_error), dest)
     raw = dest / f"{stem}{suffix}"
-    meta_dir = dest / META_DIR
-    if raw.exists() and not (meta_dir / f"{stem}.json").exists():  # put there by hand: never ours to replace
+    if raw.exists() and not sidecar_path(raw).exists():  # put there by hand: never ours to replace
         return FetchResult(note.number, url, "kept", got.final_url, got.http_status, str(raw),
                            f"{raw.name} was not fetched by Kutip; left untouched")
     write_atomic(raw, got.body)
     if text is not None:
-        write_atomic(meta_dir / f"{stem}.txt", text.encode("utf-8"))
+        write_atomic(sidecar_path(raw, ".txt"), text.encode("utf-8"))
     record = {
         "footnote": note.number, "url": url, "final_url": got.final_url, "http_status": got.http_status,
         "content_type": got.content_type, "fetched_at": now_iso(), "sha256": hashlib.sha256(got.body).hexdigest(),
@@ -312,7 +312,7 @@ def _save(note: Footnote, url: str, got: _Download, suffix: str, dest: Path) -> 
     }
     if text_error:
         record["text_error"] = text_error
-    write_atomic(meta_dir / f"{stem}.json", (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    write_atomic(sidecar_path(raw), (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     failure_path(dest, note.number).unlink(missing_ok=True)
     return FetchResult(note.number, url, "fetched", got.final_url, got.http_status, str(raw), got.reason)
 
@@ -370,13 +370,8 @@ def good_copy(dest: Path, number: int, url: str | None = None) -> Path | None:
                        and not p.name.startswith("."))
     except OSError:
         return None
-    fetched = [p for p in found if (dest / META_DIR / f"{p.stem}.json").is_file()]
+    fetched = [p for p in found if sidecar_path(p).is_file()]
     hand = [p for p in found if p not in fetched]
     if url is not None:
         fetched = [p for p in fetched if p.stem == file_stem(number, url)]
     return (fetched or hand or [None])[0]
-
-
-def failure_path(dest: Path, number: int) -> Path:
-    """Return where a failed fetch of footnote `number` is recorded."""
-    return dest / META_DIR / f"{number}-failed.json"

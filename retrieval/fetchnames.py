@@ -1,10 +1,8 @@
-"""File names, URLs and dates of fetched sources: <N>-<site>-<hash of the URL>, archive addresses, atomic writes."""
+"""File names, URLs and dates of fetched sources: <N>-<site>-<hash of the URL>, archive addresses."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,21 +10,6 @@ from urllib.parse import urlsplit
 ARCHIVE_BASE = "https://web.archive.org/web"
 HASH_CHARS = 8           # hex digits of the URL's hash in a saved file's name: two chapters' footnote 1 never collide
 _SECOND_LEVEL = {"ac", "co", "com", "edu", "go", "gov", "mil", "net", "or", "org", "sch", "web", "my", "ne"}
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to path through a temporary file in the same folder and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def now_iso() -> str:

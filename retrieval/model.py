@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 Mark = tuple[int, int]          # (character offset in the text, footnote number)
 PageStart = tuple[int, "int | None", "int | None"]  # (offset, printed page, 0-based page index)
+DEFAULT_TOP_K = 3               # quotes an answer gives unless asked otherwise: enough to compare, few enough to read
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,11 @@ class Footnote:
 
 @dataclass(frozen=True)
 class Passage:
-    """A unit that reads on its own: a paragraph, list item, table row or footnote entry."""
+    """A unit that reads on its own: a paragraph, a whole list (items joined), a table row or a footnote entry."""
 
     id: int
     source: str
-    kind: str                                  # paragraph | item | row | footnote
+    kind: str                                  # "paragraph" | "list" | "row" | "footnote" (what structure.py makes)
     text: str
     section: tuple[str, ...] = ()
     marks: tuple[Mark, ...] = ()

@@ -12,13 +12,14 @@ from typing import Callable, Mapping
 from . import lexicon
 from .analysis import (STOP_WORDS, asks_for_list, expand_abbreviations, stem, index_term, join_compounds, label_range, question_type,
                        strip_markup, terms, tokenise, without_frame)
+from .control_chars import NON_TEXT
 from .errors import BadQuestion
 from .settings import DEFAULT, Settings
 
 MAX_QUESTION_CHARS = 1000
 ONE_SENSE = 3               # a thesaurus entry this short is taken as one sense
 MAX_SYNONYMS = 4            # corpus words a question word's synonyms reach, in the thesaurus's order
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029]")
+_CONTROL = re.compile(f"[{NON_TEXT}\x0c\r\u200b-\u200f\u2028\u2029]")
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,18 @@
-"""Cited sources: which file is which footnote's document, is it there, and how well does it support a quote."""
+"""Cited sources: is each footnote's document in the corpus (present, fetched, missing, failed), and does it support a quote."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Sequence
-from urllib.parse import unquote, urlsplit
+from typing import Callable, Mapping, NamedTuple, Protocol, Sequence
 
-from .model import Document, Footnote, Passage, Quote
-from .readers.html import META_DIR
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from .files import failure_path, sidecar_path
+from .linking import link_sources  # noqa: F401  (engine.py still imports link_sources from here)
+from .model import Footnote, Passage, Quote
 
 SOURCES_DIR = "sources"
 STRONG_SUPPORT = 0.5    # a source passage scoring this much restates the quote (engine search score)
 WEAK_SUPPORT = 0.15     # ... this much shares its topic; unrelated text scores about 0.1 (fuzzy word matches)
-_URL_META = ("url", "canonical", "og_url", "final_url")
-_WAYBACK = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?web\.archive\.org/web/[^/]*/(.+)$", re.I)
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:/{1,3}", re.I)
-_NUMBERED = re.compile(r"^(\d{1,4})-")
-_MIN_PREFIX_PATH = 12   # a cited URL cut short (a line break in the chapter) still names a page if this long
 
 
 @dataclass(frozen=True)
@@ -37,6 +28,14 @@ class SourceStatus:
     reason: str = ""
 
 
+class Searcher(Protocol):
+    """What best_support needs of an engine: its footnotes and a search over its passages (no import of the engine)."""
+
+    footnotes: tuple[Footnote, ...]
+
+    def search(self, text: str, k: int = 10, where: Callable[[Passage], bool] | None = None) -> list[Quote]: ...
+
+
 class Support(NamedTuple):
     """How well a footnote's source supports a quote: label, best score, best source quotes."""
 
@@ -45,77 +44,14 @@ class Support(NamedTuple):
     quotes: tuple[Quote, ...]
 
 
-def url_key(url: str) -> str:
-    """Return a URL reduced for comparison: no scheme, lower-case host without www., no trailing slash or fragment.
+def source_status(corpus: Path, footnotes: Sequence[Footnote], links: Mapping[str, int]) -> list[SourceStatus]:
+    """Return, per footnote, whether its cited document is in corpus/sources (present, fetched) or not (missing, failed).
 
-    An archive.org copy's address reduces to the archived URL's key.
+    links: corpus file -> the footnote it was linked to when read (linking.link_sources; the engine's DocStatus.cites).
     """
-    url = url.strip().strip("<>").strip()
-    wayback = _WAYBACK.match(url)
-    if wayback:
-        return url_key(wayback.group(1))
-    url = "//" + (_SCHEME.sub("", url, count=1) if _SCHEME.match(url) else url.lstrip("/"))
-    parts = urlsplit(url)
-    host = (parts.hostname or "").rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    path = unquote(parts.path).rstrip("/")
-    query = unquote(parts.query)
-    return netloc + path + (f"?{query}" if query else "")
-
-
-def link_sources(documents: Sequence[Document], footnotes: Sequence[Footnote]) -> dict[str, int]:
-    """Return source file -> the footnote whose cited document it is, by the URL it carries or an '<N>-' file name."""
-    links: dict[str, int] = {}
-    for doc in documents:
-        candidates = [f for f in footnotes if f.source != doc.source]
-        named = _named_number(doc.source, candidates)
-        number = _url_number(doc, candidates, named)
-        number = named if number is None else number
-        if number is not None:
-            links[doc.source] = number
-    return links
-
-
-def _named_number(source: str, candidates: Sequence[Footnote]) -> int | None:
-    """Return N for a file named '<N>-...' when footnote N is among the candidates."""
-    match = _NUMBERED.match(Path(source).name)
-    if match and any(f.number == int(match.group(1)) for f in candidates):
-        return int(match.group(1))
-    return None
-
-
-def _url_number(doc: Document, candidates: Sequence[Footnote], prefer: int | None) -> int | None:
-    """Return the footnote whose URL the document carries (exactly, else as a cut-short prefix)."""
-    keys = {url_key(v) for v in (doc.get(k) for k in _URL_META) if v}
-    keys.discard("")
-    if not keys:
-        return None
-    cited = [(f.number, url_key(f.url)) for f in candidates if f.url]
-    exact = [n for n, key in cited if key in keys]
-    if exact:
-        return prefer if prefer in exact else exact[0]
-    prefixed = sorted(((len(key), n) for n, key in cited if _names_page(key) and any(k.startswith(key) for k in keys)),
-                      reverse=True)
-    return prefixed[0][1] if prefixed else None
-
-
-def _names_page(key: str) -> bool:
-    """Tell whether a URL key has enough path to stand for one page when cut short."""
-    _, _, path = key.partition("/")
-    return len(path) >= _MIN_PREFIX_PATH
-
-
-def source_status(corpus: Path, footnotes: Sequence[Footnote], documents: Sequence[Document]) -> list[SourceStatus]:
-    """Return, per footnote, whether its cited document is in corpus/sources (present, fetched) or not (missing, failed)."""
     corpus = Path(corpus)
     folder = corpus / SOURCES_DIR
-    links = link_sources(documents, footnotes)
+    links = dict(links)
     read = set(links)
     return [_status(note, folder, corpus, links, read) for note in footnotes]
 
@@ -125,9 +61,9 @@ def _status(note: Footnote, folder: Path, corpus: Path, links: dict[str, int], r
     files = {src for src, n in links.items() if n == note.number}
     files |= {_relative(p, corpus) for p in _numbered_files(folder, note.number)}
     ordered = tuple(sorted(files))
-    fetched = [r for r in (_record(folder / META_DIR / f"{Path(f).stem}.json") for f in ordered) if r]
+    fetched = [r for r in (_record(sidecar_path(folder / Path(f).name)) for f in ordered) if r]
     fetched = [r for r in fetched if r.get("footnote") in (None, note.number)]
-    failure = _record(folder / META_DIR / f"{note.number}-failed.json")
+    failure = _record(failure_path(folder, note.number))
     base = dict(number=note.number, kind=note.kind, url=note.url, accessed=note.accessed, files=ordered)
     if ordered:
         notes = [f"{f}: not read (unknown format or unreadable)" for f in ordered if f not in read]
@@ -189,7 +125,7 @@ def support_label(score: float) -> str:
     return "not found"
 
 
-def best_support(engine: "Engine", quote: Quote | str, number: int, top: int = 2) -> Support:
+def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2) -> Support:
     """Return how well the source linked to footnote `number` supports the quote, with its best passages."""
     if isinstance(quote, Quote):
         text, chapter = quote.text, quote.passage.source

@@ -4,18 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from .headings import heading_level, is_chapter_only
 from .model import Block, Document, Footnote, Mark, PageStart, Passage
 
 _TERMINAL = re.compile(r"[.!?:;]['\"”’)\]]*$")
-_LEVELS = (  # heading numbering -> depth; the markdown levels are not trusted
-    (re.compile(r"^(BAB|BAGIAN|CHAPTER)\s+[IVXLC\d]+\b", re.I), 0),
-    (re.compile(r"^[A-Z]\.\s"), 1),
-    (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?\s"), 4),
-    (re.compile(r"^\d{1,2}\.\d{1,2}\.?\s"), 3),
-    (re.compile(r"^\d{1,2}\.\s"), 2),
-    (re.compile(r"^\d{1,2}\)\s"), 3),
-    (re.compile(r"^[a-z][.)]\s"), 4),
-)
 # words by which a sentence points at the table after it ("di bawah ini", "berikut", "tabel 3.1")
 _INTRO = re.compile(r"\b(di bawah ini|berikut(nya)?|sebagai berikut|tabel|gambar|bagan|below|following|table|"
                     r"figure)\b", re.I)
@@ -36,7 +28,7 @@ KIND_WORDS = {  # indexed beside a footnote entry so "buku", "jurnal", "situs" f
 
 
 @dataclass
-class _Unit:
+class _BodyBlock:
     """A body block being grown by rejoining (mutable while structuring only)."""
 
     kind: str
@@ -59,12 +51,12 @@ def structure(doc: Document, first_id: int = 0) -> tuple[list[Passage], list[Foo
     return passages, footnotes
 
 
-def _units(doc: Document) -> tuple[list[_Unit], list[tuple[int, str, PageStart]]]:
+def _units(doc: Document) -> tuple[list[_BodyBlock], list[tuple[int, str, PageStart]]]:
     """Walk the blocks once: track sections, rejoin cut paragraphs, gather footnotes (with their page)."""
-    units: list[_Unit] = []
+    units: list[_BodyBlock] = []
     notes: list[tuple[int, str, PageStart]] = []
     path: list[tuple[int, str]] = []
-    last_body: _Unit | None = None          # the body unit a cut paragraph would continue
+    last_body: _BodyBlock | None = None          # the body unit a cut paragraph would continue
     cut = False                             # a page bottom (footnotes or a break) since last_body
     for block in doc.blocks:
         if block.kind in ("footnote", "break"):
@@ -84,12 +76,12 @@ def _units(doc: Document) -> tuple[list[_Unit], list[tuple[int, str, PageStart]]
         section = tuple(t for _, t in path)
         # a list item is only continued across a page bottom; a paragraph also after a bare blank line
         if (block.kind == "paragraph" and last_body is not None and (cut or last_body.kind == "paragraph")
-                and continues(last_body.text, block.text)):
+                and continues_paragraph(last_body.text, block.text)):
             _append(last_body, block)
             cut = False
             continue
         cut = False
-        unit = _Unit(kind=block.kind, text=block.text, marks=list(block.marks),
+        unit = _BodyBlock(kind=block.kind, text=block.text, marks=list(block.marks),
                      pages=[(0, block.page, block.page_index)] if block.page is not None or block.page_index is not None else [],
                      section=section, label=block.label, rows=block.rows)
         units.append(unit)
@@ -97,7 +89,7 @@ def _units(doc: Document) -> tuple[list[_Unit], list[tuple[int, str, PageStart]]
     return units, notes
 
 
-def continues(before: str, after: str) -> bool:
+def continues_paragraph(before: str, after: str) -> bool:
     """Tell whether `after` continues a paragraph cut after `before` (by a page break or footnotes)."""
     if not before or not after or _TERMINAL.search(before.rstrip()):
         return False
@@ -105,7 +97,7 @@ def continues(before: str, after: str) -> bool:
     return head.islower() or before.rstrip().endswith((",", "-", "–"))
 
 
-def _append(unit: _Unit, block: Block) -> None:
+def _append(unit: _BodyBlock, block: Block) -> None:
     """Join a continuation block onto a unit, shifting its marks and pages."""
     glue = "" if unit.text.endswith("-") and block.text[:1].islower() and _URL.search(unit.text.split()[-1]) else " "
     offset = len(unit.text) + len(glue)
@@ -123,26 +115,18 @@ def join_note(before: str, after: str) -> str:
     return f"{before} {after}".strip()
 
 
-def heading_level(text: str) -> int | None:
-    """Return the depth a heading's numbering gives it, or None when it has no numbering."""
-    for pattern, level in _LEVELS:
-        if pattern.match(text):
-            return level
-    return None
-
-
 def _push_heading(path: list[tuple[int, str]], text: str) -> list[tuple[int, str]]:
     """Return the section path after a heading; an unnumbered heading right after 'BAB N' is its title."""
     title = text.strip().rstrip(".").strip()
     level = heading_level(title)
     if level is None:
-        if path and path[-1][0] == 0 and re.fullmatch(r"(BAB|BAGIAN|CHAPTER)\s+[IVXLC\d]+", path[-1][1], re.I):
+        if path and path[-1][0] == 0 and is_chapter_only(path[-1][1]):
             return path[:-1] + [(0, f"{path[-1][1]} {title}")]
         level = 1
     return [p for p in path if p[0] < level] + [(level, title)]
 
 
-def _passages(units: list[_Unit], source: str, first_id: int) -> list[Passage]:
+def _passages(units: list[_BodyBlock], source: str, first_id: int) -> list[Passage]:
     """Return passages: paragraphs, one passage per list, one per table row."""
     out: list[Passage] = []
     i = 0
@@ -201,13 +185,13 @@ def _numbers(marks) -> tuple[int, ...]:
     return tuple(dict.fromkeys(n for _, n in marks))
 
 
-def _lead_in(unit: _Unit) -> str:
+def _lead_in(unit: _BodyBlock) -> str:
     """Return the last sentence of the paragraph that introduces a list."""
     spans = split_sentences(unit.text)
     return unit.text[spans[-1][0]:spans[-1][1]] if spans else unit.text
 
 
-def _list_passage(items: list[_Unit], lead: str, source: str, pid: int) -> Passage:
+def _list_passage(items: list[_BodyBlock], lead: str, source: str, pid: int) -> Passage:
     """Return one passage for a list: each item (with its label) is one 'sentence'."""
     text, marks, pages, spans = "", [], [], []
     for item in items:
@@ -225,14 +209,14 @@ def _list_passage(items: list[_Unit], lead: str, source: str, pid: int) -> Passa
                    pages=tuple(pages), footnotes=_numbers(marks), sentences=tuple(spans))
 
 
-def _is_title(unit: _Unit) -> bool:
+def _is_title(unit: _BodyBlock) -> bool:
     """Tell whether a paragraph reads like a table title (short, no final period, or in capitals)."""
     letters = [c for c in unit.text if c.isalpha()]
     caps = letters and sum(c.isupper() for c in letters) / len(letters) > 0.6
     return unit.kind == "paragraph" and len(unit.text) < 300 and (caps or not _TERMINAL.search(unit.text))
 
 
-def _table_rows(unit: _Unit, title: str, caption: str) -> list[str]:
+def _table_rows(unit: _BodyBlock, title: str, caption: str) -> list[str]:
     """Return each data row as a sentence that carries the title and the column names."""
     header, *rows = unit.rows
     name = title or caption
@@ -243,7 +227,7 @@ def _table_rows(unit: _Unit, title: str, caption: str) -> list[str]:
     return out
 
 
-def _table_text(unit: _Unit, title: str, caption: str) -> str:
+def _table_text(unit: _BodyBlock, title: str, caption: str) -> str:
     """Return the whole table as tab-separated lines with its title and caption."""
     lines = [title] if title else []
     lines += ["\t".join(r) for r in unit.rows]

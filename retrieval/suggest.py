@@ -6,16 +6,16 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, Iterator
 
 from .errors import KutipError
+from .headings import without_numbering
 from .model import Passage
+from .months import INDONESIAN_MONTHS
 
 if TYPE_CHECKING:
     from .engine import Engine
 
 MAX_CANDIDATES = 60          # questions tried at most (each costs one engine.ask)
 MAX_WORDS = 14               # a suggestion longer than this is not offered
-_NUMBERING = re.compile(r"^\s*(?:BAB\s+[IVXLC]+\b|[A-Z]\.|\d+[.)]|[a-z][.)])\s*", re.I)
-_DATE = re.compile(r"\b\d{1,2}\s+(januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|"
-                   r"november|desember)\s+\d{4}\b", re.I)
+_DATE = re.compile(rf"\b\d{{1,2}}\s+({'|'.join(INDONESIAN_MONTHS)})\s+\d{{4}}\b", re.I)
 _LEAD_HEAD = re.compile(r"^(?:berikut\s+(?:ini\s+)?(?:adalah\s+|merupakan\s+)?(?:beberapa\s+)?|"
                         r"dengan\s+beberapa\s+|beberapa\s+)", re.I)
 _LEAD_TAIL = re.compile(r"[\s,:;.]*(?:\b(?:seperti|yaitu|yakni|meliputi|antara lain|sebagai berikut|adalah)\b[\s,:;.]*)*$",
@@ -103,7 +103,7 @@ def _list_questions(passages: tuple[Passage, ...]) -> list[tuple[str, frozenset[
     """Return 'Apa saja <topic>?' for lists, the topic taken from the lead-in sentence."""
     out = []
     for p in passages:
-        if p.kind not in ("list", "item") or not p.lead:
+        if p.kind != "list" or not p.lead:
             continue
         topic = _lead_topic(p.lead)
         if topic:
@@ -148,7 +148,7 @@ def _heading_questions(passages: tuple[Passage, ...], lower: set[str]) -> list[t
 
 def _heading_topic(heading: str, lower: set[str]) -> str:
     """Return a heading without numbering and final stop, in sentence case ('' for an all-capitals title)."""
-    text = _NUMBERING.sub("", heading).strip().rstrip(".").strip()
+    text = without_numbering(heading).strip().rstrip(".").strip()
     if not text or text.isupper() or len(text.split()) > MAX_TOPIC_WORDS:
         return ""
     words = [w.lower() if w.lower() in lower else w for w in text.split()]

@@ -13,6 +13,7 @@ from typing import Iterator
 
 from .cache import corpus_listing
 from .errors import CorpusNotFound, KutipError
+from .files import temporary_file
 from .readers import KNOWN, advice_for, describe_formats, readable_suffixes
 
 ENV = "KUTIP_USER_DOCS"
@@ -132,14 +133,8 @@ def save_document(name: str, data: bytes, folder: Path | None = None) -> Path:
     clean = safe_name(name)
     folder = user_docs_dir(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        return _claim(Path(tmp), folder, clean)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    with temporary_file(folder, data) as tmp:
+        return _claim(tmp, folder, clean)
 
 
 def _claim(tmp: Path, folder: Path, clean: str) -> Path:

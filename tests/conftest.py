@@ -8,8 +8,8 @@ import pytest
 
 from retrieval.cache import ENV as CACHE_ENV
 from retrieval.engine import Engine
+from retrieval.model import Block, Footnote, Passage
 from retrieval.settings import Settings
-from retrieval.model import Footnote, Passage
 from retrieval.readers.markdown import read_markdown
 from retrieval.structure import structure
 
@@ -103,3 +103,27 @@ def lexical(engine: Engine) -> Engine:
     """Return the engine ranking by words alone, always answering: for tests of the lexical mechanisms (list
     labels, headings, frame words) on corpora of a few sentences, where meaning would decide instead."""
     return engine.with_settings(LEXICAL)
+
+
+def one_page_pdf(text: str) -> bytes:
+    """Return a real one-page PDF (fpdf2, Helvetica 12) holding text."""
+    from fpdf import FPDF
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())
+
+
+@pytest.fixture()
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every request on 127.0.0.1, whatever proxy the environment names."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+def word_at_mark(block: Block, number: int) -> str:
+    """Return the word right before footnote `number`'s marker, '|', and the character after the marker."""
+    offset = dict((n, o) for o, n in block.marks)[number]
+    return block.text[:offset].split()[-1] + "|" + block.text[offset:offset + 1]

@@ -298,6 +298,6 @@ def test_an_english_question_gets_an_indonesian_quote_and_a_trap_question_is_not
     ask(page, "What income did Shenzhen earn in 2011?")
     expect(page.locator(".kutip-quote").first).to_contain_text("US$114,5 miliar", timeout=ANSWER_TIMEOUT_MS)
     expect(page.get_by_text("Pertanyaan berbahasa Inggris: kutipan di bawah tetap teks aslinya")).to_be_visible()
-    ask(page, "brp luas wilayah kota gimje dlm km2")       # every word is in the chapter; the area is not
+    ask(page, "Siapa presiden Korea Selatan pada tahun 2013?")   # Korea Selatan, 2013: in the chapter; no president
     expect(page.get_by_text("Tidak ditemukan dalam bab ini.")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     page.close()

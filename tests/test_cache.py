@@ -133,7 +133,7 @@ def test_corrupt_cache_is_rebuilt_and_rewritten(cache_home, chapter_dir, fresh_b
     assert cache_files(cache_home) == [path]
     assert path.read_bytes().startswith(MAGIC)
     assert same_engine(Engine.from_state(*read_cache(path)), good)        # rewritten whole and valid
-    assert not list(cache_home.glob(".tmp-*"))
+    assert not list(cache_home.glob(".*.tmp"))
 
 
 def test_changed_corpus_file_changes_the_key_and_the_answer(cache_home, tmp_path):

@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import word_at_mark
 from retrieval import userdocs
 from retrieval.cache import corpus_files
 from retrieval.engine import Engine
@@ -38,12 +39,6 @@ URL_37 = ("https://www.liputan6.com/citizen6/read/3299230/"
 def notes(doc: Document) -> dict[int, Block]:
     """Return footnote number -> footnote block."""
     return {b.number: b for b in doc.blocks if b.kind == "footnote"}
-
-
-def words_before(block: Block, number: int) -> str:
-    """Return the word right before footnote `number`'s marker and the character after it."""
-    offset = dict((n, o) for o, n in block.marks)[number]
-    return block.text[:offset].split()[-1] + "|" + block.text[offset:offset + 1]
 
 
 # ---------------------------------------------------------------- the real chapter
@@ -78,10 +73,10 @@ def test_footnote_urls_come_out_whole(chapter):
 def test_every_marker_stands_after_its_word(chapter):
     marked = {n: b for b in chapter.blocks for _, n in b.marks}
     assert sorted(marked) == list(range(32, 41))
-    assert words_before(marked[35], 35) == "terorisme|."
-    assert words_before(marked[33], 33) == "pertanian|."
-    assert words_before(marked[37], 37) == "Kenduri|."
-    assert words_before(marked[32], 32) == "13,200|."
+    assert word_at_mark(marked[35], 35) == "terorisme|."
+    assert word_at_mark(marked[33], 33) == "pertanian|."
+    assert word_at_mark(marked[37], 37) == "Kenduri|."
+    assert word_at_mark(marked[32], 32) == "13,200|."
 
 
 def test_the_table_has_its_header_and_three_rows(chapter):

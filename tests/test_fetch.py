@@ -11,8 +11,8 @@ from threading import Thread
 
 import pytest
 import requests
-from fpdf import FPDF
 
+from conftest import one_page_pdf
 from retrieval.engine import Engine
 from retrieval.fetch import USER_AGENT, access_year, archive_url, fetch_sources, file_stem, slug_for
 from retrieval.model import Footnote
@@ -38,15 +38,7 @@ SIZE_LIMIT = 20_000
 ARCHIVE_YEAR = 2018
 
 
-def make_pdf() -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.multi_cell(0, 8, "HALAMAN UJI KUTIP (PDF). Kerja sama sister city Batam dan Gimje dalam lima bidang.")
-    return bytes(pdf.output())
-
-
-PDF = make_pdf()
+PDF = one_page_pdf("HALAMAN UJI KUTIP (PDF). Kerja sama sister city Batam dan Gimje dalam lima bidang.")
 
 
 class Site:
@@ -129,12 +121,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404, b"HALAMAN UJI: tidak ada")
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    """Keep every request on 127.0.0.1, whatever proxy the environment names."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+pytestmark = pytest.mark.usefixtures("no_proxy")   # every request stays on 127.0.0.1
 
 
 @pytest.fixture()
@@ -407,5 +394,5 @@ def test_fetched_page_links_to_its_footnote_in_the_engine(server, tmp_path):
     saved = f"sources/{file_stem(33, url)}.html"
     assert {d.source: d.cites for d in engine.documents}[saved] == 33
     assert any(p.source == saved and p.footnotes == (33,) for p in engine.passages)
-    [status] = source_status(tmp_path, engine.footnotes, [])
+    [status] = source_status(tmp_path, engine.footnotes, {})
     assert (status.status, status.files) == ("fetched", (saved,))

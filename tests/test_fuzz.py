@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import CHAPTER
+from conftest import CHAPTER, one_page_pdf
 from retrieval.errors import ReadError
 from retrieval.readers import read_file
 from retrieval.structure import structure
@@ -71,16 +71,7 @@ def test_random_bytes(data, suffix):
     read_mutated(data, suffix)
 
 
-def small_pdf() -> bytes:
-    from fpdf import FPDF
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.multi_cell(0, 8, "BAB III. Kerja sama sister city Batam dan Gimje dalam lima bidang.")
-    return bytes(pdf.output())
-
-
-PDF = small_pdf()
+PDF = one_page_pdf("BAB III. Kerja sama sister city Batam dan Gimje dalam lima bidang.")
 
 
 @settings(max_examples=EXAMPLES // 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])

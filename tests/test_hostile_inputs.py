@@ -12,6 +12,7 @@ from fpdf import FPDF
 
 from conftest import CHAPTER, CHAPTER_NAME, write_corpus
 from retrieval import __main__ as cli
+from retrieval.control_chars import terminal_safe
 from retrieval.engine import Engine
 from retrieval.readers.markdown import read_markdown
 from retrieval.readers.pdf import read_pdf
@@ -95,9 +96,9 @@ def test_terminal_control_in_a_document_does_not_reach_the_terminal(tmp_path, ca
     assert code == 0 and out.startswith("[1] web") and not CONTROL.search(out.replace("\n", ""))
 
 
-def test_clean_strips_escape_sequences_whole():
-    assert cli._clean("a\x1b[31mmerah\x1b[0m b\x1b]0;judul\x07c \x9b2J d\x07\x08\te\n") == "amerah bc 2J d\te\n"
-    assert cli._clean("x\x1b]0 tanpa akhir)\n") == "x]0 tanpa akhir)\n"          # an unended OSC hides nothing
+def test_terminal_safe_strips_escape_sequences_whole():
+    assert terminal_safe("a\x1b[31mmerah\x1b[0m b\x1b]0;judul\x07c \x9b2J d\x07\x08\te\n") == "amerah bc 2J d\te\n"
+    assert terminal_safe("x\x1b]0 tanpa akhir)\n") == "x]0 tanpa akhir)\n"          # an unended OSC hides nothing
 
 
 def test_one_bad_byte_in_utf8_is_replaced_alone_and_reported(tmp_path):

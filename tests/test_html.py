@@ -8,7 +8,8 @@ import pytest
 
 from retrieval.errors import ReadError
 from retrieval.readers import read_file
-from retrieval.readers.html import META_DIR, read_html
+from retrieval.files import META_DIR
+from retrieval.readers.html import read_html
 
 # A page written for these tests (not a copy of a real site): an article wrapped in boilerplate.
 ARTICLE = """<!DOCTYPE html>

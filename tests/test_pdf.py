@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
+from conftest import word_at_mark
 from retrieval.errors import ReadError
 from retrieval.model import Block, Document
 from retrieval.readers import read_file
@@ -37,12 +38,6 @@ def notes_joined(doc: Document) -> dict[int, str]:
 def body(doc: Document) -> list[Block]:
     """Return the heading, paragraph and item blocks."""
     return [b for b in doc.blocks if b.kind in ("heading", "paragraph", "item")]
-
-
-def mark_word(block: Block, number: int) -> str:
-    """Return the text right before where footnote `number`'s marker stood, and the char after it."""
-    offset = dict((n, o) for o, n in block.marks)[number]
-    return block.text[:offset].split()[-1] + "|" + block.text[offset:offset + 1]
 
 
 # ---------------------------------------------------------------- the real chapter
@@ -84,9 +79,9 @@ def test_chapter_markers_are_removed_and_attached(chapter: Document) -> None:
     blocks = body(chapter)
     first = next(b for b in blocks if "US$114,5 miliar" in b.text)
     assert "US$ 13,200." in first.text and "13,20032" not in first.text
-    assert mark_word(first, 32) == "13,200|."
+    assert word_at_mark(first, 32) == "13,200|."
     gimje = next(b for b in blocks if "pertanian. Dalam" in b.text)
-    assert mark_word(gimje, 33) == "pertanian|."
+    assert word_at_mark(gimje, 33) == "pertanian|."
     assert "pertanian33" not in gimje.text
     markers = sorted(n for b in blocks for _, n in b.marks)
     assert markers == list(range(32, 41))
@@ -299,8 +294,8 @@ def test_made_blocks_in_order(made: Document) -> None:
 
 def test_made_markers_and_footnotes(made: Document) -> None:
     first, second = [b for b in made.blocks if b.kind == "paragraph"][:2]
-    assert mark_word(first, 5) == "pertanian|."
-    assert mark_word(second, 6) == "pelajar| "
+    assert word_at_mark(first, 5) == "pertanian|."
+    assert word_at_mark(second, 6) == "pelajar| "
     assert notes_joined(made) == {
         5: "Sumber uji. https://contoh.example.test/berita/2018/kerja-sama-batam-gimje-bidang-ekonomi "
            "diakses pada 1 Mei 2019",
@@ -372,7 +367,7 @@ def test_flowed_justified_text(tmp_path: Path) -> None:
                      ("break", 22), ("paragraph", 22)]
     heading, marked, first, note, _, rest = doc.blocks
     assert heading.text == "BAB V PENUTUP"
-    assert (marked.text, mark_word(marked, 41)) == ("Kalimat dengan catatan pertanian. Selesai.", "pertanian|.")
+    assert (marked.text, word_at_mark(marked, 41)) == ("Kalimat dengan catatan pertanian. Selesai.", "pertanian|.")
     assert (note.number, note.text) == (41, "Catatan uji untuk kalimat pertanian.")
     assert first.text + " " + rest.text == FLOW.strip()
     assert "Halaman" not in " ".join(b.text for b in doc.blocks)

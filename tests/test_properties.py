@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from retrieval.engine import MAX_QUESTION_CHARS, Engine
+from retrieval import MAX_QUESTION_CHARS, Engine
 from retrieval.errors import BadQuestion, ReadError
 from retrieval.index import edit_distance
 from retrieval.model import Answer, Document

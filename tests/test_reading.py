@@ -12,7 +12,8 @@ from retrieval.model import Block, Document
 from retrieval.readers import read_file
 from retrieval.readers.markdown import clean_inline, parse_markdown, read_markdown
 from retrieval.readers.text import parse_text, read_text
-from retrieval.structure import heading_level, split_sentences, structure
+from retrieval.headings import heading_level
+from retrieval.structure import split_sentences, structure
 
 BAB = "BAB III FAKTOR YANG MENDORONG TERJADINYA KERJASAMA SISTER CITY"
 SEC_A = "A. Kerjasama Sister City Kota Batam Dengan Negera Sebelumnya"
@@ -383,3 +384,11 @@ def test_unknown_suffix_names_itself(tmp_path: Path):
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(UnsupportedFormat, match=r"bab\.pages.*\.pages"):
         read_file(path)
+
+
+def test_heading_numbering_is_removed_whole():
+    from retrieval.headings import is_chapter_only, without_numbering
+    assert [without_numbering(h) for h in ("BAB III Kerjasama", "B. Latar Belakang", "2.1. Tujuan", "1.2 Manfaat",
+                                           "3) Dampak", "a. Syarat", "A.1 Prosedur", "II. Teori", "Pendahuluan")] \
+        == ["Kerjasama", "Latar Belakang", "Tujuan", "Manfaat", "Dampak", "Syarat", "Prosedur", "Teori", "Pendahuluan"]
+    assert [is_chapter_only(h) for h in ("BAB III", "bab 3.", "BAB III KERJASAMA", "Bab")] == [True, True, False, False]

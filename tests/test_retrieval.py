@@ -340,8 +340,8 @@ def test_build_reports_every_stage_in_order(tmp_path):
     calls = []
     Engine.build(write_corpus(tmp_path / "c", TINY), use_cache=False, progress=lambda *a: calls.append(a))
     stages = list(dict.fromkeys(stage for stage, _, _ in calls))
-    assert stages == ["read", "structure", "tokenise", "analyse", "import", "index"]
-    assert calls[-1] == ("index", 4, 4)
+    assert stages == ["read", "structure", "tokenise", "analyse", "import", "index", "embed"]
+    assert ("index", 4, 4) in calls and calls[-1] == ("embed", 5, 5)     # every sentence embedded, per batch
     assert ("read", 2, 3) in calls and ("analyse", 5, 5) in calls
 
 

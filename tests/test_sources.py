@@ -8,8 +8,8 @@ import pytest
 
 from retrieval.engine import Engine
 from retrieval.model import Block, Document, Footnote
-from retrieval.sources import (STRONG_SUPPORT, WEAK_SUPPORT, SourceStatus, best_support, link_sources,
-                               source_status, support_label, url_key)
+from retrieval.linking import link_sources, url_key
+from retrieval.sources import STRONG_SUPPORT, WEAK_SUPPORT, SourceStatus, best_support, source_status, support_label
 
 ANTARA = "http://kepri.antaranews.com/berita/17979/gimje-bahas-sister-city-dengan-batam"
 LIPUTAN_CUT = "https://www.liputan6.com/citizen6/read/3299230/selain-destinasi-"
@@ -108,8 +108,8 @@ def test_source_status(tmp_path):
     write_record(tmp_path, "32-failed.json", {"footnote": 32, "reason": "HTTP 404; archive: HTTP 404",
                                               "attempted_at": "2026-01-01T00:00:00+00:00"})
     docs = [doc("bab3.md"), doc("sources/33-antaranews.html", url=ANTARA), doc("sources/39-paradiplomacy.txt")]
-    got = {s.number: s for s in source_status(tmp_path, NOTES, docs)}
-    assert [s.number for s in source_status(tmp_path, NOTES, docs)] == [32, 33, 36, 37, 39]
+    got = {s.number: s for s in source_status(tmp_path, NOTES, link_sources(docs, NOTES))}
+    assert [s.number for s in source_status(tmp_path, NOTES, link_sources(docs, NOTES))] == [32, 33, 36, 37, 39]
     assert got[32] == SourceStatus(32, "web", NOTES[0].url, "29 januari 2018", "failed", (),
                                    "HTTP 404; archive: HTTP 404")
     assert (got[33].status, got[33].files) == ("fetched", ("sources/33-antaranews.html",))
@@ -128,14 +128,15 @@ def test_status_tells_of_a_failed_refetch_with_a_kept_copy(tmp_path):
                                                   "fetched_at": "2026-01-01T00:00:00+00:00"})
     write_record(tmp_path, "33-failed.json", {"footnote": 33, "reason": "timeout (no answer within 15 s)",
                                               "attempted_at": "2026-02-01T00:00:00+00:00"})
-    [status] = source_status(tmp_path, [note(33, ANTARA)], [doc("sources/33-antaranews.html")])
+    notes = [note(33, ANTARA)]
+    [status] = source_status(tmp_path, notes, link_sources([doc("sources/33-antaranews.html")], notes))
     assert status.status == "fetched"
     assert status.reason == ("fetched 2026-01-01T00:00:00+00:00 (HTTP 200, archived copy https://web.archive.org/"
                              "web/2018id_/x); last fetch failed (timeout (no answer within 15 s)); earlier copy kept")
 
 
 def test_status_without_sources_folder(tmp_path):
-    statuses = source_status(tmp_path, [note(33, ANTARA), note(39, None, kind="book")], [])
+    statuses = source_status(tmp_path, [note(33, ANTARA), note(39, None, kind="book")], {})
     assert [(s.status, s.files) for s in statuses] == [("missing", ()), ("missing", ())]
     assert statuses[1].reason == "no URL: put the document in sources/ as 39-<name>.pdf"
 
@@ -191,3 +192,19 @@ def test_best_support_labels_calibrated_on_a_small_corpus(tmp_path):
     assert best_support(engine, cited, 99) == ("not found", 0.0, ())
     assert len(best_support(engine, cited, 33, top=2).quotes) <= 2
     assert all(q.passage.kind != "footnote" for n in (33, 34, 35) for q in best_support(engine, cited, n, top=5).quotes)
+
+
+def test_cli_sources_lists_what_the_engine_linked_when_it_read_the_corpus(tmp_path, capsys):
+    from conftest import CHAPTER, CHAPTER_NAME
+    from retrieval.__main__ import main
+    (tmp_path / CHAPTER_NAME).write_bytes(CHAPTER.read_bytes())
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "39-paradiplomacy.txt").write_text("Paradiplomasi adalah kerja sama kota.", encoding="utf-8")
+    (tmp_path / "sources" / "36-panduan.doc").write_bytes(b"\xd0\xcf\x11\xe0 not a docx")
+    assert main(["sources", "--json", "--corpus", str(tmp_path), "--no-cache"]) == 0
+    rows = {r["number"]: r for r in json.loads(capsys.readouterr().out)}
+    assert sorted(rows) == list(range(32, 41))
+    assert (rows[39]["status"], rows[39]["files"], rows[39]["reason"]) == ("present", ["sources/39-paradiplomacy.txt"], "")
+    assert (rows[36]["status"], rows[36]["files"]) == ("present", ["sources/36-panduan.doc"])
+    assert rows[36]["reason"] == "sources/36-panduan.doc: not read (unknown format or unreadable)"
+    assert (rows[33]["status"], rows[33]["reason"]) == ("missing", "not fetched yet")

@@ -6,7 +6,7 @@ from urllib.parse import quote as url_quote
 
 import streamlit as st
 
-from retrieval.engine import MAX_QUESTION_CHARS, Engine
+from retrieval import MAX_QUESTION_CHARS, Engine
 from retrieval.model import Answer, Footnote, Quote
 from retrieval.scope import copies_of
 from retrieval.short_answer import ShortAnswer, for_answer

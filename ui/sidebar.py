@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from retrieval import userdocs
+from retrieval import DEFAULT_TOP_K, userdocs
 from retrieval.engine import Engine
 from retrieval.errors import KutipError
 from retrieval.scope import Scope, cited_sources
@@ -15,7 +15,7 @@ from retrieval.transcript import Turn, conversation_markdown, escape_md, footnot
 from ui.answer import kind_label
 from ui.text import LANGUAGES, TEXT, lang
 
-TOP_K = (1, 5, 3)    # the quote count: least, most, default
+TOP_K = (1, 5, DEFAULT_TOP_K)    # the quote count: least, most, default
 
 
 def settings() -> None:

@@ -1,13 +1,12 @@
 """The study aids in the app: Peta bab, Linimasa, Istilah, Latihan (cards and quiz), Cek rujukan, export."""
 from __future__ import annotations
 
-import re
 from urllib.parse import quote as url_quote
 
 import streamlit as st
 
-from retrieval.engine import Engine
-from retrieval.model import Quote
+from retrieval import Engine, Quote
+from retrieval.headings import without_numbering
 from retrieval.study import Study, build_study
 from retrieval.study.common import EMPTY, NO_FOOTNOTES
 from retrieval.study.export import anki_tsv, study_markdown
@@ -23,7 +22,6 @@ STYLE = """<style>
 }
 [data-testid="stTabs"] blockquote p { margin: 0; }
 </style>"""                     # the quotes look like the chat's quotes (app.py's STYLE covers chat and sidebar)
-_NUMBERING = re.compile(r"^\s*(?:bab\s+[ivxlc\d]+\s+|[A-Za-z\d]{1,3}[.)]\s+)", re.I)
 
 TEXT: dict[str, dict[str, str]] = {
     "id": {
@@ -127,7 +125,7 @@ def render_outline(study: Study, engine: Engine, t: dict[str, str]) -> None:
             st.caption(escape_md(notes))
             for q in s.key:
                 show_quote(q, engine, t)
-            topic = _NUMBERING.sub("", s.title).strip() or s.title
+            topic = without_numbering(s.title).strip() or s.title
             st.markdown(f"[:material/help: {escape_md(t['ask_section'])}](?q={url_quote(topic, safe='')})")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReadError
+from ..headings import is_chapter_only
 from ..model import Block, Document, Mark
 from .numbering import FootnoteCounter, Numbering, format_number
 from .ooxml import CorruptDocx, EncryptedDocx, check_package, open_docx
@@ -35,7 +36,6 @@ _GO_IN = {W + t for t in ("r", "ins", "moveTo", "smartTag", "customXml", "sdt", 
                           "bdo")}
 _SPACE = {W + t for t in ("tab", "br", "cr", "ptab")}
 _HYPERLINK_FIELD = re.compile(r'^\s*HYPERLINK\s+"([^"]+)"', re.I)
-_CHAPTER_ONLY = re.compile(r"(BAB|BAGIAN|CHAPTER)\s+[IVXLC\d]+\.?", re.I)
 MAX_TITLE_CHARS = 200               # a chapter title under "BAB III" is one line or two, never a paragraph
 TITLE_CAPS_SHARE = 0.8              # ... and typed in capitals: more than this share of its letters
 MAX_STYLE_DEPTH = 20                # styles based on styles: real chains are 2-4 deep; a cycle is cut here
@@ -278,7 +278,7 @@ class _Reader:
 
 def _is_chapter_title(before: list[Block], block: Block) -> bool:
     """Tell whether a paragraph right after a bare "BAB III" heading is the chapter's title (short, in capitals)."""
-    if not before or before[-1].kind != "heading" or not _CHAPTER_ONLY.fullmatch(before[-1].text):
+    if not before or before[-1].kind != "heading" or not is_chapter_only(before[-1].text):
         return False
     letters = [c for c in block.text if c.isalpha()]
     return len(block.text) <= MAX_TITLE_CHARS and bool(letters) and sum(c.isupper() for c in letters) > TITLE_CAPS_SHARE * len(letters)

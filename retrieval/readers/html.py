@@ -6,16 +6,15 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+from ..control_chars import NON_TEXT
 from ..errors import ReadError
+from ..files import sidecar_path
 from ..model import Block, Document
-
-# where fetch keeps what it knows of a downloaded page: sources/.kutip/<stem>.json (url, final_url, ...)
-META_DIR = ".kutip"
 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 _TAG = re.compile(r"<\s*[A-Za-z!?/]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+_GARBLE = re.compile(f"[{NON_TEXT}\ufffd]")   # controls that are no text, and undecodable bytes
 _BLOCK_TAGS = ("p", "head", "list", "table", "quote", "code")
 
 
@@ -25,11 +24,6 @@ def read_html(path: Path) -> Document:
     blocks, meta = extract_page(html, path.name)
     meta = _with_fetch_record(meta, sidecar_path(path))
     return Document(source=path.name, blocks=tuple(blocks), meta=tuple(meta))
-
-
-def sidecar_path(path: Path) -> Path:
-    """Return where fetch keeps the metadata of a saved source file: <dir>/.kutip/<stem>.json."""
-    return path.parent / META_DIR / f"{path.stem}.json"
 
 
 def decode_html(data: bytes, name: str) -> str:
@@ -67,7 +61,7 @@ def _decode_declared(data: bytes) -> str:
 def _garbled(text: str) -> bool:
     """Tell whether control or replacement characters make up much of the text."""
     sample = text[:8192]
-    return bool(sample) and len(_CONTROL.findall(sample)) / len(sample) > 0.05
+    return bool(sample) and len(_GARBLE.findall(sample)) / len(sample) > 0.05
 
 
 def extract_page(html: str, name: str) -> tuple[list[Block], list[tuple[str, str]]]:

@@ -5,10 +5,9 @@ import codecs
 import re
 from pathlib import Path
 
+from ..control_chars import CONTROL
 from ..errors import ReadError
 from ..model import Block, Document
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def decode(data: bytes, name: str) -> str:
@@ -38,7 +37,7 @@ def decode_reporting(data: bytes, name: str) -> tuple[str, str]:
                 text = data.decode("cp1252", errors="replace")
     if "\x00" in text or _looks_binary(text.encode("utf-8", "replace")):
         raise ReadError(f"{name}: bukan berkas teks (isi biner / binary content)")
-    return _CONTROL.sub(" ", text), note
+    return CONTROL.sub(" ", text), note
 
 
 def _utf8_repaired(data: bytes) -> tuple[str, int]:

@@ -1,6 +1,6 @@
 """Study aids made only of verbatim quotes: outline, timeline, glossary, cards, citation check, export."""
 from __future__ import annotations
 
-from .common import Study, build_study
+from .build import Study, build_study
 
 __all__ = ["Study", "build_study"]

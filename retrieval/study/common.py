@@ -1,16 +1,12 @@
-"""What every aid shares: sentence quotes, the body passages, JSON of results, and the bundle of all aids."""
+"""What every aid shares: sentence quotes, the body passages, JSON of results, empty-result messages."""
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass, fields, is_dataclass
-from typing import TYPE_CHECKING, Callable, Iterator
+from dataclasses import fields, is_dataclass
+from typing import Callable, Iterator
 
 from ..model import Footnote, Passage, Quote
 from ..present import footnote_dict, quote_dict
-
-if TYPE_CHECKING:
-    from .check import Check
 
 Progress = Callable[[str, int, int], None]
 STEP = 500                      # passages handled between two progress reports
@@ -84,42 +80,6 @@ def cited_footnotes(engine, quotes: list[Quote]) -> list[Footnote]:
     return out
 
 
-@dataclass(frozen=True)
-class Study:
-    """All the aids for one engine, computed once."""
-
-    outline: tuple
-    timeline: tuple
-    glossary: tuple
-    cards: tuple
-    check: "Check"
-    seconds: float
-
-
-def build_study(engine, n_cards: int = 20, progress: Progress | None = None) -> Study:
-    """Return every aid for the engine's corpus (progress is told each stage)."""
-    from .cards import make_cards
-    from .check import check_citations
-    from .glossary import glossary
-    from .outline import outline
-    from .timeline import timeline
-    t0 = time.perf_counter()
-    stages = ("outline", "timeline", "glossary", "cards", "check")
-    say = progress or (lambda *_: None)
-    say("study outline", 0, len(stages))
-    out = outline(engine.passages)
-    say("study timeline", 1, len(stages))
-    events = timeline(engine.passages, progress)
-    say("study glossary", 2, len(stages))
-    terms = glossary(engine.passages)
-    say("study cards", 3, len(stages))
-    cards = make_cards(engine.passages, n_cards, events=events, terms=terms)
-    say("study check", 4, len(stages))
-    checked = check_citations(engine.passages)
-    say("study check", 5, len(stages))
-    return Study(tuple(out), tuple(events), tuple(terms), tuple(cards), checked, time.perf_counter() - t0)
-
-
 MAX_NAME_WORDS = 4        # "Festival Horizon Gimje"; a longer run of capitalised words is a title
 _CAPS_RUN = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?:\s[A-Z][a-z]+(?:-[A-Z][a-z]+)*)*(?![\w-])")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|^\s*(?:[a-z]|\d{1,2})[.)]\s+)$")
@@ -133,7 +93,7 @@ def lower_words(passages: list[Passage]) -> frozenset[str]:
 def names_in(text: str, lower: frozenset[str], skip: set[str] | frozenset[str] = frozenset()) -> list[re.Match]:
     """Return the proper names of a sentence: capitalised runs not at its start, not made of ordinary words."""
     from ..analysis import STOP_WORDS
-    from .dates import MONTHS
+    from ..months import MONTHS
     out = []
     for m in _CAPS_RUN.finditer(text):
         if _SENTENCE_START.search(text[:m.start()]) or text[m.end():m.end() + 1] == ":":   # "No: 1." labels a cell

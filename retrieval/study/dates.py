@@ -4,15 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MONTHS = {
-    "januari": 1, "january": 1, "februari": 2, "pebruari": 2, "february": 2, "maret": 3, "march": 3,
-    "april": 4, "mei": 5, "may": 5, "juni": 6, "june": 6, "juli": 7, "july": 7, "agustus": 8, "august": 8,
-    "september": 9, "oktober": 10, "october": 10, "november": 11, "nopember": 11, "desember": 12, "december": 12,
-}
-SHORT_MONTHS = {  # only trusted right after a day number ("17 Agt 2013"): alone they are ordinary words
-    "jan": 1, "feb": 2, "peb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8, "agt": 8, "agus": 8,
-    "aug": 8, "sep": 9, "sept": 9, "okt": 10, "oct": 10, "nov": 11, "nop": 11, "des": 12, "dec": 12,
-}
+from ..months import MONTHS, SHORT_MONTHS
+
 YEAR = r"(?:1[5-9]\d\d|20\d\d)"   # 1500-2099: a four-digit number outside this is an amount, not a year
 _FULL = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ANY = "|".join(sorted([*MONTHS, *SHORT_MONTHS], key=len, reverse=True))

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..model import Quote
-from .common import EMPTY, Study
+from .build import Study
+from .common import EMPTY
 
 SHEET = {
     "id": {"title": "Lembar belajar", "outline": "Peta bab", "timeline": "Linimasa", "glossary": "Istilah",

@@ -1,7 +1,8 @@
 """One aid as the documented JSON object or as plain text (for the CLI), with the footnotes its quotes cite."""
 from __future__ import annotations
 
-from .common import EMPTY, NO_FOOTNOTES, Study, cited_footnotes, to_json
+from .build import Study
+from .common import EMPTY, NO_FOOTNOTES, cited_footnotes, to_json
 from .timeline import place, timeline_text
 
 AIDS = ("outline", "timeline", "glossary", "cards", "check")

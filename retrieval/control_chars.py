@@ -1,0 +1,22 @@
+"""Control characters: the ones that carry no text in a document, and the ones that would drive a terminal."""
+from __future__ import annotations
+
+import re
+
+# C0 controls and DEL that are not white space (tab, line feed, form feed and carriage return are kept)
+NON_TEXT = "\x00-\x08\x0b\x0e-\x1f\x7f"
+C1 = "\x80-\x9f"                       # the C1 controls (CSI, OSC ... in their one-byte forms)
+CONTROL = re.compile(f"[{NON_TEXT}]")
+# what a terminal obeys: CSI / OSC escape sequences whole, then any other C0 or C1 control but tab and line feed
+_TERMINAL = re.compile(rf"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|[{NON_TEXT}\x0c\r{C1}]")
+_JSON_RAW = re.compile(f"[\x7f{C1}]")  # what json.dumps leaves raw though a terminal may obey it
+
+
+def terminal_safe(text: str) -> str:
+    """Return text without terminal control sequences (documents and HTTP headers must not drive the terminal)."""
+    return _TERMINAL.sub("", text)
+
+
+def escape_json_controls(line: str) -> str:
+    """Return a JSON text with DEL and the C1 controls escaped as \\u00XX (json.dumps leaves them raw)."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
