@@ -18,12 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
+
 WEIGHTS = Path(__file__).resolve().parent / "data" / "answerable.json"
 FEATURES = ("bias", "cosine", "coverage_passage", "coverage_quote", "asks_kind", "kind_missing", "unknown_share",
             "number_missing", "english", "lexical")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_MONTHS = re.compile(r"\b(januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|"
-                     r"january|february|march|june|july|august|october|december)\b", re.I)
+_MONTHS = re.compile(r"\b(" + "|".join(sorted(set(INDONESIAN_MONTHS + ENGLISH_MONTHS) - {"may"})) + r")\b",
+                     re.I)             # not "may": in an English text the verb, far more often than the month
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 

@@ -44,7 +44,7 @@ def app_engine(session_cache_dir) -> Engine:
     return Engine.build(CORPUS, cache_dir=session_cache_dir)
 
 
-def start(docs: Path) -> AppTest:
+def start() -> AppTest:
     """Return the app after its first run, checked to have shown no exception."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
@@ -108,7 +108,7 @@ def texts(node) -> list[str]:
 
 # --- the app ---------------------------------------------------------------------------------------------------
 def test_answer_shows_quote_and_place(docs):
-    at = ask(start(docs), MOU)
+    at = ask(start(), MOU)
     shown = [shown_text(q) for q in quotes(at)]
     assert any("17 Agustus 2013" in q for q in shown)
     assert any(p.startswith("bab3-sister-city-batam-gimje.md · BAB III") for p in places(at))
@@ -116,7 +116,7 @@ def test_answer_shows_quote_and_place(docs):
 
 
 def test_footnote_opens_in_full(docs):
-    at = ask(start(docs), SHENZHEN)
+    at = ask(start(), SHENZHEN)
     first = quotes(at)[0]
     url = "https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-tapi-batam-malah-ketinggalan"
     note = re.search(r'<details class="kutip-fn"><summary title="Catatan kaki 32">32</summary>(.*?)</details>', first)
@@ -133,7 +133,7 @@ def test_footnote_opens_in_full(docs):
 
 
 def test_dollar_amounts_are_literal_not_latex(docs):
-    at = ask(start(docs), SHENZHEN)
+    at = ask(start(), SHENZHEN)
     source = next(q for q in quotes(at) if "114" in q)        # HTML, where "$" is no markup at all
     assert "US$114,5 miliar" in source and "US$ 13,200" in source
     assert "US$114,5 miliar" in shown_text(source)
@@ -142,7 +142,7 @@ def test_dollar_amounts_are_literal_not_latex(docs):
 
 def test_question_with_markup_is_echoed_literally(docs):
     question = "**tebal** <b>x</b> $1$ :smile: [a](http://x.y)"
-    at = ask(start(docs), question)
+    at = ask(start(), question)
     echo = at.chat_message[0].children
     source = next(c.value for c in echo.values() if c.type == "markdown")
     assert source == escape_md(question)
@@ -159,7 +159,7 @@ def test_abstention_shows_not_found_and_related_not_as_quotes(docs, monkeypatch)
         return replace(a, abstained=True, quotes=(), footnotes=(), related=a.quotes or a.related)
 
     monkeypatch.setattr(Engine, "ask", abstaining)
-    at = ask(start(docs), MOU)
+    at = ask(start(), MOU)
     md = [m.value for m in at.markdown]
     assert "**Tidak ditemukan dalam bab ini\\.**" in md
     captions = [unescape(c.value) for c in at.caption]
@@ -170,7 +170,7 @@ def test_abstention_shows_not_found_and_related_not_as_quotes(docs, monkeypatch)
 
 def test_out_of_scope_question_is_not_answered(docs, app_engine):
     assert app_engine.ask(OUT_OF_SCOPE).abstained       # the core abstains: the chapter names no president
-    at = ask(start(docs), OUT_OF_SCOPE)
+    at = ask(start(), OUT_OF_SCOPE)
     assert "**Tidak ditemukan dalam bab ini\\.**" in [m.value for m in at.markdown]
     assert any("mungkin terkait" in c.value for c in at.caption)
 
@@ -179,13 +179,13 @@ def test_out_of_scope_question_is_not_answered(docs, app_engine):
     ("", "kosong"), ("   \n\t ", "kosong"), ("apa " * 1250, "terlalu panjang"), ("😀🎉🙏", "tidak berisi kata"),
 ])
 def test_bad_input_gets_a_clear_warning(docs, question, message):
-    at = ask(start(docs), question)
+    at = ask(start(), question)
     assert any(message in w.value for w in at.warning)
     assert "q" not in at.query_params
 
 
 def test_suggestions_are_shown_and_ask_when_clicked(docs):
-    at = start(docs)
+    at = start()
     labels = [b.label for b in at.button if b.key and b.key.startswith("suggest-")]
     assert 3 <= len(labels) <= 5
     at.button(key="suggest-0").click().run()
@@ -195,7 +195,7 @@ def test_suggestions_are_shown_and_ask_when_clicked(docs):
 
 
 def test_language_switch_changes_interface_text(docs):
-    at = start(docs)
+    at = start()
     assert "Tanyakan isi bab ini" in at.caption[0].value
     at.sidebar.radio(key="lang").set_value("en").run()
     assert not at.exception
@@ -219,7 +219,7 @@ def test_link_asks_its_question_once(docs):
 def test_uploaded_document_is_searchable(docs, monkeypatch):
     monkeypatch.setenv("KUTIP_SHARED_LIBRARY", "1")          # the shared library of a single-user machine
     userdocs.save_document("zorbania.txt", FACT.encode())
-    at = ask(start(docs), FACT_QUESTION)
+    at = ask(start(), FACT_QUESTION)
     assert any("tujuh menara ungu" in shown_text(q) for q in quotes(at))
     assert any(p.startswith("unggahan/zorbania.txt") for p in places(at))
     assert any("zorbania.txt" in unescape(m.value) for m in at.sidebar.markdown)
@@ -227,7 +227,7 @@ def test_uploaded_document_is_searchable(docs, monkeypatch):
 
 def test_upload_and_remove_through_the_sidebar(docs, monkeypatch):
     monkeypatch.setenv("KUTIP_SHARED_LIBRARY", "1")
-    at = start(docs)
+    at = start()
     at.sidebar.file_uploader[0].set_value(("Zorbania.TXT", FACT.encode(), "text/plain")).run()
     assert not at.exception
     assert (docs / "Zorbania.txt").read_text() == FACT
@@ -243,7 +243,7 @@ def test_upload_and_remove_through_the_sidebar(docs, monkeypatch):
 def test_corrupt_pdf_is_listed_as_skipped(docs, monkeypatch):
     monkeypatch.setenv("KUTIP_SHARED_LIBRARY", "1")
     userdocs.save_document("rusak.pdf", b"%PDF-1.4 this is not a pdf")
-    at = ask(start(docs), MOU)
+    at = ask(start(), MOU)
     assert quotes(at)
     indexed = next(e for e in at.sidebar.expander if e.label == "Yang diindeks")
     shown = unescape("\n".join(texts(indexed)))
@@ -253,12 +253,12 @@ def test_corrupt_pdf_is_listed_as_skipped(docs, monkeypatch):
 def test_missing_corpus_is_an_error_with_its_path(docs, tmp_path, monkeypatch):
     missing = tmp_path / "tidak-ada"
     monkeypatch.setenv("KUTIP_CORPUS", str(missing))
-    at = start(docs)
+    at = start()
     assert str(missing) in unescape(at.error[0].value)
 
 
 def test_sidebar_lists_every_footnote_and_who_cites_it(docs, app_engine):
-    at = start(docs)
+    at = start()
     side = [unescape(m.value) for m in at.sidebar.markdown]
     for f in app_engine.footnotes:
         assert any(line.startswith(f"[{f.number}] ") for line in side)
@@ -269,7 +269,7 @@ def test_sidebar_lists_every_footnote_and_who_cites_it(docs, app_engine):
 
 
 def test_conversation_downloads_as_markdown(docs):
-    at = ask(start(docs), SHENZHEN)
+    at = ask(start(), SHENZHEN)
     assert at.sidebar.get("download_button")
 
 

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from retrieval import userdocs
 from retrieval.engine import Engine
-from tests.test_app import (FACT, FACT_QUESTION, MOU, SHENZHEN, docs, places, quotes,  # noqa: F401 (fixture)
+from tests.test_app import (FACT, FACT_QUESTION, MOU, SHENZHEN, ask, docs, places, quotes, start,  # noqa: F401 (fixture)
                             shown_text)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,20 +26,6 @@ FESTIVAL = "Festival apa yang ada di kota Gimje?"
 def sessions(docs, tmp_path) -> Path:
     """Return where this test's browser sessions keep their uploads."""
     return tmp_path / "tmp" / userdocs.SESSIONS            # the docs fixture points TMPDIR there
-
-
-def start() -> AppTest:
-    """Return the app after its first run, checked to have shown no exception."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert not at.exception
-    return at
-
-
-def ask(at: AppTest, question: str) -> AppTest:
-    """Type a question and return the app after the rerun."""
-    at.chat_input[0].set_value(question).run()
-    assert not at.exception
-    return at
 
 
 def short_lines(at: AppTest) -> list[str]:
