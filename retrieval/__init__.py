@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 # public name -> the module (under retrieval) that defines it
 _HOMES = {
-    "Engine": "engine", "DocStatus": "engine",
-    "Answer": "model", "Passage": "model", "Footnote": "model", "Quote": "model", "DEFAULT_TOP_K": "model",
+    "Engine": "engine",
+    "DocStatus": "model", "Answer": "model", "Passage": "model", "Footnote": "model", "Quote": "model", "DEFAULT_TOP_K": "model",
     "Settings": "settings", "MAX_QUESTION_CHARS": "question",
     "KutipError": "errors", "CorpusNotFound": "errors", "EmptyCorpus": "errors", "BadQuestion": "errors",
     "ReadError": "errors", "UnsupportedFormat": "errors",
@@ -19,9 +19,9 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 if TYPE_CHECKING:
-    from .engine import DocStatus, Engine
+    from .engine import Engine
     from .errors import BadQuestion, CorpusNotFound, EmptyCorpus, KutipError, ReadError, UnsupportedFormat
-    from .model import DEFAULT_TOP_K, Answer, Footnote, Passage, Quote
+    from .model import DEFAULT_TOP_K, Answer, DocStatus, Footnote, Passage, Quote
     from .question import MAX_QUESTION_CHARS
     from .settings import Settings
 

@@ -47,6 +47,17 @@ class Document:
 
 
 @dataclass(frozen=True)
+class DocStatus:
+    """What became of one file of the corpus: indexed (with its passage count) or skipped (why)."""
+
+    source: str
+    status: str
+    passages: int = 0
+    reason: str = ""
+    cites: int | None = None   # the footnote this file is the cited source of, if any
+
+
+@dataclass(frozen=True)
 class Footnote:
     """A footnote of a document: number, full text, and the parts a reader cites."""
 

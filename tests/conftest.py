@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.cache import ENV as CACHE_ENV
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.model import Block, Footnote, Passage
 from retrieval.settings import Settings
 from retrieval.readers.markdown import read_markdown

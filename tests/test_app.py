@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from retrieval import userdocs
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.suggest import suggest_questions
 from retrieval.transcript import (WORD_JOINER, Turn, conversation_markdown, escape_md, highlighted_md, safe_url)
 

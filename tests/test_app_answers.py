@@ -13,7 +13,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from retrieval import userdocs
-from retrieval.engine import Engine
+from retrieval import Engine
 from tests.test_app import (FACT, FACT_QUESTION, MOU, SHENZHEN, ask, docs, places, quotes, start,  # noqa: F401 (fixture)
                             shown_text)
 

@@ -13,7 +13,7 @@ from conftest import CHAPTER, CHAPTER_NAME, write_corpus
 QUESTIONS = Path(__file__).resolve().parent / "data" / "core" / "mini_eval.jsonl"
 from retrieval import cache
 from retrieval.cache import MAGIC, cache_path, corpus_files, corpus_key, read_cache, write_cache
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.readers import READERS
 
 

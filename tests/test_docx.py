@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conftest import word_at_mark
 from retrieval import userdocs
 from retrieval.cache import corpus_files
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.errors import EmptyCorpus, ReadError, UnsupportedFormat
 from retrieval.model import Block, Document
 from retrieval.readers import KNOWN, read_file, readable_suffixes

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from conftest import one_page_pdf
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.fetch import USER_AGENT, access_year, archive_url, fetch_sources, file_stem, slug_for
 from retrieval.model import Footnote
 

@@ -13,7 +13,7 @@ from fpdf import FPDF
 from conftest import CHAPTER, CHAPTER_NAME, write_corpus
 from retrieval import __main__ as cli
 from retrieval.control_chars import terminal_safe
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.readers.markdown import read_markdown
 from retrieval.readers.pdf import read_pdf
 from retrieval.readers.text import read_text

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import lexical, write_corpus
 from retrieval import necessity
-from retrieval.engine import Engine
+from retrieval import Engine
 
 
 @pytest.fixture

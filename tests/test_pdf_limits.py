@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.readers.pdf import LIMITS, PdfLimits, TooLargePdf, read_pdf
 from retrieval.readers.pdf.reading import read_in_process
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import lexical, shared_path, write_corpus
 from retrieval import analysis
 from retrieval.analysis import STOP_WORDS, question_type, stem, terms, tokenise
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.index import Index
 from retrieval.evaluate import summarise
 from retrieval.present import answer_dict
@@ -462,7 +462,7 @@ def test_a_heading_s_numbering_of_any_style_is_not_a_term(tmp_path, numbering):
     engine = lexical(Engine.build(write_corpus(tmp_path / "c", corpus), use_cache=False))
     quote = engine.ask("Apa pengaruh kesamaan budaya?").quotes[0]
     assert quote.passage.section[-1] == numbering + "Kesamaan budaya"
-    assert engine.heading_terms[quote.passage.id] == frozenset({"sama", "budaya"})
+    assert engine.layout.heading_terms[quote.passage.id] == frozenset({"sama", "budaya"})
 
 
 DEFINED = {"a.txt": ("Kota kembar dibahas panjang dalam bab ini. Yang dimaksud pemerintah dengan kota kembar "
@@ -482,10 +482,10 @@ def test_a_question_naming_a_section_heading_prefers_that_section(tmp_path):
     quote = engine.ask("Apa pengaruh kesamaan budaya?").quotes[0]
     assert quote.passage.section[-1] == "2. Kesamaan budaya"
     assert quote.text.startswith("Budaya yang serupa")
-    assert engine.heading_terms[quote.passage.id] == frozenset({"sama", "budaya"})      # numbering is not a term
+    assert engine.layout.heading_terms[quote.passage.id] == frozenset({"sama", "budaya"})      # numbering is not a term
     other = engine.ask("Apa pengaruh kesamaan tujuan?").quotes[0]                      # names no heading
     assert other.passage.section[-1] == "1. Faktor ekonomi"
     one_word = Engine.build(write_corpus(tmp_path / "d", {"bab.md": HEADED["bab.md"].replace("2. Kesamaan budaya",
                                                                                                  "2. Budaya")}),
                             use_cache=False)
-    assert one_word.heading_terms[-1] == frozenset()       # one word names too little: "budaya" gets no bonus
+    assert one_word.layout.heading_terms[-1] == frozenset()       # one word names too little: "budaya" gets no bonus

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.model import Block, Document, Footnote
 from retrieval.linking import link_sources, url_key
 from retrieval.sources import STRONG_SUPPORT, WEAK_SUPPORT, SourceStatus, best_support, source_status, support_label

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import CHAPTER_NAME, REPO
 from retrieval.__main__ import main
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.present import quote_dict
 from retrieval.study import build_study
 from retrieval.study.cards import BLANK, make_cards

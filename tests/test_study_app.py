@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.study import build_study
 from retrieval.transcript import escape_md
 from ui.study import QUIZ_LENGTH

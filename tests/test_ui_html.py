@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.model import Footnote
 from retrieval.scope import Scope, ask_within, cited_sources, copies_of, keeper, same_content
 from tests.conftest import shared_path

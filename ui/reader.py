@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from retrieval.engine import Engine
+from retrieval import Engine
 from retrieval.model import Quote
 from ui.html import reader_html
 

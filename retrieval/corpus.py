@@ -1,0 +1,113 @@
+"""Building a corpus: read every file (a bad one recorded as skipped), structure it, link cited sources, index it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import dense
+from .analysis import compound_words, terms, tokenise
+from .errors import EmptyCorpus, KutipError
+from .index import Index
+from .linking import link_sources
+from .model import DocStatus, Document, Footnote, Passage
+from .readers import read_file
+from .structure import structure, with_source_footnote
+from .units import Units, make_units, unit_texts
+
+ANALYSE_STEP = 5000          # sentences analysed between two progress reports
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Every passage and footnote of a corpus folder (ids 0..n-1 in order), and what became of each file."""
+
+    passages: tuple[Passage, ...]
+    footnotes: tuple[Footnote, ...]
+    documents: tuple[DocStatus, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Indexed:
+    """The searchable parts built from passages: sentence units, TF-IDF index, compounds, e5 vectors (or None)."""
+
+    units: Units
+    index: Index
+    compounds: dict[str, str]
+    vectors: np.ndarray | None
+
+
+def read_corpus(corpus: Path, files: list[Path], progress: Progress | None = None,
+                refused: list[tuple[str, str]] = ()) -> Corpus:
+    """Read, structure and link every file; a bad file (or a link out of the corpus) is recorded as skipped."""
+    docs: list[Document] = []
+    statuses: dict[str, DocStatus] = {name: DocStatus(name, "skipped", reason=why) for name, why in refused}
+    for n, path in enumerate(files):
+        name = path.relative_to(corpus).as_posix()
+        if progress:
+            progress("read", n, len(files))
+        try:
+            docs.append(read_file(path, source=name))
+        except KutipError as e:
+            statuses[name] = DocStatus(name, "skipped", reason=str(e))
+        except (OSError, ValueError, RecursionError, ImportError) as e:   # one file never stops the rest
+            statuses[name] = DocStatus(name, "skipped", reason=f"{name}: {type(e).__name__}: {e}")
+    passages: list[Passage] = []
+    footnotes: list[Footnote] = []
+    per_doc: dict[str, list[Passage]] = {}
+    for n, doc in enumerate(docs):
+        if progress and n % 50 == 0:
+            progress("structure", n, len(docs))
+        ps, fs = structure(doc, first_id=0)
+        per_doc[doc.source] = ps
+        footnotes.extend(fs)
+    links = link_sources(docs, footnotes)     # source file -> the footnote it is the cited document of
+    for doc in docs:
+        ps = per_doc[doc.source]
+        if doc.source in links:
+            ps = with_source_footnote(ps, links[doc.source])
+        ps = [replace(p, id=len(passages) + i) for i, p in enumerate(ps)]
+        passages.extend(ps)
+        why = (doc.get("warning") or "") if ps else f"{doc.source}: tidak ada teks / no text"   # or a repair
+        statuses[doc.source] = DocStatus(doc.source, "indexed" if ps else "skipped", len(ps), why,
+                                         links.get(doc.source))
+    if progress:
+        progress("structure", len(docs), len(docs))
+    if not passages:   # say why each file was passed over (a .doc gets its advice here)
+        why = "; ".join(s.reason for s in statuses.values() if s.reason)
+        raise EmptyCorpus(f"tidak ada teks yang bisa dibaca di {corpus}" + (f" ({why})" if why else ""))
+    return Corpus(tuple(passages), tuple(footnotes), tuple(statuses[k] for k in sorted(statuses)))
+
+
+def index_passages(passages: list[Passage], progress: Progress | None = None) -> Indexed:
+    """Return the units, index, compounds and (with the e5 model) vectors of passages (ids 0..n-1 in order)."""
+    units, token_lists = make_units(passages, progress)
+    extra = [tokenise(f"{p.lead} {p.section[-1] if p.section else ''}") for p in passages]
+    compounds = compound_words(token_lists)
+    sentence_terms = []
+    for k, tokens in enumerate(token_lists):
+        if progress and k % ANALYSE_STEP == 0:
+            progress("analyse", k, len(token_lists))
+        sentence_terms.append(terms(tokens, compounds))
+    del token_lists
+    if progress:
+        progress("analyse", len(sentence_terms), len(sentence_terms))
+    extra_terms = [terms(t, compounds) for t in extra]
+    passage_terms: list[list[str]] = [list(t) for t in extra_terms]
+    for u, ts in zip(units.passage, sentence_terms):
+        passage_terms[u].extend(ts)
+    for k, u in enumerate(units.passage):   # a list item keeps its lead-in ("... memiliki tujuan, seperti:")
+        if passages[u].kind == "list":
+            sentence_terms[k] = sentence_terms[k] + extra_terms[u]
+    if not any(passage_terms):
+        raise EmptyCorpus("tidak ada kata yang bisa diindeks / nothing to index "
+                          "(only blank lines or function words)")
+    index = Index(sentence_terms, passage_terms, progress)
+    model, _ = dense.load_model()
+    vectors = None
+    if model:       # kept at float16 precision, as the cache stores them: built and loaded answer alike
+        vectors = model.passages(unit_texts(passages, units), progress).astype(np.float16).astype(np.float32)
+    return Indexed(units, index, compounds, vectors)

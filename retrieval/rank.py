@@ -1,0 +1,159 @@
+"""Candidate search and ranking: the best passages (by words, by meaning, by named list labels), then their sentences
+scored with answer-type and heading bonuses."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import dense as dense_model
+from .analysis import terms, tokenise
+from .headings import without_numbering
+from .index import Index, ranges
+from .model import Passage
+from .settings import Settings
+from .units import Units
+
+PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
+LABEL_BONUS = 1.0           # a list carrying the item labels the question names ("poin a sampai g"):
+                            # as strong as a whole-passage match
+HEADING_BONUS = 0.3         # a passage whose section heading (of 2+ terms) the question names in full ("pengaruh
+                            # kesamaan karakteristik" -> "5) Kesamaan karakteristik"); dev.jsonl: any 0.21-0.5
+TYPE_BONUS = 0.15           # a sentence holding what a when/number/why/definition question asks for
+CANDIDATES = 20             # passages whose sentences are scored per question, and sentences ranked
+_LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M | re.I)   # a list item's label at the start of its line
+
+
+@dataclass(frozen=True, eq=False)
+class Layout:
+    """The read-only shape of a built corpus that ranking reads: passages, their units, index and lookups."""
+
+    passages: tuple[Passage, ...]
+    units: Units
+    index: Index
+    first_unit: np.ndarray                      # units of passage p: [first_unit[p], first_unit[p + 1])
+    lead_of: dict[int, int]                     # paragraph id -> the list its last sentence introduces
+    list_labels: dict[int, frozenset[str]]      # list id -> its items' labels ("a", "b", "1", ...)
+    heading_terms: list[frozenset[str]]         # per passage: the terms of its own section heading
+
+    @classmethod
+    def of(cls, passages: tuple[Passage, ...], units: Units, index: Index, compounds: dict[str, str]) -> "Layout":
+        """Return the layout of built passages, units and index."""
+        return cls(passages, units, index, np.searchsorted(units.passage, np.arange(len(passages) + 1)),
+                   lead_ins(passages),
+                   {p.id: frozenset(label.lower() for label in _LABEL.findall(p.text))
+                    for p in passages if p.kind == "list"},
+                   heading_terms(passages, compounds))
+
+
+def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:
+    """Return paragraph id -> id of the list that the paragraph's last sentence introduces."""
+    out = {}
+    for p in passages:
+        if p.kind == "list" and p.lead and p.id > 0:
+            before = passages[p.id - 1]
+            if before.kind == "paragraph" and before.source == p.source and before.text.endswith(p.lead):
+                out[before.id] = p.id
+    return out
+
+
+def heading_terms(passages: tuple[Passage, ...], compounds: dict[str, str]) -> list[frozenset[str]]:
+    """Return the index terms of each passage's own section heading, without its numbering ("5) "); empty for a
+    heading of one term ("Pendahuluan", "Kerjasama"), which names too little to single a section out."""
+    known: dict[str, frozenset[str]] = {}
+    out = []
+    for p in passages:
+        heading = p.section[-1] if p.section else ""
+        if heading not in known:
+            words = frozenset(terms(tokenise(without_numbering(heading)), compounds))
+            known[heading] = words if len(words) >= 2 else frozenset()
+        out.append(known[heading])
+    return out
+
+
+def cosines(vectors: np.ndarray | None, question: str) -> np.ndarray | None:
+    """Return the e5 cosine of the question with every unit, or None without vectors (or without the model)."""
+    model, _ = dense_model.load_model()
+    if vectors is None or model is None:
+        return None
+    return dense_model.cosine(vectors, model.query(question))
+
+
+def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, settings: Settings,
+         where: Callable[[Passage], bool] | None = None, labels: tuple[str, str] | None = None,
+         dense: np.ndarray | None = None):
+    """Return ({unit: combined score}, the best units first): the sentences of the best passages.
+
+    Passages are scored first; only the sentences of the CANDIDATES best (that where() keeps) are scored
+    and ranked, so a question costs the same whether the corpus holds a chapter or a library.  dense, the
+    z-scored e5 cosine of every unit, adds the CANDIDATES passages nearest in meaning and a share to each score.
+    """
+    units = layout.units
+    per_passage = layout.index.passage_scores(qv)
+    keep = None
+    if where is not None:
+        keep = np.fromiter((bool(where(p)) for p in layout.passages), bool, len(layout.passages))
+        per_passage = per_passage * keep
+    best = top_units(per_passage, CANDIDATES)
+    dense_passage = None
+    if dense is not None:
+        dense_passage = np.maximum.reduceat(dense, layout.first_unit[:-1])   # every passage has a unit
+        if keep is not None:
+            dense_passage[~keep] = -np.inf
+        best = np.union1d(best, top_units(dense_passage, CANDIDATES))
+        if keep is not None:
+            best = best[keep[best]]
+    else:
+        best = best[per_passage[best] > 0]
+    named = named_lists(layout, labels, where) if labels else np.zeros(0, np.int64)
+    named = named[per_passage[named] > 0]                       # ... that shares words with the question
+    best = np.union1d(best, named) if len(named) else best      # competes however far down it ranks
+    rows, _ = ranges(layout.first_unit[best], layout.first_unit[best + 1])
+    own = layout.index.sentence_scores(qv, rows)
+    part = combine(own, per_passage, units, qtype, wants_list, rows)
+    if dense is not None:
+        part = part + settings.dense_weight * np.maximum(dense[rows], 0) \
+            + settings.dense_passage_weight * np.maximum(dense_passage[units.passage[rows]], 0)
+    if len(named):
+        part = part + LABEL_BONUS * np.isin(units.passage[rows], named)
+    asked = set(qv.term_idf)
+    headed = [p for p in best.tolist() if layout.heading_terms[p] and layout.heading_terms[p] <= asked]
+    if headed:                                                  # the question names the passage's section
+        part = part + HEADING_BONUS * np.isin(units.passage[rows], headed)
+    return dict(zip(rows.tolist(), part.tolist())), rows[top_units(part, len(part))]
+
+
+def named_lists(layout: Layout, labels: tuple[str, str], where: Callable[[Passage], bool] | None) -> np.ndarray:
+    """Return the lists whose items carry both labels ("poin a sampai g"), with the paragraphs leading into them."""
+    named = {p for p, have in layout.list_labels.items() if set(labels) <= have}
+    named |= {p for p, lst in layout.lead_of.items() if lst in named}
+    return np.array(sorted(p for p in named if where is None or where(layout.passages[p])), np.int64)
+
+
+def combine(sentence: np.ndarray, passage: np.ndarray, units: Units, qtype: str | None,
+            wants_list: bool = False, rows: np.ndarray | None = None) -> np.ndarray:
+    """Return the score of each unit of rows (default: all; sentence holds their own scores, in that order):
+    its own, plus a share of its passage's, plus answer-type bonuses.
+
+    score(u) = s(q, u) + PASSAGE_WEIGHT * s(q, passage(u)) + TYPE_BONUS * [u holds the asked-for type]
+    """
+    at = slice(None) if rows is None else rows
+    score = sentence + PASSAGE_WEIGHT * passage[units.passage[at]]
+    flags = {"when": units.has_date, "number": units.has_number, "why": units.has_cause,
+             "define": units.defines}.get(qtype or "")
+    if flags is not None:
+        score = score + TYPE_BONUS * flags[at]
+    if wants_list:
+        score = score + TYPE_BONUS * units.in_list[at]
+    return score
+
+
+def top_units(score: np.ndarray, k: int = CANDIDATES) -> np.ndarray:
+    """Return the indices of the k best scores, best first (ties: earlier first)."""
+    k = min(k, len(score))
+    if k == 0:
+        return np.array([], dtype=np.int64)
+    part = np.argpartition(-score, k - 1)[:k]
+    return part[np.lexsort((part, -score[part]))]

@@ -1,0 +1,41 @@
+"""What the answerability model reads of a quote: its cosine, the question's words it and its passage hold, ..."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import answerable
+from .model import Quote
+from .question import QueryPlan
+from .rank import Layout
+
+
+def unknown_share(qv) -> float:
+    """Return the idf-weighted share of the question's words the corpus has in no form at all."""
+    total = sum(qv.term_idf.values()) or 1.0
+    found = {t for t, _ in qv.credit.values()}
+    return sum(w for t, w in qv.term_idf.items() if t not in found) / total
+
+
+def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: Quote,
+            unknown: float) -> answerable.Signals:
+    """Return what the answerability model reads of one quote (unknown: the question's unknown_share)."""
+    index, units = layout.index, layout.units
+    pid = quote.passage.id
+    first, last = int(layout.first_unit[pid]), int(layout.first_unit[pid + 1])
+    inside = [u for u in range(first, last)
+              if units.start[u] < quote.end and quote.start < units.end[u]] or list(range(first, last))
+    leads = [p for p, lst in layout.lead_of.items() if lst == pid and quote.start == 0
+             and quote.end == len(quote.passage.text)]      # a list given whole for the paragraph leading into it
+    present = set().union(*index.present(qv, [pid] + leads))
+    held = set().union(*index.unit_terms(qv, inside), *index.present(qv, leads))
+    found = {qv.credit[i][0] for i in present}
+    lexical = index.sentence_scores(qv, np.array(inside))
+    return answerable.Signals(
+        cosine=float(cos[inside].max()) if cos is not None else 0.0,
+        coverage_passage=index.coverage(qv, present), coverage_quote=index.coverage(qv, held),
+        asks_kind=answerable.asks_kind(plan.qtype),
+        kind_missing=answerable.asks_kind(plan.qtype) and not answerable.kind_found(plan.qtype, plan.plain,
+                                                                                  quote.text),
+        unknown_share=unknown,
+        number_missing=any(t.isdigit() and t not in found for t in qv.term_idf),
+        english=plan.english, lexical=float(lexical.max()) if len(lexical) else 0.0)
