@@ -92,11 +92,9 @@ def main(argv: list[str]) -> None:
             dropped[why] = dropped.get(why, 0) + 1
         else:
             kept[chat] = standard
-    with OUT.open("w", encoding="utf-8", newline="\n") as out:
-        out.write(f"# chat form\tstandard Indonesian. Built by scripts/build_slang.py from IndoCollex "
-                  f"({SOURCE_COMMIT[:12]}), MIT; see README.md and LICENSE-slang.txt\n")
-        for chat in sorted(kept):
-            out.write(f"{chat}\t{kept[chat]}\n")
+    from tsvfile import write_tsv        # beside this script (on sys.path when it runs)
+    write_tsv(OUT, f"chat form\tstandard Indonesian. Built by scripts/build_slang.py from IndoCollex "
+              f"({SOURCE_COMMIT[:12]}), MIT; see README.md and LICENSE-slang.txt", kept)
     print(f"{len(lines) - 1} source entries, {len(kept)} kept -> {OUT.relative_to(REPO)}")
     for why, n in sorted(dropped.items(), key=lambda kv: -kv[1]):
         print(f"  dropped {n}: {why}")

@@ -50,12 +50,10 @@ def main(argv: list[str]) -> None:
     raw = source.read_bytes()
     encoding = raw.split(b"\n", 1)[0].decode("ascii").strip()
     entries = parse(raw.decode(encoding))
-    with OUT.open("w", encoding="utf-8", newline="\n") as out:
-        out.write("# word\tsynonyms separated by |.  Built by scripts/build_thesaurus.py from mythes-id "
-                  "(th_id_ID_v2.dat, Ali Ahmadi, LGPL-2.1); see README.md and LICENSE-thesaurus.txt\n")
-        for word in sorted(entries):
-            out.write(f"{word}\t{'|'.join(entries[word])}\n")
-    print(f"{len(entries)} headwords, {sum(map(len, entries.values()))} synonyms -> {OUT.relative_to(REPO)}")
+    from tsvfile import write_lists      # beside this script (on sys.path when it runs; tests import parse only)
+    write_lists(OUT, "word\tsynonyms separated by |.  Built by scripts/build_thesaurus.py from mythes-id "
+                "(th_id_ID_v2.dat, Ali Ahmadi, LGPL-2.1); see README.md and LICENSE-thesaurus.txt",
+                entries, "synonyms")
 
 
 if __name__ == "__main__":
