@@ -13,11 +13,14 @@ from typing import Callable
 
 import numpy as np
 
+from . import embedpool
+
 DIM = 384                 # multilingual-e5-small
 BATCH = 32                # texts per call to the model: progress is reported between batches
 MAX_CHARS = 2000          # a unit longer than this is cut before embedding (e5 reads 512 tokens at most)
 THREADS = 1               # one: with two OpenMP threads a busy machine (other sessions, builds) makes each
                           # question wait on spinning threads (measured: 4.9 s against 0.07 s a question)
+PARALLEL_MIN = 2000       # from this many texts, a build embeds in one worker process per core (embedpool.py)
 ENV_OFF = "KUTIP_NO_DENSE"   # set to 1 to answer lexically only (also what happens if the model is missing)
 _LOCK = threading.Lock()  # the C engine holds one model state: one caller at a time
 
@@ -40,16 +43,25 @@ class Model:
 
     def passages(self, texts: list[str], progress: Callable[[str, int, int], None] | None = None) -> np.ndarray:
         """Return one unit vector per text (as e5 'passage:' inputs), reporting progress per batch."""
+        chunks = [[t[:MAX_CHARS] or " " for t in texts[start:start + BATCH]] for start in range(0, len(texts), BATCH)]
+        workers = embedpool.workers_for(len(texts), PARALLEL_MIN)
+        vectors = embedpool.embedded(chunks, workers, DIM, self._passage, THREADS) if workers \
+            else map(self._passage, chunks)
         out = np.zeros((len(texts), DIM), np.float32)
-        for start in range(0, len(texts), BATCH):
+        done = 0
+        for part in vectors:
             if progress:
-                progress("embed", start, len(texts))
-            chunk = [t[:MAX_CHARS] or " " for t in texts[start:start + BATCH]]
-            with _LOCK:
-                out[start:start + len(chunk)] = self._e5.passage(chunk)
+                progress("embed", done, len(texts))
+            out[done:done + len(part)] = part
+            done += len(part)
         if progress:
             progress("embed", len(texts), len(texts))
         return out
+
+    def _passage(self, chunk: list[str]) -> np.ndarray:
+        """Return the passage vectors of one chunk, in this process."""
+        with _LOCK:
+            return np.asarray(self._e5.passage(chunk), np.float32)
 
     @lru_cache(maxsize=2048)
     def query(self, text: str) -> np.ndarray:

