@@ -26,7 +26,8 @@ when where why how does do did much many that this these those it its as into ab
 """.split())
 
 QUESTION_WORDS = {
-    "when": ("kapan", "kapankah", "when", "tanggal berapa", "tahun berapa", "sejak kapan"),
+    "when": ("kapan", "kapankah", "when", "tanggal berapa", "tanggal berapakah", "tahun berapa", "tahun berapakah",
+             "bulan berapa", "bulan apa", "hari apa", "sejak kapan", "what year", "which year", "what date"),
     "who": ("siapa", "siapakah", "who", "whom"),
     "number": ("berapa", "berapakah", "how many", "how much"),
     "why": ("mengapa", "kenapa", "knp", "why", "krn apa", "karena apa", "apa sebab", "apa penyebab", "sebabnya apa"),

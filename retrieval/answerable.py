@@ -27,6 +27,9 @@ _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTHS = re.compile(r"\b(" + "|".join(sorted(set(INDONESIAN_MONTHS + ENGLISH_MONTHS) - {"may"})) + r")\b",
                      re.I)             # not "may": in an English text the verb, far more often than the month
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# a year written with its era or its word, of any length ("tahun 493", "1450 SM", "abad ke-6", "400 AD"), or a decade
+_ERA = re.compile(r"\b(?:tahun|thn|year|abad|century)\s+(?:ke-?\s*)?(\d{1,4}|[ivxlc]+)\b"
+                  r"|\b(\d{1,4})\s*(?:SM|M|BC|AD|CE|BCE|Masehi|Hijriah|H)\b|\b(\d{3,4})(?:-an|s)\b", re.I)
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
@@ -56,7 +59,8 @@ def kind_found(qtype: str | None, question: str, quote: str) -> bool:
     question does not hold itself (a date asked about is not its own answer)."""
     asked = question.lower()
     if qtype == "when":
-        return any(y not in asked for y in _YEAR.findall(quote)) or bool(_MONTHS.search(quote))
+        eras = [next(g for g in m.groups() if g) for m in _ERA.finditer(quote)]
+        return any(y not in asked for y in _YEAR.findall(quote) + eras) or bool(_MONTHS.search(quote))
     if qtype == "number":
         unit = asked_unit(asked)
         numbers = [m for m in _NUMBER.finditer(quote) if m.group() not in asked]
@@ -115,8 +119,11 @@ def threshold(dense: bool = True) -> float:
     return model[1] if model else 0.0
 
 
-def probability(signals: Signals, dense: bool = True) -> float:
-    """Return P(the quote answers the question) = sigmoid(w . features); 1.0 when no model is fitted."""
+def probability(signals: Signals, dense: bool = True, kind_gate: bool = False) -> float:
+    """Return P(the quote answers the question) = sigmoid(w . features); 1.0 when no model is fitted.
+    With kind_gate, 0.0 for a quote without a value of the kind the question asks for."""
+    if kind_gate and signals.kind_missing:
+        return 0.0
     model = _model("dense" if dense else "lexical")
     if model is None:
         return 1.0

@@ -124,6 +124,8 @@ class Engine:
         bar = answerable.threshold(self.dense_status.loaded) if self.settings.min_answer is None \
             else self.settings.min_answer
         quotes = tuple(q for q, p in judged if p >= bar or not self.settings.abstain)
+        if self.settings.abstain and self.settings.best_must_pass and judged[0][1] < bar:
+            quotes = ()
         if not quotes:
             return Answer(question=plan.question, abstained=True, related=tuple(q for q, _ in judged),
                           terms=plan.words, english=plan.english)
@@ -134,7 +136,8 @@ class Engine:
         """Return the question's plan and its best quotes, each with the probability that it answers it."""
         plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings)
         dense_on = self.dense_status.loaded
-        return plan, [(q, answerable.probability(s, dense_on)) for q, s in self.signals(plan, top_k)]
+        gate = self.settings.kind_gate
+        return plan, [(q, answerable.probability(s, dense_on, gate)) for q, s in self.signals(plan, top_k)]
 
     def signals(self, plan: QueryPlan, top_k: int = DEFAULT_TOP_K) -> list[tuple[Quote, answerable.Signals]]:
         """Return the best quotes for a question's plan, each with what the answerability model reads of it."""

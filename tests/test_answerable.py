@@ -26,6 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
     ("who", "siapa walikota gimje", "kota ini punya festival.", False),
     ("where", "di mana loi ditandatangani", "LoI ditandatangani di Gimje-Korsei.", True),
     (None, "apa tujuan kerjasama", "tujuan kerjasama ialah ...", True),
+    ("when", "kapan santa clotilda menikah", "Clovis menikahi Clotilda pada tahun 493.", True),   # any length
+    ("when", "kapan musa diangkat menjadi nabi", "Ia diangkat sekitar 1450 SM.", True),          # with its era
+    ("when", "kapan kerajaan itu berdiri", "Kerajaan itu berdiri pada abad ke-6.", True),
+    ("when", "kapan komputer pertama dibuat", "Komputer pertama muncul pada 1940-an.", True),
+    ("when", "kapan festival tahun 493 dimulai", "Festival tahun 493 itu meriah.", False),       # its own year
+    ("when", "kapan rapat itu", "Rapat dihadiri 12 orang.", False),
 ])
 def test_a_quote_holds_the_kind_of_value_asked_for_unless_the_question_holds_it(qtype, question, quote, found):
     assert kind_found(qtype, question, quote) is found
@@ -67,6 +73,20 @@ def test_a_bar_of_zero_shows_every_quote_and_a_bar_above_one_abstains(engine):
     assert len(engine.with_settings(Settings(min_answer=0.0)).ask(question, top_k=3).quotes) == 3
     a = engine.with_settings(Settings(min_answer=1.01)).ask(question, top_k=3)
     assert a.abstained and a.quotes == () and len(a.related) == 3
+
+
+def test_the_kind_gate_turns_away_a_quote_without_the_kind_asked(engine):
+    question = "Berapa pasal isi MoU Batam dan Gimje?"     # the chapter counts no articles of the MoU
+    assert not engine.ask(question).abstained               # the fitted model lets a quote pass on its words
+    gated = engine.with_settings(Settings(kind_gate=True)).ask(question)
+    assert gated.abstained and gated.related
+
+
+def test_with_best_must_pass_a_lower_quote_cannot_answer_for_a_failing_first(engine):
+    question = "What is the capital of Japan?"              # known miss: answered from a lower quote by default
+    plan, judged = engine.judged(question)
+    assert judged[0][1] < answerable.threshold() <= max(p for _, p in judged)
+    assert engine.with_settings(Settings(best_must_pass=True)).ask(question).abstained
 
 
 def test_without_the_model_kutip_answers_from_the_words_and_says_so_once(tmp_path):

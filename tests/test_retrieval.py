@@ -244,6 +244,9 @@ def test_question_and_function_words_are_stop_words(word):
     ("Apa maksud dan tujuan sister city?", None),
     ("Apakah itu densitas?", "define"),
     ("Apa itu yang menghambat kerjasama?", None),
+    ("tahun berapakah MoU itu diteken?", "when"),          # a year asked, not a count of years
+    ("Bulan apa festival itu diadakan?", "when"),
+    ("What year was the MoU signed?", "when"),
 ])
 def test_question_type(question, kind):
     assert question_type(question) == kind
