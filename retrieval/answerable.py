@@ -1,7 +1,7 @@
 """Answerability: does a quote answer the question?  A logistic model over a few signals, fitted on IDK-MRC train.
 
-Every quote shown passes this test (`Judge.probability(...) >= Settings.min_answer`); when the best one does not,
-Kutip abstains.  The weights live in data/answerable.json; refit them with
+Every quote shown passes this test (`probability(...) >= threshold()`, or `Settings.min_answer` when set); when none
+does, Kutip abstains.  The weights live in data/answerable.json; refit them with
     python -m retrieval.answerable_fit ../shared/datasets/idk-mrc/train.json
 (answerable_fit.py), which asks IDK-MRC train's questions (answerable ones, and the unanswerable ones written on the very paragraph
 that does not answer them) of a corpus made of their paragraphs, and some of them of a foreign corpus (the
@@ -22,7 +22,7 @@ from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "answerable.json"
 FEATURES = ("bias", "cosine", "coverage_passage", "coverage_quote", "asks_kind", "kind_missing", "unknown_share",
-            "number_missing", "english", "lexical")
+            "number_missing", "english", "lexical", "rarest_missing", "name_missing")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTHS = re.compile(r"\b(" + "|".join(sorted(set(INDONESIAN_MONTHS + ENGLISH_MONTHS) - {"may"})) + r")\b",
                      re.I)             # not "may": in an English text the verb, far more often than the month
@@ -46,12 +46,14 @@ class Signals:
     number_missing: bool     # a number of the question is not in the passage
     english: bool
     lexical: float           # the quote's plain TF-IDF sentence score
+    rarest_missing: float = 0.0   # idf of the rarest question word its passage lacks, over the rarest word's idf
+    name_missing: bool = False    # a name the question writes with a capital is not in its passage
 
     def vector(self) -> np.ndarray:
         """Return the feature vector in FEATURES order."""
         return np.array([1.0, self.cosine, self.coverage_passage, self.coverage_quote, float(self.asks_kind),
                          float(self.kind_missing), self.unknown_share, float(self.number_missing),
-                         float(self.english), self.lexical])
+                         float(self.english), self.lexical, self.rarest_missing, float(self.name_missing)])
 
 
 def kind_found(qtype: str | None, question: str, quote: str) -> bool:

@@ -35,7 +35,7 @@ def embedded(chunks: list[list[str]], workers: int, dim: int, fallback: Callable
     try:
         for _ in range(workers):
             procs.append(subprocess.Popen([sys.executable, "-P", "-c", BOOT, str(ROOT), str(threads)],
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE))
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
     except OSError:
         pass
     try:

@@ -36,7 +36,7 @@ class QueryPlan:
     """What a question asks, ready for searching."""
 
     question: str                        # cleaned, as typed (shown back to the user)
-    plain: str                           # chat forms written out, markup removed (what the dense model reads)
+    plain: str                           # chat forms written out, markup removed (what the answer kind is read from)
     qtype: str | None                    # when | who | number | why | define | where | None
     terms: tuple[str, ...]               # index terms of the question's own words
     expansions: tuple[Expansion, ...]    # synonyms and translations that the corpus has

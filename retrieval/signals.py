@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import numpy as np
 
+import re
+
 from . import answerable
+from .analysis import terms, tokenise
 from .model import Quote
 from .question import QueryPlan
 from .rank import Layout
+
+
+_CAPITALISED = re.compile(r"(?<=\S)\s+([A-Z][\w-]*)")   # a capitalised word that does not open the question
 
 
 def unknown_share(qv) -> float:
@@ -30,6 +36,8 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
     held = set().union(*index.unit_terms(qv, inside), *index.present(qv, leads))
     found = {qv.credit[i][0] for i in present}
     lexical = index.sentence_scores(qv, np.array(inside))
+    top = max(qv.term_idf.values(), default=0.0) or 1.0
+    lacking = [w for t, w in qv.term_idf.items() if t not in found]
     return answerable.Signals(
         cosine=float(cos[inside].max()) if cos is not None else 0.0,
         coverage_passage=index.coverage(qv, present), coverage_quote=index.coverage(qv, held),
@@ -38,4 +46,12 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
                                                                                   quote.text),
         unknown_share=unknown,
         number_missing=any(t.isdigit() and t not in found for t in qv.term_idf),
-        english=plan.english, lexical=float(lexical.max()) if len(lexical) else 0.0)
+        english=plan.english, lexical=float(lexical.max()) if len(lexical) else 0.0,
+        rarest_missing=max(lacking, default=0.0) / top,
+        name_missing=any(t in qv.term_idf and t not in found for t in name_terms(plan.question)))
+
+
+def name_terms(question: str) -> set[str]:
+    """Return the index terms of the words a question writes with a capital, past its first word."""
+    words = _CAPITALISED.findall(question)
+    return {t for w in words for t in terms(tokenise(w))}
