@@ -15,6 +15,7 @@ SLANG_SUPPLEMENT = "slang-supplement.tsv"  # the project's own few entries; they
 THESAURUS = "thesaurus.tsv"                # mythes-id (LGPL-2.1)
 ENGLISH = "english.tsv"                    # FreeDict eng-ind (CC-BY-SA-3.0)
 EXTRA_ROOTS = "extra-roots.txt"            # the project's own roots PySastrawi lacks
+ENGLISH_STOP = "english-stop.txt"          # scikit-learn's English stop words (BSD-3-Clause)
 # A word votes for a language when its Zipf frequency there is at least this much higher than in the
 # other (1.0 = ten times as frequent): "the"/"when" vote English, "yang"/"kapan" Indonesian, while
 # names and shared words ("data", "program", "batam") stay out of the count.
@@ -125,5 +126,16 @@ def is_english(tokens: list[str]) -> bool:
 @lru_cache(maxsize=1)
 def extra_roots() -> tuple[str, ...]:
     """Return the root words PySastrawi's dictionary lacks (joined compounds such as "tandatangan")."""
-    text = (DATA / EXTRA_ROOTS).read_text(encoding="utf-8")
+    return _words(EXTRA_ROOTS)
+
+
+@lru_cache(maxsize=1)
+def english_stop_words() -> frozenset[str]:
+    """Return the English function words ("should", "between", "them"), which an English question does not search."""
+    return frozenset(_words(ENGLISH_STOP))
+
+
+def _words(name: str) -> tuple[str, ...]:
+    """Return the words of a one-word-a-line file of data/, without '#' comment lines."""
+    text = (DATA / name).read_text(encoding="utf-8")
     return tuple(w for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#"))

@@ -78,6 +78,8 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
     plain_tokens = tokens if english else expand_abbreviations(lexicon.normalise_chat(tokens))
     plain = " ".join(plain_tokens)
     qtype = question_type(plain)
+    if english:     # its function words only meet Indonesian words by spelling; if nothing else is left, keep them
+        plain_tokens = [t for t in tokens if t not in lexicon.english_stop_words()] or tokens
     own = terms(without_frame(plain_tokens, qtype), compounds)
     expansions: dict[str, Expansion] = {}
     have = set(own)

@@ -126,10 +126,12 @@ def test_extra_roots_join_the_stemmer() -> None:
 
 def test_runtime_reads_only_the_repository() -> None:
     assert lexicon.DATA == REPO / "retrieval" / "data"
-    for name in (lexicon.SLANG, lexicon.SLANG_SUPPLEMENT, lexicon.THESAURUS, lexicon.ENGLISH, lexicon.EXTRA_ROOTS):
+    for name in (lexicon.SLANG, lexicon.SLANG_SUPPLEMENT, lexicon.THESAURUS, lexicon.ENGLISH, lexicon.EXTRA_ROOTS,
+                 lexicon.ENGLISH_STOP):
         assert (lexicon.DATA / name).is_file()
     assert not [p.name for p in (REPO / "retrieval").rglob("*.py") if "/usr/share" in p.read_text(encoding="utf-8")]
-    for licence in ("LICENSE-slang.txt", "LICENSE-thesaurus.txt", "LICENSE-english.txt", "README.md"):
+    for licence in ("LICENSE-slang.txt", "LICENSE-thesaurus.txt", "LICENSE-english.txt", "LICENSE-english-stop.txt",
+                    "README.md"):
         assert (lexicon.DATA / licence).is_file()
 
 
@@ -149,3 +151,10 @@ def test_english_file_is_what_the_script_makes() -> None:
     data = gzip.decompress(build.DEFAULT_INDEX.with_suffix(".dict.dz").read_bytes())
     made = build.parse(build.DEFAULT_INDEX.read_text(encoding="utf-8"), data)
     assert made == {k: list(v) for k, v in lexicon._lists(lexicon.ENGLISH).items()}
+
+
+def test_english_stop_words_file_is_what_the_script_makes() -> None:
+    build = _script("build_english_stop")
+    assert lexicon.english_stop_words() == frozenset(build.words())
+    assert {"should", "between", "them", "which"} <= lexicon.english_stop_words()
+    assert not {"income", "city", "mayor"} & lexicon.english_stop_words()

@@ -82,6 +82,16 @@ def test_english_words_reach_the_indonesian_text_through_the_dictionary(engine):
     assert all(e.weight == engine.settings.translation_weight for e in p.expansions)
 
 
+def test_an_english_question_searches_no_english_function_words(engine):
+    p = plan(engine, "What should a planned partnership be grounded on, per the start of section B?")
+    assert p.english and p.qtype is None
+    assert not {"should", "per", "what", "the", "of", "be", "on"} & set(p.terms)
+    assert {"planned", "partnership", "grounded", "start", "section"} <= set(p.terms)
+    # the question words still say what is asked, though they are not searched
+    hectares = plan(engine, "How many hectares of farmland does Gimje have?")
+    assert hectares.qtype == "number" and "many" not in hectares.terms and "have" not in hectares.terms
+
+
 def test_an_english_question_is_answered_with_an_indonesian_quote(engine):
     a = engine.ask("What income did Shenzhen earn in 2011?")
     assert not a.abstained
