@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from . import lexicon
+from .colloquial import standard_forms
 from .analysis import (STOP_WORDS, asks_for_list, expand_abbreviations, stem, index_term, join_compounds, label_range, question_type,
                        strip_markup, terms, tokenise, without_frame)
 from .control_chars import NON_TEXT
@@ -68,6 +69,15 @@ def mutual_synonyms(word: str) -> tuple[str, ...]:
     return ()
 
 
+def standard(token: str, known: Callable[[str], bool]) -> str:
+    """Return a colloquial word the corpus lacks in its standard form ("ditumbuhin" -> "ditumbuhkan"): the first
+    form the corpus has, else the likeliest."""
+    if known(index_term(token)):
+        return token
+    forms = standard_forms(token)
+    return next((f for f in forms if known(index_term(f))), forms[0] if forms else token)
+
+
 def understand(question: str, compounds: Mapping[str, str], known: Callable[[str], bool],
                settings: Settings = DEFAULT) -> QueryPlan:
     """Return the plan of a question; known(term) tells whether the corpus has an index term."""
@@ -75,7 +85,8 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
     labels, searched = label_range(q)
     tokens = tokenise(lexicon.reduplicate(strip_markup(searched)))
     english = lexicon.is_english(tokens)
-    plain_tokens = tokens if english else expand_abbreviations(lexicon.normalise_chat(tokens))
+    plain_tokens = tokens if english else [standard(t, known) for t in
+                                           expand_abbreviations(lexicon.normalise_chat(tokens))]
     plain = " ".join(plain_tokens)
     qtype = question_type(plain)
     if english:     # its function words only meet Indonesian words by spelling; if nothing else is left, keep them
