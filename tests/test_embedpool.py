@@ -17,17 +17,24 @@ def model():
     return loaded
 
 
+def here(model, chunk: list[str]) -> np.ndarray:
+    """Embed in this process (a chunk is far below dense.PARALLEL_MIN)."""
+    assert len(chunk) < dense.PARALLEL_MIN
+    return model.passages(chunk)
+
+
 def test_workers_give_the_vectors_this_process_gives(model):
-    here = np.vstack([model._passage(chunk) for chunk in CHUNKS])
-    there = np.vstack(list(embedpool.embedded(CHUNKS, 2, dense.DIM, model._passage)))
+    inside = np.vstack([here(model, chunk) for chunk in CHUNKS])
+    there = np.vstack(list(embedpool.embedded(CHUNKS, 2, dense.DIM, lambda chunk: here(model, chunk))))
     assert there.shape == (70, dense.DIM)
-    assert np.array_equal(here, there)
+    assert np.array_equal(inside, there)
 
 
 def test_a_worker_that_dies_leaves_its_chunks_to_this_process(model, monkeypatch):
     monkeypatch.setattr(embedpool, "BOOT", "import sys; sys.exit(3)")
-    here = np.vstack([model._passage(chunk) for chunk in CHUNKS])
-    assert np.array_equal(np.vstack(list(embedpool.embedded(CHUNKS, 2, dense.DIM, model._passage))), here)
+    inside = np.vstack([here(model, chunk) for chunk in CHUNKS])
+    done = list(embedpool.embedded(CHUNKS, 2, dense.DIM, lambda chunk: here(model, chunk)))
+    assert np.array_equal(np.vstack(done), inside)
 
 
 def test_only_a_large_build_starts_workers(monkeypatch):
@@ -39,9 +46,13 @@ def test_only_a_large_build_starts_workers(monkeypatch):
 
 
 def test_passages_reports_progress_and_uses_workers_above_the_bound(model, monkeypatch):
+    inside = np.vstack([here(model, chunk) for chunk in CHUNKS])
     monkeypatch.setattr(dense, "PARALLEL_MIN", 40)
     monkeypatch.setattr(embedpool.os, "cpu_count", lambda: 2)
+    started = []
+    real_popen = embedpool.subprocess.Popen
+    monkeypatch.setattr(embedpool.subprocess, "Popen", lambda *a, **k: started.append(1) or real_popen(*a, **k))
     seen = []
     vectors = model.passages(TEXTS, lambda stage, done, total: seen.append((stage, done, total)))
-    assert np.array_equal(vectors, np.vstack([model._passage(chunk) for chunk in CHUNKS]))
+    assert len(started) == 2 and np.array_equal(vectors, inside)
     assert seen == [("embed", 0, 70), ("embed", 32, 70), ("embed", 64, 70), ("embed", 70, 70)]
