@@ -14,7 +14,7 @@ class Settings:
     translation_weight: float = 0.8     # an English word's Indonesian translation, as a share of the word
     min_answer: float | None = None     # probability a quote needs to be shown as an answer (None: the fitted one)
     abstain: bool = True                # False: always answer with the best quotes (for measuring ranking alone)
-    kind_gate: bool = False              # a quote without a value of the kind asked (date, number in its unit, name)
+    kind_gate: bool = False             # a quote without a value of the kind asked (date, number in its unit, name)
                                         # is no answer, whatever else it shares with the question
     best_must_pass: bool = False        # abstain when the best quote fails, even if a lower one passes
 
