@@ -120,6 +120,12 @@ def _stemmer():
     return stemmer
 
 
+def stems_to_root(word: str) -> bool:
+    """Tell whether PySastrawi stems the word to a root its dictionary knows."""
+    stemmer = _stemmer()
+    return stemmer.delegatedStemmer.get_dictionary().contains(stemmer.stem(word))
+
+
 @lru_cache(maxsize=500_000)
 def stem(word: str) -> str:
     """Return the stem of one lower-case word (numbers and short words unchanged)."""

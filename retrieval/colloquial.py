@@ -9,20 +9,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .analysis import _stemmer
+from .analysis import stems_to_root as _is_root
 
 _PARTICLE = re.compile(r"^(.{3,}?)(nya|lah|kah|pun)?$")
 _VOWEL = "aiueo"
 
 
-def _is_root(word: str) -> bool:
-    """Tell whether PySastrawi's dictionary knows the root a word stems to."""
-    stemmer = _stemmer()
-    return stemmer.delegatedStemmer.get_dictionary().contains(stemmer.stem(word))
-
-
 def _prefixes(word: str) -> list[str]:
-    """Return the word with a bare nasal prefix made whole: ng- -> meng-, ny- -> meny-/menc-, m- -> mem-."""
+    """Return the word with a bare nasal prefix made whole: ng- -> meng-, ny- -> meny-/menc-, m-/n- -> mem-/men-."""
     if word.startswith("ng") and len(word) > 4 and word[2] in _VOWEL:
         return ["me" + word]
     if word.startswith("ny") and len(word) > 4 and word[2] in _VOWEL:
