@@ -74,6 +74,13 @@ def test_names_are_the_capitalised_words_past_the_first(question, names):
     assert name_terms(question) == names
 
 
+def test_the_rarest_question_word_missing_from_the_passage_is_measured(engine):
+    held = engine.signals(engine.judged("Kapan MoU Batam dan Gimje ditandatangani?")[0])
+    lacking = engine.signals(engine.judged("Kapan Walikota Surabaya datang ke Batam?")[0])   # no "Surabaya"
+    assert [s.rarest_missing for _, s in held] == [0.0, 0.0, 0.0]
+    assert [s.rarest_missing for _, s in lacking] == [1.0, 1.0, 1.0]
+
+
 def test_a_name_of_the_question_missing_from_the_passage_is_measured(engine):
     plan, judged = engine.judged("Kapan Walikota Surabaya datang ke Batam?")
     signals = [s for _, s in engine.signals(plan)]
