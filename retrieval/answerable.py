@@ -5,7 +5,7 @@ does, Kutip abstains.  The weights live in data/answerable.json; refit them with
     python -m retrieval.answerable_fit ../shared/datasets/idk-mrc/train.json
 (answerable_fit.py), which asks IDK-MRC train's questions (answerable ones, and the unanswerable ones written on the very paragraph
 that does not answer them) of a corpus made of their paragraphs, and some of them of a foreign corpus (the
-chapter), and fits the model on the best quote each gets: label 1 when the quote holds a gold answer.
+chapter), and fits the model on the quotes each gets: label 1 when the quote holds a gold answer.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "answerable.json"
 FEATURES = ("bias", "cosine", "coverage_passage", "coverage_quote", "asks_kind", "kind_missing", "unknown_share",
-            "number_missing", "english", "lexical", "rarest_missing", "name_missing")
+            "number_missing", "english", "lexical", "rarest_missing", "name_missing", "quote_rarest_missing",
+            "negation_missing", "question_terms")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTHS = re.compile(r"\b(" + "|".join(sorted(set(INDONESIAN_MONTHS + ENGLISH_MONTHS) - {"may"})) + r")\b",
                      re.I)             # not "may": in an English text the verb, far more often than the month
@@ -48,12 +49,17 @@ class Signals:
     lexical: float           # the quote's plain TF-IDF sentence score
     rarest_missing: float = 0.0   # idf of the rarest question word its passage lacks, over the rarest word's idf
     name_missing: bool = False    # a name the question writes with a capital is not in its passage
+    quote_rarest_missing: float = 0.0   # as rarest_missing, of the quote's own sentences
+    negation_missing: bool = False      # the question negates (tidak, bukan, belum, not ...) and the quote does not
+    question_terms: int = 0             # how many words the question searches (a long question, still covered,
+                                        # is more often answered)
 
     def vector(self) -> np.ndarray:
         """Return the feature vector in FEATURES order."""
         return np.array([1.0, self.cosine, self.coverage_passage, self.coverage_quote, float(self.asks_kind),
                          float(self.kind_missing), self.unknown_share, float(self.number_missing),
-                         float(self.english), self.lexical, self.rarest_missing, float(self.name_missing)])
+                         float(self.english), self.lexical, self.rarest_missing, float(self.name_missing),
+                         self.quote_rarest_missing, float(self.negation_missing), float(self.question_terms)])
 
 
 def kind_found(qtype: str | None, question: str, quote: str) -> bool:

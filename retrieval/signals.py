@@ -12,6 +12,7 @@ from .question import QueryPlan
 from .rank import Layout
 
 
+_NEGATION = re.compile(r"\b(?:tidak|bukan|belum|tak|tanpa|not|never|no|non)\b", re.I)
 _CAPITALISED = re.compile(r"(?<=\S)\s+([A-Z][\w-]*)")   # a capitalised word that does not open the question
 
 
@@ -38,6 +39,8 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
     lexical = index.sentence_scores(qv, np.array(inside))
     top = max(qv.term_idf.values(), default=0.0) or 1.0
     lacking = [w for t, w in qv.term_idf.items() if t not in found]
+    held_found = {qv.credit[i][0] for i in held}
+    quote_lacking = [w for t, w in qv.term_idf.items() if t not in held_found]
     return answerable.Signals(
         cosine=float(cos[inside].max()) if cos is not None else 0.0,
         coverage_passage=index.coverage(qv, present), coverage_quote=index.coverage(qv, held),
@@ -48,7 +51,9 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
         number_missing=any(t.isdigit() and t not in found for t in qv.term_idf),
         english=plan.english, lexical=float(lexical.max()) if len(lexical) else 0.0,
         rarest_missing=max(lacking, default=0.0) / top,
-        name_missing=any(t in qv.term_idf and t not in found for t in name_terms(plan.question)))
+        name_missing=any(t in qv.term_idf and t not in found for t in name_terms(plan.question)),
+        quote_rarest_missing=max(quote_lacking, default=0.0) / top, question_terms=len(qv.term_idf),
+        negation_missing=bool(_NEGATION.search(plan.plain)) and not _NEGATION.search(quote.text))
 
 
 def name_terms(question: str) -> set[str]:

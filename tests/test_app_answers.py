@@ -62,8 +62,8 @@ def test_only_the_quotes_the_engine_returns(docs, sessions, monkeypatch):
 
 
 def test_changing_the_quote_count_changes_the_answers_shown(docs, sessions):
-    at = ask(start(), SHENZHEN)
-    assert len(quotes(at)) == 2                     # of the 3 asked for, 2 pass the answerability test
+    at = ask(start(), "Apa saja tujuan kerjasama sister city?")
+    assert len(quotes(at)) == 3                     # the 3 asked for all pass the answerability test
     at.sidebar.slider(key="top_k").set_value(1).run()
     assert not at.exception
     assert len(quotes(at)) == 1 and "1 kutipan relevan" in [c.value for c in at.caption]
