@@ -8,7 +8,7 @@ import numpy as np
 
 from .answerable import FEATURES, WEIGHTS
 
-PARAGRAPHS = 1200       # IDK-MRC train paragraphs made into the fitting corpus (a third of train; about 3 minutes)
+PARAGRAPHS = 1200       # IDK-MRC train paragraphs made into the fitting corpus (a third of train; 2 min on 2 cores)
 FOREIGN = 900           # of their questions, also asked of the chapter, where none has an answer
 SEED = 7
 FALSE_ABSTAIN = 0.02    # the threshold lets this share of answerable questions find no quote above it: a wrong
