@@ -248,6 +248,10 @@ def test_question_and_function_words_are_stop_words(word):
     ("tahun berapakah MoU itu diteken?", "when"),          # a year asked, not a count of years
     ("Bulan apa festival itu diadakan?", "when"),
     ("What year was the MoU signed?", "when"),
+    ("Shenzhen masuk provinsi apa?", "where"),               # a place noun with "apa/mana" asks for a place
+    ("Kota mana yang lebih dulu menjalin sister city dengan Batam?", "where"),
+    ("Pelabuhan manakah yang dipakai?", "where"),
+    ("Apa kota kembar Batam?", None),                       # "apa kota": a what-question about a city
 ])
 def test_question_type(question, kind):
     assert question_type(question) == kind
@@ -286,11 +290,11 @@ def test_dev2_figures_hold_the_floor(engine):
     out = summarise(questions, [answer_dict(engine.ask(q["q"])) for q in questions])
     # measured 2026-11-30 with `python -m retrieval eval ../shared/eval/dev2.jsonl` (before issue 12: hit1 0.23,
     # hit3 0.27, English hit1 0.08, false_abstain 0.73): hit1 0.63 hit3 0.83 fn3 1.00 false_abstain 0.07,
-    # English hit1 0.50 hit3 0.58 false_abstain 0.17, unanswerable abstain_ok 0.56
+    # English hit1 0.50 hit3 0.58 false_abstain 0.17, unanswerable abstain_ok 0.61
     assert out["answerable"]["hit1"] >= 0.63 and out["answerable"]["hit3"] >= 0.83
     assert out["answerable"]["fn3"] == 1.0 and out["answerable"]["false_abstain"] <= 0.08
     assert out["english"]["hit1"] >= 0.5 and out["english"]["false_abstain"] <= 0.17
-    assert out["unanswerable"]["abstain_ok"] >= 0.55
+    assert out["unanswerable"]["abstain_ok"] >= 0.61
 
 
 def test_unreadable_file_is_skipped_with_its_reason(tmp_path):
