@@ -42,7 +42,7 @@ def standard_forms(word: str) -> tuple[str, ...]:
     base, particle = m.group(1), m.group(2) or ""
     suffixed = base.endswith("in") and len(base) > 5          # "ditumbuhin": -in for -kan or -i
     stems = [base[:-2]] if suffixed else [base]
-    stems += [_vowel(b) for b in stems if _vowel(b) != b]
+    stems += [v for b in stems if (v := _vowel(b)) != b]
     stems += [c for b in list(stems) for c in _prefixes(b)]
     forms = [b + end for b in stems for end in (("kan", "i") if suffixed else ("",))]
     return tuple(dict.fromkeys(f + particle for f in forms if f != base and _is_root(f)))

@@ -1,9 +1,9 @@
 """What the answerability model reads of a quote: its cosine, the question's words it and its passage hold, ..."""
 from __future__ import annotations
 
-import numpy as np
-
 import re
+
+import numpy as np
 
 from . import answerable
 from .analysis import terms, tokenise
@@ -37,10 +37,6 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
     held = set().union(*index.unit_terms(qv, inside), *index.present(qv, leads))
     found = {qv.credit[i][0] for i in present}
     lexical = index.sentence_scores(qv, np.array(inside))
-    top = max(qv.term_idf.values(), default=0.0) or 1.0
-    lacking = [w for t, w in qv.term_idf.items() if t not in found]
-    held_found = {qv.credit[i][0] for i in held}
-    quote_lacking = [w for t, w in qv.term_idf.items() if t not in held_found]
     return answerable.Signals(
         cosine=float(cos[inside].max()) if cos is not None else 0.0,
         coverage_passage=index.coverage(qv, present), coverage_quote=index.coverage(qv, held),
@@ -50,10 +46,16 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
         unknown_share=unknown,
         number_missing=any(t.isdigit() and t not in found for t in qv.term_idf),
         english=plan.english, lexical=float(lexical.max()) if len(lexical) else 0.0,
-        rarest_missing=max(lacking, default=0.0) / top,
+        rarest_missing=rarest_missing(qv, found),
         name_missing=any(t in qv.term_idf and t not in found for t in name_terms(plan.question)),
-        quote_rarest_missing=max(quote_lacking, default=0.0) / top, question_terms=len(qv.term_idf),
+        quote_rarest_missing=rarest_missing(qv, {qv.credit[i][0] for i in held}), question_terms=len(qv.term_idf),
         negation_missing=bool(_NEGATION.search(plan.plain)) and not _NEGATION.search(quote.text))
+
+
+def rarest_missing(qv, found: set[str]) -> float:
+    """Return the idf of the rarest question word not among `found`, over the idf of the rarest question word."""
+    top = max(qv.term_idf.values(), default=0.0) or 1.0
+    return max((w for t, w in qv.term_idf.items() if t not in found), default=0.0) / top
 
 
 def name_terms(question: str) -> set[str]:
