@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,20 +87,20 @@ def test_the_rarest_question_word_missing_from_the_passage_is_measured(engine):
 
 def test_the_rarest_question_word_missing_from_the_quote_itself_is_measured(engine):
     held = engine.signals(engine.judged("Kapan MoU Batam dan Gimje ditandatangani?")[0])
-    assert [s.rarest_missing for _, s in held] == [0.0, 0.0, 0.0]          # every passage holds every word ...
-    assert [s.quote_rarest_missing for _, s in held] == [0.0, 0.0, 1.0]    # ... the third quote does not
+    assert [s.quote_rarest_missing for _, s in held] == [0.0, 0.0, 1.0]    # every passage holds every word (above);
+                                                                           # the third quote does not
 
 
 def test_a_question_that_negates_needs_a_quote_that_negates(engine):
     said = engine.signals(engine.judged("Kenapa kerjasama Batam dan Shenzhen tidak berhasil?")[0])
     assert [s.negation_missing for _, s in said] == [False, True, False]
-    assert [("tidak" in q.text.lower(), "bukan" in q.text.lower()) for q, _ in said][1] == (False, False)
+    assert not re.search(r"\b(tidak|bukan|belum|tak|tanpa|not|never|no|non)\b", said[1][0].text, re.I)
     plain = engine.signals(engine.judged("Kenapa kerjasama Batam dan Shenzhen berhasil?")[0])
     assert [s.negation_missing for _, s in plain] == [False, False, False]
 
 
 def test_a_name_of_the_question_missing_from_the_passage_is_measured(engine):
-    plan, judged = engine.judged("Kapan Walikota Surabaya datang ke Batam?")
+    plan, _ = engine.judged("Kapan Walikota Surabaya datang ke Batam?")
     signals = [s for _, s in engine.signals(plan)]
     assert signals and all(s.name_missing for s in signals)    # the chapter never names Surabaya
 
@@ -128,11 +129,11 @@ def test_the_kind_gate_turns_away_a_quote_without_the_kind_asked(engine):
 def test_a_lower_quote_cannot_answer_for_a_failing_first(engine):
     question = "Siapa menteri luar negeri saat MoU 2013 ditandatangani?"   # a trap: the minister of that day is
                                                                           # not named; a lower quote passes
-    plan, judged = engine.judged(question)
+    _, judged = engine.judged(question)
     assert judged[0][1] < answerable.threshold() <= max(p for _, p in judged)
     assert engine.ask(question).abstained                                  # best_must_pass is the default
     lenient = engine.with_settings(Settings(best_must_pass=False)).ask(question)
-    assert [q for q in lenient.quotes] == [q for q, p in judged if p >= answerable.threshold()]
+    assert list(lenient.quotes) == [q for q, p in judged if p >= answerable.threshold()]
 
 
 def test_without_the_model_kutip_answers_from_the_words_and_says_so_once(tmp_path):

@@ -23,9 +23,14 @@ def here(model, chunk: list[str]) -> np.ndarray:
     return model.passages(chunk)
 
 
+def never(chunk: list[str]) -> np.ndarray:
+    """A fallback that must not be needed: the workers do the work."""
+    pytest.fail("a chunk fell back to this process")
+
+
 def test_workers_give_the_vectors_this_process_gives(model):
     inside = np.vstack([here(model, chunk) for chunk in CHUNKS])
-    there = np.vstack(list(embedpool.embedded(CHUNKS, 2, dense.DIM, lambda chunk: here(model, chunk))))
+    there = np.vstack(list(embedpool.embedded(CHUNKS, 2, dense.DIM, never)))
     assert there.shape == (70, dense.DIM)
     assert np.array_equal(inside, there)
 
@@ -33,8 +38,10 @@ def test_workers_give_the_vectors_this_process_gives(model):
 def test_a_worker_that_dies_leaves_its_chunks_to_this_process(model, monkeypatch):
     monkeypatch.setattr(embedpool, "BOOT", "import sys; sys.exit(3)")
     inside = np.vstack([here(model, chunk) for chunk in CHUNKS])
-    done = list(embedpool.embedded(CHUNKS, 2, dense.DIM, lambda chunk: here(model, chunk)))
+    fell_back = []
+    done = list(embedpool.embedded(CHUNKS, 2, dense.DIM, lambda chunk: fell_back.append(1) or here(model, chunk)))
     assert np.array_equal(np.vstack(done), inside)
+    assert len(fell_back) == len(CHUNKS)
 
 
 def test_only_a_large_build_starts_workers(monkeypatch):
@@ -52,6 +59,7 @@ def test_passages_reports_progress_and_uses_workers_above_the_bound(model, monke
     started = []
     real_popen = embedpool.subprocess.Popen
     monkeypatch.setattr(embedpool.subprocess, "Popen", lambda *a, **k: started.append(1) or real_popen(*a, **k))
+    monkeypatch.setattr(model, "_passage", never)                  # every chunk is embedded by a worker
     seen = []
     vectors = model.passages(TEXTS, lambda stage, done, total: seen.append((stage, done, total)))
     assert len(started) == 2 and np.array_equal(vectors, inside)

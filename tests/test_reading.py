@@ -12,7 +12,7 @@ from retrieval.model import Block, Document
 from retrieval.readers import read_file
 from retrieval.readers.markdown import clean_inline, parse_markdown, read_markdown
 from retrieval.readers.text import parse_text, read_text
-from retrieval.headings import heading_level
+from retrieval.headings import heading_level, is_chapter_only, without_numbering
 from retrieval.structure import split_sentences, structure
 
 BAB = "BAB III FAKTOR YANG MENDORONG TERJADINYA KERJASAMA SISTER CITY"
@@ -387,7 +387,6 @@ def test_unknown_suffix_names_itself(tmp_path: Path):
 
 
 def test_heading_numbering_is_removed_whole():
-    from retrieval.headings import is_chapter_only, without_numbering
     assert [without_numbering(h) for h in ("BAB III Kerjasama", "B. Latar Belakang", "2.1. Tujuan", "1.2 Manfaat",
                                            "3) Dampak", "a. Syarat", "A.1 Prosedur", "II. Teori", "Pendahuluan")] \
         == ["Kerjasama", "Latar Belakang", "Tujuan", "Manfaat", "Dampak", "Syarat", "Prosedur", "Teori", "Pendahuluan"]

@@ -27,12 +27,12 @@ KNOWN = [  # question, text the first quote must hold, footnotes the first quote
     ("Apa yang diperlukan dalam kerjasama Batam dan Gimje di bidang perekonomian?",
      "diperlukan menjaga kesinambungan kerjasama dalam bidang perekonomian", (33,)),
 ]
-# "Bagaimana cuaca di Gimje hari ini?" and "What is the capital of Japan?" were here too: the fitted answerability
-# model (issue 12) passes a quote for each (on climate: probability 0.18 against a bar of 0.17; on Japan: the
-# third quote passes though the first does not); known misses, in the closing note of that issue.
-# "Siapa pelatih tim sepak bola Korea Selatan?" was here too: since the model reads the rarest missing word and
-# names, it passes (0.29 against 0.18; "Indonesia" counts as a name for "siapa"); a known miss, in the closing note.
-UNANSWERABLE = ["Siapa presiden Korea Selatan pada tahun 2013?", "Berapa harga tiket pesawat Jakarta ke Seoul?"]
+UNANSWERABLE = ["Siapa presiden Korea Selatan pada tahun 2013?", "Berapa harga tiket pesawat Jakarta ke Seoul?",
+                "Bagaimana cuaca di Gimje hari ini?", "What is the capital of Japan?"]
+# a known miss of issue 12: a quote passes ("Indonesia" counts as a name for "siapa"); strict, so the day it
+# abstains the test says so
+KNOWN_MISS = pytest.param("Siapa pelatih tim sepak bola Korea Selatan?",
+                          marks=pytest.mark.xfail(strict=True, reason="known miss of issue 12: a name passes"))
 MANY = [q for q, _, _ in KNOWN] + UNANSWERABLE + [
     "Mengapa kerja sama Batam dan Shen Zen gagal?", "Apa saja tujuan kerjasama?", "Apa poin keefektivitas kerjasama?",
     "Sebutkan prinsip kerjasama menurut Sinaga", "kerjasama", "sister city Batam Gimje Shenzhen festival MoU"]
@@ -111,7 +111,7 @@ def test_horison_finds_horizon(engine):
 
 # --- abstention -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("question", UNANSWERABLE)
+@pytest.mark.parametrize("question", UNANSWERABLE + [KNOWN_MISS])
 def test_abstains_when_the_chapter_does_not_say(engine, question):
     a = engine.ask(question)
     assert a.abstained

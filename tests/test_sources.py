@@ -108,8 +108,9 @@ def test_source_status(tmp_path):
     write_record(tmp_path, "32-failed.json", {"footnote": 32, "reason": "HTTP 404; archive: HTTP 404",
                                               "attempted_at": "2026-01-01T00:00:00+00:00"})
     docs = [doc("bab3.md"), doc("sources/33-antaranews.html", url=ANTARA), doc("sources/39-paradiplomacy.txt")]
-    got = {s.number: s for s in source_status(tmp_path, NOTES, link_sources(docs, NOTES))}
-    assert [s.number for s in source_status(tmp_path, NOTES, link_sources(docs, NOTES))] == [32, 33, 36, 37, 39]
+    statuses = source_status(tmp_path, NOTES, link_sources(docs, NOTES))
+    got = {s.number: s for s in statuses}
+    assert [s.number for s in statuses] == [32, 33, 36, 37, 39]
     assert got[32] == SourceStatus(32, "web", NOTES[0].url, "29 januari 2018", "failed", (),
                                    "HTTP 404; archive: HTTP 404")
     assert (got[33].status, got[33].files) == ("fetched", ("sources/33-antaranews.html",))

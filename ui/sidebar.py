@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from retrieval import DEFAULT_TOP_K, userdocs
-from retrieval import Engine
+from retrieval import DEFAULT_TOP_K, Engine, userdocs
 from retrieval.errors import KutipError
 from retrieval.scope import Scope, cited_sources
 from retrieval.transcript import Turn, conversation_markdown, escape_md, footnote_md, highlighted_md, safe_url
