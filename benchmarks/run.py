@@ -122,10 +122,11 @@ def prepare(size: str, folder: Path, n_questions: int, seed: int = SEED) -> dict
 
 # --- the parent: one subprocess per measurement --------------------------------------------------------------
 
-def run_module(args: list[str], timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m benchmarks.run ARGS` from the repo root (env: extra variables); stderr goes straight to ours."""
+def run_module(args: list[str], timeout: float, env: dict[str, str] | None = None,
+               module: str = "benchmarks.run") -> subprocess.CompletedProcess:
+    """Run `python -m MODULE ARGS` from the repo root (env: extra variables); stderr goes straight to ours."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "benchmarks.run", *args], cwd=ROOT, env=env, timeout=timeout,
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, timeout=timeout,
                           stdout=subprocess.PIPE, stderr=None, text=True)
 
 
@@ -201,11 +202,9 @@ def run_dense_scale(folder: Path, sample: int, units_per_passage: float, quick: 
     args = ["--sample", str(sample), "--units-per-passage", f"{units_per_passage:.3f}", "--json", str(out)]
     if quick:
         args += ["--units", "1e4", "--passages", "0", "--queries", "10"]
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               **{CACHE_ENV: str(folder / "cache-dense"), NO_DENSE: "0"})
     try:
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.dense_scale", *args], cwd=ROOT, env=env,
-                              timeout=WORKER_TIMEOUT, stdout=subprocess.PIPE, stderr=None, text=True)
+        proc = run_module(args, WORKER_TIMEOUT, {CACHE_ENV: str(folder / "cache-dense"), NO_DENSE: "0"},
+                          module="benchmarks.dense_scale")
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {WORKER_TIMEOUT} s"}
     if proc.returncode != 0 or not out.exists():
@@ -215,7 +214,7 @@ def run_dense_scale(folder: Path, sample: int, units_per_passage: float, quick: 
 
 def measure_cli(question: str, cache: Path, runs: int = CLI_RUNS) -> dict:
     """Time `python -m retrieval ask QUESTION` end to end (wall, incl. start-up): warm cache, cold, imports only."""
-    env = dict(os.environ, KUTIP_CACHE_DIR=str(cache), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **{CACHE_ENV: str(cache)})
 
     cpu: dict[str, list[float]] = {}
 

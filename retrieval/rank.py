@@ -81,6 +81,16 @@ def cosines(vectors: np.ndarray | None, question: str) -> np.ndarray | None:
     return dense_model.cosine(vectors, model.query(question))
 
 
+def standardised(cos: np.ndarray) -> np.ndarray:
+    """Return the e5 cosines of every unit as z-scores over the corpus (what rank() takes as dense)."""
+    return (cos - cos.mean()) / (cos.std() + 1e-6)
+
+
+def passage_max(scores: np.ndarray, first_unit: np.ndarray) -> np.ndarray:
+    """Return each passage's best unit score (the units of passage p are first_unit[p] to first_unit[p + 1])."""
+    return np.maximum.reduceat(scores, first_unit[:-1])     # every passage has a unit
+
+
 def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, settings: Settings,
          where: Callable[[Passage], bool] | None = None, labels: tuple[str, str] | None = None,
          dense: np.ndarray | None = None):
@@ -99,7 +109,7 @@ def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, settings: Sett
     best = top_units(per_passage, CANDIDATES)
     dense_passage = None
     if dense is not None:
-        dense_passage = np.maximum.reduceat(dense, layout.first_unit[:-1])   # every passage has a unit
+        dense_passage = passage_max(dense, layout.first_unit)
         if keep is not None:
             dense_passage[~keep] = -np.inf
         best = np.union1d(best, top_units(dense_passage, CANDIDATES))

@@ -190,3 +190,43 @@ def test_default_systems_embed_only_up_to_the_limit():
 def test_percentile_matches_numpy_linear():
     values = sorted([5.0, 1.0, 3.0, 2.0, 4.0])
     assert R.percentile(values, 50) == 3.0 and R.percentile(values, 95) == pytest.approx(4.8)
+
+
+def test_rrf_sums_reciprocal_ranks_and_keeps_first_seen_order_on_ties():
+    assert M.rrf(([1, 2, 3], [3, 1])) == [1, 3, 2]      # 1/61 + 1/62 > 1/61 + 1/63 > 1/62
+    assert M.rrf(([1, 2], [2, 1])) == [1, 2]            # a tie: the order first seen
+    assert M.rrf(([5], [6]), k=0) == [5, 6]
+
+
+def test_time_each_runs_before_untimed_ahead_of_every_call_and_sorts():
+    seen: list[str] = []
+    took = M.time_each(lambda q: time.sleep(0.02 if q == "slow" else 0) or seen.append(q), ["slow", "a", "b"],
+                       lambda: seen.append("before"))
+    assert seen == ["before", "slow", "before", "a", "before", "b"]
+    assert len(took) == 3 and took == sorted(took) and took[-1] >= 20
+
+
+def test_forget_queries_empties_kutips_question_memo():
+    from retrieval import dense
+    model, status = dense.load_model()
+    if model is None:
+        pytest.skip(f"e5 model not loaded: {status.reason}")
+    model.query("kapan MoU ditandatangani?")
+    assert dense.Model.query.cache_info().currsize >= 1
+    M.forget_queries()
+    assert dense.Model.query.cache_info().currsize == 0
+
+
+def test_readme_table_has_a_row_per_size_with_kutip_and_marks_the_lexical_path():
+    rows = [kutip_row("chapter", 24.0, 5.6, 1.3) | {"median_ms": 17.0, "peak_mb": 1234.4},
+            {"system": "bm25s", "size": "chapter", "median_ms": 0.5, "p95_ms": 0.75},
+            kutip_row("1e5", 2.0, 29.5, 3.8, dense=False) | {"system": "kutip-lex", "median_ms": 1.25},
+            {"system": "e5rrf", "size": "1e5", "error": "timed out"}]
+    sizes = [{"size": "chapter", "passages": 48}, {"size": "idk", "passages": 3659},
+             {"size": "1e5", "passages": 100000}]
+    lines = P.readme_table({"rows": rows, "sizes": sizes}).splitlines()
+    assert len(lines) == 4                                   # heading, rule, and no row for idk (nothing measured)
+    assert lines[2] == ("| bab ini | 48 | 17.00 / 24.00 | – | 0.50 / 0.75 | – | 5.6 s (2.8 s) | 1.3 s "
+                        "| 1.234 MB |")
+    assert lines[3] == ("| buatan | 100.000 | 1.25 / 2.00 (leksikal saja) | – | – | – "
+                        "| 29.5 s (tanpa tahap dense) | 3.8 s | 100 MB |")

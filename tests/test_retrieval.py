@@ -6,6 +6,7 @@ import json
 import math
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from conftest import lexical, shared_path, write_corpus
@@ -497,3 +498,11 @@ def test_a_question_naming_a_section_heading_prefers_that_section(tmp_path):
                                                                                                  "2. Budaya")}),
                             use_cache=False)
     assert one_word.layout.heading_terms[-1] == frozenset()       # one word names too little: "budaya" gets no bonus
+
+
+def test_dense_scores_are_z_scored_and_each_passage_takes_its_best_unit():
+    from retrieval.rank import passage_max, standardised
+    z = standardised(np.array([0.2, 0.4, 0.6], np.float32))
+    assert z.tolist() == pytest.approx([-1.2247, 0.0, 1.2247], abs=1e-3)
+    scores = np.array([0.1, 0.9, 0.3, -0.5, 0.7, 0.2])
+    assert passage_max(scores, np.array([0, 2, 3, 6])).tolist() == [0.9, 0.3, 0.7]
