@@ -30,7 +30,7 @@ _MONTHS = re.compile(r"\b(" + "|".join(sorted(set(INDONESIAN_MONTHS + ENGLISH_MO
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # a year written with its era or its word, of any length ("tahun 493", "1450 SM", "abad ke-6", "400 AD"), or a decade
 _ERA = re.compile(r"\b(?:tahun|thn|year|abad|century)\s+(?:ke-?\s*)?(\d{1,4}|[ivxlc]+)\b"
-                  r"|\b(\d{1,4})\s*(?:SM|M|BC|AD|CE|BCE|Masehi|Hijriah|H)\b|\b(\d{3,4})(?:-an|s)\b", re.I)
+                  r"|\b(\d{1,4})\s*(?:SM|M|BC|AD|CE|BCE|Masehi|Hijriah|H)\b|\b(\d{3,4})(?:-?an|s)\b", re.I)
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ("when", "kapan musa diangkat menjadi nabi", "Ia diangkat sekitar 1450 SM.", True),          # with its era
     ("when", "kapan kerajaan itu berdiri", "Kerajaan itu berdiri pada abad ke-6.", True),
     ("when", "kapan komputer pertama dibuat", "Komputer pertama muncul pada 1940-an.", True),
+    ("when", "kapan hip hop muncul", "Hip hop tercipta pada tahun 1970an di New York.", True),   # decade, no hyphen
     ("when", "kapan festival tahun 493 dimulai", "Festival tahun 493 itu meriah.", False),       # its own year
     ("when", "kapan rapat itu", "Rapat dihadiri 12 orang.", False),
 ])
