@@ -78,12 +78,33 @@ def standard(token: str, known: Callable[[str], bool]) -> str:
     return next((f for f in forms if known(index_term(f))), forms[0] if forms else token)
 
 
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv")
+_CHAPTER = frozenset(("bab", "chapter"))
+
+
+def chapter_numerals(tokens: list[str], known: Callable[[str], bool]) -> list[str]:
+    """Return the tokens with a chapter's number written as the corpus writes it: theses number chapters in
+    Roman numerals ("BAB III"), students type "bab 3" (and the other way round when the corpus has digits)."""
+    out = list(tokens)
+    for i in range(1, len(out)):
+        if out[i - 1] not in _CHAPTER:
+            continue
+        token = out[i]
+        if token.isdigit() and 0 < int(token) <= len(_ROMAN):
+            roman = _ROMAN[int(token) - 1]
+            out[i] = roman if known(index_term(roman)) else token
+        elif token in _ROMAN and not known(index_term(token)):
+            digits = str(_ROMAN.index(token) + 1)
+            out[i] = digits if known(index_term(digits)) else token
+    return out
+
+
 def understand(question: str, compounds: Mapping[str, str], known: Callable[[str], bool],
                settings: Settings = DEFAULT) -> QueryPlan:
     """Return the plan of a question; known(term) tells whether the corpus has an index term."""
     q = clean_question(question)
     labels, searched = label_range(q)
-    tokens = tokenise(lexicon.reduplicate(strip_markup(searched)))
+    tokens = chapter_numerals(tokenise(lexicon.reduplicate(strip_markup(searched))), known)
     english = lexicon.is_english(tokens)
     plain_tokens = tokens if english else [standard(t, known) for t in
                                            expand_abbreviations(lexicon.normalise_chat(tokens))]

@@ -5,7 +5,7 @@ import pytest
 
 from retrieval import lexicon
 from retrieval.analysis import question_type
-from retrieval.question import QueryPlan, mutual_synonyms, understand
+from retrieval.question import QueryPlan, chapter_numerals, mutual_synonyms, understand
 
 
 def plan(engine, question: str) -> QueryPlan:
@@ -96,3 +96,21 @@ def test_an_english_question_is_answered_with_an_indonesian_quote(engine):
     a = engine.ask("What income did Shenzhen earn in 2011?")
     assert not a.abstained
     assert "US$114,5 miliar" in a.quotes[0].text
+
+
+def test_a_chapter_number_is_written_as_the_thesis_writes_it():
+    roman_corpus = {"bab", "iii", "3"}.__contains__
+    assert chapter_numerals(["sebelum", "bab", "3", "ini"], roman_corpus) == ["sebelum", "bab", "iii", "ini"]
+    assert chapter_numerals(["chapter", "3"], roman_corpus) == ["chapter", "iii"]
+    assert chapter_numerals(["pasal", "3"], roman_corpus) == ["pasal", "3"]          # only a chapter's number
+    digit_corpus = {"bab", "3"}.__contains__
+    assert chapter_numerals(["bab", "iii"], digit_corpus) == ["bab", "3"]
+    assert chapter_numerals(["bab", "3"], digit_corpus) == ["bab", "3"]
+
+
+def test_a_question_about_bab_3_finds_the_chapters_opening(engine):
+    p = plan(engine, "yg udh dibahas duluan sblm bab 3 ini apa aja sih?")
+    assert "iii" in p.terms and "3" not in p.terms
+    a = engine.ask("yg udh dibahas duluan sblm bab 3 ini apa aja sih?")
+    assert not a.abstained
+    assert a.quotes[0].text.startswith("Pada bab sebelumnya menjelaskan dan menjabarkan profil dari kedua belah pihak")
