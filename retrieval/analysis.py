@@ -263,6 +263,20 @@ def label_range(question: str) -> tuple[tuple[str, str] | None, str]:
     return (m.group(1), m.group(2)), text[:m.start()] + " " + text[m.end():]
 
 
+# a question asking where a claim comes from ("itu dikutip dari mana", "sumber beritanya apa", "which source"):
+# its answer is the claim itself, shown with its footnote, not the footnote entry alone
+SOURCE_QUESTION = re.compile(
+    r"\b(?:sumber(?:nya)?\s+(?:berita|informasi|data|tulisan|kutipan)(?:nya)?|sumbernya"
+    r"|referensi(?:nya)?|rujukan(?:nya)?"
+    r"|dikutip|mengutip|diambil dari|dari (?:situs|web|website|laman|artikel|berita|buku|jurnal|panduan) (?:apa|mana)"
+    r"|sources?|cited?|citation|references?)\b")
+
+
+def asks_for_source(question: str) -> bool:
+    """Tell whether the question asks where a claim comes from (its reference), not for a fact."""
+    return bool(SOURCE_QUESTION.search(normalise(question)))
+
+
 def asks_for_list(question: str) -> bool:
     """Tell whether the question asks for an enumeration ("apa saja", "sebutkan")."""
     return bool(ENUMERATION.search(normalise(question)))

@@ -17,7 +17,7 @@ from .index import Index
 from .model import DEFAULT_TOP_K, Answer, DocStatus, Footnote, Passage, Quote
 from .question import QueryPlan, understand
 from .quotes import coverage_gain, quotes_for
-from .rank import Layout, cosines, rank, standardised
+from .rank import Layout, claims_for_entries, cosines, rank, standardised
 from .readers import KNOWN, describe_formats
 from .settings import DEFAULT, Settings
 from .signals import measure, unknown_share
@@ -148,6 +148,8 @@ class Engine:
         cos = cosines(self.vectors, plan.question)
         score, order = rank(self.layout, weighted, plan.qtype, plan.wants_list, self.settings, labels=plan.labels,
                             dense=None if cos is None else standardised(cos))
+        if plan.asks_source:
+            score, order = claims_for_entries(self.layout, score, order)
         quotes = quotes_for(order, score, self.units, self.passages, max(1, top_k), coverage_gain(self.index, qv),
                             plan.wants_list, self.layout.lead_of)
         unknown = unknown_share(qv)

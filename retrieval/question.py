@@ -11,8 +11,8 @@ from typing import Callable, Mapping
 
 from . import lexicon
 from .colloquial import standard_forms
-from .analysis import (STOP_WORDS, asks_for_list, expand_abbreviations, stem, index_term, join_compounds, label_range, question_type,
-                       strip_markup, terms, tokenise, without_frame)
+from .analysis import (STOP_WORDS, asks_for_list, asks_for_source, expand_abbreviations, stem, index_term,
+                       join_compounds, label_range, question_type, strip_markup, terms, tokenise, without_frame)
 from .control_chars import NON_TEXT
 from .errors import BadQuestion
 from .settings import DEFAULT, Settings
@@ -45,6 +45,7 @@ class QueryPlan:
     wants_list: bool
     english: bool
     words: tuple[str, ...]               # the question's words as typed, for highlighting
+    asks_source: bool = False            # where a claim comes from: answered by the claim and its footnote
 
 
 def clean_question(question: str) -> str:
@@ -130,4 +131,4 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
     words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
     return QueryPlan(question=q, plain=plain, qtype=qtype, terms=tuple(own), expansions=tuple(expansions.values()),
                      labels=labels, wants_list=asks_for_list(plain) or labels is not None, english=english,
-                     words=words)
+                     words=words, asks_source=asks_for_source(plain))

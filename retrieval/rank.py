@@ -21,7 +21,8 @@ LABEL_BONUS = 1.0           # a list carrying the item labels the question names
                             # as strong as a whole-passage match
 HEADING_BONUS = 0.3         # a passage whose section heading (of 2+ terms) the question names in full ("pengaruh
                             # kesamaan karakteristik" -> "5) Kesamaan karakteristik"); dev.jsonl: any 0.21-0.5
-TYPE_BONUS = 0.15           # a sentence holding what a when/number/why/definition question asks for
+TYPE_BONUS = 0.15           # a sentence holding what a when/number/why/definition question asks for (for a
+                            # question asking where a claim comes from: a sentence carrying a footnote marker)
 CANDIDATES = 20             # passages whose sentences are scored per question, and sentences ranked
 _LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M | re.I)   # a list item's label at the start of its line
 
@@ -37,15 +38,17 @@ class Layout:
     lead_of: dict[int, int]                     # paragraph id -> the list its last sentence introduces
     list_labels: dict[int, frozenset[str]]      # list id -> its items' labels ("a", "b", "1", ...)
     heading_terms: list[frozenset[str]]         # per passage: the terms of its own section heading
+    citing_units: dict[int, tuple[int, ...]]    # footnote entry id -> the sentences carrying its marker
 
     @classmethod
     def of(cls, passages: tuple[Passage, ...], units: Units, index: Index, compounds: dict[str, str]) -> "Layout":
         """Return the layout of built passages, units and index."""
-        return cls(passages, units, index, np.searchsorted(units.passage, np.arange(len(passages) + 1)),
+        first_unit = np.searchsorted(units.passage, np.arange(len(passages) + 1))
+        return cls(passages, units, index, first_unit,
                    lead_ins(passages),
                    {p.id: frozenset(label.lower() for label in _LABEL.findall(p.text))
                     for p in passages if p.kind == "list"},
-                   heading_terms(passages, compounds))
+                   heading_terms(passages, compounds), citing_units(passages, units, first_unit))
 
 
 def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:
@@ -57,6 +60,35 @@ def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:
             if before.kind == "paragraph" and before.source == p.source and before.text.endswith(p.lead):
                 out[before.id] = p.id
     return out
+
+
+def citing_units(passages: tuple[Passage, ...], units: Units, first_unit: np.ndarray) -> dict[int, tuple[int, ...]]:
+    """Return, for each footnote entry, the units (sentences) of its document whose text carries its marker."""
+    marked: dict[tuple[str, int], list[int]] = {}
+    for p in passages:
+        for offset, number in p.marks:
+            inside = [u for u in range(first_unit[p.id], first_unit[p.id + 1]) if units.start[u] <= offset]
+            if inside:                          # the sentence the marker ends (or stands in)
+                marked.setdefault((p.source, number), []).append(inside[-1])
+    return {p.id: tuple(dict.fromkeys(u for n in p.footnotes for u in marked.get((p.source, n), ())))
+            for p in passages if p.kind == "footnote"}
+
+
+def claims_for_entries(layout: Layout, score: dict[int, float],
+                       order: np.ndarray) -> tuple[dict[int, float], np.ndarray]:
+    """Return the ranking with each footnote entry replaced by the sentences citing it, at the entry's score when
+    that is higher: asked where a claim comes from, the answer is the claim, shown with its footnote in full."""
+    out = dict(score)
+    for u in order.tolist():
+        cites = layout.citing_units.get(int(layout.units.passage[u]), ())
+        if cites:
+            entry = out.pop(u)
+            for c in cites:
+                out[c] = max(out.get(c, entry), entry)
+    cited = {c for cites in layout.citing_units.values() for c in cites}
+    out = {u: v + TYPE_BONUS * (u in cited) for u, v in out.items()}
+    ranked = sorted(out, key=lambda u: (-out[u], u))
+    return out, np.array(ranked, dtype=np.int64)
 
 
 def heading_terms(passages: tuple[Passage, ...], compounds: dict[str, str]) -> list[frozenset[str]]:

@@ -114,3 +114,17 @@ def test_a_question_about_bab_3_finds_the_chapters_opening(engine):
     a = engine.ask("yg udh dibahas duluan sblm bab 3 ini apa aja sih?")
     assert not a.abstained
     assert a.quotes[0].text.startswith("Pada bab sebelumnya menjelaskan dan menjabarkan profil dari kedua belah pihak")
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("klaim itu ngutip dr mana?", True),
+    ("sumber beritanya apa?", True),
+    ("referensinya buku apa, hlm brp?", True),
+    ("info itu dr web apa?", True),
+    ("which source says Shenzhen gained more?", True),
+    ("negara dengan sumber daya alam melimpah", False),
+    ("siapa penulis buku Paradiplomacy", False),
+    ("kerjasama sebagai sumber tambahan pendapatan", False),
+])
+def test_a_question_asking_for_a_source_is_told_apart(engine, question, asks):
+    assert plan(engine, question).asks_source is asks

@@ -82,6 +82,32 @@ def test_book_author_question_finds_the_footnote_entry(engine):
     assert first.text.startswith("Ali Mukti, Takdir, Paradiplomacy:Kerjasama Luar Negeri Oleh Pemda di Indonesia")
 
 
+@pytest.mark.parametrize("question, opening, number", [
+    ("festival horizon gimje yang harus didatangi saat musim gugur, sumbernya dari web apa?",
+     "Yang mana seni ini yang menunjukkan seni dan budaya Melayu", 38),
+    ("Panduan tata cara kerjasama sister city dari Departemen Luar Negeri itu dikutip dari mana?",
+     "Berikut ini adalah mekanisme dan prosedur dalam kerjasama sister city", 36),
+])
+def test_a_source_question_is_answered_by_the_claim_with_its_footnote(engine, question, opening, number):
+    a = engine.ask(question)
+    first = a.quotes[0]
+    assert first.passage.kind != "footnote"          # the claim, not the footnote entry that matched the words
+    assert first.text.startswith(opening)
+    assert number in first.footnotes and a.footnotes[0].number == number
+
+
+def test_each_footnote_entry_knows_the_sentence_carrying_its_marker(engine):
+    layout = engine.layout
+    entries = {p.footnotes[0]: p.id for p in engine.passages if p.kind == "footnote"}
+    assert sorted(entries) == list(range(32, 41))
+    marker = layout.citing_units[entries[38]]
+    assert len(marker) == 1
+    p = engine.passages[int(layout.units.passage[marker[0]])]
+    start, end = int(layout.units.start[marker[0]]), int(layout.units.end[marker[0]])
+    assert p.text[start:end].startswith("Sedangkan pada Kota Gimje ada Festival Horizon Gimje")
+    assert p.footnotes_in(start, end) == (38,)
+
+
 # --- spelling variants ----------------------------------------------------------------------------------------
 
 def test_kerja_sama_and_kerjasama_are_one_term(engine):
