@@ -87,6 +87,9 @@ def test_book_author_question_finds_the_footnote_entry(engine):
      "Yang mana seni ini yang menunjukkan seni dan budaya Melayu", 38),
     ("Panduan tata cara kerjasama sister city dari Departemen Luar Negeri itu dikutip dari mana?",
      "Berikut ini adalah mekanisme dan prosedur dalam kerjasama sister city", 36),
+    # no entry matched here: the sentence carrying a footnote marker outranks its uncited neighbours
+    ("Where does the claim that Shenzhen gained more from the partnership come from, which source?",
+     "Dari kerjasama Shen Zen dengan Batam lebih menguntungkan Shen Zen", 32),
 ])
 def test_a_source_question_is_answered_by_the_claim_with_its_footnote(engine, question, opening, number):
     a = engine.ask(question)
