@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
+from .short_answer import URL, WORD_NUMBER
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "answerable.json"
 FEATURES = ("bias", "cosine", "coverage_passage", "coverage_quote", "asks_kind", "kind_missing", "unknown_share",
@@ -31,6 +32,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # a year written with its era or its word, of any length ("tahun 493", "1450 SM", "abad ke-6", "400 AD"), or a decade
 _ERA = re.compile(r"\b(?:tahun|thn|year|abad|century)\s+(?:ke-?\s*)?(\d{1,4}|[ivxlc]+)\b"
                   r"|\b(\d{1,4})\s*(?:SM|M|BC|AD|CE|BCE|Masehi|Hijriah|H)\b|\b(\d{3,4})(?:-?an|s)\b", re.I)
+# the date a source was accessed or downloaded, written after its address in a footnote
+_ACCESSED = re.compile(r"\b(?:diakses|diunduh|dikunjungi|accessed|retrieved|downloaded)\b[^.;\n?]*", re.I)
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
@@ -64,19 +67,22 @@ class Signals:
 
 def kind_found(qtype: str | None, question: str, quote: str) -> bool:
     """Tell whether the quote holds a value of the kind a when/number/who/where question asks for that the
-    question does not hold itself (a date asked about is not its own answer)."""
+    question does not hold itself (a date asked about is not its own answer).  Web addresses and the date a
+    source was accessed ("diakses pada 29 Januari 2019") are not values of the text, unless that is asked."""
     asked = question.lower()
+    quote = URL.sub(" ", quote)
+    if not _ACCESSED.search(asked):
+        quote = _ACCESSED.sub(" ", quote)
     if qtype == "when":
         eras = [next(g for g in m.groups() if g) for m in _ERA.finditer(quote)]
         return any(y not in asked for y in _YEAR.findall(quote) + eras) or bool(_MONTHS.search(quote))
     if qtype == "number":
         unit = asked_unit(asked)
-        numbers = [m for m in _NUMBER.finditer(quote) if m.group() not in asked]
+        numbers = [m for m in (*_NUMBER.finditer(quote), *WORD_NUMBER.finditer(quote))
+                   if m.group().lower() not in asked and not quote[:m.start()].lower().endswith("salah ")]
         if unit is None:
             return bool(numbers)
-        text = quote.lower()
-        return any(unit in text[m.end():m.end() + UNIT_REACH] or unit in text[max(0, m.start() - 4):m.start()]
-                   for m in numbers)
+        return any(_in_unit(quote.lower(), m.start(), m.end(), unit) for m in numbers)
     if qtype in ("who", "where"):
         return any(n.lower() not in asked for n in _NAME.findall(quote))
     return True
@@ -90,7 +96,19 @@ UNITS = ("persen", "%", "km", "meter", "hektar", "hectare", "ton", "kg", "liter"
          "us$", "dolar", "dollar", "miliar", "juta", "triliun", "percent", "people", "days", "years", "hours")
 UNIT_REACH = 16         # characters after a number in which its unit must stand ("114,5 miliar", "5 tahun")
 _HEAD = {"hectare": "hektar", "percent": "persen", "people": "orang", "days": "hari", "years": "tahun",
-         "hours": "jam", "dollar": "us$", "dolar": "us$"}
+         "hours": "jam", "dollar": "us$", "dolar": "us$", "%": "persen", "jiwa": "orang", "penduduk": "orang",
+         "rp": "rupiah"}
+# how a text writes a unit a question names: "berapa persen" is answered by "40%", "berapa orang" by "35.557.249
+# jiwa", "hlm brp" by "hlm. 26"; the forms in PREFIXED stand before their number
+UNIT_FORMS = {"persen": {"persen", "%", "percent", "prosen"}, "orang": {"orang", "jiwa", "penduduk", "people", "warga"},
+              "halaman": {"halaman", "hlm", "hal"}, "us$": {"us$", "usd", "$", "dolar", "dollar"},
+              "rupiah": {"rupiah", "rp", "idr"}, "hektar": {"hektar", "hektare", "ha", "hectare"},
+              "km": {"km", "kilometer"}, "kg": {"kg", "kilogram"}, "tahun": {"tahun", "thn", "years"},
+              "hari": {"hari", "days"}, "jam": {"jam", "hours"}}
+PREFIXED = {"us$", "usd", "$", "rp", "idr", "halaman", "hlm", "hal"}
+_UNIT_WORD = re.compile(r"us\$|%|\$|[a-z]+")
+# ... and the forms a question may name a unit by, beside UNITS (not the shortest, nor "hal": a word of its own)
+_ASKED_FORMS = {form: head for head, forms in UNIT_FORMS.items() for form in forms if len(form) > 2 and form != "hal"}
 
 
 def asked_unit(question: str) -> str | None:
@@ -102,7 +120,31 @@ def asked_unit(question: str) -> str | None:
         for unit in UNITS:
             if word == unit or (len(unit) > 4 and word.startswith(unit)):
                 return _HEAD.get(unit, unit)
+        if word in _ASKED_FORMS:
+            return _ASKED_FORMS[word]
     return None
+
+
+def _in_unit(text: str, start: int, end: int, unit: str) -> bool:
+    """Tell whether the number at text[start:end] (lower case) is counted in the unit: one of the unit's forms is
+    among the two words after it, or is a currency or page form right before it ("us$ 13,200", "hlm. 26")."""
+    forms = UNIT_FORMS.get(unit, {unit})
+    after = _UNIT_WORD.findall(text[end:end + UNIT_REACH])[:2]
+    before = _UNIT_WORD.findall(text[max(0, start - 9):start])[-1:]
+    return any(w in forms or w.startswith(unit) for w in after) \
+        or any(w in forms and w in PREFIXED for w in before)
+
+
+_NAMED_DATE = re.compile(r"\b(?:tahun|tanggal|bulan) (?:berapa|apa)\b|\b(?:what|which) (?:year|date|month)\b")
+
+
+def names_kind(qtype: str | None, question: str) -> bool:
+    """Tell whether the question names the kind of value it wants: a unit ("berapa persen", "hlm berapa") or a
+    year or date ("tahun berapa"), not only "berapa" or "kapan"."""
+    asked = question.lower()
+    if qtype == "number":
+        return asked_unit(asked) is not None
+    return qtype == "when" and bool(_NAMED_DATE.search(asked))
 
 
 def asks_kind(qtype: str | None) -> bool:

@@ -137,7 +137,10 @@ class Engine:
         plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings)
         dense_on = self.dense_status.loaded
         gate = self.settings.kind_gate
-        return plan, [(q, answerable.probability(s, dense_on, gate)) for q, s in self.signals(plan, top_k)]
+        found = self.signals(plan, top_k)
+        if self.settings.abstain and self.settings.named_kind and answerable.names_kind(plan.qtype, plan.plain):
+            found = [(q, s) for q, s in found if not s.kind_missing]
+        return plan, [(q, answerable.probability(s, dense_on, gate)) for q, s in found]
 
     def signals(self, plan: QueryPlan, top_k: int = DEFAULT_TOP_K) -> list[tuple[Quote, answerable.Signals]]:
         """Return the best quotes for a question's plan, each with what the answerability model reads of it."""

@@ -16,6 +16,8 @@ class Settings:
     abstain: bool = True                # False: always answer with the best quotes (for measuring ranking alone)
     kind_gate: bool = False             # a quote without a value of the kind asked (date, number in its unit, name)
                                         # is no answer, whatever else it shares with the question
+    named_kind: bool = True             # a question naming the kind of value it wants ("berapa persen", "tahun
+                                        # berapa", "hlm brp") is answered only by quotes holding such a value
     best_must_pass: bool = True         # abstain when the best quote fails, even if a lower one passes: a lower
                                         # quote that passes where the best fails is more often a trap (IDK-MRC
                                         # valid: unanswerable abstained 0.11 -> 0.13, false abstain 0.02 either way)

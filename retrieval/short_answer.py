@@ -34,14 +34,14 @@ _SCALE = r"(?:ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)
 _NUMBER_WORDS = ("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas seratus seribu sejuta "
                  "belasan puluhan ratusan ribuan one two three four five six seven eight nine ten twelve hundred")
 _NUMBER = re.compile(rf"(?:{_CURRENCY}\s?)?(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])(?:\s?%|\s+{_SCALE}\b)?", re.I)
-_WORD_NUMBER = re.compile(rf"\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.I)
+WORD_NUMBER = re.compile(rf"\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.I)   # an amount in words
 UNITS = frozenset("""persen percent tahun bulan hari minggu jam menit detik kali orang jiwa penduduk km kilometer
 meter m hektar hektare ha ton kg kilogram unit buah kota negara bidang poin butir pasal proyek program lembaga
 perusahaan sektor tahap kegiatan years months days weeks hours minutes people persons cities countries fields
 percent hectares points""".split())
 DURATION = frozenset("tahun bulan hari minggu jam menit detik years months days weeks hours minutes".split())
 _UNIT_AFTER = re.compile(r"\s+([A-Za-z]+)")
-_URL = re.compile(r"(?:https?://|www\.)\S+")
+URL = re.compile(r"(?:https?://|www\.)\S+")
 _LABEL = re.compile(r"(?:^|\n|\bno\.?:?\s*|[;:]\s*)\d{1,2}[.)]?(?=\s*(?:;|$|\n))", re.I)   # "No: 3." in a row
 # a person's name: two or more capitalised words; a role word close before it says it is a person
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:[-'][A-Za-z]+)?)+\b")
@@ -123,7 +123,7 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
     dates = [(s, e) for s, e, _ in _dates(text)]
     labels = [m.span() for m in _LABEL.finditer(text)]
     out: list[tuple[int, int, int]] = []
-    for m in [*_NUMBER.finditer(text), *_WORD_NUMBER.finditer(text)]:
+    for m in [*_NUMBER.finditer(text), *WORD_NUMBER.finditer(text)]:
         start, end = m.span()
         if _overlaps((start, end), dates) or _overlaps((start, end), labels) or _in_url(text, start):
             continue
@@ -132,7 +132,7 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
         has_unit = bool(after) and (word in UNITS or word == unit)
         if has_unit:
             end = after.end()
-        worded = m.re is _WORD_NUMBER
+        worded = m.re is WORD_NUMBER
         marked = bool(re.search(r"[%$€£¥₩]|rp|usd|idr|rm|krw", m.group(0), re.I)) or bool(re.search(_SCALE, m.group(0), re.I))
         if worded and not has_unit:
             continue                                   # "salah satu", "dua belah pihak": not an amount
@@ -283,7 +283,7 @@ def _overlaps(span: tuple[int, int], others) -> bool:
 
 def _in_url(text: str, offset: int) -> bool:
     """Tell whether text[offset] lies inside a web address."""
-    return any(m.start() <= offset < m.end() for m in _URL.finditer(text))
+    return any(m.start() <= offset < m.end() for m in URL.finditer(text))
 
 
 def for_answer(question: str, quotes) -> ShortAnswer | None:
