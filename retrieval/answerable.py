@@ -95,9 +95,6 @@ UNITS = ("persen", "%", "km", "meter", "hektar", "hectare", "ton", "kg", "liter"
          "pasal", "ayat", "halaman", "hari", "minggu", "bulan", "tahun", "jam", "menit", "kali", "rupiah", "rp",
          "us$", "dolar", "dollar", "miliar", "juta", "triliun", "percent", "people", "days", "years", "hours")
 UNIT_REACH = 16         # characters after a number in which its unit must stand ("114,5 miliar", "5 tahun")
-_HEAD = {"hectare": "hektar", "percent": "persen", "people": "orang", "days": "hari", "years": "tahun",
-         "hours": "jam", "dollar": "us$", "dolar": "us$", "%": "persen", "jiwa": "orang", "penduduk": "orang",
-         "rp": "rupiah"}
 # how a text writes a unit a question names: "berapa persen" is answered by "40%", "berapa orang" by "35.557.249
 # jiwa", "hlm brp" by "hlm. 26"; the forms in PREFIXED stand before their number
 UNIT_FORMS = {"persen": {"persen", "%", "percent", "prosen"}, "orang": {"orang", "jiwa", "penduduk", "people", "warga"},
@@ -106,9 +103,10 @@ UNIT_FORMS = {"persen": {"persen", "%", "percent", "prosen"}, "orang": {"orang",
               "km": {"km", "kilometer"}, "kg": {"kg", "kilogram"}, "tahun": {"tahun", "thn", "years"},
               "hari": {"hari", "days"}, "jam": {"jam", "hours"}}
 PREFIXED = {"us$", "usd", "$", "rp", "idr", "halaman", "hlm", "hal"}
-_UNIT_WORD = re.compile(r"us\$|%|\$|[a-z]+")
+_HEAD = {form: head for head, forms in UNIT_FORMS.items() for form in forms}   # a unit's form -> the unit
 # ... and the forms a question may name a unit by, beside UNITS (not the shortest, nor "hal": a word of its own)
-_ASKED_FORMS = {form: head for head, forms in UNIT_FORMS.items() for form in forms if len(form) > 2 and form != "hal"}
+_ASKED_FORMS = {form: head for form, head in _HEAD.items() if len(form) > 2 and form != "hal"}
+_UNIT_WORD = re.compile(r"us\$|%|\$|[a-z]+")
 
 
 def asked_unit(question: str) -> str | None:
