@@ -77,12 +77,12 @@ def kind_found(qtype: str | None, question: str, quote: str) -> bool:
         eras = [next(g for g in m.groups() if g) for m in _ERA.finditer(quote)]
         return any(y not in asked for y in _YEAR.findall(quote) + eras) or bool(_MONTHS.search(quote))
     if qtype == "number":
-        unit = asked_unit(asked)
+        unit, text = asked_unit(asked), quote.lower()
         numbers = [m for m in (*_NUMBER.finditer(quote), *WORD_NUMBER.finditer(quote))
-                   if m.group().lower() not in asked and not quote[:m.start()].lower().endswith("salah ")]
+                   if m.group().lower() not in asked and not text.endswith("salah ", 0, m.start())]
         if unit is None:
             return bool(numbers)
-        return any(_in_unit(quote.lower(), m.start(), m.end(), unit) for m in numbers)
+        return any(_in_unit(text, m.start(), m.end(), unit) for m in numbers)
     if qtype in ("who", "where"):
         return any(n.lower() not in asked for n in _NAME.findall(quote))
     return True
