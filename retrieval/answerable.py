@@ -102,15 +102,35 @@ UNIT_FORMS = {"persen": {"persen", "%", "percent", "prosen"}, "orang": {"orang",
               "rupiah": {"rupiah", "rp", "idr"}, "hektar": {"hektar", "hektare", "ha", "hectare"},
               "km": {"km", "kilometer"}, "kg": {"kg", "kilogram"}, "tahun": {"tahun", "thn", "years"},
               "hari": {"hari", "days"}, "jam": {"jam", "hours"}}
-PREFIXED = {"us$", "usd", "$", "rp", "idr", "halaman", "hlm", "hal"}
+PREFIXED = {"us$", "usd", "$", "rp", "idr", "€", "£", "¥", "halaman", "hlm", "hal"}
+# a quantity a question measures names its unit's kind: "berapa luas" asks for an area, "berapa tinggi" a length
+# (not "berapa lama": a span is often answered by its ends, "sejak 1467 hingga ...")
+MEASURES = {
+    "area": ({"luas"}, {"km", "km2", "km²", "kilometer", "m2", "m²", "meter", "hektar", "hektare", "ha", "hectare",
+                        "hectares", "are", "mil", "miles", "square", "persegi", "acre", "acres"}),
+    "length": ({"tinggi", "panjang", "lebar", "jarak", "kedalaman", "ketinggian", "diameter"},
+               {"m", "meter", "meters", "metres", "km", "kilometer", "kilometres", "cm", "mm", "kaki", "feet", "ft",
+                "mil", "miles", "mdpl", "inci", "inch", "inches"}),
+    "mass": ({"berat", "massa"}, {"kg", "kilogram", "gram", "g", "ton", "pon", "pound", "pounds", "lb"}),
+    "money": ({"harga", "biaya", "ongkos"}, {"rp", "rupiah", "idr", "us$", "usd", "$", "dolar", "dollar", "dollars",
+                                            "euro", "€", "£", "¥", "yen", "won", "ringgit", "ribu", "juta", "miliar",
+                                            "triliun"}),
+    "temperature": ({"suhu"}, {"derajat", "c", "f", "celsius", "celcius", "fahrenheit", "kelvin"}),
+}
+_MEASURED = {noun: kind for kind, (nouns, _) in MEASURES.items() for noun in nouns}
+_MEASURE_ASKED = re.compile(r"\bberapa(?:kah)?\s+([a-z]+)")
 _HEAD = {form: head for head, forms in UNIT_FORMS.items() for form in forms}   # a unit's form -> the unit
 # ... and the forms a question may name a unit by, beside UNITS (not the shortest, nor "hal": a word of its own)
 _ASKED_FORMS = {form: head for form, head in _HEAD.items() if len(form) > 2 and form != "hal"}
-_UNIT_WORD = re.compile(r"us\$|%|\$|[a-z]+")
+_UNIT_WORD = re.compile(r"us\$|[%$€£¥]|[a-z]+[²³23]?")   # "km²" is an area, not a length
 
 
 def asked_unit(question: str) -> str | None:
-    """Return the unit a number question names (as the quote would write it), or None."""
+    """Return the unit a number question names (as the quote would write it), or the kind of quantity it measures
+    ("area" for "berapa luas"), or None."""
+    measured = _MEASURE_ASKED.search(question.lower())
+    if measured and measured.group(1) in _MEASURED:
+        return _MEASURED[measured.group(1)]
     words = re.findall(r"us\$|%|[a-z]+|\d+", question.lower())
     for word, after in zip(words, words[1:] + [""]):
         if after.isdigit() and not word.startswith("km"):   # "tahun 2011" names a year, not a unit asked for
@@ -126,10 +146,10 @@ def asked_unit(question: str) -> str | None:
 def _in_unit(text: str, start: int, end: int, unit: str) -> bool:
     """Tell whether the number at text[start:end] (lower case) is counted in the unit: one of the unit's forms is
     among the two words after it, or is a currency or page form right before it ("us$ 13,200", "hlm. 26")."""
-    forms = UNIT_FORMS.get(unit, {unit})
+    forms = MEASURES[unit][1] if unit in MEASURES else UNIT_FORMS.get(unit, {unit})
     after = _UNIT_WORD.findall(text[end:end + UNIT_REACH])[:2]
     before = _UNIT_WORD.findall(text[max(0, start - 9):start])[-1:]
-    return any(w in forms or w.startswith(unit) for w in after) \
+    return any(w in forms or (unit not in MEASURES and w.startswith(unit)) for w in after) \
         or any(w in forms and w in PREFIXED for w in before)
 
 

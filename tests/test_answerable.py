@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import answerable
+from retrieval import Engine, answerable
 from retrieval.answerable import FEATURES, Signals, asks_kind, kind_found
 from retrieval.settings import Settings
 from retrieval.signals import name_terms
@@ -47,6 +47,14 @@ ROOT = Path(__file__).resolve().parent.parent
     ("when", "kapan artikel detik itu diakses",                                  # ... unless that is asked
      "Hasil kerjasama. <https://finance.detik.com/d-3164021/banyak-negara> diakses pada tanggal 18 Februari 2017.",
      True),
+    ("number", "berapa luas kota blitar", "Luas wilayahnya 32,58 km².", True),   # "berapa luas" asks for an area
+    ("number", "berapa luas jepang", "Jepang terdiri dari 47 prefektur.", False),
+    ("number", "berapa tinggi gunung salak", "Gunung itu didaki 300 orang setahun.", False),   # ... "tinggi" a length
+    ("number", "berapa tinggi gunung salak", "Tingginya 2.211 m di atas laut.", True),
+    ("number", "berapa harga tiketnya", "Museum dibuka tahun 1793 untuk 600 pengunjung.", False),   # ... "harga" money
+    ("number", "berapa harga tiketnya", "Tiket masuk €17 sehari.", True),
+    ("number", "berapa lama perang itu", "Perang berlangsung dari 1467 hingga 1568.", True),   # a span: any number
+    ("number", "berapa jarak pasar ke sungai", "Luas wilayahnya 331 km² dan 12 kecamatan.", False),   # km² no length
     ("number", "berapa pendapatan kota itu",                                     # nor a number in an address
      "Hasil kerjasama. <https://finance.detik.com/d-3164021/banyak-negara> diakses pada tanggal 18 Februari 2017.",
      False),
@@ -149,6 +157,8 @@ def test_the_kind_gate_turns_away_a_quote_without_the_kind_asked(engine):
     ("number", "prinsip itu dari buku apa, hlm berapa", True),
     ("number", "how many hectares of farmland", True),
     ("number", "berapa pendapatan shenzhen", False),
+    ("number", "berapakah luas jepang", True),
+    ("number", "berapa lama perang itu", False),
     ("when", "tahun berapa mou ditandatangani", True),
     ("when", "in what year was it signed", True),
     ("when", "kapan mou ditandatangani", False),
@@ -163,6 +173,26 @@ def test_a_question_names_the_kind_of_value_by_its_unit_or_by_year_or_date(qtype
 def test_a_question_naming_its_unit_is_not_answered_by_a_quote_without_it(engine, question):
     assert engine.ask(question).abstained                   # the chapter gives no percentage at all
     assert not engine.with_settings(Settings(named_kind=False)).ask(question).abstained
+
+
+TOWN = """# Kota Sukamaju
+
+Kota Sukamaju adalah sebuah kota di tepi Sungai Batanghari yang didirikan pada tahun 1912. Pada tahun 2010 kota ini \
+memiliki jumlah penduduk sebesar 145.786 jiwa. Kota ini memiliki luas wilayah 331 km² dan terbagi atas 12 kecamatan.
+
+Pasar terapung di Kota Sukamaju dibuka setiap hari Minggu dan dikunjungi sekitar 4.000 orang setiap pekan. Kota ini \
+juga dikenal dengan tenun songket yang dijual ke 15 negara.
+"""
+
+
+def test_a_measured_quantity_is_answered_by_a_number_in_its_units(tmp_path):
+    (tmp_path / "kota.md").write_text(TOWN, encoding="utf-8")
+    town = Engine.build(tmp_path, use_cache=False)
+    area = town.ask("Berapa luas Kota Sukamaju?")
+    assert not area.abstained and "331 km²" in area.quotes[0].text
+    price = "Berapa harga tenun songket Kota Sukamaju?"       # the text prices nothing; "15 negara" is no price
+    assert town.ask(price).abstained
+    assert not town.with_settings(Settings(named_kind=False)).ask(price).abstained
 
 
 def test_a_quote_in_the_unit_named_answers(engine):
