@@ -14,6 +14,7 @@ SLANG = "slang.tsv"                        # IndoCollex, filtered (MIT)
 SLANG_SUPPLEMENT = "slang-supplement.tsv"  # the project's own few entries; they win over SLANG
 THESAURUS = "thesaurus.tsv"                # mythes-id (LGPL-2.1)
 ENGLISH = "english.tsv"                    # FreeDict eng-ind (CC-BY-SA-3.0)
+ENGLISH_WORDNET = "english-wordnet.tsv"    # WordNet 3.0 synsets' Wordnet Bahasa lemmas (WordNet 3.0 licence, MIT)
 EXTRA_ROOTS = "extra-roots.txt"            # the project's own roots PySastrawi lacks
 ENGLISH_STOP = "english-stop.txt"          # scikit-learn's English stop words (BSD-3-Clause)
 # A word votes for a language when its Zipf frequency there is at least this much higher than in the
@@ -101,12 +102,16 @@ def _lemmas(word: str) -> list[str]:
 
 
 def english(word: str) -> tuple[str, ...]:
-    """Return the Indonesian translations of an English word (or of the word it is inflected from)."""
-    table = _lists(ENGLISH)
-    for form in _lemmas(" ".join(word.lower().split())):
-        if form in table:
-            return table[form]
-    return ()
+    """Return the Indonesian translations of an English word (or of the word it is inflected from): the
+    dictionary's first, then the Indonesian words of the word's commonest senses in the wordnets."""
+    out: list[str] = []
+    for name in (ENGLISH, ENGLISH_WORDNET):
+        table = _lists(name)
+        for form in _lemmas(" ".join(word.lower().split())):
+            if form in table:
+                out.extend(t for t in table[form] if t not in out)
+                break
+    return tuple(out)
 
 
 @lru_cache(maxsize=100_000)

@@ -94,11 +94,40 @@ def test_synonyms_from_mythes() -> None:
 def test_english_bridge() -> None:
     assert english("cooperation") == ("kerja sama", "koperasi")
     assert english("mayor") == ("wali kota",)
-    assert english("income") == ("pendapatan", "penghasilan")
+    assert english("income") == ("pendapatan", "penghasilan", "gaji", "pemasukan", "pendapatan bersih")
     assert english("Incomes") == english("income")
-    assert english("cities") == ("kota",)
+    assert english("cities")[0] == "kota"
     assert english("signed") == ("tanda", "menandatangani")
     assert english("qwertyuiop") == ()
+
+
+def test_english_words_the_dictionary_lacks_come_from_the_wordnets() -> None:
+    assert lexicon._lists(lexicon.ENGLISH).get("benefit") is None
+    assert english("benefit") == ("faedah", "kebaikan", "manfaat", "tunjangan")
+    assert english("similarities") == ("keserupaan", "persamaan")
+    assert english("kind")[:3] == ("baik", "bagai", "jenis")          # the dictionary's sense first, then WordNet's
+    assert english("countries") == ("desa", "negara", "bangsa", "negeri", "republik")   # first sense only:
+    assert "daerah" not in english("countries")                        # not "region", its second
+
+
+def test_wordnet_builder_joins_english_senses_to_indonesian_lemmas() -> None:
+    build = _script("build_wordnet_english")
+    index = ("  1 This software and database is being provided to you\n"
+             "benefit n 3 3 @ ~ + 3 3 13296899 05142641 06892534  \n"
+             "working_capital n 1 1 @ 1 0 13374426  \n"
+             "the_whole_kit_and_caboodle n 1 1 @ 1 0 00000001  \n")
+    tab = ("# Wordnet Bahasa\tind\turl\tMIT\n"
+           "13296899-n\tind:lemma\tfaedah\n13296899-n\tind:lemma\tmanfaat\n13296899-n\tind:def\tguna\n"
+           "05142641-n\tind:lemma\tkeuntungan\n13374426-n\tind:lemma\tmodal_kerja\n"
+           "00000001-n\tind:lemma\tsemuanya\n")
+    senses = build.senses(index, "n")
+    assert senses["benefit"] == ["13296899-n", "05142641-n", "06892534-n"]
+    ind = build.indonesian(tab)
+    assert ind["13296899-n"] == ["faedah", "manfaat"] and ind["13374426-n"] == ["modal kerja"]
+    made = build.translations([senses], ind)
+    assert made["benefit"] == ["faedah", "manfaat"]                    # the first sense only (SENSES = 1)
+    assert made["working capital"] == ["modal kerja"]
+    assert "the whole kit and caboodle" not in made                    # a phrase, not a question word
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -127,11 +156,11 @@ def test_extra_roots_join_the_stemmer() -> None:
 def test_runtime_reads_only_the_repository() -> None:
     assert lexicon.DATA == REPO / "retrieval" / "data"
     for name in (lexicon.SLANG, lexicon.SLANG_SUPPLEMENT, lexicon.THESAURUS, lexicon.ENGLISH, lexicon.EXTRA_ROOTS,
-                 lexicon.ENGLISH_STOP):
+                 lexicon.ENGLISH_STOP, lexicon.ENGLISH_WORDNET):
         assert (lexicon.DATA / name).is_file()
     assert not [p.name for p in (REPO / "retrieval").rglob("*.py") if "/usr/share" in p.read_text(encoding="utf-8")]
     for licence in ("LICENSE-slang.txt", "LICENSE-thesaurus.txt", "LICENSE-english.txt", "LICENSE-english-stop.txt",
-                    "README.md"):
+                    "LICENSE-wordnet.txt", "README.md"):
         assert (lexicon.DATA / licence).is_file()
 
 

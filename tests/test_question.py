@@ -92,6 +92,16 @@ def test_an_english_question_searches_no_english_function_words(engine):
     assert hectares.qtype == "number" and "many" not in hectares.terms and "have" not in hectares.terms
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("who may sign the agreed LoI text?", "Pimpinan atau Pejabat setingkat"),   # agreed -> setuju, text -> naskah
+    ("Why do Muslim countries join the OIC?", "OKI (Organisasi Konferensi Islam)"),   # join -> bergabung, muslim -> islam
+])
+def test_an_english_question_reaches_words_the_dictionary_lacks_through_the_wordnets(engine, question, expected):
+    a = engine.ask(question)
+    assert not a.abstained
+    assert expected in a.quotes[0].text
+
+
 def test_an_english_question_is_answered_with_an_indonesian_quote(engine):
     a = engine.ask("What income did Shenzhen earn in 2011?")
     assert not a.abstained
