@@ -15,6 +15,7 @@ SLANG_SUPPLEMENT = "slang-supplement.tsv"  # the project's own few entries; they
 THESAURUS = "thesaurus.tsv"                # mythes-id (LGPL-2.1)
 ENGLISH = "english.tsv"                    # FreeDict eng-ind (CC-BY-SA-3.0)
 ENGLISH_WORDNET = "english-wordnet.tsv"    # WordNet 3.0 synsets' Wordnet Bahasa lemmas (WordNet 3.0 licence, MIT)
+ENGLISH_IRREGULAR = "english-irregular.tsv"  # WordNet 3.0's irregular forms: came -> come (WordNet 3.0 licence)
 EXTRA_ROOTS = "extra-roots.txt"            # the project's own roots PySastrawi lacks
 ENGLISH_STOP = "english-stop.txt"          # scikit-learn's English stop words (BSD-3-Clause)
 # A word votes for a language when its Zipf frequency there is at least this much higher than in the
@@ -90,8 +91,12 @@ def synonyms(word: str) -> tuple[str, ...]:
 
 
 def _lemmas(word: str) -> list[str]:
-    """Return an English word and the forms it may be inflected from, most likely first."""
+    """Return an English word and the forms it may be inflected from, most likely first (an irregular form's
+    base first: "came" -> "come", "children" -> "child")."""
     forms = [word]
+    base = _irregular().get(word)
+    if base:
+        forms.append(base)
     for suffix, replacement in _INFLECTIONS:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             stem = word[: -len(suffix)]
@@ -99,6 +104,12 @@ def _lemmas(word: str) -> list[str]:
             if not replacement and len(stem) >= 3 and stem[-1] == stem[-2]:   # "planned" -> "plan"
                 forms.append(stem[:-1])
     return forms
+
+
+@lru_cache(maxsize=1)
+def _irregular() -> dict[str, str]:
+    """Return irregular English form -> base word."""
+    return dict(_rows(ENGLISH_IRREGULAR))
 
 
 def english(word: str) -> tuple[str, ...]:

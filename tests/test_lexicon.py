@@ -97,7 +97,7 @@ def test_english_bridge() -> None:
     assert english("income") == ("pendapatan", "penghasilan", "gaji", "pemasukan", "pendapatan bersih")
     assert english("Incomes") == english("income")
     assert english("cities")[0] == "kota"
-    assert english("signed") == ("tanda", "menandatangani")
+    assert english("signed")[:2] == ("tanda", "menandatangani")
     assert english("qwertyuiop") == ()
 
 
@@ -108,26 +108,34 @@ def test_english_words_the_dictionary_lacks_come_from_the_wordnets() -> None:
     assert english("kind")[:3] == ("baik", "bagai", "jenis")          # the dictionary's sense first, then WordNet's
     assert english("countries") == ("desa", "negara", "bangsa", "negeri", "republik")   # first sense only:
     assert "daerah" not in english("countries")                        # not "region", its second
+    assert english("come") == ("datang", "berkunjung", "tiba")        # a verb: its one noun sense is never used
+    assert english("came") == english("come") and english("children")[0] == "anak"   # irregular forms
 
 
 def test_wordnet_builder_joins_english_senses_to_indonesian_lemmas() -> None:
     build = _script("build_wordnet_english")
-    index = ("  1 This software and database is being provided to you\n"
+    nouns = ("  1 This software and database is being provided to you\n"
              "benefit n 3 3 @ ~ + 3 3 13296899 05142641 06892534  \n"
+             "come n 1 3 @ ~ %p 1 0 05404336  \n"
              "working_capital n 1 1 @ 1 0 13374426  \n"
              "the_whole_kit_and_caboodle n 1 1 @ 1 0 00000001  \n")
+    verbs = "come v 3 2 @ ~ 3 2 01849239 02005966 00000002  \n"
     tab = ("# Wordnet Bahasa\tind\turl\tMIT\n"
            "13296899-n\tind:lemma\tfaedah\n13296899-n\tind:lemma\tmanfaat\n13296899-n\tind:def\tguna\n"
            "05142641-n\tind:lemma\tkeuntungan\n13374426-n\tind:lemma\tmodal_kerja\n"
-           "00000001-n\tind:lemma\tsemuanya\n")
-    senses = build.senses(index, "n")
-    assert senses["benefit"] == ["13296899-n", "05142641-n", "06892534-n"]
+           "00000001-n\tind:lemma\tsemuanya\n05404336-n\tind:lemma\tmani\n"
+           "02005966-v\tind:lemma\ttiba\n00000002-v\tind:lemma\tmenjadi\n")
+    nouns_read, verbs_read = build.senses(nouns, "n"), build.senses(verbs, "v")
+    assert nouns_read["benefit"] == (3, ["13296899-n", "05142641-n", "06892534-n"])
+    assert nouns_read["come"] == (0, ["05404336-n"])
     ind = build.indonesian(tab)
     assert ind["13296899-n"] == ["faedah", "manfaat"] and ind["13374426-n"] == ["modal kerja"]
-    made = build.translations([senses], ind)
+    made = build.translations([nouns_read, verbs_read], ind)
     assert made["benefit"] == ["faedah", "manfaat"]                    # the first sense only (SENSES = 1)
-    assert made["working capital"] == ["modal kerja"]
-    assert "the whole kit and caboodle" not in made                    # a phrase, not a question word
+    assert made["working capital"] == ["modal kerja"]                  # never tagged: its part of speech still counts
+    assert made["come"] == ["tiba"]        # the used (tagged) part of speech, its first sense with Indonesian lemmas,
+    assert "the whole kit and caboodle" not in made                    # not "mani" nor an untagged third sense
+    assert build.irregular(["came come\nchildren child\nbuild build\n"]) == {"came": "come", "children": "child"}
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -156,7 +164,7 @@ def test_extra_roots_join_the_stemmer() -> None:
 def test_runtime_reads_only_the_repository() -> None:
     assert lexicon.DATA == REPO / "retrieval" / "data"
     for name in (lexicon.SLANG, lexicon.SLANG_SUPPLEMENT, lexicon.THESAURUS, lexicon.ENGLISH, lexicon.EXTRA_ROOTS,
-                 lexicon.ENGLISH_STOP, lexicon.ENGLISH_WORDNET):
+                 lexicon.ENGLISH_STOP, lexicon.ENGLISH_WORDNET, lexicon.ENGLISH_IRREGULAR):
         assert (lexicon.DATA / name).is_file()
     assert not [p.name for p in (REPO / "retrieval").rglob("*.py") if "/usr/share" in p.read_text(encoding="utf-8")]
     for licence in ("LICENSE-slang.txt", "LICENSE-thesaurus.txt", "LICENSE-english.txt", "LICENSE-english-stop.txt",
