@@ -5,7 +5,8 @@ WordNet 3.0 licence), as packaged by Debian: `apt-get install -y wordnet-base` (
 Wordnet Bahasa (Bond et al.; MIT), whose Indonesian lemmas are keyed by the same WordNet 3.0 synset offsets:
 `wns/msa/wn-data-ind.tab` of the Open Multilingual Wordnet data (omwn/omw-data).
 Usage: python scripts/build_wordnet_english.py WN-DATA-IND.tab [wordnet-dir]
-An English word's translations are the Indonesian lemmas of its first SENSES synsets of each part of speech.
+An English word's translations are the Indonesian lemmas of its commonest sense in each part of speech it is used
+in (translations()); it also writes english-irregular.tsv, WordNet's irregular forms ("came" -> "come").
 """
 from __future__ import annotations
 

@@ -133,8 +133,10 @@ def test_wordnet_builder_joins_english_senses_to_indonesian_lemmas() -> None:
     made = build.translations([nouns_read, verbs_read], ind)
     assert made["benefit"] == ["faedah", "manfaat"]                    # the first sense only (SENSES = 1)
     assert made["working capital"] == ["modal kerja"]                  # never tagged: its part of speech still counts
-    assert made["come"] == ["tiba"]        # the used (tagged) part of speech, its first sense with Indonesian lemmas,
-    assert "the whole kit and caboodle" not in made                    # not "mani" nor an untagged third sense
+    # "come": the verb (its noun sense is never tagged: not "mani"), and its first tagged sense with Indonesian
+    # lemmas (the first has none; the third, "menjadi", is not tagged)
+    assert made["come"] == ["tiba"]
+    assert "the whole kit and caboodle" not in made                    # a phrase, not a question word
     assert build.irregular(["came come\nchildren child\nbuild build\n"]) == {"came": "come", "children": "child"}
 
 
