@@ -39,6 +39,7 @@ class Layout:
     list_labels: dict[int, frozenset[str]]      # list id -> its items' labels ("a", "b", "1", ...)
     heading_terms: list[frozenset[str]]         # per passage: the terms of its own section heading
     citing_units: dict[int, tuple[int, ...]]    # footnote entry id -> the sentences carrying its marker
+    quotable: np.ndarray                        # bool per passage: False for a stray line, not a claim (stray_lines)
 
     @classmethod
     def of(cls, passages: tuple[Passage, ...], units: Units, index: Index, compounds: dict[str, str]) -> "Layout":
@@ -48,7 +49,27 @@ class Layout:
                    lead_ins(passages),
                    {p.id: frozenset(label.lower() for label in _LABEL.findall(p.text))
                     for p in passages if p.kind == "list"},
-                   heading_terms(passages, compounds), citing_units(passages, units, first_unit))
+                   heading_terms(passages, compounds), citing_units(passages, units, first_unit),
+                   ~np.isin(np.arange(len(passages)), sorted(stray_lines(passages, first_unit))))
+
+
+_ENDED = re.compile(r"[.!?:;\"'\u201d\u2019)\]]\s*$")    # a sentence's last mark (a quote or bracket may close it)
+_NAME_OR_NUMBER = re.compile(r"\d|(?<=\S)\s+[A-Z]")          # a digit, or a capital past the first word
+
+
+def stray_lines(passages: tuple[Passage, ...], first_unit: np.ndarray) -> frozenset[int]:
+    """Return the paragraphs that are a stray line, not a claim: one unit, no mark ending it, no name or number,
+    and not leading into a list or table after it (a draft's unfinished "Dari uraian di atas tujuan kerja sama")."""
+    out = set()
+    for p in passages:
+        if p.kind != "paragraph" or first_unit[p.id + 1] - first_unit[p.id] != 1 or _ENDED.search(p.text) \
+                or _NAME_OR_NUMBER.search(p.text):
+            continue
+        after = passages[p.id + 1] if p.id + 1 < len(passages) else None
+        if after is not None and after.source == p.source and after.kind in ("list", "table"):
+            continue
+        out.add(p.id)
+    return frozenset(out)
 
 
 def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:
@@ -134,9 +155,12 @@ def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, settings: Sett
     """
     units = layout.units
     per_passage = layout.index.passage_scores(qv)
-    keep = None
+    keep = None                                                 # passages that may be quoted (None: all)
     if where is not None:
-        keep = np.fromiter((bool(where(p)) for p in layout.passages), bool, len(layout.passages))
+        keep = np.fromiter((bool(where(p)) for p in layout.passages), bool, len(layout.passages)) & layout.quotable
+    elif not layout.quotable.all():                             # a stray line is never quoted
+        keep = layout.quotable
+    if keep is not None:
         per_passage = per_passage * keep
     best = top_units(per_passage, CANDIDATES)
     dense_passage = None
