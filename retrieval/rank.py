@@ -14,6 +14,7 @@ from .headings import without_numbering
 from .index import Index, ranges
 from .model import Passage
 from .settings import Settings
+from .structure import TERMINAL
 from .units import Units
 
 PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
@@ -39,7 +40,7 @@ class Layout:
     list_labels: dict[int, frozenset[str]]      # list id -> its items' labels ("a", "b", "1", ...)
     heading_terms: list[frozenset[str]]         # per passage: the terms of its own section heading
     citing_units: dict[int, tuple[int, ...]]    # footnote entry id -> the sentences carrying its marker
-    quotable: np.ndarray                        # bool per passage: False for a stray line, not a claim (stray_lines)
+    quotable: np.ndarray                        # bool per passage: False for a stray line, not a claim (quotable)
 
     @classmethod
     def of(cls, passages: tuple[Passage, ...], units: Units, index: Index, compounds: dict[str, str]) -> "Layout":
@@ -50,26 +51,25 @@ class Layout:
                    {p.id: frozenset(label.lower() for label in _LABEL.findall(p.text))
                     for p in passages if p.kind == "list"},
                    heading_terms(passages, compounds), citing_units(passages, units, first_unit),
-                   ~np.isin(np.arange(len(passages)), sorted(stray_lines(passages, first_unit))))
+                   quotable(passages, first_unit))
 
 
-_ENDED = re.compile(r"[.!?:;\"'\u201d\u2019)\]]\s*$")    # a sentence's last mark (a quote or bracket may close it)
 _NAME_OR_NUMBER = re.compile(r"\d|(?<=\S)\s+[A-Z]")          # a digit, or a capital past the first word
 
 
-def stray_lines(passages: tuple[Passage, ...], first_unit: np.ndarray) -> frozenset[int]:
-    """Return the paragraphs that are a stray line, not a claim: one unit, no mark ending it, no name or number,
-    and not leading into a list or table after it (a draft's unfinished "Dari uraian di atas tujuan kerja sama")."""
-    out = set()
+def quotable(passages: tuple[Passage, ...], first_unit: np.ndarray) -> np.ndarray:
+    """Return, per passage, whether it may be quoted: not a stray line, which is no claim (a draft's unfinished
+    "Dari uraian di atas tujuan kerja sama"): a paragraph of one unit with no mark ending it, no name or number,
+    that leads into no list or table after it."""
+    out = np.ones(len(passages), bool)
     for p in passages:
-        if p.kind != "paragraph" or first_unit[p.id + 1] - first_unit[p.id] != 1 or _ENDED.search(p.text) \
+        if p.kind != "paragraph" or first_unit[p.id + 1] - first_unit[p.id] != 1 or TERMINAL.search(p.text.rstrip()) \
                 or _NAME_OR_NUMBER.search(p.text):
             continue
         after = passages[p.id + 1] if p.id + 1 < len(passages) else None
-        if after is not None and after.source == p.source and after.kind in ("list", "table"):
-            continue
-        out.add(p.id)
-    return frozenset(out)
+        if after is None or after.source != p.source or after.kind not in ("list", "table"):
+            out[p.id] = False
+    return out
 
 
 def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from .headings import heading_level, is_chapter_only
 from .model import Block, Document, Footnote, Mark, PageStart, Passage
 
-_TERMINAL = re.compile(r"[.!?:;]['\"”’)\]]*$")
+TERMINAL = re.compile(r"[.!?:;]['\"”’)\]]*$")
 # words by which a sentence points at the table after it ("di bawah ini", "berikut", "tabel 3.1")
 _INTRO = re.compile(r"\b(di bawah ini|berikut(nya)?|sebagai berikut|tabel|gambar|bagan|below|following|table|"
                     r"figure)\b", re.I)
@@ -91,7 +91,7 @@ def _units(doc: Document) -> tuple[list[_BodyBlock], list[tuple[int, str, PageSt
 
 def continues_paragraph(before: str, after: str) -> bool:
     """Tell whether `after` continues a paragraph cut after `before` (by a page break or footnotes)."""
-    if not before or not after or _TERMINAL.search(before.rstrip()):
+    if not before or not after or TERMINAL.search(before.rstrip()):
         return False
     head = after.lstrip()[:1]
     return head.islower() or before.rstrip().endswith((",", "-", "–"))
@@ -213,7 +213,7 @@ def _is_title(unit: _BodyBlock) -> bool:
     """Tell whether a paragraph reads like a table title (short, no final period, or in capitals)."""
     letters = [c for c in unit.text if c.isalpha()]
     caps = letters and sum(c.isupper() for c in letters) / len(letters) > 0.6
-    return unit.kind == "paragraph" and len(unit.text) < 300 and (caps or not _TERMINAL.search(unit.text))
+    return unit.kind == "paragraph" and len(unit.text) < 300 and (caps or not TERMINAL.search(unit.text))
 
 
 def _table_rows(unit: _BodyBlock, title: str, caption: str) -> list[str]:

@@ -180,7 +180,8 @@ def test_a_stray_line_is_a_line_without_a_claim(tmp_path):
         "Tujuan kerja sama meliputi\n\n- a. Memacu pertumbuhan ekonomi.\n- b. Membuka peluang dagang.\n\n"  # a lead-in
         "Kerja sama itu berjalan baik dan\n\nmasih dilanjutkan sampai sekarang.\n")})  # one sentence, read as one
     built = Engine.build(corpus, use_cache=False)
-    assert [p.text for p in built.passages if not built.layout.quotable[p.id]] == ["Dari uraian di atas tujuan kerja sama"]
+    stray = [p.text for p in built.passages if not built.layout.quotable[p.id]]
+    assert stray == ["Dari uraian di atas tujuan kerja sama"]
 
 
 # --- quotes are verbatim, distinct and short ------------------------------------------------------------------
