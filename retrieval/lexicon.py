@@ -116,9 +116,10 @@ def english(word: str) -> tuple[str, ...]:
     """Return the Indonesian translations of an English word (or of the word it is inflected from): the
     dictionary's first, then the Indonesian words of the word's commonest senses in the wordnets."""
     out: list[str] = []
+    forms = _lemmas(" ".join(word.lower().split()))
     for name in (ENGLISH, ENGLISH_WORDNET):
         table = _lists(name)
-        for form in _lemmas(" ".join(word.lower().split())):
+        for form in forms:
             if form in table:
                 out.extend(t for t in table[form] if t not in out)
                 break
