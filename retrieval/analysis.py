@@ -70,6 +70,7 @@ ABBREVIATIONS = {
 }
 _ABBREVIATED = frozenset(ABBREVIATIONS)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
+CAPITALISED = re.compile(r"(?<=\S)\s+([A-Z][\w-]*)")   # a capitalised word past the first: a name
 _LONG_NUMBER = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 
 

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 
 from . import dense as dense_model
-from .analysis import terms, tokenise
+from .analysis import CAPITALISED, terms, tokenise
 from .headings import without_numbering
 from .index import Index, ranges
 from .model import Passage
@@ -54,9 +54,6 @@ class Layout:
                    quotable(passages, first_unit))
 
 
-_NAME_OR_NUMBER = re.compile(r"\d|(?<=\S)\s+[A-Z]")          # a digit, or a capital past the first word
-
-
 def quotable(passages: tuple[Passage, ...], first_unit: np.ndarray) -> np.ndarray:
     """Return, per passage, whether it may be quoted: not a stray line, which is no claim (a draft's unfinished
     "Dari uraian di atas tujuan kerja sama"): a paragraph of one unit with no mark ending it, no name or number,
@@ -64,7 +61,7 @@ def quotable(passages: tuple[Passage, ...], first_unit: np.ndarray) -> np.ndarra
     out = np.ones(len(passages), bool)
     for p in passages:
         if p.kind != "paragraph" or first_unit[p.id + 1] - first_unit[p.id] != 1 or TERMINAL.search(p.text.rstrip()) \
-                or _NAME_OR_NUMBER.search(p.text):
+                or CAPITALISED.search(p.text) or any(c.isdecimal() for c in p.text):
             continue
         after = passages[p.id + 1] if p.id + 1 < len(passages) else None
         if after is None or after.source != p.source or after.kind not in ("list", "table"):

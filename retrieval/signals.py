@@ -6,14 +6,13 @@ import re
 import numpy as np
 
 from . import answerable
-from .analysis import terms, tokenise
+from .analysis import CAPITALISED, terms, tokenise
 from .model import Quote
 from .question import QueryPlan
 from .rank import Layout
 
 
 _NEGATION = re.compile(r"\b(?:tidak|bukan|belum|tak|tanpa|not|never|no|non)\b", re.I)
-_CAPITALISED = re.compile(r"(?<=\S)\s+([A-Z][\w-]*)")   # a capitalised word that does not open the question
 
 
 def unknown_share(qv) -> float:
@@ -71,5 +70,5 @@ def rarest_missing(qv, found: set[str]) -> float:
 
 def name_terms(question: str) -> set[str]:
     """Return the index terms of the words a question writes with a capital, past its first word."""
-    words = _CAPITALISED.findall(question)
+    words = CAPITALISED.findall(question)
     return {t for w in words for t in terms(tokenise(w))}
