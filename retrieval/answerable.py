@@ -56,6 +56,10 @@ class Signals:
     negation_missing: bool = False      # the question negates (tidak, bukan, belum, not ...) and the quote does not
     question_terms: int = 0             # how many words the question searches (a long question, still covered,
                                         # is more often answered)
+    missing_prior: float = 0.0          # the most trap-like log-odds (missing_prior()) of a question word its
+                                        # passage lacks ("dibubarkan" asked of a paragraph on the founding); not
+                                        # weighted: at or below veto() the quote is no answer
+    missing: tuple[str, ...] = ()       # the question words (index terms) its passage lacks
 
     def vector(self) -> np.ndarray:
         """Return the feature vector in FEATURES order."""
@@ -179,6 +183,30 @@ def _model(variant: str, path: Path = WEIGHTS) -> tuple[np.ndarray, float] | Non
         return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES]), float(data["threshold"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+@lru_cache(maxsize=2)
+def _missing_terms(path: Path = WEIGHTS) -> tuple[dict[str, float], float]:
+    """Return the fitted log-odds of the question words a passage lacks and the veto level (empty and -inf when the
+    file has none)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))["missing_terms"]
+        return {str(t): float(v) for t, v in data["log_odds"].items()}, float(data["veto"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, -math.inf
+
+
+def missing_prior(missing: tuple[str, ...] | list[str]) -> float:
+    """Return the most trap-like (lowest, at most 0) fitted log-odds among question words the passage lacks.  On
+    IDK-MRC train, a question whose passage lacks "bubar", "tutup", "larang" or "akhir" was far more often written
+    to be unanswerable than one lacking "nama" or "arti" (answerable_fit.log_odds)."""
+    table = _missing_terms()[0]
+    return min([0.0] + [table.get(t, 0.0) for t in missing])
+
+
+def veto() -> float:
+    """Return the fitted level at or below which a quote's missing_prior makes it no answer (-inf when unfitted)."""
+    return _missing_terms()[1]
 
 
 def threshold(dense: bool = True) -> float:

@@ -140,6 +140,9 @@ class Engine:
         found = self.signals(plan, top_k)
         if self.settings.abstain and self.settings.named_kind and answerable.names_kind(plan.qtype, plan.plain):
             found = [(q, s) for q, s in found if not s.kind_missing]
+        veto = answerable.veto() if self.settings.missing_veto is None else self.settings.missing_veto
+        if self.settings.abstain:
+            found = [(q, s) for q, s in found if s.missing_prior > veto]
         return plan, [(q, answerable.probability(s, dense_on, gate)) for q, s in found]
 
     def signals(self, plan: QueryPlan, top_k: int = DEFAULT_TOP_K) -> list[tuple[Quote, answerable.Signals]]:

@@ -18,6 +18,9 @@ class Settings:
                                         # is no answer, whatever else it shares with the question
     named_kind: bool = True             # a question naming the kind of value it wants ("berapa persen", "tahun
                                         # berapa", "hlm brp") is answered only by quotes holding such a value
+    missing_veto: float | None = None   # a quote whose passage lacks a question word of this log-odds or lower
+                                        # (answerable.missing_prior) is dropped before the best is judged, as
+                                        # named_kind drops quotes (None: the fitted level; -inf: none dropped)
     best_must_pass: bool = True         # abstain when the best quote fails, even if a lower one passes: a lower
                                         # quote that passes where the best fails is more often a trap (IDK-MRC
                                         # valid: unanswerable abstained 0.11 -> 0.13, false abstain 0.02 either way)

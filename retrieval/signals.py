@@ -37,6 +37,7 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
     found = {qv.credit[i][0] for i in present}
     lexical = index.sentence_scores(qv, np.array(inside))
     named = plan.asks_source and answerable.names_kind(plan.qtype, plan.plain)   # "referensinya hlm brp?"
+    missing = tuple(sorted(t for t in qv.term_idf if t not in found))
     return answerable.Signals(
         cosine=float(cos[inside].max()) if cos is not None else 0.0,
         coverage_passage=index.coverage(qv, present), coverage_quote=index.coverage(qv, held),
@@ -49,7 +50,8 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
         rarest_missing=rarest_missing(qv, found),
         name_missing=any(t in qv.term_idf and t not in found for t in name_terms(plan.question)),
         quote_rarest_missing=rarest_missing(qv, {qv.credit[i][0] for i in held}), question_terms=len(qv.term_idf),
-        negation_missing=bool(_NEGATION.search(plan.plain)) and not _NEGATION.search(quote.text))
+        negation_missing=bool(_NEGATION.search(plan.plain)) and not _NEGATION.search(quote.text),
+        missing_prior=answerable.missing_prior(missing), missing=missing)
 
 
 def cited_texts(layout: Layout, quote: Quote) -> list[str]:

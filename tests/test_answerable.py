@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from retrieval import Engine, answerable
+from retrieval import Engine, answerable, answerable_fit
 from retrieval.answerable import FEATURES, Signals, asks_kind, kind_found
 from retrieval.settings import Settings
 from retrieval.signals import name_terms
@@ -226,3 +228,88 @@ def test_without_the_model_kutip_answers_from_the_words_and_says_so_once(tmp_pat
     assert "Traceback" not in run.stderr
     out = json.loads(run.stdout)
     assert not out["abstained"] and "17 Agustus 2013" in out["passages"][0]["text"]
+
+
+# --- a question word whose absence marks a trap (answerable.missing_prior, answerable_fit.log_odds) ----------------
+SOCIETY = ("# Perkumpulan Pecinta Sastra Siak\n\n"
+           "Perkumpulan Pecinta Sastra Siak didirikan di Pekanbaru pada tahun 1978 oleh sekelompok guru bahasa. "
+           "Perkumpulan ini menerbitkan majalah bulanan dan mengadakan lomba membaca puisi setiap bulan Agustus.\n\n"
+           "Anggotanya kini berjumlah sekitar tiga ratus orang dari berbagai kabupaten di Riau.\n")
+
+
+@pytest.fixture(scope="module")
+def society(tmp_path_factory) -> Engine:
+    """An engine over one paragraph on a society's founding (written for these tests)."""
+    folder = tmp_path_factory.mktemp("society")
+    (folder / "perkumpulan.md").write_text(SOCIETY, encoding="utf-8")
+    return Engine.build(folder, use_cache=False)
+
+
+def test_the_shipped_table_marks_reversal_words_below_the_veto_and_common_ones_above():
+    data = json.loads(answerable.WEIGHTS.read_text(encoding="utf-8"))["missing_terms"]
+    table, veto = data["log_odds"], answerable.veto()
+    assert veto == data["veto"] and -5.0 < veto < 0.0 and "IDK-MRC train" in data["data"]
+    assert answerable.missing_prior(("bubar",)) == table["bubar"] <= veto      # dissolved, asked of a founding
+    assert answerable.missing_prior(("larang", "nama")) == table["larang"] <= veto
+    assert answerable.missing_prior(("nama",)) == 0.0 < table["nama"]          # only the lowest, at most 0
+    assert answerable.missing_prior(("perkumpulan",)) == answerable.missing_prior(()) == 0.0   # not in the table
+
+
+@pytest.mark.parametrize("question, lacking", [
+    ("Kapan Perkumpulan Pecinta Sastra Siak dibubarkan?", ("bubar",)),
+    ("Siapa yang melarang majalah bulanan Perkumpulan Pecinta Sastra Siak?", ("larang",)),
+    ("Kapan perkumpulan itu ditutup?", ("tutup",)),
+])
+def test_a_question_whose_passage_lacks_a_trap_word_is_not_answered(society, question, lacking):
+    plan, _ = society.judged(question)
+    assert society.signals(plan, 1)[0][1].missing == lacking
+    assert society.ask(question).abstained
+    unvetoed = society.with_settings(Settings(missing_veto=float("-inf")))
+    assert not unvetoed.ask(question).abstained          # what the veto turns away: the model alone answers it
+
+
+@pytest.mark.parametrize("question", ["Kapan Perkumpulan Pecinta Sastra Siak didirikan?",
+                                      "Siapa yang mendirikan Perkumpulan Pecinta Sastra Siak?"])
+def test_a_question_its_passage_holds_whole_is_still_answered(society, question):
+    answer = society.ask(question)
+    assert not answer.abstained and "1978 oleh sekelompok guru bahasa" in answer.quotes[0].text
+
+
+def _rows(answered: list[tuple[str, ...]], traps: list[tuple[str, ...]]) -> dict:
+    """Rows as answerable_fit.collect returns them: one first quote per question, answered ones holding the gold."""
+    n = len(answered) + len(traps)
+    return {"x": np.zeros((n, len(FEATURES))), "y": np.array([True] * len(answered) + [False] * len(traps)),
+            "question": np.arange(n), "answerable": np.array([True] * len(answered) + [False] * len(traps)),
+            "first": np.ones(n, bool), "missing": list(answered) + list(traps)}
+
+
+def test_the_log_odds_are_smoothed_counts_of_answered_against_trap_questions():
+    rows = _rows([("bubar",)] + [("nama",)] * 20 + [()] * 179, [("bubar",)] * 9 + [("nama",)] * 2 + [("x",)] * 4
+                 + [()] * 85)
+    table = answerable_fit.log_odds(rows, rows["y"] | ~rows["y"])
+    assert set(table) == {"bubar", "nama"}                  # "x": fewer than MIN_QUESTIONS (5) questions
+    assert table["bubar"] == round(math.log(2 / 201) - math.log(10 / 101), 4)
+    assert table["nama"] == round(math.log(21 / 201) - math.log(3 / 101), 4) > 0
+
+
+def test_the_veto_level_is_the_highest_that_costs_at_most_one_percent_of_answered_questions():
+    rows = _rows([()] * 200, [()] * 100)
+    prior = np.zeros(300)
+    prior[:2] = -3.0            # two answered questions lack a word of -3: 1% of them
+    prior[2] = -1.0             # a third lacks one of -1: 1.5%
+    prior[200:250] = -3.0
+    mine = np.ones(300, bool)
+    assert answerable_fit.veto_level(rows, mine, prior, {"a": -3.0, "b": -1.0, "c": 0.5}) == -3.0
+    prior[2] = -0.5             # no answered question lacks a word of -1 now: that level costs 1% as well
+    assert answerable_fit.veto_level(rows, mine, prior, {"a": -3.0, "b": -1.0, "c": 0.5}) == -1.0
+
+
+def test_a_quote_whose_passage_holds_the_trap_word_still_answers(tmp_path):
+    (tmp_path / "perkumpulan.md").write_text(SOCIETY + "\nSesudah majalahnya berhenti terbit, Perkumpulan Pecinta "
+                                             "Sastra Siak dibubarkan oleh para pengurusnya pada tahun 2004.\n",
+                                             encoding="utf-8")
+    both = Engine.build(tmp_path, use_cache=False)
+    answer = both.ask("Kapan Perkumpulan Pecinta Sastra Siak dibubarkan?")
+    assert not answer.abstained and [q.text for q in answer.quotes] == [
+        "Sesudah majalahnya berhenti terbit, Perkumpulan Pecinta Sastra Siak dibubarkan oleh para pengurusnya pada "
+        "tahun 2004."]                          # the founding paragraph, lacking "bubar", is dropped, not the answer
