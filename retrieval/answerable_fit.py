@@ -57,23 +57,23 @@ def log_odds(rows: dict, use: np.ndarray) -> dict[str, float]:
             if counts[True][t] + counts[False][t] >= MIN_QUESTIONS}
 
 
-def prior_out_of_fold(rows: dict, own: np.ndarray) -> np.ndarray:
-    """Return each row's missing_prior read off a table fitted without its question (on the other folds' questions
-    of the own corpus)."""
+def prior_out_of_fold(rows: dict) -> np.ndarray:
+    """Return each row's missing_prior read off a table fitted without its question (on the other folds'
+    questions)."""
     prior = np.zeros(len(rows["y"]))
     fold = rows["question"] % FOLDS
     for k in range(FOLDS):
-        table = log_odds(rows, own & (fold != k))
+        table = log_odds(rows, fold != k)
         for i in np.flatnonzero(fold == k):
             prior[i] = min([0.0] + [table.get(t, 0.0) for t in rows["missing"][i]])
     return prior
 
 
-def veto_level(rows: dict, own: np.ndarray, prior: np.ndarray, table: dict[str, float]) -> float:
+def veto_level(rows: dict, prior: np.ndarray, table: dict[str, float]) -> float:
     """Return the highest log-odds level of the table at which vetoing a first quote (its passage lacks a question
-    word of that level or lower) takes at most VETO_COST of the own corpus's answerable questions (prior: each
-    row's missing_prior, out of fold)."""
-    first = own & rows["first"]
+    word of that level or lower) takes at most VETO_COST of the answerable questions (prior: each row's
+    missing_prior, out of fold)."""
+    first = rows["first"]
     answered, trap = prior[first & rows["answerable"]], prior[first & ~rows["answerable"]]
     level = -np.inf
     for candidate in sorted({v for v in table.values() if v < 0}):
@@ -135,10 +135,9 @@ def main(argv: list[str]) -> int:
     random.Random(SEED).shuffle(paragraphs)
     # the missing words' log-odds are counts: all of train (6 min on 2 cores)
     every, rows = asked_of_own(paragraphs)
-    mine = np.ones(len(rows["y"]), bool)
-    table = log_odds(rows, mine)
+    table = log_odds(rows, np.ones(len(rows["y"]), bool))
     missing = {"smoothing": SMOOTHING, "min_questions": MIN_QUESTIONS,
-               "veto": veto_level(rows, mine, prior_out_of_fold(rows, mine), table),
+               "veto": veto_level(rows, prior_out_of_fold(rows), table),
                "data": f"IDK-MRC train (Putri & Oh, EMNLP 2022; CC BY-SA 4.0): all {len(every)} questions on "
                        f"{len(paragraphs)} paragraphs, asked of a corpus of those paragraphs",
                "log_odds": table}

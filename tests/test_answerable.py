@@ -298,10 +298,9 @@ def test_the_veto_level_is_the_highest_that_costs_at_most_one_percent_of_answere
     prior[:2] = -3.0            # two answered questions lack a word of -3: 1% of them
     prior[2] = -1.0             # a third lacks one of -1: 1.5%
     prior[200:250] = -3.0
-    mine = np.ones(300, bool)
-    assert answerable_fit.veto_level(rows, mine, prior, {"a": -3.0, "b": -1.0, "c": 0.5}) == -3.0
+    assert answerable_fit.veto_level(rows, prior, {"a": -3.0, "b": -1.0, "c": 0.5}) == -3.0
     prior[2] = -0.5             # no answered question lacks a word of -1 now: that level costs 1% as well
-    assert answerable_fit.veto_level(rows, mine, prior, {"a": -3.0, "b": -1.0, "c": 0.5}) == -1.0
+    assert answerable_fit.veto_level(rows, prior, {"a": -3.0, "b": -1.0, "c": 0.5}) == -1.0
 
 
 def test_a_quote_whose_passage_holds_the_trap_word_still_answers(tmp_path):
@@ -313,3 +312,13 @@ def test_a_quote_whose_passage_holds_the_trap_word_still_answers(tmp_path):
     assert not answer.abstained and [q.text for q in answer.quotes] == [
         "Sesudah majalahnya berhenti terbit, Perkumpulan Pecinta Sastra Siak dibubarkan oleh para pengurusnya pada "
         "tahun 2004."]                          # the founding paragraph, lacking "bubar", is dropped, not the answer
+
+
+def test_a_train_rows_prior_is_read_off_a_table_fitted_without_its_own_question():
+    rows = _rows([()] * 10, [("bubar",)] * 6)            # questions 0-9 answered, 10-15 traps; fold = number % 5
+    prior = answerable_fit.prior_out_of_fold(rows)
+    # without fold 0 (questions 0, 5, 10, 15) "bubar" lacks for 4 traps, under MIN_QUESTIONS: no log-odds
+    assert prior[10] == prior[15] == 0.0
+    # without fold 1 (1, 6, 11) it lacks for 5 of 5 traps and none of 8 answered questions
+    assert round(prior[11], 4) == round(math.log(1 / 9) - math.log(6 / 6), 4)
+    assert list(prior[:10]) == [0.0] * 10
