@@ -58,7 +58,7 @@ class Signals:
                                         # is more often answered)
     missing_prior: float = 0.0          # the most trap-like log-odds (missing_prior()) of a question word its
                                         # passage lacks ("dibubarkan" asked of a paragraph on the founding); not
-                                        # weighted: at or below veto() the quote is no answer
+                                        # weighted: at or below veto() Engine.judged drops the quote
     missing: tuple[str, ...] = ()       # the question words (index terms) its passage lacks
 
     def vector(self) -> np.ndarray:
@@ -174,32 +174,44 @@ def asks_kind(qtype: str | None) -> bool:
     return qtype in ("when", "number", "who", "where")
 
 
-@lru_cache(maxsize=4)
-def _model(variant: str, path: Path = WEIGHTS) -> tuple[np.ndarray, float] | None:
-    """Return the fitted weights (FEATURES order) and threshold of a variant ("dense", or "lexical" for when the
-    e5 model is not loaded), or None when the file is missing or does not fit."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))[variant]
-        return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES]), float(data["threshold"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+_UNFIT = (OSError, ValueError, KeyError, TypeError, AttributeError)   # the file is missing or does not fit
 
 
 @lru_cache(maxsize=2)
-def _missing_terms(path: Path = WEIGHTS) -> tuple[dict[str, float], float]:
+def _fitted(path: Path = WEIGHTS) -> dict | None:
+    """Return what answerable_fit wrote (parsed once), or None when the file is missing or is not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=4)
+def _model(variant: str) -> tuple[np.ndarray, float] | None:
+    """Return the fitted weights (FEATURES order) and threshold of a variant ("dense", or "lexical" for when the
+    e5 model is not loaded), or None when the file is missing or does not fit."""
+    try:
+        data = _fitted()[variant]
+        return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES]), float(data["threshold"])
+    except _UNFIT:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _missing_terms() -> tuple[dict[str, float], float]:
     """Return the fitted log-odds of the question words a passage lacks and the veto level (empty and -inf when the
     file has none)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))["missing_terms"]
+        data = _fitted()["missing_terms"]
         return {str(t): float(v) for t, v in data["log_odds"].items()}, float(data["veto"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except _UNFIT:
         return {}, -math.inf
 
 
 def missing_prior(missing: tuple[str, ...] | list[str]) -> float:
     """Return the most trap-like (lowest, at most 0) fitted log-odds among question words the passage lacks.  On
     IDK-MRC train, a question whose passage lacks "bubar", "tutup", "larang" or "akhir" was far more often written
-    to be unanswerable than one lacking "nama" or "arti" (answerable_fit.log_odds)."""
+    to be unanswerable than one lacking "nama" or "kata" (answerable_fit.log_odds)."""
     table = _missing_terms()[0]
     return min([0.0] + [table.get(t, 0.0) for t in missing])
 
