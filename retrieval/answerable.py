@@ -208,12 +208,16 @@ def _missing_terms() -> tuple[dict[str, float], float]:
         return {}, -math.inf
 
 
+def lowest_log_odds(table: dict[str, float], missing: tuple[str, ...] | list[str]) -> float:
+    """Return the lowest log-odds of the table among the missing words, at most 0 (words not in it count 0)."""
+    return min([0.0] + [table.get(t, 0.0) for t in missing])
+
+
 def missing_prior(missing: tuple[str, ...] | list[str]) -> float:
     """Return the most trap-like (lowest, at most 0) fitted log-odds among question words the passage lacks.  On
     IDK-MRC train, a question whose passage lacks "bubar", "tutup", "larang" or "akhir" was far more often written
     to be unanswerable than one lacking "nama" or "kata" (answerable_fit.log_odds)."""
-    table = _missing_terms()[0]
-    return min([0.0] + [table.get(t, 0.0) for t in missing])
+    return lowest_log_odds(_missing_terms()[0], missing)
 
 
 def veto() -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .answerable import FEATURES, WEIGHTS
+from .answerable import FEATURES, WEIGHTS, lowest_log_odds
 
 PARAGRAPHS = 1200       # IDK-MRC train paragraphs made into the fitting corpus (a third of train; 2 min on 2 cores)
 FOREIGN = 900           # of their questions, also asked of the chapter, where none has an answer
@@ -65,7 +65,7 @@ def prior_out_of_fold(rows: dict) -> np.ndarray:
     for k in range(FOLDS):
         table = log_odds(rows, fold != k)
         for i in np.flatnonzero(fold == k):
-            prior[i] = min([0.0] + [table.get(t, 0.0) for t in rows["missing"][i]])
+            prior[i] = lowest_log_odds(table, rows["missing"][i])
     return prior
 
 
