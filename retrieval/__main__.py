@@ -13,7 +13,17 @@ from . import DEFAULT_TOP_K, KutipError
 from .control_chars import escape_json_controls, terminal_safe
 from .readers import describe_formats
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+def _default_corpus() -> Path:
+    """Return the project's corpus/ folder, or, installed from a wheel, the chapter shipped in it (kutip_corpus)."""
+    beside = Path(__file__).resolve().parent.parent / "corpus"
+    if beside.is_dir():
+        return beside
+    from importlib.util import find_spec
+    spec = find_spec("kutip_corpus")
+    return Path(list(spec.submodule_search_locations)[0]) if spec and spec.submodule_search_locations else beside
+
+
+DEFAULT_CORPUS = _default_corpus()
 ECHO_CHARS = 200            # a refused batch line is echoed this far in the JSON (a 300 MB line is not echoed whole)
 LINE_CHARS = 1_000_000      # a batch line is read this far; the rest is skipped unread into memory (far past any
                             # question the engine accepts, so a refused line is still told apart from a good one)

@@ -19,12 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
+from .errors import ModelFileError
+from .ranker import read_fitted
 from .short_answer import URL, WORD_NUMBER
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "answerable.json"
 FEATURES = ("bias", "cosine", "coverage_passage", "coverage_quote", "asks_kind", "kind_missing", "unknown_share",
             "number_missing", "english", "lexical", "rarest_missing", "name_missing", "quote_rarest_missing",
-            "negation_missing", "question_terms")
+            "negation_missing", "question_terms", "rank_score", "cos_whole")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTHS = re.compile(r"\b(" + "|".join(sorted(set(INDONESIAN_MONTHS + ENGLISH_MONTHS) - {"may"})) + r")\b",
                      re.I)             # not "may": in an English text the verb, far more often than the month
@@ -56,17 +58,19 @@ class Signals:
     negation_missing: bool = False      # the question negates (tidak, bukan, belum, not ...) and the quote does not
     question_terms: int = 0             # how many words the question searches (a long question, still covered,
                                         # is more often answered)
-    missing_prior: float = 0.0          # the most trap-like log-odds (missing_prior()) of a question word its
-                                        # passage lacks ("dibubarkan" asked of a paragraph on the founding); not
-                                        # weighted: at or below veto() Engine.judged drops the quote
-    missing: tuple[str, ...] = ()       # the question words (index terms) its passage lacks
+    missing: tuple[str, ...] = ()       # the question words (index terms) its passage lacks; when the most
+                                        # trap-like of them (missing_prior) is at or below veto(), Engine.judged
+                                        # drops the quote ("dibubarkan" asked of a paragraph on the founding)
+    rank_score: float = 0.0             # the learned ranker's score of the quote (ranker.py), in (0, 1)
+    cos_whole: float = 0.0              # e5 cosine of the question with the quote's whole passage (0 without the model)
 
     def vector(self) -> np.ndarray:
         """Return the feature vector in FEATURES order."""
         return np.array([1.0, self.cosine, self.coverage_passage, self.coverage_quote, float(self.asks_kind),
                          float(self.kind_missing), self.unknown_share, float(self.number_missing),
                          float(self.english), self.lexical, self.rarest_missing, float(self.name_missing),
-                         self.quote_rarest_missing, float(self.negation_missing), float(self.question_terms)])
+                         self.quote_rarest_missing, float(self.negation_missing), float(self.question_terms),
+                         self.rank_score, self.cos_whole])
 
 
 def kind_found(qtype: str | None, question: str, quote: str) -> bool:
@@ -174,38 +178,46 @@ def asks_kind(qtype: str | None) -> bool:
     return qtype in ("when", "number", "who", "where")
 
 
-_UNFIT = (OSError, ValueError, KeyError, TypeError, AttributeError)   # the file is missing or does not fit
+def _fitted() -> dict:
+    """Return what the fit wrote (parsed and checked once); raise ModelFileError when it is missing or corrupt."""
+    return _read(WEIGHTS)
 
 
 @lru_cache(maxsize=2)
-def _fitted(path: Path = WEIGHTS) -> dict | None:
-    """Return what answerable_fit wrote (parsed once), or None when the file is missing or is not JSON."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def _read(path: Path) -> dict:
+    """Return the fitted file at path, checked."""
+    return read_fitted(path, FEATURES)
 
 
-@lru_cache(maxsize=4)
-def _model(variant: str) -> tuple[np.ndarray, float] | None:
-    """Return the fitted weights (FEATURES order) and threshold of a variant ("dense", or "lexical" for when the
-    e5 model is not loaded), or None when the file is missing or does not fit."""
+@lru_cache(maxsize=8)
+def _model(variant: str) -> tuple[np.ndarray, float, float]:
+    """Return the fitted weights (FEATURES order) of a variant ("dense", or "lexical" for when the e5 model is not
+    loaded) and its thresholds for Indonesian and for English questions."""
     try:
         data = _fitted()[variant]
-        return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES]), float(data["threshold"])
-    except _UNFIT:
-        return None
+        w = np.array([float(v) for v in data["weights"]])
+        out = w, float(data["threshold"]), float(data["threshold_english"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ModelFileError(f"{WEIGHTS.name}: bobot rusak / bad weights ({e})") from None
+    if w.shape != (len(FEATURES),) or not np.isfinite(w).all():
+        raise ModelFileError(f"{WEIGHTS.name}: bobot rusak / bad weights")
+    return out
 
 
 @lru_cache(maxsize=1)
 def _missing_terms() -> tuple[dict[str, float], float]:
-    """Return the fitted log-odds of the question words a passage lacks and the veto level (empty and -inf when the
-    file has none)."""
+    """Return the fitted log-odds of the question words a passage lacks and the veto level."""
     try:
         data = _fitted()["missing_terms"]
         return {str(t): float(v) for t, v in data["log_odds"].items()}, float(data["veto"])
-    except _UNFIT:
-        return {}, -math.inf
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise ModelFileError(f"{WEIGHTS.name}: tabel kata jebakan rusak / bad trap-word table ({e})") from None
+
+
+def clear() -> None:
+    """Forget the fitted file read so far (after a refit writes a new one)."""
+    for cached in (_read, _model, _missing_terms):
+        cached.cache_clear()
 
 
 def lowest_log_odds(table: dict[str, float], missing: tuple[str, ...] | list[str]) -> float:
@@ -221,23 +233,21 @@ def missing_prior(missing: tuple[str, ...] | list[str]) -> float:
 
 
 def veto() -> float:
-    """Return the fitted level at or below which a quote's missing_prior makes it no answer (-inf when unfitted)."""
+    """Return the fitted level at or below which a quote's missing_prior makes it no answer."""
     return _missing_terms()[1]
 
 
-def threshold(dense: bool = True) -> float:
-    """Return the fitted threshold: the probability a quote needs to be shown as an answer (0 when unfitted)."""
+def threshold(dense: bool = True, english: bool = False) -> float:
+    """Return the fitted threshold: the probability a quote needs to be shown as an answer (English questions have
+    their own, fitted on IDK-MRC questions put word by word into English)."""
     model = _model("dense" if dense else "lexical")
-    return model[1] if model else 0.0
+    return model[2] if english else model[1]
 
 
 def probability(signals: Signals, dense: bool = True, kind_gate: bool = False) -> float:
-    """Return P(the quote answers the question) = sigmoid(w . features); 1.0 when no model is fitted.
-    With kind_gate, 0.0 for a quote without a value of the kind the question asks for."""
+    """Return P(the quote answers the question) = sigmoid(w . features).  With kind_gate, 0.0 for a quote without a
+    value of the kind the question asks for."""
     if kind_gate and signals.kind_missing:
         return 0.0
-    model = _model("dense" if dense else "lexical")
-    if model is None:
-        return 1.0
-    z = float(model[0] @ signals.vector())
+    z = float(_model("dense" if dense else "lexical")[0] @ signals.vector())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

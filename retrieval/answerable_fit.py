@@ -1,18 +1,15 @@
-"""Fitting the answerability model (answerable.py) on IDK-MRC train: python -m retrieval.answerable_fit TRAIN.json."""
+"""Fitting the answerability model (answerable.py): rows of quotes and their signals, a logistic model, thresholds
+and the trap-word table.  Run by `python -m retrieval.fit` (fit.py), on IDK-MRC train, the first half of
+trans-SQuAD and IDK-MRC's questions put word by word into English; nothing of the chapter."""
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
-from .answerable import FEATURES, WEIGHTS, lowest_log_odds
+from .answerable import FEATURES, lowest_log_odds
 
-PARAGRAPHS = 1200       # IDK-MRC train paragraphs made into the fitting corpus (a third of train; 2 min on 2 cores)
-FOREIGN = 900           # of their questions, also asked of the chapter, where none has an answer
-SEED = 7
 FALSE_ABSTAIN = 0.02    # the threshold lets this share of answerable questions find no quote above it: a wrong
                         # "not found" costs a student more than a trap answered with a marked quote; issue 12
                         # allows 4% on IDK-MRC valid, and half of that on train leaves room for the gap
@@ -23,22 +20,32 @@ VETO_COST = 0.01        # the veto may take this share of train's answerable que
                         # threshold's 2%, 3% in all, under the 4% issue 12 allows on IDK-MRC valid
 
 
-def collect(engine, questions: list[dict], top_k: int = 3, numbers: list[int] | None = None) -> dict:
-    """Return, for each quote the questions get, its features, its label (it holds a gold answer), the number of its
-    question, whether that question is answerable, whether the quote came first, and the question words its passage
-    lacks (numbers: the questions' numbers, by default their places in the list)."""
+def collect(engine, questions: list, top_k: int = 3, first_number: int = 0, english: dict[str, str] | None = None,
+            translated: bool = False) -> dict:
+    """Return, for each quote the questions (qadata.Question) get, its features, its label (it holds a gold answer),
+    the number of its question, whether that question is answerable, whether the quote came first, the question
+    words its passage lacks (space-separated) and whether the question was put into English (english: the word
+    table of fit.word_by_word, used when translated)."""
     from .evaluate import norm
+    from .fit import word_by_word
     from .question import understand
-    rows: dict[str, list] = {"x": [], "y": [], "question": [], "answerable": [], "first": [], "missing": []}
-    for n, item in zip(numbers or range(len(questions)), questions):
-        plan = understand(item["q"], engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
-        gold = [norm(g) for g in item.get("gold", [])]
+    rows: dict[str, list] = {"x": [], "y": [], "question": [], "answerable": [], "first": [], "missing": [],
+                             "translated": []}
+    for n, item in enumerate(questions, first_number):
+        text = word_by_word(item.q, english) if translated and english else item.q
+        plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
+        gold = [norm(g) for g in item.gold]
         for rank, (quote, sig) in enumerate(engine.signals(plan, top_k)):
             for key, value in (("x", sig.vector()), ("y", bool(gold) and any(g in norm(quote.text) for g in gold)),
                                ("question", n), ("answerable", bool(gold)), ("first", rank == 0),
-                               ("missing", sig.missing)):
+                               ("missing", " ".join(sig.missing)), ("translated", translated)):
                 rows[key].append(value)
-    return {k: (v if k == "missing" else np.array(v)) for k, v in rows.items()}
+    return {k: np.array(v) for k, v in rows.items()}
+
+
+def joined(parts: list[dict]) -> dict:
+    """Return the rows of several collect() calls as one."""
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 def log_odds(rows: dict, use: np.ndarray) -> dict[str, float]:
@@ -49,7 +56,7 @@ def log_odds(rows: dict, use: np.ndarray) -> dict[str, float]:
     answered, trap = first & rows["answerable"] & rows["y"], first & ~rows["answerable"]
     counts = {True: Counter(), False: Counter()}
     for i in np.flatnonzero(answered | trap):
-        counts[bool(answered[i])].update(rows["missing"][i])
+        counts[bool(answered[i])].update(str(rows["missing"][i]).split())
     n_yes, n_no = int(answered.sum()), int(trap.sum())
     return {t: round(float(np.log((counts[True][t] + SMOOTHING) / (n_yes + SMOOTHING))
                            - np.log((counts[False][t] + SMOOTHING) / (n_no + SMOOTHING))), 4)
@@ -65,7 +72,7 @@ def prior_out_of_fold(rows: dict) -> np.ndarray:
     for k in range(FOLDS):
         table = log_odds(rows, fold != k)
         for i in np.flatnonzero(fold == k):
-            prior[i] = lowest_log_odds(table, rows["missing"][i])
+            prior[i] = lowest_log_odds(table, str(rows["missing"][i]).split())
     return prior
 
 
@@ -85,82 +92,36 @@ def veto_level(rows: dict, prior: np.ndarray, table: dict[str, float]) -> float:
     return float(level)
 
 
-def fit(x: np.ndarray, y: np.ndarray, asked: np.ndarray, leave_out: tuple[str, ...] = ()) -> dict:
+def fit(rows: dict, leave_out: tuple[str, ...] = ()) -> dict:
     """Return the fitted weights (scikit-learn's logistic regression, L2, balanced classes), without the features
-    named in leave_out, and the threshold that lets FALSE_ABSTAIN of the answerable questions (asked >= 0) find
-    no quote above it."""
+    named in leave_out, and the thresholds that let FALSE_ABSTAIN of the answerable questions find no quote above
+    them: one over the questions as asked, one over those put word by word into English."""
     from sklearn.linear_model import LogisticRegression
+    x, y = rows["x"], rows["y"]
     keep = np.array([name not in leave_out for name in FEATURES])
-    model = LogisticRegression(C=1.0, class_weight="balanced", fit_intercept=False, max_iter=2000).fit(x[:, keep], y)
+    model = LogisticRegression(C=1.0, class_weight="balanced", fit_intercept=False, max_iter=5000).fit(x[:, keep], y)
     w = np.zeros(len(FEATURES))
     w[keep] = model.coef_[0]
     p = 1.0 / (1.0 + np.exp(-(x @ w)))
-    best: dict[int, float] = {}
-    for n, prob in zip(asked.tolist(), p.tolist()):
-        if n >= 0:
+    out = {"weights": [round(float(v), 6) for v in w]}
+    for name, group in (("threshold", ~rows["translated"]), ("threshold_english", rows["translated"])):
+        best: dict[int, float] = {}
+        for n, prob in zip(rows["question"][group & rows["answerable"]].tolist(),
+                           p[group & rows["answerable"]].tolist()):
             best[n] = max(best.get(n, 0.0), prob)
-    threshold = float(np.quantile(list(best.values()), FALSE_ABSTAIN)) if best else 0.5
-    return {"weights": {name: round(float(v), 6) for name, v in zip(FEATURES, w)}, "threshold": round(threshold, 6)}
+        out[name] = round(float(np.quantile(list(best.values()), FALSE_ABSTAIN)), 6) if best else 0.5
+    return out
 
 
-def asked_of_own(paragraphs: list[dict]) -> tuple[list[dict], dict]:
-    """Return the questions of IDK-MRC paragraphs and the rows (collect) they get from a corpus of those
-    paragraphs."""
-    import tempfile
-
-    from .engine import Engine
-    questions = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for n, para in enumerate(paragraphs, 1):
-            (Path(tmp) / f"p{n:04d}.txt").write_text(para["context"], encoding="utf-8")
-            for qa in para["qas"]:
-                gold = [] if qa.get("is_impossible") else sorted({a["text"] for a in qa["answers"]})
-                questions.append({"q": qa["question"], "gold": gold})
-        engine = Engine.build(Path(tmp), progress=lambda stage, done, total: None)
-        return questions, collect(engine, questions)
-
-
-def main(argv: list[str]) -> int:
-    """Fit the model on IDK-MRC train (argv[0]) and write WEIGHTS; with --table-only, refit only the missing words'
-    log-odds and veto level, keeping the weights in the file."""
-    import random
-
-    from .engine import Engine
-    table_only = "--table-only" in argv
-    argv = [a for a in argv if a != "--table-only"]
-    if len(argv) != 1:
-        print("usage: python -m retrieval.answerable_fit IDK-MRC-TRAIN.json [--table-only]", file=sys.stderr)
-        return 2
-    paragraphs = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    random.Random(SEED).shuffle(paragraphs)
-    # the missing words' log-odds are counts: all of train (6 min on 2 cores)
-    every, rows = asked_of_own(paragraphs)
-    table = log_odds(rows, np.ones(len(rows["y"]), bool))
-    missing = {"smoothing": SMOOTHING, "min_questions": MIN_QUESTIONS,
-               "veto": veto_level(rows, prior_out_of_fold(rows), table),
-               "data": f"IDK-MRC train (Putri & Oh, EMNLP 2022; CC BY-SA 4.0): all {len(every)} questions on "
-                       f"{len(paragraphs)} paragraphs, asked of a corpus of those paragraphs",
-               "log_odds": table}
-    if table_only:
-        out = {**json.loads(WEIGHTS.read_text(encoding="utf-8")), "missing_terms": missing}
-    else:
-        questions, asked_there = asked_of_own(paragraphs[:PARAGRAPHS])
-        chapter = Engine.build(Path(__file__).resolve().parent.parent / "corpus")
-        picked = sorted(random.Random(SEED).sample(range(len(questions)), FOREIGN))
-        of_chapter = collect(chapter, [questions[i] for i in picked], top_k=1, numbers=picked)
-        x, y = np.vstack([asked_there["x"], of_chapter["x"]]), np.concatenate([asked_there["y"], of_chapter["y"]])
-        asked = np.concatenate([np.where(asked_there["answerable"], asked_there["question"], -1),
-                                np.full(len(of_chapter["y"]), -1)])      # none has its answer in the chapter
-        out = {"dense": fit(x, y, asked), "lexical": fit(x, y, asked, leave_out=("cosine",)),
-               "data": (f"IDK-MRC train (Putri & Oh, EMNLP 2022; CC BY-SA 4.0): {len(questions)} questions on "
-                        f"{PARAGRAPHS} paragraphs (seed {SEED}), {FOREIGN} of them also asked of the chapter; "
-                        f"{len(y)} quotes, {int(y.sum())} holding a gold answer"),
-               "missing_terms": missing}
-        np.savez(WEIGHTS.with_suffix(".features.npz"), x=x, y=y, asked=asked)   # for trying other models (not shipped)
-    WEIGHTS.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(out, indent=1))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def fit_all(rows: dict, data: str) -> dict:
+    """Return the answerability file's content: both variants, and the trap-word table with its veto level (fitted
+    on the questions as asked only)."""
+    from .ranker import checksum
+    own = {k: v[~rows["translated"]] for k, v in rows.items()}
+    table = log_odds(own, np.ones(len(own["y"]), bool))
+    out = {"features": list(FEATURES), "dense": fit(rows), "lexical": fit(rows, leave_out=("cosine", "cos_whole")),
+           "missing_terms": {"smoothing": SMOOTHING, "min_questions": MIN_QUESTIONS,
+                             "veto": veto_level(own, prior_out_of_fold(own), table), "log_odds": table},
+           "data": data}
+    out["sha256"] = checksum(out)
+    return out

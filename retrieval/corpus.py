@@ -15,7 +15,7 @@ from .linking import link_sources
 from .model import DocStatus, Document, Footnote, Passage
 from .readers import read_file
 from .structure import structure, with_source_footnote
-from .units import Units, make_units, unit_texts
+from .units import Units, make_units, passage_texts, unit_texts
 
 ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
@@ -32,7 +32,8 @@ class Corpus:
 
 @dataclass(frozen=True, eq=False)
 class Indexed:
-    """The searchable parts built from passages: sentence units, TF-IDF index, compounds, e5 vectors (or None)."""
+    """The searchable parts built from passages: sentence units, TF-IDF index, compounds, e5 vectors (or None): one per
+    unit, then one per whole passage."""
 
     units: Units
     index: Index
@@ -109,5 +110,6 @@ def index_passages(passages: list[Passage], progress: Progress | None = None) ->
     model, _ = dense.load_model()
     vectors = None
     if model:       # kept at float16 precision, as the cache stores them: built and loaded answer alike
-        vectors = model.passages(unit_texts(passages, units), progress).astype(np.float16).astype(np.float32)
+        texts = unit_texts(passages, units) + passage_texts(passages)     # each unit, then each whole passage
+        vectors = model.passages(texts, progress).astype(np.float16).astype(np.float32)
     return Indexed(units, index, compounds, vectors)

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import answerable, dense, necessity
+from . import answerable, dense, necessity, ranker
 from .analysis import strip_markup, terms, tokenise
 from .cache import corpus_listing, load_or_build
 from .corpus import Progress, index_passages, read_corpus
@@ -17,14 +17,25 @@ from .index import Index
 from .model import DEFAULT_TOP_K, Answer, DocStatus, Footnote, Passage, Quote
 from .question import QueryPlan, understand
 from .quotes import coverage_gain, quotes_for
-from .rank import Layout, claims_for_entries, cosines, rank, standardised
+from .rank import Layout, claims_for_entries, cosines, rank
 from .readers import KNOWN, describe_formats
 from .settings import DEFAULT, Settings
+from .short_answer import short_answer, span_model
 from .signals import measure, unknown_share
 from .state import Arrays, BadState, State, array, from_records, nest, part, records
 from .units import Units
 
 __all__ = ["DocStatus", "Engine", "Progress"]
+
+
+def check_models() -> None:
+    """Read the three fitted files (ranker, answerability, short answer) once; raise ModelFileError if one is missing
+    or corrupt, so Kutip never answers without them."""
+    ranker.model(True)
+    ranker.model(False)
+    answerable.threshold(True)
+    answerable.veto()
+    span_model()
 
 
 class Engine:
@@ -33,7 +44,8 @@ class Engine:
     def __init__(self, passages: tuple[Passage, ...], footnotes: tuple[Footnote, ...],
                  documents: tuple[DocStatus, ...], index: Index, units: Units,
                  compounds: dict[str, str], built_at: float, vectors: np.ndarray | None = None) -> None:
-        """Hold the built parts; use Engine.build to make one.  vectors: one e5 vector per unit, or None."""
+        """Hold the built parts; use Engine.build to make one.  vectors: one e5 vector per unit, then one per passage,
+        or None."""
         self.passages, self.footnotes, self.documents = passages, footnotes, documents
         self.index, self.units, self.compounds, self.built_at = index, units, compounds, built_at
         self.vectors = vectors
@@ -63,7 +75,7 @@ class Engine:
         vectors = None
         if "vectors" in arrays:
             vectors = array(arrays, "vectors", "f", ndim=2).astype(np.float32)
-            if vectors.shape != (len(units.passage), dense.DIM):
+            if vectors.shape != (len(units.passage) + len(passages), dense.DIM):
                 raise BadState("engine: vectors and units differ")
         return cls(passages, from_records(meta["footnotes"], Footnote), from_records(meta["documents"], DocStatus),
                    index, units, {str(k): str(v) for k, v in meta["compounds"].items()}, float(meta["built_at"]),
@@ -72,7 +84,9 @@ class Engine:
     @classmethod
     def build(cls, corpus: Path, cache_dir: Path | None = None, progress: Progress | None = None,
               use_cache: bool = True) -> "Engine":
-        """Return the engine for a corpus folder, from the cache when it is current."""
+        """Return the engine for a corpus folder, from the cache when it is current; raise ModelFileError first when
+        a fitted model file is missing or corrupt."""
+        check_models()
         corpus = Path(corpus)
         if not corpus.is_dir():
             raise CorpusNotFound(f"folder korpus tidak ditemukan: {corpus}")
@@ -121,28 +135,32 @@ class Engine:
         plan, judged = self.judged(question, top_k)
         if not judged:
             return Answer(question=plan.question, abstained=True, terms=plan.words, english=plan.english)
-        bar = answerable.threshold(self.dense_status.loaded) if self.settings.min_answer is None \
+        dense_on = self.dense_status.loaded and self.settings.dense
+        bar = answerable.threshold(dense_on, plan.english) if self.settings.min_answer is None \
             else self.settings.min_answer
         quotes = tuple(q for q, p in judged if p >= bar or not self.settings.abstain)
         if self.settings.abstain and self.settings.best_must_pass and judged[0][1] < bar:
             quotes = ()
-        if not quotes:
-            return Answer(question=plan.question, abstained=True, related=tuple(q for q, _ in judged),
-                          terms=plan.words, english=plan.english)
+        if not quotes:                  # nearest passages, only those at least related_share of the way to an answer
+            related = tuple(q for q, p in judged if p >= self.settings.related_share * bar)
+            return Answer(question=plan.question, abstained=True, related=related, terms=plan.words,
+                          english=plan.english)
+        short = short_answer(plan.question, quotes[0].text, judged[0][1], weights=self.term_weights(plan.question)) \
+            if judged[0][0] is quotes[0] else None
         return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
-                      terms=plan.words, english=plan.english)
+                      terms=plan.words, english=plan.english, short=short)
 
     def judged(self, question: str, top_k: int = DEFAULT_TOP_K) -> tuple[QueryPlan, list[tuple[Quote, float]]]:
         """Return the question's plan and its best quotes, each with the probability that it answers it."""
         plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings)
-        dense_on = self.dense_status.loaded
+        dense_on = self.dense_status.loaded and self.settings.dense
         gate = self.settings.kind_gate
         found = self.signals(plan, top_k)
         if self.settings.abstain and self.settings.named_kind and answerable.names_kind(plan.qtype, plan.plain):
             found = [(q, s) for q, s in found if not s.kind_missing]
         veto = answerable.veto() if self.settings.missing_veto is None else self.settings.missing_veto
         if self.settings.abstain:
-            found = [(q, s) for q, s in found if s.missing_prior > veto]
+            found = [(q, s) for q, s in found if answerable.missing_prior(s.missing) > veto]
         return plan, [(q, answerable.probability(s, dense_on, gate)) for q, s in found]
 
     def signals(self, plan: QueryPlan, top_k: int = DEFAULT_TOP_K) -> list[tuple[Quote, answerable.Signals]]:
@@ -151,9 +169,9 @@ class Engine:
             return []
         qv = self.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions))
         weighted = self.index.reweighted(qv, necessity.weight)    # ranks; the plain qv is what signals read
-        cos = cosines(self.vectors, plan.question)
-        score, order = rank(self.layout, weighted, plan.qtype, plan.wants_list, self.settings, labels=plan.labels,
-                            dense=None if cos is None else standardised(cos))
+        cos = cosines(self.vectors, plan.question) if self.settings.dense else None
+        score, order = rank(self.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
+                            english=plan.english, question=plan.plain)
         if plan.asks_source:
             score, order = claims_for_entries(self.layout, score, order)
         quotes = quotes_for(order, score, self.units, self.passages, max(1, top_k), coverage_gain(self.index, qv),
@@ -161,13 +179,18 @@ class Engine:
         unknown = unknown_share(qv)
         return [(q, measure(self.layout, plan, qv, cos, q, unknown)) for q in quotes]
 
+    def term_weights(self, text: str) -> dict[str, float]:
+        """Return the idf in this corpus of each index term of text (a term the corpus lacks: the largest idf)."""
+        return {t: float(self.index.idf[self.index.vocab[t]]) if t in self.index.vocab else self.index.max_idf
+                for t in terms(tokenise(text))}
+
     def search(self, text: str, k: int = 10, where: Callable[[Passage], bool] | None = None) -> list[Quote]:
         """Return the k best quotes for any text (no abstention), optionally only from passages where() keeps."""
         qterms = terms(tokenise(strip_markup(text)), self.compounds)
         if not qterms:
             return []
         qv = self.index.vector(qterms)
-        score, order = rank(self.layout, qv, None, False, self.settings, where)
+        score, order = rank(self.layout, qv, None, False, where)
         return quotes_for(order, score, self.units, self.passages, k, coverage_gain(self.index, qv), where=where)
 
     def _footnotes_of(self, quotes: list[Quote]) -> tuple[Footnote, ...]:

@@ -24,3 +24,7 @@ class ReadError(KutipError):
 
 class UnsupportedFormat(ReadError):
     """No reader knows this file's suffix."""
+
+
+class ModelFileError(KutipError):
+    """A fitted model file shipped with Kutip is missing or corrupt (refit it; never answer without it)."""

@@ -138,6 +138,17 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The exact span of the first quote that answers the question: text == quote_text[start:end]."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    confidence: float = 1.0     # the span model's probability that this is the exact answer
+
+
+@dataclass(frozen=True)
 class Answer:
     """What a question gets: quotes and their footnotes, or an abstention with related passages."""
 
@@ -148,3 +159,4 @@ class Answer:
     footnotes: tuple[Footnote, ...] = ()
     terms: tuple[str, ...] = field(default=())   # the question's words as typed, for highlighting
     english: bool = False                        # asked in English: the quotes are still the Indonesian text
+    short: ShortAnswer | None = None             # the exact span of quotes[0] answering it, when the span model is sure

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from .model import Answer, Footnote, Quote
-from .short_answer import for_answer
 
 NOT_FOUND = {
     "id": "Tidak ditemukan dalam bab ini.",
@@ -29,7 +28,7 @@ def footnote_dict(f: Footnote) -> dict:
 
 def answer_dict(a: Answer) -> dict:
     """Return the answer as the documented JSON object (related passages only when abstaining)."""
-    short = None if a.abstained else for_answer(a.question, a.quotes)
+    short = None if a.abstained else a.short
     out = {"question": a.question, "abstained": a.abstained,
            "answer": {"text": short.text, "passage": 0} if short else None,
            "passages": [quote_dict(q) for q in a.quotes],
@@ -47,7 +46,7 @@ def answer_text(a: Answer, lang: str = "id") -> str:
         for q in a.related:
             lines.append(f"  [{RELATED[lang]}] {q.text}  ({_where(q)})")
         return "\n".join(lines)
-    short = for_answer(a.question, a.quotes)
+    short = a.short
     if short:
         marks = "".join(f"[{n}]" for n in a.quotes[0].footnotes)
         lines.append(f"{SHORT[lang]}: {short.text} ({FROM_QUOTE[lang]}{' ' + marks if marks else ''})")

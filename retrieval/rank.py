@@ -9,15 +9,16 @@ from typing import Callable
 import numpy as np
 
 from . import dense as dense_model
+from . import ranker
 from .analysis import CAPITALISED, terms, tokenise
 from .headings import without_numbering
 from .index import Index, ranges
 from .model import Passage
-from .settings import Settings
 from .structure import TERMINAL
+from .ranker import FEATURES
+from .short_answer import answer_kind, kind_context
 from .units import Units
 
-PASSAGE_WEIGHT = 1.5        # share of the paragraph's score added to each of its sentences
 LABEL_BONUS = 1.0           # a list carrying the item labels the question names ("poin a sampai g"):
                             # as strong as a whole-passage match
 HEADING_BONUS = 0.3         # a passage whose section heading (of 2+ terms) the question names in full ("pengaruh
@@ -124,7 +125,8 @@ def heading_terms(passages: tuple[Passage, ...], compounds: dict[str, str]) -> l
 
 
 def cosines(vectors: np.ndarray | None, question: str) -> np.ndarray | None:
-    """Return the e5 cosine of the question with every unit, or None without vectors (or without the model)."""
+    """Return the e5 cosine of the question with every unit, then with every whole passage (the rows of the
+    engine's vectors), or None without vectors (or without the model)."""
     model, _ = dense_model.load_model()
     if vectors is None or model is None:
         return None
@@ -141,14 +143,23 @@ def passage_max(scores: np.ndarray, first_unit: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(scores, first_unit[:-1])     # every passage has a unit
 
 
-def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, settings: Settings,
-         where: Callable[[Passage], bool] | None = None, labels: tuple[str, str] | None = None,
-         dense: np.ndarray | None = None):
-    """Return ({unit: combined score}, the best units first): the sentences of the best passages.
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """The sentences a question is ranked over (index rows) and what the ranker reads of each (FEATURES order)."""
 
-    Passages are scored first; only the sentences of the CANDIDATES best (that where() keeps) are scored
-    and ranked, so a question costs the same whether the corpus holds a chapter or a library.  dense, the
-    z-scored e5 cosine of every unit, adds the CANDIDATES passages nearest in meaning and a share to each score.
+    rows: np.ndarray
+    x: np.ndarray
+    bonus: np.ndarray        # structural bonus in passage-match units: a named list (LABEL_BONUS), a named heading
+
+
+def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
+               labels: tuple[str, str] | None = None, cos: np.ndarray | None = None,
+               english: bool = False, question: str = "") -> Candidates:
+    """Return the sentences of the best passages with their ranking features.
+
+    Passages are scored first; only the sentences of the CANDIDATES best by words and the CANDIDATES best by meaning
+    (cos: the e5 cosine of every unit, or None) that where() keeps are scored, so a question costs the same whether
+    the corpus holds a chapter or a library.
     """
     units = layout.units
     per_passage = layout.index.passage_scores(qv)
@@ -160,31 +171,72 @@ def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, settings: Sett
     if keep is not None:
         per_passage = per_passage * keep
     best = top_units(per_passage, CANDIDATES)
-    dense_passage = None
-    if dense is not None:
-        dense_passage = passage_max(dense, layout.first_unit)
-        if keep is not None:
-            dense_passage[~keep] = -np.inf
-        best = np.union1d(best, top_units(dense_passage, CANDIDATES))
-        if keep is not None:
-            best = best[keep[best]]
-    else:
-        best = best[per_passage[best] > 0]
+    best = best[per_passage[best] > 0]
+    z = z_passage = cos_passage = cos_whole = z_whole = None
+    if cos is not None:
+        n_units = len(units.passage)
+        cos, cos_whole = cos[:n_units], cos[n_units:]
+        z, z_whole = standardised(cos), standardised(cos_whole)
+        z_passage = passage_max(z, layout.first_unit)
+        cos_passage = passage_max(cos, layout.first_unit)
+        for near in (z_passage.copy(), z_whole.copy()):         # nearest in meaning: by a sentence, by the whole
+            if keep is not None:
+                near[~keep] = -np.inf
+            near_best = top_units(near, CANDIDATES)
+            best = np.union1d(best, near_best[np.isfinite(near[near_best])])
     named = named_lists(layout, labels, where) if labels else np.zeros(0, np.int64)
     named = named[per_passage[named] > 0]                       # ... that shares words with the question
     best = np.union1d(best, named) if len(named) else best      # competes however far down it ranks
     rows, _ = ranges(layout.first_unit[best], layout.first_unit[best + 1])
-    own = layout.index.sentence_scores(qv, rows)
-    part = combine(own, per_passage, units, qtype, wants_list, rows)
-    if dense is not None:
-        part = part + settings.dense_weight * np.maximum(dense[rows], 0) \
-            + settings.dense_passage_weight * np.maximum(dense_passage[units.passage[rows]], 0)
+    pid = units.passage[rows]
+    x = np.zeros((len(rows), len(FEATURES)))
+    x[:, 0] = layout.index.sentence_scores(qv, rows)
+    x[:, 1] = per_passage[pid]
+    held = layout.index.unit_terms(qv, rows.tolist())
+    x[:, 2] = [layout.index.coverage(qv, h) for h in held]
+    present = dict(zip(best.tolist(), layout.index.present(qv, best.tolist())))
+    x[:, 3] = [layout.index.coverage(qv, present[p]) for p in pid.tolist()]
+    if z is not None:
+        x[:, 4], x[:, 5] = z[rows], z_passage[pid]
+        x[:, 6], x[:, 7] = cos[rows], cos_passage[pid]
+        x[:, 12], x[:, 13] = z_whole[pid], cos_whole[pid]
+    flags = {"when": units.has_date, "number": units.has_number, "why": units.has_cause,
+             "define": units.defines}.get(qtype or "")
+    if flags is not None:
+        x[:, 8] = flags[rows]
+    if wants_list:
+        x[:, 8] = np.maximum(x[:, 8], units.in_list[rows])
+    x[:, 9] = rows == layout.first_unit[pid]
+    kind = answer_kind(question) if question else None
+    if kind is not None:
+        texts = [layout.passages[p].text[a:b] for p, a, b in zip(pid.tolist(), units.start[rows].tolist(),
+                                                                   units.end[rows].tolist())]
+        x[:, 14] = [kind_context(question, kind, t, qv.term_idf) for t in texts]
+    if english:
+        x[:, 10], x[:, 11] = x[:, 4], x[:, 0]
+    bonus = np.zeros(len(rows))
     if len(named):
-        part = part + LABEL_BONUS * np.isin(units.passage[rows], named)
+        bonus += LABEL_BONUS * np.isin(pid, named)
     asked = set(qv.term_idf)
     headed = [p for p in best.tolist() if layout.heading_terms[p] and layout.heading_terms[p] <= asked]
     if headed:                                                  # the question names the passage's section
-        part = part + HEADING_BONUS * np.isin(units.passage[rows], headed)
+        bonus += HEADING_BONUS * np.isin(pid, headed)
+    return Candidates(rows, x, bonus)
+
+
+def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
+         labels: tuple[str, str] | None = None, cos: np.ndarray | None = None, english: bool = False,
+         question: str = ""):
+    """Return ({unit: score in (0, 1)}, the best units first): the candidates scored by the learned ranker.
+
+    score(u) = sigmoid(w . features(u) + w_passage * bonus(u)); the bonus of a named list or heading is counted in
+    whole passage matches, on the ranker's own scale.
+    """
+    found = candidates(layout, qv, qtype, wants_list, where, labels, cos, english, question)
+    model = ranker.model(cos is not None)
+    z = model.score(found.x) + model.weights[1] * found.bonus
+    part = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    rows = found.rows
     return dict(zip(rows.tolist(), part.tolist())), rows[top_units(part, len(part))]
 
 
@@ -193,24 +245,6 @@ def named_lists(layout: Layout, labels: tuple[str, str], where: Callable[[Passag
     named = {p for p, have in layout.list_labels.items() if set(labels) <= have}
     named |= {p for p, lst in layout.lead_of.items() if lst in named}
     return np.array(sorted(p for p in named if where is None or where(layout.passages[p])), np.int64)
-
-
-def combine(sentence: np.ndarray, passage: np.ndarray, units: Units, qtype: str | None,
-            wants_list: bool = False, rows: np.ndarray | None = None) -> np.ndarray:
-    """Return the score of each unit of rows (default: all; sentence holds their own scores, in that order):
-    its own, plus a share of its passage's, plus answer-type bonuses.
-
-    score(u) = s(q, u) + PASSAGE_WEIGHT * s(q, passage(u)) + TYPE_BONUS * [u holds the asked-for type]
-    """
-    at = slice(None) if rows is None else rows
-    score = sentence + PASSAGE_WEIGHT * passage[units.passage[at]]
-    flags = {"when": units.has_date, "number": units.has_number, "why": units.has_cause,
-             "define": units.defines}.get(qtype or "")
-    if flags is not None:
-        score = score + TYPE_BONUS * flags[at]
-    if wants_list:
-        score = score + TYPE_BONUS * units.in_list[at]
-    return score
 
 
 def top_units(score: np.ndarray, k: int = CANDIDATES) -> np.ndarray:

@@ -81,11 +81,12 @@ def ask_within(engine: "Engine", question: str, top_k: int, keep: Callable[[Pass
     quotes = tuple(q for q in a.quotes if keep(q.passage))[:top_k]
     related = tuple(q for q in a.related if keep(q.passage))[:top_k]
     if not quotes:                                  # nothing relevant in scope: said so, nearest in scope beside it
-        return replace(a, abstained=True, quotes=(), footnotes=(), related=related)
+        return replace(a, abstained=True, quotes=(), footnotes=(), related=related, short=None)
     notes = []
     for q in quotes:
         for n in q.footnotes:
             note = engine.footnote(n, q.passage.source)
             if note is not None and note not in notes:
                 notes.append(note)
-    return replace(a, quotes=quotes, related=related, footnotes=tuple(notes))
+    short = a.short if a.quotes and quotes[0] is a.quotes[0] else None   # of the quote it was taken from only
+    return replace(a, quotes=quotes, related=related, footnotes=tuple(notes), short=short)

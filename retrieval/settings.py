@@ -8,8 +8,7 @@ from dataclasses import dataclass
 class Settings:
     """Weights of the ranking and the answerability threshold; the defaults are the fitted values."""
 
-    dense_weight: float = 0.15          # z-scored e5 cosine of a sentence, added to its lexical score
-    dense_passage_weight: float = 0.1   # ... and of the best sentence of its passage
+    dense: bool = True                  # match by meaning too (e5) when the model is loaded; False: words alone
     synonym_weight: float = 0.5         # a thesaurus synonym of a question word, as a share of the word
     translation_weight: float = 0.8     # an English word's Indonesian translation, as a share of the word
     min_answer: float | None = None     # probability a quote needs to be shown as an answer (None: the fitted one)
@@ -21,6 +20,8 @@ class Settings:
     missing_veto: float | None = None   # a quote whose passage lacks a question word of this log-odds or lower
                                         # (answerable.missing_prior) is dropped before the best is judged, as
                                         # named_kind drops quotes (None: the fitted level; -inf: none dropped)
+    related_share: float = 0.5          # after an abstention, a passage is offered as "possibly related" only when its
+                                        # probability is at least this share of the threshold (nonsense gets none)
     best_must_pass: bool = True         # abstain when the best quote fails, even if a lower one passes: a lower
                                         # quote that passes where the best fails is more often a trap (IDK-MRC
                                         # valid: unanswerable abstained 0.11 -> 0.13, false abstain 0.02 either way)

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
 
 from .analysis import terms, tokenise
+from .errors import ModelFileError
+from .model import ShortAnswer
+from .ranker import read_fitted
 
 # chat spellings of the words that say what kind of answer is wanted
 CHAT_FORMS = {"tgl": "tanggal", "tg": "tanggal", "thn": "tahun", "th": "tahun", "brp": "berapa", "brapa": "berapa",
@@ -17,6 +25,7 @@ _KINDS = (  # checked in this order: "tahun berapa" asks for a date, not a numbe
     ("person", re.compile(r"\b(siapa(kah)?|who|whom)\b")),
     ("place", re.compile(r"\b(di ?mana(kah)?|where)\b")),
     ("number", re.compile(r"\b(berapa(kah)?|how (many|much|long))\b")),
+    ("name", re.compile(r"\b(apa(kah)?|what)\b.*\b(nama|name)\b|\b(nama|name)\b.*\b(apa(kah)?)\b")),
 )
 _MONTH = (r"(?:januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|nopember"
           r"|desember|january|february|march|may|june|july|august|october|december"
@@ -63,16 +72,6 @@ MAX_EXPANSION_WORDS = 10     # an expansion longer than this is a sentence, not 
 _SEPARATOR = re.compile(r"[;.!?\n—]\s|[;\n—]")
 
 
-@dataclass(frozen=True)
-class ShortAnswer:
-    """The exact span of a quote that answers the question: text == quote_text[start:end]."""
-
-    text: str
-    start: int
-    end: int
-    kind: str
-
-
 def normalise_question(question: str) -> str:
     """Return the question lower-cased with chat spellings (tgl, thn, brp, kpn, dmn) written out."""
     words = re.split(r"(\W+)", question.lower())
@@ -80,7 +79,7 @@ def normalise_question(question: str) -> str:
 
 
 def answer_kind(question: str) -> str | None:
-    """Return the kind of answer the question asks for: date, number, person, place, expansion, or None."""
+    """Return the kind of answer the question asks for: date, number, person, place, expansion, name, or None."""
     q = normalise_question(question)
     for kind, pattern in _KINDS:
         if pattern.search(q):
@@ -88,23 +87,40 @@ def answer_kind(question: str) -> str | None:
     return None
 
 
-def short_answer(question: str, quote_text: str) -> ShortAnswer | None:
-    """Return the span of quote_text of the asked kind that fits the question best, or None (never a guess)."""
+def short_answer(question: str, quote_text: str, answer_p: float = 1.0, model: "SpanModel | None" = None,
+                 weights: Mapping[str, float] | None = None) -> ShortAnswer | None:
+    """Return the span of quote_text of the asked kind that the span model finds likeliest to be the exact answer,
+    when its probability reaches the fitted threshold; else None (never a guess).  answer_p: the probability that
+    the quote answers the question (answerable.py); weights: the question terms' idf in the corpus."""
     kind = answer_kind(question)
     if kind is None or not quote_text.strip():
         return None
-    q = normalise_question(question)
-    finder = {"date": _dates, "number": lambda t: _numbers(t, _asked_unit(q)), "person": _people,
-              "place": _places, "expansion": lambda t: _expansions(t, question)}[kind]
-    asked = _plain_set(question)
-    found = [(s, e, rank) for s, e, rank in finder(quote_text) if _plain(quote_text[s:e]) not in asked
-             and not _in_question(quote_text[s:e], question, kind)]
+    found = candidates(question, quote_text, kind)
     if not found:
         return None
-    qterms = set(terms(tokenise(question)))
-    spans = [(s, e) for s, e, _ in found]
-    best = max(found, key=lambda c: (c[2], *_related(quote_text, c[0], c[1], qterms, spans), -c[0]))
-    return ShortAnswer(quote_text[best[0]:best[1]], best[0], best[1], kind)
+    model = model or span_model()
+    x = span_features(question, quote_text, kind, found, answer_p, weights)
+    p = model.probability(x)
+    best = int(np.argmax(p))
+    if p[best] < model.threshold:
+        return None
+    s, e, _ = found[best]
+    return ShortAnswer(quote_text[s:e], s, e, kind, round(float(p[best]), 4))
+
+
+def candidates(question: str, quote_text: str, kind: str) -> list[tuple[int, int, int]]:
+    """Return the spans of quote_text of the asked kind (start, end, specificity), none already in the question."""
+    q = normalise_question(question)
+    finder = {"date": _date_spans, "number": lambda t: _number_spans(t, _asked_unit(q)), "person": _people,
+              "place": _places, "expansion": lambda t: _expansions(t, question),
+              "name": lambda t: [(a, b, 0) for a, b in _names(t)]}[kind]
+    asked = _plain_set(question)
+    out: list[tuple[int, int, int]] = []
+    for s, e, rank in finder(quote_text):
+        if _plain(quote_text[s:e]) not in asked and not _in_question(quote_text[s:e], question, kind) \
+                and (s, e) not in [(a, b) for a, b, _ in out]:
+            out.append((s, e, rank))
+    return out
 
 
 # --- candidates: (start, end, rank); a higher rank wins before closeness to the question's words ---------------
@@ -115,6 +131,31 @@ def _dates(text: str) -> list[tuple[int, int, int]]:
         for m in pattern.finditer(text):
             if not _overlaps(m.span(), out) and not _in_url(text, m.start()):
                 out.append((m.start(), m.end(), specificity))
+    return out
+
+
+def _date_spans(text: str) -> list[tuple[int, int, int]]:
+    """Return the dates of text and, inside a full date, its month and year, and its year alone (a gold answer is
+    written as the question wants it: "kapan ... lahir" may want the year only)."""
+    out = []
+    for start, end, specificity in _dates(text):
+        out.append((start, end, specificity))
+        for pattern, inner in _DATES[3:]:
+            if inner < specificity:
+                m = pattern.search(text, start, end)
+                if m and m.end() == end:
+                    out.append((m.start(), m.end(), inner))
+    return out
+
+
+def _number_spans(text: str, unit: str | None) -> list[tuple[int, int, int]]:
+    """Return the amounts of text, each also without the word that counts it ("5 tahun" and "5")."""
+    out = []
+    for start, end, rank in _numbers(text, unit):
+        out.append((start, end, rank))
+        bare = re.match(r"(?:\S+\s?)?\d[\d.,]*(?:\s?%)?", text[start:end])
+        if bare and start + bare.end() < end and text[start:start + bare.end()].strip():
+            out.append((start, start + bare.end(), rank & 2))
     return out
 
 
@@ -145,42 +186,47 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
     return out
 
 
-def _people(text: str) -> list[tuple[int, int, int]]:
-    """Return names of two or more capitalised words with a role word (menteri, oleh, perwakilan...) just before."""
+_CAPITALS = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:(?:bin|binti|van|von|der|de|da|al|el)\s+)?[A-Z][\w'-]*){0,4}")
+
+
+def _names(text: str) -> list[tuple[int, int]]:
+    """Return every run of capitalised words ("Joko Widodo", "Kota Makassar", "Seo Sung Heo"), without a title
+    or month name at either end."""
     out = []
-    for m in _NAME.finditer(text):
-        start, words = m.start(), m.group(0).split()
-        while len(words) > 2 and words[0].lower() in PERSON_CUES:      # "Presiden Joko Widodo": the title goes
-            start = text.index(words[1], start + len(words[0]))
+    for m in _CAPITALS.finditer(text):
+        words = [(w.start() + m.start(), w.end() + m.start()) for w in re.finditer(r"\S+", m.group(0))]
+        while words and text[words[0][0]:words[0][1]].lower() in NOT_NAMES | PERSON_CUES:
             words = words[1:]
-        before = text[:start].split()[-4:]
-        # "perwakilan dari kota Gimje Seo Sung Heo": the place named after the place noun is not the name
-        lowered = [w.lower().strip(",.:;()") for w in before]
-        if lowered and lowered[-1] in PLACE_NOUNS and len(words) > 2:
-            start += len(words[0]) + text[start + len(words[0]):].find(words[1])
-            words = words[1:]
-            before = text[:start].split()[-4:]
-            lowered = [w.lower().strip(",.:;()") for w in before]
-        if any(w.lower() in NOT_NAMES | PLACE_NOUNS | PERSON_CUES for w in words):
-            continue
-        if not any(w in PERSON_CUES for w in lowered) or (lowered and lowered[-1] in PLACE_NOUNS):
-            continue
-        out.append((start, m.end(), 1))
+        while words and text[words[-1][0]:words[-1][1]].lower() in NOT_NAMES | _EXPANSION_WORDS:
+            words = words[:-1]
+        if words:
+            out.append((words[0][0], words[-1][1]))
+    return out
+
+
+def _people(text: str) -> list[tuple[int, int, int]]:
+    """Return names (runs of capitalised words); the rank says a role word (menteri, oleh...) stands close before."""
+    out = []
+    for start, end in _names(text):
+        before = [w.lower().strip(",.:;()") for w in text[:start].split()[-4:]]
+        out.append((start, end, int(any(w in PERSON_CUES for w in before))))
     return out
 
 
 def _places(text: str) -> list[tuple[int, int, int]]:
-    """Return places: a capitalised name after di / ke / dari or after a place noun (kota, provinsi...)."""
+    """Return places: runs of capitalised words, also with the place noun before them ("Kota Makassar"); the rank
+    says di / ke / dari or a place noun stands right before."""
     out = []
-    for m in _PLACE.finditer(text):
-        name = m.group("name").split()
-        while name and name[-1].lower() in NOT_NAMES:
-            name.pop()
-        if not name or name[0].lower() in NOT_NAMES:
-            continue
-        start = m.start("noun") if m.group("noun") else (m.start("noun2") if m.group("noun2") else m.start("name"))
-        end = m.start("name") + len(" ".join(name))
-        out.append((start, end, 1))
+    for start, end in _names(text):
+        before = [w.lower().strip(",.:;()") for w in text[:start].split()[-2:]]
+        cued = bool(before) and (before[-1] in ("di", "ke", "dari", "in", "at", "from") or before[-1] in PLACE_NOUNS)
+        out.append((start, end, int(cued)))
+        first = re.match(r"\S+\s+", text[start:end])
+        if first and first.group(0).strip().lower() in PLACE_NOUNS:     # "Kota Makassar" is also "Makassar"
+            out.append((start + first.end(), end, 1))
+        noun = re.search(r"\b(" + "|".join(PLACE_NOUNS) + r")\s+$", text[:start], re.I)
+        if noun:
+            out.append((noun.start(1), end, 1))
     return out
 
 
@@ -236,8 +282,10 @@ def _asked_unit(q: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _related(text: str, start: int, end: int, qterms: set[str], spans: list[tuple[int, int]]) -> tuple[int, int]:
-    """Return how many of the question's terms stand just before text[start:end], and just after it.
+def _related(text: str, start: int, end: int, qterms: set[str], spans: list[tuple[int, int]],
+             weights: Mapping[str, float] | None = None) -> tuple[float, float]:
+    """Return how many of the question's terms stand just before text[start:end], and just after it (weights: each
+    term counts its weight, e.g. its idf, instead of 1).
 
     The words before count first (Indonesian names the thing before its amount: "penghasilan US$114,5 miliar");
     each side stops at a clause or cell boundary, at another candidate, or after CONTEXT_WORDS words.
@@ -246,13 +294,15 @@ def _related(text: str, start: int, end: int, qterms: set[str], spans: list[tupl
     hi = min([s for s, e in spans if s >= end], default=len(text))
     left = _SEPARATOR.split(text[lo:start])[-1].split()[-CONTEXT_WORDS:]
     right = _SEPARATOR.split(text[end:hi])[0].split()[:CONTEXT_WORDS]
-    return _shared(left, qterms), _shared(right, qterms)
+    return _shared(left, qterms, weights), _shared(right, qterms, weights)
 
 
-def _shared(words: list[str], qterms: set[str]) -> int:
-    """Return how many question terms the words hold (two words written as one count: "penanda tangan")."""
+def _shared(words: list[str], qterms: set[str], weights: Mapping[str, float] | None = None) -> float:
+    """Return how many question terms the words hold (two words written as one count: "penanda tangan"), each
+    counted at its weight when weights are given."""
     near = terms(tokenise(" ".join(words)))
-    return len(qterms & (set(near) | {a + b for a, b in zip(near, near[1:])}))
+    held = qterms & (set(near) | {a + b for a, b in zip(near, near[1:])})
+    return float(sum(weights.get(t, 1.0) for t in held)) if weights is not None else float(len(held))
 
 
 def _plain(text: str) -> str:
@@ -269,7 +319,7 @@ def _plain_set(question: str) -> set[str]:
 
 def _in_question(span: str, question: str, kind: str) -> bool:
     """Tell whether a name or place is already named in the question (the answer to 'di mana X' is not X)."""
-    if kind not in ("person", "place"):
+    if kind not in ("person", "place", "name"):
         return False
     words = set(_plain(question).split())
     own = [w for w in _plain(span).split() if w not in PLACE_NOUNS]
@@ -286,6 +336,102 @@ def _in_url(text: str, offset: int) -> bool:
     return any(m.start() <= offset < m.end() for m in URL.finditer(text))
 
 
-def for_answer(question: str, quotes) -> ShortAnswer | None:
+def for_answer(question: str, quotes, answer_p: float = 1.0) -> ShortAnswer | None:
     """Return the short answer taken from the best quote (quotes[0]) only, or None: a lower quote is never used."""
-    return short_answer(question, quotes[0].text) if quotes else None
+    return short_answer(question, quotes[0].text, answer_p) if quotes else None
+
+
+# --- the span model: which candidate is the exact answer, and is it sure enough to be shown ---------------------
+SPAN_FEATURES = ("bias", "date", "number", "person", "place", "expansion", "name", "specific", "unit_fits", "left_terms",
+                 "right_terms", "near", "cued", "words", "alone", "best_context", "answer_p", "clause_start",
+                 "in_brackets", "header", "sentence_terms")
+KINDS = ("date", "number", "person", "place", "expansion", "name")
+WEIGHTS = Path(__file__).resolve().parent / "data" / "short_answer.json"
+END_ASKED = re.compile(r"\b(?:sampai|hingga|berakhir|akhir|selesai|until|end|ends|ended|expire)\b")
+END_CUES = frozenset("berakhir akhir hingga sampai s.d s/d until ends ended expires".split())
+_CELL = re.compile(r"(?:^|;\s|—\s)([^;:—]{2,40}):\s")        # "; BERAKHIR: " before a table row's value
+
+
+@dataclass(frozen=True)
+class SpanModel:
+    """Fitted weights (SPAN_FEATURES order) and the probability a span needs to be shown."""
+
+    weights: np.ndarray
+    threshold: float
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """Return sigmoid(w . x) per candidate row."""
+        return 1.0 / (1.0 + np.exp(-np.clip(x @ self.weights, -30, 30)))
+
+
+def span_model() -> SpanModel:
+    """Return the fitted span model (raises ModelFileError when the file is missing or corrupt)."""
+    return _span_model(WEIGHTS)
+
+
+@lru_cache(maxsize=2)
+def _span_model(path: Path) -> SpanModel:
+    """Return the span model read from path."""
+    data = read_fitted(path, SPAN_FEATURES)
+    try:
+        w = np.array([float(v) for v in data["weights"]], np.float64)
+        threshold = float(data["threshold"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ModelFileError(f"{path.name}: bobot rusak / bad weights ({e})") from None
+    if w.shape != (len(SPAN_FEATURES),) or not np.isfinite(w).all() or not 0.0 <= threshold <= 1.0:
+        raise ModelFileError(f"{path.name}: bobot rusak / bad weights")
+    return SpanModel(w, threshold)
+
+
+def span_features(question: str, text: str, kind: str, found: list[tuple[int, int, int]],
+                  answer_p: float, weights: Mapping[str, float] | None = None) -> np.ndarray:
+    """Return the span model's features (SPAN_FEATURES order) of each candidate span of text (weights: each question
+    term's weight, its idf in the corpus; the words beside a span count as a share of the question's weight)."""
+    qterms = set(terms(tokenise(question)))
+    weights = weights or {}
+    total = sum(weights.get(t, 1.0) for t in qterms) or 1.0
+    q = normalise_question(question)
+    unit = _asked_unit(q)
+    spans = [(s, e) for s, e, _ in found]
+    words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w$%'-]+", text)]
+    where = [k for k, (_, _, w) in enumerate(words) if set(terms(tokenise(w))) & qterms]
+    context = [tuple(v / total for v in _related(text, s, e, qterms, spans, weights)) for s, e in spans]
+    best = max(range(len(found)), key=lambda k: (found[k][2], *context[k], -found[k][0]))
+    asks_end = bool(END_ASKED.search(q))
+    x = np.zeros((len(found), len(SPAN_FEATURES)))
+    for k, (s, e, rank) in enumerate(found):
+        inside = [i for i, (a, b, _) in enumerate(words) if a < e and s < b] or [0]
+        gap = min((min(abs(i - w) for i in inside) for w in where), default=len(words))
+        before = text[max(0, s - 40):s]
+        left = [w.lower() for w in re.findall(r"[\w./]+", before)[-3:]]
+        cell = _CELL.search(text[max(0, s - 60):s] + " ")
+        header = cell is not None and text[max(0, s - 60):s].rstrip().endswith(":") and (
+            bool(set(terms(tokenise(cell.group(1)))) & qterms) or (asks_end and bool(set(
+                cell.group(1).lower().split()) & END_CUES)))
+        sentence = _SEPARATOR.split(text[:s])[-1] + text[s:e] + _SEPARATOR.split(text[e:])[0]
+        held = set(terms(tokenise(sentence))) & qterms
+        x[k] = (1.0, *(kind == name for name in KINDS),
+                rank / 3 if kind == "date" else min(rank, 1), float(kind == "number" and rank >= 2),
+                context[k][0], context[k][1], 1.0 / (1.0 + gap),
+                float(rank >= 1) if kind in ("person", "place") else float(bool(left) and left[-1] in (
+                    "pada", "tahun", "sejak", "tanggal", "on", "in", "since")),
+                np.log1p(len(text[s:e].split())), 1.0 / len(found), float(k == best), answer_p,
+                float(not text[:s].strip() or bool(re.search(r"[.!?;:\n]\s*$", text[:s]))),
+                float(text[:s].count("(") > text[:s].count(")")),
+                float(header or (asks_end and bool(left) and left[-1] in END_CUES)),
+                len(held) / max(1, len(qterms)))
+    return x
+
+
+def kind_context(question: str, kind: str | None, text: str, weights: Mapping[str, float]) -> float:
+    """Return how closely a value of the asked kind in text stands by the question's words: the largest share of the
+    question's weight (idf) beside any one candidate span, clause- and cell-bounded; 0 without such a span."""
+    if kind is None or kind == "expansion":
+        return 0.0
+    found = candidates(question, text, kind)
+    if not found:
+        return 0.0
+    qterms = set(terms(tokenise(question)))
+    total = sum(weights.get(t, 1.0) for t in qterms) or 1.0
+    spans = [(s, e) for s, e, _ in found]
+    return max(sum(_related(text, s, e, qterms, spans, weights)) for s, e in spans) / total

@@ -51,7 +51,8 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
         name_missing=any(t in qv.term_idf and t not in found for t in name_terms(plan.question)),
         quote_rarest_missing=rarest_missing(qv, {qv.credit[i][0] for i in held}), question_terms=len(qv.term_idf),
         negation_missing=bool(_NEGATION.search(plan.plain)) and not _NEGATION.search(quote.text),
-        missing_prior=answerable.missing_prior(missing), missing=missing)
+        missing=missing, rank_score=float(quote.score),
+        cos_whole=float(cos[len(units.passage) + pid]) if cos is not None else 0.0)
 
 
 def cited_texts(layout: Layout, quote: Quote) -> list[str]:

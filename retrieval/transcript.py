@@ -204,7 +204,6 @@ def conversation_markdown(turns: Sequence[Turn], lang: str = "id", corpus: str =
     """Return the conversation as a readable Markdown file: title with corpus and date, each answered question
     (cut to a sensible length), its short answer, its quotes as blockquotes with their place, and every footnote
     in full at the end. Empty or rejected questions are left out."""
-    from .short_answer import for_answer
     t = TRANSCRIPT_TEXT[lang]
     out = [f"# {t['title']}" + (f": {plain_md(corpus)}" if corpus else ""), ""]
     if when:
@@ -217,7 +216,7 @@ def conversation_markdown(turns: Sequence[Turn], lang: str = "id", corpus: str =
         if a.abstained:
             out += [f"_{NOT_FOUND[lang]}_", ""]
             continue
-        short = for_answer(a.question, a.quotes)
+        short = a.short
         if short:
             marks = "".join(f"[{n}]" for n in a.quotes[0].footnotes)
             out += [f"**{t['short']}:** {plain_md(short.text)} ({t['from_quote']}{' ' + marks if marks else ''})", ""]

@@ -79,3 +79,8 @@ def unit_texts(passages, units: Units) -> list[str]:
         lead = passage.lead + " " if passage.kind in ("list", "row") and passage.lead else ""
         out.append(lead + passage.text[a:b])
     return out
+
+
+def passage_texts(passages) -> list[str]:
+    """Return the text each whole passage is embedded as: its lead-in (a list's, a table's title) and its text."""
+    return [(p.lead + " " if p.lead else "") + p.text for p in passages]

@@ -96,7 +96,7 @@ def passage_with(passages: list[Passage], text: str) -> Passage:
     return found[0]
 
 
-LEXICAL = Settings(dense_weight=0.0, dense_passage_weight=0.0, abstain=False)
+LEXICAL = Settings(dense=False, abstain=False)
 
 
 def lexical(engine: Engine) -> Engine:

@@ -9,7 +9,7 @@ import streamlit as st
 from retrieval import MAX_QUESTION_CHARS, Engine
 from retrieval.model import Answer, Footnote, Quote
 from retrieval.scope import copies_of
-from retrieval.short_answer import ShortAnswer, for_answer
+from retrieval.model import ShortAnswer
 from retrieval.sources import best_support
 from retrieval.tables import row_cells
 from retrieval.transcript import (Turn, citation_text, escape_lines, escape_md, footnote_for, link_md, quote_marks)
@@ -53,7 +53,7 @@ def make_view(engine: Engine, turn: Turn, repeats: dict[str, str]) -> View:
                 label, _, found = best_support(engine, q, n)
                 supports.append(Support(j, n, label, tuple((s.text, s.passage.source) for s in found)))
     copies = tuple(tuple(copies_of(q.passage.source, repeats)) for q in a.quotes)
-    return View(for_answer(a.question, a.quotes), tuple(supports), copies)
+    return View(a.short, tuple(supports), copies)
 
 
 def error_text(turn: Turn, t: dict[str, str]) -> str:

@@ -1,0 +1,304 @@
+"""Fitting Kutip's models on real QA data: python -m retrieval.fit DATASETS [--features FILE] [--from-features FILE].
+
+DATASETS is the folder holding idk-mrc/, tydiqa-id/ and trans-squad/ (../shared/datasets).  The ranker (ranker.py)
+is fitted on IDK-MRC train + TyDiQA-id train; nothing of the chapter is training data.  Collecting the features
+builds an engine over the train paragraphs (cached like any corpus); fitting from them is deterministic, so
+`--from-features` reproduces data/ranker.json byte for byte from the features file the collection wrote.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from . import answerable, ranker
+from .qadata import Question, load, write_corpus
+
+SEED = 7
+PAIRS = 40              # pairs per question at most (sampled, seeded): a sentence of higher grade above one of lower
+C = 1.0                 # inverse L2 strength of the pairwise logistic regression
+TRAIN = ("idk-mrc/train.json", "tydiqa-id/train.json")
+
+
+def grades(engine, rows: np.ndarray, question: Question) -> np.ndarray:
+    """Return each candidate sentence's grade: 2 it holds a gold answer in the gold paragraph, 1 another sentence of
+    the gold paragraph, 0 any other sentence."""
+    from .evaluate import norm
+    units, passages = engine.units, engine.passages
+    gold = [norm(g) for g in question.gold]
+    out = np.zeros(len(rows), np.int8)
+    for k, u in enumerate(rows.tolist()):
+        p = passages[int(units.passage[u])]
+        if p.source == question.source:
+            text = norm(p.text[units.start[u]:units.end[u]])
+            out[k] = 2 if any(g in text for g in gold) else 1
+    return out
+
+
+def collect(engine, questions: list[Question], dense: bool = True, english: dict[str, str] | None = None,
+            first_number: int = 0) -> dict[str, np.ndarray]:
+    """Return every candidate sentence's features, grade and question number for the answerable questions (english:
+    the word table to ask them word by word in English)."""
+    from . import necessity
+    from .question import understand
+    from .rank import candidates, cosines
+    xs, gs, qs = [], [], []
+    for n, item in enumerate(questions, first_number):
+        if not item.answerable:
+            continue
+        text = word_by_word(item.q, english) if english else item.q
+        plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
+        qv = engine.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions))
+        weighted = engine.index.reweighted(qv, necessity.weight)
+        cos = cosines(engine.vectors, plan.question) if dense else None
+        found = candidates(engine.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
+                           english=plan.english, question=plan.plain)
+        g = grades(engine, found.rows, item)
+        xs.append(found.x)
+        gs.append(g)
+        qs.append(np.full(len(g), n, np.int32))
+    return {"x": np.vstack(xs), "grade": np.concatenate(gs), "question": np.concatenate(qs)}
+
+
+def pairs(data: dict[str, np.ndarray], keep: np.ndarray | None = None) -> np.ndarray:
+    """Return x_better - x_worse for up to PAIRS sampled pairs of sentences of one question with different grades
+    (keep: which features to use)."""
+    rng = np.random.default_rng(SEED)
+    x = data["x"] if keep is None else data["x"][:, keep]
+    out = []
+    bounds = np.flatnonzero(np.diff(data["question"])) + 1
+    for idx in np.split(np.arange(len(data["question"])), bounds):
+        g = data["grade"][idx]
+        if g.max() < 2:
+            continue                                   # the gold sentence is not among the candidates
+        better, worse = np.nonzero(g[:, None] > g[None, :])
+        if len(better) > PAIRS:
+            pick = np.sort(rng.choice(len(better), PAIRS, replace=False))
+            better, worse = better[pick], worse[pick]
+        out.append(x[idx[better]] - x[idx[worse]])
+    return np.vstack(out)
+
+
+def fit_pairwise(diff: np.ndarray) -> np.ndarray:
+    """Return the weights of a logistic regression on the pairs (no intercept: w . (x_better - x_worse) > 0)."""
+    from sklearn.linear_model import LogisticRegression
+    x = np.vstack([diff, -diff])
+    y = np.concatenate([np.ones(len(diff)), np.zeros(len(diff))])
+    return LogisticRegression(C=C, fit_intercept=False, max_iter=5000).fit(x, y).coef_[0]
+
+
+def fit_ranker(data: dict[str, np.ndarray]) -> dict:
+    """Return the ranker file's content: weights with and without the e5 features."""
+    dense_names = {"dense_sentence", "dense_passage", "cos_sentence", "cos_passage", "english_dense", "dense_whole",
+                   "cos_whole"}
+    lexical = np.array([name not in dense_names for name in ranker.FEATURES])
+    w_dense = fit_pairwise(pairs(data))
+    w_lex = np.zeros(len(ranker.FEATURES))
+    w_lex[lexical] = fit_pairwise(pairs(data, lexical))
+    out = {"features": list(ranker.FEATURES),
+           "dense": {"weights": [round(float(v), 6) for v in w_dense]},
+           "lexical": {"weights": [round(float(v), 6) for v in w_lex]},
+           "data": "IDK-MRC train (Putri & Oh 2022, CC BY-SA 4.0) + TyDiQA-id train (Clark et al. 2020, Apache 2.0): "
+                   f"{int(len(np.unique(data['question'])))} answerable questions, pairwise (seed {SEED}, "
+                   f"{PAIRS} pairs a question at most)"}
+    out["sha256"] = ranker.checksum(out)
+    return out
+
+
+TRAPS = "trans-squad/valid.json"   # its first half (paragraphs in order) is fitted on; the second is kept to check
+ENGLISH_QUESTIONS = 2000           # IDK-MRC train questions also asked word by word in English (sampled, seeded)
+
+
+def engine_for(paths: list[Path], folder: Path, half: int | None = None):
+    """Return the engine over the paragraphs of the splits (half: only the first `half` paragraphs) and their
+    questions."""
+    from .engine import Engine
+    texts, questions = load(paths, half)
+    return Engine.build(write_corpus(texts, folder), progress=_progress), questions
+
+
+def trap_half(datasets: Path) -> int:
+    """Return how many of trans-SQuAD's paragraphs form the half that is fitted on (the first, in file order)."""
+    from .qadata import paragraphs
+    return len(paragraphs(datasets / TRAPS)) // 2
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    """Print build progress on stderr."""
+    if total > 1 and (done == total or done % 500 == 0):
+        print(f"{stage}: {done}/{total}", file=sys.stderr, flush=True)
+
+
+def write(path: Path, content: dict) -> None:
+    """Write a fitted file as indented JSON (the byte-for-byte form a refit reproduces)."""
+    path.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def collect_all(datasets: Path, work: Path) -> dict[str, np.ndarray]:
+    """Build the fitting corpora, fit and write the ranker, then collect the answerability and span rows with it;
+    return every row collected (prefixed rank_, ans_, span_), enough to refit all three files."""
+    from . import answerable_fit
+    engine, questions = engine_for([datasets / name for name in TRAIN], work / "train")
+    rng = np.random.default_rng(SEED)
+    english = [questions[i] for i in sorted(rng.choice(len(questions), ENGLISH_QUESTIONS, replace=False))]
+    table = english_table()
+    found = [collect(engine, questions), collect(engine, english, english=table, first_number=len(questions))]
+    rows = {f"rank_{k}": np.concatenate([f[k] for f in found]) for k in found[0]}
+    write(ranker.WEIGHTS, fit_ranker(_part(rows, "rank_")))
+    ranker.clear()
+    traps, trap_questions = engine_for([datasets / TRAPS], work / "traps", trap_half(datasets))
+    n, m = len(questions), len(questions) + len(trap_questions)
+    ans = answerable_fit.joined([answerable_fit.collect(engine, questions),
+                                 answerable_fit.collect(traps, trap_questions, first_number=n),
+                                 answerable_fit.collect(engine, english, first_number=m, english=table,
+                                                        translated=True)])
+    rows.update({f"ans_{k}": v for k, v in ans.items()})
+    write(answerable.WEIGHTS, answerable_fit.fit_all(ans, ANSWERABLE_DATA))
+    answerable.clear()
+    spans = [collect_spans(engine, questions), collect_spans(traps, trap_questions, first_number=n)]
+    rows.update({f"span_{k}": np.concatenate([s[k] for s in spans]) for k in spans[0]})
+    return rows
+
+
+ANSWERABLE_DATA = ("IDK-MRC train (Putri & Oh 2022, CC BY-SA 4.0) + TyDiQA-id train (Clark et al. 2020, Apache 2.0), "
+                   f"the first half of trans-SQuAD (Muis & Purwarianti 2020; SQuAD 2.0, CC BY-SA 4.0) and "
+                   f"{ENGLISH_QUESTIONS} train questions put word by word into English (fit.word_by_word); nothing "
+                   "of the chapter")
+
+
+def _part(rows: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """Return the rows whose names start with prefix, without it."""
+    return {k[len(prefix):]: v for k, v in rows.items() if k.startswith(prefix)}
+
+
+def fit_all(rows: dict[str, np.ndarray]) -> None:
+    """Write the three fitted files from collected rows (deterministic: the same rows give the same bytes)."""
+    from . import answerable_fit
+    from .short_answer import WEIGHTS as SPANS
+    write(ranker.WEIGHTS, fit_ranker(_part(rows, "rank_")))
+    write(answerable.WEIGHTS, answerable_fit.fit_all(_part(rows, "ans_"), ANSWERABLE_DATA))
+    write(SPANS, fit_spans(_part(rows, "span_")))
+
+
+def main(argv: list[str]) -> int:
+    """Collect the rows on the data sets (or read them with --from-features) and write the fitted files."""
+    args = list(argv)
+    options: dict[str, Path] = {}
+    for flag in ("--features", "--from-features"):
+        if flag in args:
+            i = args.index(flag)
+            options[flag] = Path(args[i + 1])
+            del args[i:i + 2]
+    if len(args) != 1 and "--from-features" not in options:
+        print("usage: python -m retrieval.fit DATASETS [--features FILE] | --from-features FILE", file=sys.stderr)
+        return 2
+    if "--from-features" in options:
+        with np.load(options["--from-features"], allow_pickle=False) as z:
+            rows = {k: z[k] for k in z.files}
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = collect_all(Path(args[0]), Path(tmp))
+        if "--features" in options:
+            np.savez_compressed(options["--features"], **rows)
+    fit_all(rows)
+    print("wrote ranker.json, answerable.json, short_answer.json", file=sys.stderr)
+    return 0
+
+
+
+
+# --- English questions for calibration: IDK-MRC's questions turned word by word into English ------------------
+FUNCTION_WORDS = {"yang": "that", "di": "in", "ke": "to", "dari": "from", "pada": "on", "dan": "and", "adalah": "is",
+                  "merupakan": "is", "ialah": "is", "itu": "that", "ini": "this", "dengan": "with", "untuk": "for",
+                  "oleh": "by", "dalam": "in", "sebagai": "as", "tersebut": "the", "apakah": "what", "siapakah": "who",
+                  "kapankah": "when", "berapakah": "how many", "dimanakah": "where", "dimana": "where",
+                  "manakah": "which", "mana": "which", "nya": "its", "atau": "or", "tidak": "not", "bukan": "not",
+                  "pertama": "first", "kali": "time"}
+
+
+def english_table() -> dict[str, str]:
+    """Return Indonesian word -> one English word: the commonest English headword (wordfreq) among those that give
+    the Indonesian word as their first translations, from the bundled FreeDict and WordNet dictionaries."""
+    from wordfreq import zipf_frequency
+
+    from .lexicon import ENGLISH, ENGLISH_WORDNET, _rows
+    best: dict[str, tuple[int, float, str]] = {}
+    for name in (ENGLISH, ENGLISH_WORDNET):
+        for en, ids in _rows(name):
+            for rank, word in enumerate(ids.split("|")[:3]):
+                key = (rank, -zipf_frequency(en, "en"), en)
+                if word not in best or key < best[word]:
+                    best[word] = key
+    return {**{w: en for w, (_, _, en) in best.items()}, **FUNCTION_WORDS}
+
+
+def word_by_word(question: str, table: dict[str, str]) -> str:
+    """Return the question with each word replaced by its English word (by its root when the word itself has none);
+    names and numbers stay as written."""
+    from .analysis import stem
+    out = []
+    for k, word in enumerate(question.replace("?", " ?").split()):
+        low = word.lower().strip(",.;:()\"'")
+        en = (table.get(low) or table.get(stem(low))) if low else None
+        out.append(en if en and (k == 0 or not word[:1].isupper() or low in FUNCTION_WORDS) else word)
+    return " ".join(out).replace(" ?", "?")
+
+
+# --- the short answer's span model --------------------------------------------------------------------------------
+SPAN_PRECISION = 0.9    # the threshold shows a span only where, on train, this share of the spans shown is exact
+
+
+def collect_spans(engine, questions: list[Question], first_number: int = 0) -> dict[str, np.ndarray]:
+    """Return every candidate span's features, whether it is a gold answer exactly, and its question's number, for
+    the questions asking a kind of value: the spans of the first quote the engine gives (abstaining or not)."""
+    from .evaluate import norm
+    from .short_answer import answer_kind, candidates, span_features
+    xs, ys, qs = [], [], []
+    for n, item in enumerate(questions, first_number):
+        plan, judged = engine.judged(item.q)
+        kind = answer_kind(plan.question)
+        if kind is None or not judged:
+            continue
+        quote, p = judged[0]
+        found = candidates(plan.question, quote.text, kind)
+        if not found:
+            continue
+        gold = {norm(g) for g in item.gold}
+        xs.append(span_features(plan.question, quote.text, kind, found, p, engine.term_weights(plan.question)))
+        ys.append([norm(quote.text[s:e]) in gold for s, e, _ in found])
+        qs.append(np.full(len(found), n, np.int32))
+    return {"x": np.vstack(xs), "y": np.concatenate(ys).astype(bool), "question": np.concatenate(qs)}
+
+
+def fit_spans(data: dict[str, np.ndarray]) -> dict:
+    """Return the span model's file: logistic weights over the candidates, and the lowest threshold at which the
+    best span of each question, shown when its probability reaches it, is exact for SPAN_PRECISION of them."""
+    from sklearn.linear_model import LogisticRegression
+
+    from .short_answer import SPAN_FEATURES
+    model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=5000).fit(data["x"], data["y"])
+    w = model.coef_[0]
+    p = 1.0 / (1.0 + np.exp(-(data["x"] @ w)))
+    best: dict[int, tuple[float, bool]] = {}
+    for n, prob, exact in zip(data["question"].tolist(), p.tolist(), data["y"].tolist()):
+        if n not in best or prob > best[n][0]:
+            best[n] = (prob, exact)
+    ranked = sorted(best.values(), reverse=True)
+    threshold, hits = 1.0, 0
+    for k, (prob, exact) in enumerate(ranked, 1):
+        hits += exact
+        if hits / k >= SPAN_PRECISION:
+            threshold = prob
+    out = {"features": list(SPAN_FEATURES), "weights": [round(float(v), 6) for v in w],
+           "threshold": round(float(threshold), 6),
+           "data": f"{len(best)} questions asking a kind of value (IDK-MRC + TyDiQA-id train), the spans of the "
+                   f"first quote; shown at precision {SPAN_PRECISION} on train"}
+    out["sha256"] = ranker.checksum(out)
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
