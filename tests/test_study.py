@@ -15,6 +15,8 @@ from conftest import CHAPTER_NAME, REPO
 from retrieval.__main__ import main
 from retrieval import Engine
 from retrieval.present import quote_dict
+from retrieval.readers.markdown import read_markdown
+from retrieval.structure import structure
 from retrieval.study import build_study
 from retrieval.study.cards import BLANK, make_cards
 from retrieval.study.check import check_citations, fact_in
@@ -61,9 +63,27 @@ def small(tmp_path_factory) -> Engine:
     ("US$114,5 miliar dan US$ 13,200 dan 1.500", []),
     ("2000 orang penjaga", []),
     ("Peraturan Pemerintah Nomor 50 Tahun 2007", [("Tahun 2007", "2007", "year", None)]),
+    ("tanggal 31 Februari 2013 dan", []),              # no such day: not a date, nor its month or year
+    ("tanggal 29/02/2013 dan", []),
+    ("tanggal 31.04.2012 dan", []),
+    ("on February 30, 2013 it", []),
+    ("pada 30-31 April 2013", []),
+    ("29 Februari 2012 (kabisat) dan 29/02/2012", [("29 Februari 2012", "2012-02-29", "day", None),
+                                                   ("29/02/2012", "2012-02-29", "day", None)]),
 ])
 def test_dates_in_many_forms(text, expected):
     assert [(d.text, d.date, d.precision, d.end_date) for d in find_dates(text)] == expected
+
+
+def test_impossible_days_are_no_events_nor_cards(tmp_path):
+    (tmp_path / "mustahil.md").write_text(
+        "# Uji\n\nPerjanjian dagang Kota Velm ditandatangani pada 31 Februari 2013 di balai kota.\n\n"
+        "Nota kedua Kota Velm tertanggal 29/02/2013 disimpan di arsip daerah.\n\n"
+        "Laporan ketiga Kota Velm bertanggal 31.04.2012 dikirim ke gubernur.\n\n"
+        "Festival Velm pertama diadakan pada 3 Maret 2014 di alun-alun.\n", encoding="utf-8")
+    passages, _ = structure(read_markdown(tmp_path / "mustahil.md"))
+    assert [(e.date, e.text_date) for e in timeline(passages)] == [("2014-03-03", "3 Maret 2014")]
+    assert [c.answer for c in make_cards(passages, 20) if c.kind == "date"] == ["3 Maret 2014"]
 
 
 def test_period_end_and_duration():
