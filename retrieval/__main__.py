@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import DEFAULT_TOP_K, KutipError
 from .control_chars import escape_json_controls, terminal_safe
+from .files import check_output, write_output
 from .readers import describe_formats
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -128,15 +129,20 @@ def cmd_study(args) -> int:
     from .study import build_study
     from .study.export import anki_tsv, study_markdown
     from .study.report import aid_json, aid_text
+    if args.aid == "export" and not (args.md or args.anki):
+        print("kutip: export perlu --md FILE dan/atau --anki FILE / export needs --md FILE and/or --anki FILE",
+              file=sys.stderr)
+        return 2
     engine = _engine(args)
     study = build_study(engine, n_cards=args.n, progress=_progress if sys.stderr.isatty() or args.progress else None)
     if args.aid == "export":
-        if not (args.md or args.anki):
-            raise SystemExit("usage: python -m retrieval study export --md FILE --anki FILE")
-        for path, text in ((args.md, study_markdown(study, engine)), (args.anki, anki_tsv(study.cards, engine))):
-            if path:
-                Path(path).write_text(text, encoding="utf-8")
-                print(path)
+        outputs = [(Path(path), text) for path, text in ((args.md, study_markdown(study, engine)),
+                                                         (args.anki, anki_tsv(study.cards, engine))) if path]
+        for path, _ in outputs:          # both checked before either is written
+            check_output(path, args.force, Path(args.corpus))
+        for path, text in outputs:
+            write_output(path, text, args.force)
+            print(terminal_safe(str(path)))
         return 0
     print(json.dumps(aid_json(study, args.aid, engine), ensure_ascii=False) if args.json else aid_text(study, args.aid))
     return 0
@@ -198,6 +204,7 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--n", type=int, default=20, help="jumlah kartu (cards)")
     st.add_argument("--md", help="export: lembar belajar (.md)")
     st.add_argument("--anki", help="export: kartu untuk Anki (.tsv)")
+    st.add_argument("--force", action="store_true", help="export: timpa berkas yang sudah ada (tautan tetap ditolak)")
     st.set_defaults(func=cmd_study)
     so = sub.add_parser("sources", parents=[common], help="daftar catatan kaki dan status dokumennya")
     so.add_argument("--json", action="store_true")

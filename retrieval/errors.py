@@ -24,3 +24,7 @@ class ReadError(KutipError):
 
 class UnsupportedFormat(ReadError):
     """No reader knows this file's suffix."""
+
+
+class RefusedWrite(KutipError):
+    """An output file was not written: it exists (no --force), is a link, or lies in the corpus folder."""

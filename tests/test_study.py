@@ -330,6 +330,29 @@ def test_cli_study_export_and_errors(chapter_corpus, tmp_path, capsys):
     assert "tidak ditemukan" in capsys.readouterr().err
 
 
+def test_cli_study_export_never_overwrites_nor_follows_a_link(chapter_corpus, tmp_path, capsys):
+    chapter = chapter_corpus / CHAPTER_NAME
+    before = chapter.read_bytes()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("milik orang lain\n", encoding="utf-8")
+    (tmp_path / "link.md").symlink_to(outside)
+    old = tmp_path / "old.md"
+    old.write_text("lama\n", encoding="utf-8")
+    run = ["study", "export", "--corpus", str(chapter_corpus)]
+    for target in (chapter, old, tmp_path / "link.md", chapter_corpus / "lembar.md"):
+        capsys.readouterr()
+        assert main([*run, "--md", str(target)]) == 2
+        assert capsys.readouterr().err.startswith(f"kutip: {target}: ")
+    assert main([*run, "--md", str(tmp_path / "link.md"), "--force"]) == 2
+    assert main([*run, "--md", str(chapter), "--force"]) == 2
+    assert main([*run, "--anki", str(tmp_path / "new.tsv"), "--md", str(old)]) == 2   # checked before any write
+    assert chapter.read_bytes() == before and old.read_text(encoding="utf-8") == "lama\n"
+    assert outside.read_text(encoding="utf-8") == "milik orang lain\n"
+    assert not (tmp_path / "new.tsv").exists() and not (chapter_corpus / "lembar.md").exists()
+    assert main([*run, "--md", str(old), "--force"]) == 0
+    assert old.read_text(encoding="utf-8").startswith("# Lembar belajar")
+
+
 def test_all_aids_on_the_chapter_under_a_second_warm_with_progress(engine):
     build_study(engine)                                   # warm: imports and caches
     seen: list[tuple[str, int, int]] = []
