@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import DEFAULT_TOP_K, KutipError
 from .control_chars import escape_json_controls, terminal_safe
-from .files import check_output, write_output
+from .outputs import check_output, write_output
 from .readers import describe_formats
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
