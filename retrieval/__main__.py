@@ -15,6 +15,7 @@ from .outputs import check_output, write_output
 from .readers import describe_formats
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+FETCH_LABELS = {"fetched": "diunduh", "failed": "gagal", "kept": "tetap"}   # "kept": failed, the earlier copy stays
 ECHO_CHARS = 200            # a refused batch line is echoed this far in the JSON (a 300 MB line is not echoed whole)
 LINE_CHARS = 1_000_000      # a batch line is read this far; the rest is skipped unread into memory (far past any
                             # question the engine accepts, so a refused line is still told apart from a good one)
@@ -51,7 +52,7 @@ def cmd_ask(args) -> int:
     from . import BadQuestion
     from .present import answer_dict, answer_text
     if args.batch is None and args.question is None:
-        print("kutip: tidak ada pertanyaan / no question: python -m retrieval ask \"PERTANYAAN\" (atau --batch FILE)",
+        print(f"kutip: tidak ada pertanyaan / no question: {args.prog} ask \"PERTANYAAN\" (atau --batch FILE)",
               file=sys.stderr)
         return 2
     stream = None
@@ -150,7 +151,7 @@ def cmd_study(args) -> int:
 
 def cmd_sources(args) -> int:
     """List each footnote with its kind, URL, access date and the status of its document."""
-    from .sources import source_status
+    from .sources import KIND_LABELS, STATUS_LABELS, source_status
     engine = _engine(args)
     links = {d.source: d.cites for d in engine.documents if d.cites is not None}   # linked when the engine read them
     rows = source_status(Path(args.corpus), engine.footnotes, links)
@@ -160,26 +161,41 @@ def cmd_sources(args) -> int:
         return 0
     for r in rows:
         files = ", ".join(r.files) or "-"
-        print(terminal_safe(f"[{r.number}] {r.kind:8s} {r.status:8s} {files}  {r.url or ''}  {r.accessed or ''}"
-                     + (f"  ({r.reason})" if r.reason else "")))
+        kind, status = KIND_LABELS.get(r.kind, r.kind), STATUS_LABELS.get(r.status, r.status)
+        print(terminal_safe(f"[{r.number}] {kind:8s} {status:9s} {files}  {r.url or ''}  {r.accessed or ''}"
+                            + (f"  ({r.reason})" if r.reason else "")))
     return 0
 
 
 def cmd_fetch(args) -> int:
-    """Download the documents the footnotes cite into corpus/sources/."""
+    """Download the documents the footnotes cite into corpus/sources/; exit 1 when not one could be fetched."""
     from .fetch import fetch_sources
     engine = _engine(args)
     results = fetch_sources(engine.footnotes, Path(args.corpus) / "sources",
                             allow_private=args.allow_private_addresses)
     for r in results:
-        print(terminal_safe(f"[{r.number}] {r.status:8s} {r.url}" + (f"  -> {r.path}" if r.path else "")
-                     + (f"  ({r.reason})" if r.reason else "")))
+        print(terminal_safe(f"[{r.number}] {FETCH_LABELS.get(r.status, r.status):8s} {r.url}"
+                            + (f"  -> {r.path}" if r.path else "") + (f"  ({r.reason})" if r.reason else "")))
+    if not results:
+        print("kutip: tidak ada URL di catatan kaki / no URL in the footnotes", file=sys.stderr)
+    elif not any(r.status == "fetched" for r in results):
+        print(f"kutip: tidak ada yang terunduh ({len(results)} gagal) / nothing could be fetched "
+              f"({len(results)} failed)", file=sys.stderr)
+        return 1
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    """Return the argument parser."""
-    p = argparse.ArgumentParser(prog="python -m retrieval", description="Kutip: jawaban berupa kutipan dari bab skripsi.")
+def program_name(argv0: str | None = None) -> str:
+    """Return how the user ran the CLI: "kutip" (the installed command) or "python -m retrieval"."""
+    name = Path(sys.argv[0] if argv0 is None else argv0).name.lower()
+    return "kutip" if name in ("kutip", "kutip.exe", "kutip-script.py") else "python -m retrieval"
+
+
+def parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser; its usage names the program as run (kutip or python -m retrieval)."""
+    prog = prog or program_name()
+    p = argparse.ArgumentParser(prog=prog, description="Kutip: jawaban berupa kutipan dari bab skripsi.")
+    p.set_defaults(prog=prog)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", default=str(DEFAULT_CORPUS),
                         help=f"folder korpus berisi berkas {describe_formats()} (default: corpus/)")
@@ -187,27 +203,31 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--progress", action="store_true", help="tampilkan kemajuan pembangunan indeks")
     sub = p.add_subparsers(dest="cmd", required=True)
     ask = sub.add_parser("ask", parents=[common], help="tanya satu pertanyaan")
-    ask.add_argument("question", nargs="?")
-    ask.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
-    ask.add_argument("--json", action="store_true")
-    ask.add_argument("--batch", metavar="FILE|-")
+    ask.add_argument("question", nargs="?", help="pertanyaan (dalam tanda kutip)")
+    ask.add_argument("--top-k", type=int, default=DEFAULT_TOP_K,
+                     help=f"jumlah kutipan paling banyak per jawaban (bawaan: {DEFAULT_TOP_K})")
+    ask.add_argument("--json", action="store_true", help="keluaran JSON, satu objek per jawaban")
+    ask.add_argument("--batch", metavar="FILE|-",
+                     help="satu pertanyaan per baris dari FILE (- untuk stdin); satu baris JSON per jawaban")
     ask.set_defaults(func=cmd_ask)
     ev = sub.add_parser("eval", parents=[common], help="ukur pada berkas eval (.jsonl)")
-    ev.add_argument("file")
-    ev.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
-    ev.add_argument("--json", action="store_true")
+    ev.add_argument("file", help="berkas eval: satu objek JSON dengan pertanyaan \"q\" per baris")
+    ev.add_argument("--top-k", type=int, default=DEFAULT_TOP_K,
+                    help=f"jumlah kutipan paling banyak per jawaban (bawaan: {DEFAULT_TOP_K})")
+    ev.add_argument("--json", action="store_true", help="angka ringkasan sebagai JSON")
     ev.add_argument("--answers", help="simpan jawaban (.jsonl) untuk score.py")
     ev.set_defaults(func=cmd_eval)
     st = sub.add_parser("study", parents=[common], help="alat belajar: peta bab, linimasa, istilah, kartu, cek rujukan")
-    st.add_argument("aid", choices=("outline", "timeline", "glossary", "cards", "check", "export"))
-    st.add_argument("--json", action="store_true")
+    st.add_argument("aid", choices=("outline", "timeline", "glossary", "cards", "check", "export"),
+                    help="alat belajar yang ditampilkan, atau export ke berkas")
+    st.add_argument("--json", action="store_true", help="keluaran JSON")
     st.add_argument("--n", type=int, default=20, help="jumlah kartu (cards)")
     st.add_argument("--md", help="export: lembar belajar (.md)")
     st.add_argument("--anki", help="export: kartu untuk Anki (.tsv)")
     st.add_argument("--force", action="store_true", help="export: timpa berkas yang sudah ada (tautan tetap ditolak)")
     st.set_defaults(func=cmd_study)
     so = sub.add_parser("sources", parents=[common], help="daftar catatan kaki dan status dokumennya")
-    so.add_argument("--json", action="store_true")
+    so.add_argument("--json", action="store_true", help="keluaran JSON")
     so.set_defaults(func=cmd_sources)
     fe = sub.add_parser("fetch-sources", parents=[common], help="unduh dokumen yang dikutip catatan kaki")
     fe.add_argument("--allow-private-addresses", action="store_true",
