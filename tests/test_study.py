@@ -232,6 +232,25 @@ def test_distractors_are_of_the_same_kind(engine):
     assert len(month.choices) == 4
 
 
+def places(cards) -> list[int]:
+    """Return how many cards have their answer at each of the four places."""
+    at = [c.choices.index(c.answer) for c in cards if c.choices]
+    return [at.count(k) for k in range(4)]
+
+
+def test_the_answer_is_spread_over_the_four_places(engine, tmp_path):
+    cli, quiz = make_cards(engine.passages, 20), [c for c in make_cards(engine.passages, 20) if c.choices][:10]
+    assert places(cli) == [6, 5, 5, 4] and max(places(quiz)) <= 3         # was 8/8/3/1, and 7 of 10 at A
+    assert cli == make_cards(engine.passages, 20)                         # seeded: the same cards each time
+    (tmp_path / "jembatan.md").write_text("# Sejarah\n\n" + "".join(
+        f"## Bagian {k}\n\nJembatan nomor {k} di pelabuhan selesai dibangun pada tahun {1801 + k}.\n\n"
+        for k in range(120)), encoding="utf-8")
+    passages, _ = structure(read_markdown(tmp_path / "jembatan.md"))
+    cards = make_cards(passages, 100)
+    assert len(cards) == 100 and all(len(c.choices) == 4 for c in cards)
+    assert places(cards) == [25, 25, 25, 25]                              # within 20-30 % each, by construction
+
+
 # --- citation check ---------------------------------------------------------------------------------------
 def test_check_of_the_chapter(engine):
     checked = check_citations(engine.passages)

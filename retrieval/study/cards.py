@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Passage, Quote
 from .common import body, lower_words, names_in, quote_of, sentences
@@ -83,7 +83,26 @@ def make_cards(passages, n: int = 20, events: list[Event] | None = None,
     for f in sorted(per_sentence.values(), key=lambda f: (PRIORITY.index(f.kind), f.p.id, f.a)):
         sections.setdefault((f.p.source, f.p.section), []).append(f)
     chosen = _round_robin([sections[k] for k in sorted(sections, key=lambda k: min(f.p.id for f in sections[k]))], n)
-    return [_card(f, pools[_pool(f)], texts) for f in chosen]
+    return spread_answers([_card(f, pools[_pool(f)], texts) for f in chosen])
+
+
+def spread_answers(cards: list[Card]) -> list[Card]:
+    """Return the cards with each answer put at a place drawn in turn from shuffled rounds of all places (seeded by
+    the prompts): over any 4 cards of 4 choices the answer is once in each place, so no place can be guessed."""
+    rng = random.Random(zlib.crc32("\n".join(c.prompt for c in cards).encode()))
+    rounds: dict[int, list[int]] = {}
+    out = []
+    for c in cards:
+        n = len(c.choices)
+        if n < 2:
+            out.append(c)
+            continue
+        if not rounds.get(n):
+            rounds[n] = rng.sample(range(n), n)
+        place = rounds[n].pop()
+        others = [x for x in c.choices if x != c.answer]
+        out.append(replace(c, choices=(*others[:place], c.answer, *others[place:])))
+    return out
 
 
 def _round_robin(groups: list[list[_Fact]], n: int) -> list[_Fact]:
