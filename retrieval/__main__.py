@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from . import DEFAULT_TOP_K, KutipError
-from .control_chars import escape_json_controls, terminal_safe
+from .control_chars import escape_json_controls, one_line, terminal_safe
 from .outputs import check_output, write_output
 from .readers import describe_formats
 
@@ -42,7 +42,7 @@ def _engine(args):
                           use_cache=not args.no_cache)
     status = engine.dense_status
     if not status.loaded:      # said once per run: answers still come, from the words alone
-        print(f"kutip: pencocokan makna (e5) tidak aktif ({status.reason}); menjawab dari kata-kata saja / "
+        print(f"kutip: pencocokan makna (e5) tidak aktif ({one_line(str(status.reason))}); menjawab dari kata-kata saja / "
               f"meaning matching is off; answering from the words alone", file=sys.stderr)
     return engine
 
@@ -101,7 +101,7 @@ def cmd_eval(args) -> int:
         with open(args.answers, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in answers)
     out = summarise(questions, answers)
-    print(json.dumps(out) if args.json else format_summary(out))
+    print(json.dumps(out) if args.json else terminal_safe(format_summary(out)))
     if not args.json:
         print(f"{len(questions)} questions, {ms:.1f} ms per question")
     return 0
@@ -143,9 +143,9 @@ def cmd_study(args) -> int:
             check_output(path, args.force, Path(args.corpus))
         for path, text in outputs:
             write_output(path, text, args.force)
-            print(terminal_safe(str(path)))
+            print(one_line(str(path)))
         return 0
-    print(json.dumps(aid_json(study, args.aid, engine), ensure_ascii=False) if args.json else aid_text(study, args.aid))
+    print(_json(aid_json(study, args.aid, engine)) if args.json else terminal_safe(aid_text(study, args.aid)))
     return 0
 
 
@@ -162,7 +162,7 @@ def cmd_sources(args) -> int:
     for r in rows:
         files = ", ".join(r.files) or "-"
         kind, status = KIND_LABELS.get(r.kind, r.kind), STATUS_LABELS.get(r.status, r.status)
-        print(terminal_safe(f"[{r.number}] {kind:8s} {status:9s} {files}  {r.url or ''}  {r.accessed or ''}"
+        print(one_line(f"[{r.number}] {kind:8s} {status:9s} {files}  {r.url or ''}  {r.accessed or ''}"
                             + (f"  ({r.reason})" if r.reason else "")))
     return 0
 
@@ -174,7 +174,7 @@ def cmd_fetch(args) -> int:
     results = fetch_sources(engine.footnotes, Path(args.corpus) / "sources",
                             allow_private=args.allow_private_addresses)
     for r in results:
-        print(terminal_safe(f"[{r.number}] {FETCH_LABELS.get(r.status, r.status):8s} {r.url}"
+        print(one_line(f"[{r.number}] {FETCH_LABELS.get(r.status, r.status):8s} {r.url}"
                             + (f"  -> {r.path}" if r.path else "") + (f"  ({r.reason})" if r.reason else "")))
     if not results:
         print("kutip: tidak ada URL di catatan kaki / no URL in the footnotes", file=sys.stderr)
@@ -248,13 +248,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KutipError as e:
-        print(f"kutip: {terminal_safe(str(e))}", file=sys.stderr)
+        print(f"kutip: {one_line(str(e))}", file=sys.stderr)
         return 2
     except FileNotFoundError as e:
-        print(f"kutip: berkas tidak ditemukan / file not found: {e.filename}", file=sys.stderr)
+        print(f"kutip: berkas tidak ditemukan / file not found: {one_line(str(e.filename))}", file=sys.stderr)
         return 2
     except IsADirectoryError as e:
-        print(f"kutip: ini folder, bukan berkas / a folder, not a file: {e.filename}", file=sys.stderr)
+        print(f"kutip: ini folder, bukan berkas / a folder, not a file: {one_line(str(e.filename))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as e:
-        print(f"kutip: tidak bisa membaca / cannot read {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        print(f"kutip: tidak bisa membaca / cannot read {one_line(str(e.filename or ''))}: {one_line(str(e.strerror or e))}", file=sys.stderr)
         return 2
 
 

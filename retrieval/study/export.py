@@ -1,6 +1,7 @@
 """Export: a printable Markdown study sheet (outline, timeline, glossary) and an Anki TSV of the cards."""
 from __future__ import annotations
 
+from ..control_chars import one_line
 from ..model import Quote
 from .build import Study
 from .common import EMPTY
@@ -20,7 +21,7 @@ def _marks(q: Quote) -> str:
 
 def _where(q: Quote, t: dict[str, str]) -> str:
     """Return 'file › section, p. N' (plain text)."""
-    place = " › ".join(x for x in (q.passage.source, *q.passage.section) if x)
+    place = one_line(" › ".join(x for x in (q.passage.source, *q.passage.section) if x))
     return f"{place}, {t['page']} {q.page}" if q.page is not None else place
 
 
@@ -34,7 +35,7 @@ def study_markdown(study: Study, engine, lang: str = "id") -> str:
     t = SHEET[lang]
     out = [f"# {t['title']}", "", f"## {t['outline']}", ""]
     for s in study.outline:
-        out.append(f"{'#' * min(6, 3 + s.level)} {s.title}" + (f" ({', '.join(map(str, s.footnotes))})"
+        out.append(f"{'#' * min(6, 3 + s.level)} {one_line(s.title)}" + (f" ({', '.join(map(str, s.footnotes))})"
                                                              if s.footnotes else ""))
         for q in s.key:                      # a blank line between: two quotes, not one merged paragraph
             out += [f"> {_one_line(q.text)}{_marks(q)}", ""]

@@ -1,6 +1,7 @@
 """One aid as the documented JSON object or as plain text (for the CLI), with the footnotes its quotes cite."""
 from __future__ import annotations
 
+from ..control_chars import one_line
 from .build import Study
 from .common import EMPTY, NO_FOOTNOTES, cited_footnotes, to_json
 from .timeline import place, timeline_text
@@ -48,7 +49,7 @@ def aid_text(study: Study, aid: str) -> str:
     if aid == "outline":
         for s in items:
             notes = f"  [{', '.join(map(str, s.footnotes))}]" if s.footnotes else ""
-            lines.append("  " * s.level + s.title + notes)
+            lines.append("  " * s.level + one_line(s.title) + notes)     # a file's name titles a headless file
             lines += ["  " * s.level + f"  “{q.text}”" for q in s.key]
     elif aid == "glossary":
         for g in items:
