@@ -136,7 +136,7 @@ def test_glossary_of_the_chapter(engine):
                  "kerjasama dari negara-negara Atlantik Utara yang berideologikan liberal"),
         "OKI": ("Organisasi Konferensi Islam", "kelompok organisasi negara-negara islam"),
     }
-    assert sorted(k for k, t in terms.items() if t.kind == "unexpanded") == ["ASEAN", "OPEC", "RI", "RRC", "US"]
+    assert sorted(k for k, t in terms.items() if t.kind == "unexpanded") == ["ASEAN", "OPEC", "RI", "RRC"]  # no "US$"
     assert terms["MoU"].uses == 6   # 3 × "MoU" in the text + "(MOU)" in the table title of each of the 3 rows; "Mou" is no abbreviation form
     assert terms["NATO"].also[0].text == "NATO adalah kerjasama dari negara-negara Atlantik Utara yang berideologikan liberal."
     for t in terms.values():
@@ -281,6 +281,8 @@ def test_export_sheet_and_anki(engine):
     assert "US$114,5 miliar" in md
     assert "- **17 Agustus 2013** → 17 Agustus 2018 (5 tahun) (2013-08-17):" in md
     assert "[32] Hasil dari kerjasama sebelumnya dengan Kota Gimje. https://finance.detik.com/" in md
+    listed = [int(line[1:3]) for line in md.split("## Catatan kaki\n\n")[1].splitlines()]
+    assert listed == list(range(32, 41))            # every footnote a section cites, not only those of its quotes
     tsv = anki_tsv(study.cards, engine).splitlines()
     assert tsv[:2] == ["#separator:tab", "#html:false"]
     rows = [line.split("\t") for line in tsv[3:]]

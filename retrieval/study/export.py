@@ -56,7 +56,8 @@ def study_markdown(study: Study, engine, lang: str = "id") -> str:
             head += f" — _{t['unexpanded']}_, {t['uses']} {g.uses}×"
         out.append(f"- {head}: “{_one_line(g.quote.text)}”{_marks(g.quote)} — {_where(g.quote, t)}")
     out += [EMPTY["terms"]] if not study.glossary else []
-    cited = sorted({(n, q.passage.source) for q in _quotes(study) for n in q.footnotes})
+    cited = sorted({(n, q.passage.source) for q in _quotes(study) for n in q.footnotes}
+                   | {(n, s.source) for s in study.outline for n in s.footnotes})   # a heading's "(32, 33, ...)"
     if cited:
         out += ["", f"## {t['footnotes']}", ""]
         for n, source in cited:
