@@ -232,6 +232,19 @@ def test_distractors_are_of_the_same_kind(engine):
     assert len(month.choices) == 4
 
 
+def test_name_distractors_are_of_the_same_kind_and_never_the_answer_misspelt(engine):
+    names = [c for c in make_cards(engine.passages, 100) if c.kind == "name"]
+    persons = {"Retno Marsudi", "Don Pramudwinai"}        # each written after a title, as an apposition
+    offices = {"Pimpinan", "Menlu"}                        # names of an office: offered with persons
+    for c in names:
+        if c.answer not in persons | offices:
+            assert not persons & set(c.choices), (c.answer, c.choices)     # no minister offered as a region
+    retno = next(c for c in names if c.answer == "Retno Marsudi")
+    assert "Don Pramudwinai" in retno.choices and not {"Thailand", "Negara Indonesia"} & set(retno.choices)
+    shenzhen = [c for c in names if c.answer == "Kota Shenzhen"]
+    assert shenzhen and all(not {"Kota Shen Zen", "Kota Shenzen"} & set(c.choices) for c in shenzhen)
+
+
 def places(cards) -> list[int]:
     """Return how many cards have their answer at each of the four places."""
     at = [c.choices.index(c.answer) for c in cards if c.choices]
