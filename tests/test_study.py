@@ -24,7 +24,7 @@ from retrieval.study.dates import duration_in, find_dates
 from retrieval.study.export import anki_tsv, study_markdown
 from retrieval.study.glossary import definition_in, glossary
 from retrieval.study.outline import outline, textrank, tfidf
-from retrieval.study.report import AIDS, aid_json
+from retrieval.study.report import AIDS, aid_json, aid_text
 from retrieval.study.timeline import timeline
 
 SMALL = Path(__file__).resolve().parent / "data" / "study"
@@ -277,6 +277,19 @@ def test_check_of_the_chapter(engine):
     assert why["Dengan syarat yang ditetapkan oleh perat"] == ("date", "tahun 1992")
     assert all(u.quote.passage.kind != "row" for u in checked.uncited)    # the table inherits footnote 34
     assert all(not u.quote.footnotes for u in checked.uncited)
+
+    flagged = [u.quote.text for u in checked.uncited]
+    assert "Selain dengan Kota Shenzhen." not in flagged                      # a fragment states no fact
+    assert "Sebagai contoh NATO (North Atlantic Treaty Organization)." not in flagged   # a term written out
+    assert not any(t.startswith("faktor-faktor dasar yang tertulis") for t in flagged)  # Gimje is the subject
+    assert len(flagged) == 21
+
+
+def test_cli_check_explains_its_tags(engine):
+    text = aid_text(build_study(engine), "check")
+    assert "  [date] = tanggal atau tahun / a date or year" in text.splitlines()
+    assert "  [name] = nama orang, tempat atau lembaga yang bisa diperiksa / a person, place or body one can check" \
+        in text.splitlines()
 
 
 def test_fact_kinds():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..control_chars import one_line
 from .build import Study
+from .check import WHY
 from .common import EMPTY, NO_FOOTNOTES, cited_footnotes, to_json
 from .timeline import place, timeline_text
 
@@ -66,6 +67,7 @@ def aid_text(study: Study, aid: str) -> str:
         if not study.check.cited:
             lines.append(NO_FOOTNOTES)
         lines.append(EMPTY["uncited"] if not items else "Tanpa catatan kaki / Without a footnote:")
+        lines += [f"  [{why}] = {WHY[why]}" for why in WHY if any(u.why == why for u in items)]   # the tags, explained
         for u in items:
             lines += [f"- [{u.why}: {u.fact}] “{u.quote.text}”", f"  — {place(u.quote)}"]
         for n, qs in study.check.cited:
