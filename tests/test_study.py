@@ -306,6 +306,7 @@ def test_export_sheet_and_anki(engine):
     assert "\\" not in md                          # plain text: no escaping noise
     assert "US$114,5 miliar" in md
     assert "- **17 Agustus 2013** → 17 Agustus 2018 (5 tahun) (2013-08-17):" in md
+    assert "- **1973**: “Hal ini dibuktikan" in md and "- **tahun 1992**: “" in md     # a year is not said twice
     assert "[32] Hasil dari kerjasama sebelumnya dengan Kota Gimje. https://finance.detik.com/" in md
     listed = [int(line[1:3]) for line in md.split("## Catatan kaki\n\n")[1].splitlines()]
     assert listed == list(range(32, 41))            # every footnote a section cites, not only those of its quotes

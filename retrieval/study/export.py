@@ -46,7 +46,8 @@ def study_markdown(study: Study, engine, lang: str = "id") -> str:
     for e in study.timeline:
         span = f" → {e.end_text}" + (f" ({e.duration})" if e.duration else "") if e.end and e.end_text != e.text_date \
             else ""
-        out.append(f"- **{e.text_date}**{span} ({e.date}): “{_one_line(e.quote.text)}”{_marks(e.quote)} — "
+        iso = "" if e.precision == "year" and e.date in e.text_date else f" ({e.date})"   # not "1973 (1973)"
+        out.append(f"- **{e.text_date}**{span}{iso}: “{_one_line(e.quote.text)}”{_marks(e.quote)} — "
                    f"{_where(e.quote, t)}")
     out += [EMPTY["events"]] if not study.timeline else []
     out += ["", f"## {t['glossary']}", ""]
