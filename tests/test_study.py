@@ -6,6 +6,7 @@ a table with a period)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -392,6 +393,8 @@ def test_cli_study_export_never_overwrites_nor_follows_a_link(chapter_corpus, tm
         assert main([*run, "--md", str(target)]) == 2
         assert capsys.readouterr().err.startswith(f"kutip: {target}: ")
     assert main([*run, "--md", str(tmp_path / "link.md"), "--force"]) == 2
+    os.link(chapter, tmp_path / "hard.md")                                 # the chapter under a second name
+    assert main([*run, "--md", str(tmp_path / "hard.md"), "--force"]) == 2
     assert main([*run, "--md", str(chapter), "--force"]) == 2
     assert main([*run, "--anki", str(tmp_path / "new.tsv"), "--md", str(old)]) == 2   # checked before any write
     assert chapter.read_bytes() == before and old.read_text(encoding="utf-8") == "lama\n"
