@@ -42,7 +42,8 @@ def _engine(args):
                           use_cache=not args.no_cache)
     status = engine.dense_status
     if not status.loaded:      # said once per run: answers still come, from the words alone
-        print(f"kutip: pencocokan makna (e5) tidak aktif ({one_line(str(status.reason))}); menjawab dari kata-kata saja / "
+        reason = one_line(str(status.reason))
+        print(f"kutip: pencocokan makna (e5) tidak aktif ({reason}); menjawab dari kata-kata saja / "
               f"meaning matching is off; answering from the words alone", file=sys.stderr)
     return engine
 
@@ -262,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as e:
-        print(f"kutip: tidak bisa membaca / cannot read {one_line(str(e.filename or ''))}: {one_line(str(e.strerror or e))}", file=sys.stderr)
+        name, why = one_line(str(e.filename or "")), one_line(str(e.strerror or e))
+        print(f"kutip: tidak bisa membaca / cannot read {name}: {why}", file=sys.stderr)
         return 2
 
 

@@ -102,7 +102,7 @@ def fact_in(sentence: str, common: set[str] = frozenset(), lower: frozenset[str]
 
 
 def _own_words(name: str, lower: frozenset[str]) -> list[str]:
-    """Return the words of a name that are its own ("Gimje" of "Kota Gimje"), not words the text writes in lower case."""
+    """Return the words of a name that are its own ("Gimje" of "Kota Gimje"), not words written in lower case."""
     return [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in lower]
 
 
