@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 from . import DEFAULT_TOP_K, KutipError
-from .control_chars import escape_json_controls, terminal_safe
+from .control_chars import escape_json_controls, one_line, terminal_safe
+from .outputs import check_output, write_output
 from .readers import describe_formats
 
 def _default_corpus() -> Path:
@@ -24,6 +25,7 @@ def _default_corpus() -> Path:
 
 
 DEFAULT_CORPUS = _default_corpus()
+FETCH_LABELS = {"fetched": "diunduh", "failed": "gagal", "kept": "tetap"}   # "kept": failed, the earlier copy stays
 ECHO_CHARS = 200            # a refused batch line is echoed this far in the JSON (a 300 MB line is not echoed whole)
 LINE_CHARS = 1_000_000      # a batch line is read this far; the rest is skipped unread into memory (far past any
                             # question the engine accepts, so a refused line is still told apart from a good one)
@@ -50,7 +52,8 @@ def _engine(args):
                           use_cache=not args.no_cache)
     status = engine.dense_status
     if not status.loaded:      # said once per run: answers still come, from the words alone
-        print(f"kutip: pencocokan makna (e5) tidak aktif ({status.reason}); menjawab dari kata-kata saja / "
+        reason = one_line(str(status.reason))
+        print(f"kutip: pencocokan makna (e5) tidak aktif ({reason}); menjawab dari kata-kata saja / "
               f"meaning matching is off; answering from the words alone", file=sys.stderr)
     return engine
 
@@ -60,7 +63,7 @@ def cmd_ask(args) -> int:
     from . import BadQuestion
     from .present import answer_dict, answer_text
     if args.batch is None and args.question is None:
-        print("kutip: tidak ada pertanyaan / no question: python -m retrieval ask \"PERTANYAAN\" (atau --batch FILE)",
+        print(f"kutip: tidak ada pertanyaan / no question: {args.prog} ask \"PERTANYAAN\" (atau --batch FILE)",
               file=sys.stderr)
         return 2
     stream = None
@@ -109,7 +112,7 @@ def cmd_eval(args) -> int:
         with open(args.answers, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in answers)
     out = summarise(questions, answers)
-    print(json.dumps(out) if args.json else format_summary(out))
+    print(json.dumps(out) if args.json else terminal_safe(format_summary(out)))
     if not args.json:
         print(f"{len(questions)} questions, {ms:.1f} ms per question")
     return 0
@@ -138,23 +141,28 @@ def cmd_study(args) -> int:
     from .study import build_study
     from .study.export import anki_tsv, study_markdown
     from .study.report import aid_json, aid_text
+    if args.aid == "export" and not (args.md or args.anki):
+        print("kutip: export perlu --md FILE dan/atau --anki FILE / export needs --md FILE and/or --anki FILE",
+              file=sys.stderr)
+        return 2
     engine = _engine(args)
     study = build_study(engine, n_cards=args.n, progress=_progress if sys.stderr.isatty() or args.progress else None)
     if args.aid == "export":
-        if not (args.md or args.anki):
-            raise SystemExit("usage: python -m retrieval study export --md FILE --anki FILE")
-        for path, text in ((args.md, study_markdown(study, engine)), (args.anki, anki_tsv(study.cards, engine))):
-            if path:
-                Path(path).write_text(text, encoding="utf-8")
-                print(path)
+        outputs = [(Path(path), text) for path, text in ((args.md, study_markdown(study, engine)),
+                                                         (args.anki, anki_tsv(study.cards, engine))) if path]
+        for path, _ in outputs:          # both checked before either is written
+            check_output(path, args.force, Path(args.corpus))
+        for path, text in outputs:
+            write_output(path, text, args.force)
+            print(one_line(str(path)))
         return 0
-    print(json.dumps(aid_json(study, args.aid, engine), ensure_ascii=False) if args.json else aid_text(study, args.aid))
+    print(_json(aid_json(study, args.aid, engine)) if args.json else terminal_safe(aid_text(study, args.aid)))
     return 0
 
 
 def cmd_sources(args) -> int:
     """List each footnote with its kind, URL, access date and the status of its document."""
-    from .sources import source_status
+    from .sources import KIND_LABELS, STATUS_LABELS, source_status
     engine = _engine(args)
     links = {d.source: d.cites for d in engine.documents if d.cites is not None}   # linked when the engine read them
     rows = source_status(Path(args.corpus), engine.footnotes, links)
@@ -164,26 +172,41 @@ def cmd_sources(args) -> int:
         return 0
     for r in rows:
         files = ", ".join(r.files) or "-"
-        print(terminal_safe(f"[{r.number}] {r.kind:8s} {r.status:8s} {files}  {r.url or ''}  {r.accessed or ''}"
-                     + (f"  ({r.reason})" if r.reason else "")))
+        kind, status = KIND_LABELS.get(r.kind, r.kind), STATUS_LABELS.get(r.status, r.status)
+        print(one_line(f"[{r.number}] {kind:8s} {status:9s} {files}  {r.url or ''}  {r.accessed or ''}"
+                            + (f"  ({r.reason})" if r.reason else "")))
     return 0
 
 
 def cmd_fetch(args) -> int:
-    """Download the documents the footnotes cite into corpus/sources/."""
+    """Download the documents the footnotes cite into corpus/sources/; exit 1 when not one could be fetched."""
     from .fetch import fetch_sources
     engine = _engine(args)
     results = fetch_sources(engine.footnotes, Path(args.corpus) / "sources",
                             allow_private=args.allow_private_addresses)
     for r in results:
-        print(terminal_safe(f"[{r.number}] {r.status:8s} {r.url}" + (f"  -> {r.path}" if r.path else "")
-                     + (f"  ({r.reason})" if r.reason else "")))
+        print(one_line(f"[{r.number}] {FETCH_LABELS.get(r.status, r.status):8s} {r.url}"
+                            + (f"  -> {r.path}" if r.path else "") + (f"  ({r.reason})" if r.reason else "")))
+    if not results:
+        print("kutip: tidak ada URL di catatan kaki / no URL in the footnotes", file=sys.stderr)
+    elif not any(r.status == "fetched" for r in results):
+        print(f"kutip: tidak ada yang terunduh ({len(results)} gagal) / nothing could be fetched "
+              f"({len(results)} failed)", file=sys.stderr)
+        return 1
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    """Return the argument parser."""
-    p = argparse.ArgumentParser(prog="python -m retrieval", description="Kutip: jawaban berupa kutipan dari bab skripsi.")
+def program_name(argv0: str | None = None) -> str:
+    """Return how the user ran the CLI: "kutip" (the installed command) or "python -m retrieval"."""
+    name = Path(sys.argv[0] if argv0 is None else argv0).name.lower()
+    return "kutip" if name in ("kutip", "kutip.exe", "kutip-script.py") else "python -m retrieval"
+
+
+def parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser; its usage names the program as run (kutip or python -m retrieval)."""
+    prog = prog or program_name()
+    p = argparse.ArgumentParser(prog=prog, description="Kutip: jawaban berupa kutipan dari bab skripsi.")
+    p.set_defaults(prog=prog)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", default=str(DEFAULT_CORPUS),
                         help=f"folder korpus berisi berkas {describe_formats()} (default: corpus/)")
@@ -191,26 +214,31 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--progress", action="store_true", help="tampilkan kemajuan pembangunan indeks")
     sub = p.add_subparsers(dest="cmd", required=True)
     ask = sub.add_parser("ask", parents=[common], help="tanya satu pertanyaan")
-    ask.add_argument("question", nargs="?")
-    ask.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
-    ask.add_argument("--json", action="store_true")
-    ask.add_argument("--batch", metavar="FILE|-")
+    ask.add_argument("question", nargs="?", help="pertanyaan (dalam tanda kutip)")
+    ask.add_argument("--top-k", type=int, default=DEFAULT_TOP_K,
+                     help=f"jumlah kutipan paling banyak per jawaban (bawaan: {DEFAULT_TOP_K})")
+    ask.add_argument("--json", action="store_true", help="keluaran JSON, satu objek per jawaban")
+    ask.add_argument("--batch", metavar="FILE|-",
+                     help="satu pertanyaan per baris dari FILE (- untuk stdin); satu baris JSON per jawaban")
     ask.set_defaults(func=cmd_ask)
     ev = sub.add_parser("eval", parents=[common], help="ukur pada berkas eval (.jsonl)")
-    ev.add_argument("file")
-    ev.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
-    ev.add_argument("--json", action="store_true")
+    ev.add_argument("file", help="berkas eval: satu objek JSON dengan pertanyaan \"q\" per baris")
+    ev.add_argument("--top-k", type=int, default=DEFAULT_TOP_K,
+                    help=f"jumlah kutipan paling banyak per jawaban (bawaan: {DEFAULT_TOP_K})")
+    ev.add_argument("--json", action="store_true", help="angka ringkasan sebagai JSON")
     ev.add_argument("--answers", help="simpan jawaban (.jsonl) untuk score.py")
     ev.set_defaults(func=cmd_eval)
     st = sub.add_parser("study", parents=[common], help="alat belajar: peta bab, linimasa, istilah, kartu, cek rujukan")
-    st.add_argument("aid", choices=("outline", "timeline", "glossary", "cards", "check", "export"))
-    st.add_argument("--json", action="store_true")
+    st.add_argument("aid", choices=("outline", "timeline", "glossary", "cards", "check", "export"),
+                    help="alat belajar yang ditampilkan, atau export ke berkas")
+    st.add_argument("--json", action="store_true", help="keluaran JSON")
     st.add_argument("--n", type=int, default=20, help="jumlah kartu (cards)")
     st.add_argument("--md", help="export: lembar belajar (.md)")
     st.add_argument("--anki", help="export: kartu untuk Anki (.tsv)")
+    st.add_argument("--force", action="store_true", help="export: timpa berkas yang sudah ada (tautan tetap ditolak)")
     st.set_defaults(func=cmd_study)
     so = sub.add_parser("sources", parents=[common], help="daftar catatan kaki dan status dokumennya")
-    so.add_argument("--json", action="store_true")
+    so.add_argument("--json", action="store_true", help="keluaran JSON")
     so.set_defaults(func=cmd_sources)
     fe = sub.add_parser("fetch-sources", parents=[common], help="unduh dokumen yang dikutip catatan kaki")
     fe.add_argument("--allow-private-addresses", action="store_true",
@@ -231,13 +259,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KutipError as e:
-        print(f"kutip: {terminal_safe(str(e))}", file=sys.stderr)
+        print(f"kutip: {one_line(str(e))}", file=sys.stderr)
         return 2
     except FileNotFoundError as e:
-        print(f"kutip: berkas tidak ditemukan / file not found: {e.filename}", file=sys.stderr)
+        print(f"kutip: berkas tidak ditemukan / file not found: {one_line(str(e.filename))}", file=sys.stderr)
         return 2
     except IsADirectoryError as e:
-        print(f"kutip: ini folder, bukan berkas / a folder, not a file: {e.filename}", file=sys.stderr)
+        print(f"kutip: ini folder, bukan berkas / a folder, not a file: {one_line(str(e.filename))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -245,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as e:
-        print(f"kutip: tidak bisa membaca / cannot read {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        name, why = one_line(str(e.filename or "")), one_line(str(e.strerror or e))
+        print(f"kutip: tidak bisa membaca / cannot read {name}: {why}", file=sys.stderr)
         return 2
 
 

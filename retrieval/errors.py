@@ -28,3 +28,7 @@ class UnsupportedFormat(ReadError):
 
 class ModelFileError(KutipError):
     """A fitted model file shipped with Kutip is missing or corrupt (refit it; never answer without it)."""
+
+
+class RefusedWrite(KutipError):
+    """An output file was not written: it exists (no --force), is a link, or lies in the corpus folder."""

@@ -1,6 +1,7 @@
 """Answers as JSON-ready dicts, readable text and Markdown (shared by the CLI and the app)."""
 from __future__ import annotations
 
+from .control_chars import one_line
 from .model import Answer, Footnote, Quote
 
 NOT_FOUND = {
@@ -64,5 +65,5 @@ def _where(q: Quote) -> str:
     parts = [q.passage.source]
     if q.passage.section:
         parts.append(q.passage.section_path)
-    where = " › ".join(parts)
+    where = one_line(" › ".join(parts))        # a file name may hold a line break: it must not forge a line
     return f"{where}, hlm. {q.page}" if q.page is not None else where

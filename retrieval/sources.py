@@ -13,6 +13,9 @@ from .model import Footnote, Passage, Quote
 SOURCES_DIR = "sources"
 STRONG_SUPPORT = 0.5    # a source passage scoring this much restates the quote (engine search score)
 WEAK_SUPPORT = 0.15     # ... this much shares its topic; unrelated text scores about 0.1 (fuzzy word matches)
+# how the text output names a status and a footnote's kind (the JSON keeps the codes), Indonesian first
+STATUS_LABELS = {"present": "ada", "missing": "belum ada", "fetched": "diunduh", "failed": "gagal"}
+KIND_LABELS = {"web": "web", "journal": "jurnal", "official": "resmi", "book": "buku", "other": "lainnya"}
 
 
 @dataclass(frozen=True)
@@ -66,19 +69,23 @@ def _status(note: Footnote, folder: Path, corpus: Path, links: dict[str, int], r
     failure = _record(failure_path(folder, note.number))
     base = dict(number=note.number, kind=note.kind, url=note.url, accessed=note.accessed, files=ordered)
     if ordered:
-        notes = [f"{f}: not read (unknown format or unreadable)" for f in ordered if f not in read]
+        notes = [f"{f}: tidak terbaca (format tak dikenal atau rusak) / not read (unknown format or unreadable)"
+                 for f in ordered if f not in read]
         status = "fetched" if fetched else "present"
         if fetched:
             last = max(fetched, key=lambda r: str(r.get("fetched_at", "")))
             notes.insert(0, _fetched_reason(last))
             if failure and str(failure.get("attempted_at", "")) > str(last.get("fetched_at", "")):
-                notes.append(f"last fetch failed ({failure.get('reason', '?')}); earlier copy kept")
+                notes.append(f"unduhan terakhir gagal / last fetch failed ({failure.get('reason', '?')}); "
+                             f"salinan lama dipakai / earlier copy kept")
         elif failure:
-            notes.append(f"fetch failed ({failure.get('reason', '?')}); file in sources/ used")
+            notes.append(f"unduhan gagal / fetch failed ({failure.get('reason', '?')}); "
+                         f"berkas di sources/ dipakai / file in sources/ used")
         return SourceStatus(status=status, reason="; ".join(notes), **base)
     if failure:
-        return SourceStatus(status="failed", reason=str(failure.get("reason", "fetch failed")), **base)
-    reason = "not fetched yet" if note.url else \
+        return SourceStatus(status="failed", reason=str(failure.get("reason", "unduhan gagal / fetch failed")), **base)
+    reason = "belum diunduh / not fetched yet" if note.url else \
+        f"tanpa URL: taruh dokumennya di {SOURCES_DIR}/ sebagai {note.number}-<nama>.pdf / " \
         f"no URL: put the document in {SOURCES_DIR}/ as {note.number}-<name>.pdf"
     return SourceStatus(status="missing", reason=reason, **base)
 
@@ -111,9 +118,9 @@ def _record(path: Path) -> dict | None:
 def _fetched_reason(record: dict) -> str:
     """Return a short account of a fetch record."""
     when = str(record.get("fetched_at", "?"))
-    how = f"HTTP {record['http_status']}" if record.get("http_status") else "fetched"
-    where = f", archived copy {record.get('final_url')}" if record.get("archived") else ""
-    return f"fetched {when} ({how}{where})"
+    how = f"HTTP {record['http_status']}" if record.get("http_status") else "ok"
+    where = f", salinan arsip / archived copy {record.get('final_url')}" if record.get("archived") else ""
+    return f"diunduh / fetched {when} ({how}{where})"
 
 
 def support_label(score: float) -> str:

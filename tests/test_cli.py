@@ -275,3 +275,24 @@ def test_no_traceback_anywhere(cli):
 
 def test_closed_stdout_is_not_a_traceback(cli):
     assert "Traceback" not in cli["pipe"].err
+
+
+# --- help and usage -----------------------------------------------------------------------------------------------
+def test_every_option_of_every_command_says_what_it_does():
+    from retrieval.__main__ import parser
+    top = parser()
+    [sub] = [a for a in top._actions if a.choices and hasattr(a, "add_parser")]
+    silent = [f"{name} {a.option_strings or a.dest}" for name, p in sub.choices.items() for a in p._actions
+              if not a.help and a.dest != "help"]
+    assert silent == []
+
+
+@pytest.mark.parametrize("argv0, prog", [("/usr/local/bin/kutip", "kutip"),
+                                         (str(REPO / "retrieval" / "__main__.py"), "python -m retrieval")])
+def test_usage_and_messages_name_the_program_as_it_was_run(argv0, prog, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", [argv0])
+    with pytest.raises(SystemExit):
+        main(["ask", "--help"])
+    assert capsys.readouterr().out.startswith(f"usage: {prog} ask ")
+    assert main(["ask"]) == 2
+    assert f"no question: {prog} ask " in capsys.readouterr().err

@@ -201,12 +201,13 @@ def test_cli_refuses_private_addresses_unless_asked(server, tmp_path, capsys):
     (tmp_path / "bab3.md").write_text("# BAB III\n\nKerja sama dibahas<sup>33</sup>.\n\n---\n\n"
                                       f"<sup>33</sup> Berita uji. <{base}/bab-a> diakses pada 29 januari 2018\n",
                                       encoding="utf-8")
-    assert main(["fetch-sources", "--corpus", str(tmp_path), "--no-cache"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith(f"[33] failed   {base}/bab-a  (alamat privat/lokal ditolak") and hits == {}
+    assert main(["fetch-sources", "--corpus", str(tmp_path), "--no-cache"]) == 1       # nothing could be fetched
+    out, err = capsys.readouterr()
+    assert out.startswith(f"[33] gagal    {base}/bab-a  (alamat privat/lokal ditolak") and hits == {}
+    assert err.endswith("kutip: tidak ada yang terunduh (1 gagal) / nothing could be fetched (1 failed)\n")
     assert main(["fetch-sources", "--corpus", str(tmp_path), "--no-cache", "--allow-private-addresses"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"[33] fetched  {base}/bab-a  -> ") and hits == {"/bab-a": 1}
+    assert out.startswith(f"[33] diunduh  {base}/bab-a  -> ") and hits == {"/bab-a": 1}
 
 
 def test_control_characters_from_http_headers_do_not_reach_the_terminal(server, tmp_path, capsys):
@@ -214,6 +215,6 @@ def test_control_characters_from_http_headers_do_not_reach_the_terminal(server, 
     (tmp_path / "bab3.md").write_text("# BAB III\n\nKerja sama dibahas<sup>34</sup>.\n\n---\n\n"
                                       f"<sup>34</sup> Berita uji. <{base}/odd-type> diakses pada 29 januari 2018\n",
                                       encoding="utf-8")
-    assert main(["fetch-sources", "--corpus", str(tmp_path), "--no-cache", "--allow-private-addresses"]) == 0
+    assert main(["fetch-sources", "--corpus", str(tmp_path), "--no-cache", "--allow-private-addresses"]) == 1
     out = capsys.readouterr().out
-    assert out == f"[34] failed   {base}/odd-type  (unsupported content type text/x]0)\n", repr(out)
+    assert out == f"[34] gagal    {base}/odd-type  (unsupported content type text/x]0)\n", repr(out)

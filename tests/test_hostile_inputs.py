@@ -12,7 +12,7 @@ from fpdf import FPDF
 
 from conftest import CHAPTER, CHAPTER_NAME, write_corpus
 from retrieval import __main__ as cli
-from retrieval.control_chars import terminal_safe
+from retrieval.control_chars import one_line, terminal_safe
 from retrieval import Engine
 from retrieval.readers.markdown import read_markdown
 from retrieval.readers.pdf import read_pdf
@@ -99,6 +99,37 @@ def test_terminal_control_in_a_document_does_not_reach_the_terminal(tmp_path, ca
 def test_terminal_safe_strips_escape_sequences_whole():
     assert terminal_safe("a\x1b[31mmerah\x1b[0m b\x1b]0;judul\x07c \x9b2J d\x07\x08\te\n") == "amerah bc 2J d\te\n"
     assert terminal_safe("x\x1b]0 tanpa akhir)\n") == "x]0 tanpa akhir)\n"          # an unended OSC hides nothing
+
+
+def test_bidirectional_overrides_are_stripped_and_a_name_stays_on_one_line():
+    assert terminal_safe("a\u202egnp.exe\u202c b\u2066c\u2069 d\u202a\u202b\u202d\u2067\u2068e") == "agnp.exe bc de"
+    assert one_line("1-a\n[2] PALSU\u202e\t.txt") == "1-a\\n[2] PALSU\\t.txt"
+
+
+BIDI_OR_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+FORGED = "[2] PALSU"                 # what a line break in a file name would start a line with
+
+
+@pytest.mark.parametrize("argv", [
+    ["ask", "Kapan Kota Velm menandatangani perjanjian dagang?"],
+    ["ask", "Kapan Kota Velm menandatangani perjanjian dagang?", "--json"],
+    ["sources"], ["sources", "--json"],
+    *[["study", aid] for aid in ("outline", "timeline", "glossary", "cards", "check")],
+    *[["study", aid, "--json"] for aid in ("outline", "timeline", "glossary", "cards", "check")],
+])
+def test_no_output_carries_control_bidi_or_a_forged_line(tmp_path_factory, capsys, argv):
+    corpus = tmp_path_factory.getbasetemp() / "kendali"
+    if not corpus.exists():
+        write_corpus(corpus, {
+            f"bab\n{FORGED}\u202egnp.md": "# Uji\n\nKota Velm menandatangani perjanjian dagang pada 17 Agustus 2013 "
+            "\x9b31mMERAH dan \u202eTERBALIK\u202c di balai kota<sup>1</sup>.\n\nIstilah FTZ (Free Trade Zone) adalah "
+            "kawasan \u2066bebas\u2069 cukai.\n\n---\n\n<sup>1</sup> Sumber \x9b2J uji. <https://contoh.test/a> "
+            "diakses 1 Mei 2020\n",
+            f"sources/1-a\n{FORGED}\u202e.txt": "Teks sumber \x9b31m uji tentang Kota Velm."})
+    code, out, err = run([*argv, "--corpus", str(corpus)], capsys)
+    assert code == 0 and out.strip()
+    assert not BIDI_OR_CONTROL.search(out + err), sorted({hex(ord(c)) for c in BIDI_OR_CONTROL.findall(out + err)})
+    assert not any(line.lstrip(" “").startswith(FORGED) for line in out.splitlines())
 
 
 def test_one_bad_byte_in_utf8_is_replaced_alone_and_reported(tmp_path):

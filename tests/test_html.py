@@ -143,3 +143,16 @@ def test_unreadable_pages_raise_read_error(tmp_path, data, says):
 def test_reader_table_serves_htm(tmp_path):
     doc = read_file(write(tmp_path, "page.HTM", ARTICLE), source="sources/page.HTM")
     assert doc.source == "sources/page.HTM" and doc.blocks[0].kind == "heading"
+
+
+SCRIPTED = """<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>Uji skrip</title>
+<script type="application/ld+json">{"@type": "NewsArticle", "articleBody": "NOSKRIP ld. %s"}</script>
+<script>var kata = "NOSKRIP head";</script><style>p::after { content: "NOSKRIP gaya"; }</style></head>
+<body><p>Teks pendek.</p><p>Kalimat kedua <noscript>NOSKRIP noscript</noscript>tetap dibaca.</p>
+<script>document.write("NOSKRIP body")</script></body></html>""" % ("Isi panjang dari skrip saja. " * 8)
+
+
+def test_script_style_and_noscript_text_is_no_content(tmp_path):
+    doc = read_html(write(tmp_path, "skrip.html", SCRIPTED))
+    assert [b.text for b in doc.blocks] == ["Teks pendek.", "Kalimat kedua tetap dibaca."]
+    assert dict(doc.meta)["title"] == "Uji skrip"

@@ -114,10 +114,10 @@ def test_source_status(tmp_path):
     assert got[32] == SourceStatus(32, "web", NOTES[0].url, "29 januari 2018", "failed", (),
                                    "HTTP 404; archive: HTTP 404")
     assert (got[33].status, got[33].files) == ("fetched", ("sources/33-antaranews.html",))
-    assert got[33].reason == "fetched 2026-01-01T00:00:00+00:00 (HTTP 200)"
+    assert got[33].reason == "diunduh / fetched 2026-01-01T00:00:00+00:00 (HTTP 200)"
     assert (got[36].status, got[36].files, got[36].kind) == ("present", ("sources/36-panduan.docx",), "official")
     assert "not read" in got[36].reason
-    assert (got[37].status, got[37].reason) == ("missing", "not fetched yet")
+    assert (got[37].status, got[37].reason) == ("missing", "belum diunduh / not fetched yet")
     assert (got[39].status, got[39].files, got[39].reason) == ("present", ("sources/39-paradiplomacy.txt",), "")
 
 
@@ -132,14 +132,16 @@ def test_status_tells_of_a_failed_refetch_with_a_kept_copy(tmp_path):
     notes = [note(33, ANTARA)]
     [status] = source_status(tmp_path, notes, link_sources([doc("sources/33-antaranews.html")], notes))
     assert status.status == "fetched"
-    assert status.reason == ("fetched 2026-01-01T00:00:00+00:00 (HTTP 200, archived copy https://web.archive.org/"
-                             "web/2018id_/x); last fetch failed (timeout (no answer within 15 s)); earlier copy kept")
+    assert status.reason == ("diunduh / fetched 2026-01-01T00:00:00+00:00 (HTTP 200, salinan arsip / archived copy "
+                             "https://web.archive.org/web/2018id_/x); unduhan terakhir gagal / last fetch failed "
+                             "(timeout (no answer within 15 s)); salinan lama dipakai / earlier copy kept")
 
 
 def test_status_without_sources_folder(tmp_path):
     statuses = source_status(tmp_path, [note(33, ANTARA), note(39, None, kind="book")], {})
     assert [(s.status, s.files) for s in statuses] == [("missing", ()), ("missing", ())]
-    assert statuses[1].reason == "no URL: put the document in sources/ as 39-<name>.pdf"
+    assert statuses[1].reason == ("tanpa URL: taruh dokumennya di sources/ sebagai 39-<nama>.pdf / "
+                                  "no URL: put the document in sources/ as 39-<name>.pdf")
 
 
 def test_support_label_thresholds():
@@ -207,5 +209,19 @@ def test_cli_sources_lists_what_the_engine_linked_when_it_read_the_corpus(tmp_pa
     assert sorted(rows) == list(range(32, 41))
     assert (rows[39]["status"], rows[39]["files"], rows[39]["reason"]) == ("present", ["sources/39-paradiplomacy.txt"], "")
     assert (rows[36]["status"], rows[36]["files"]) == ("present", ["sources/36-panduan.doc"])
-    assert rows[36]["reason"] == "sources/36-panduan.doc: not read (unknown format or unreadable)"
-    assert (rows[33]["status"], rows[33]["reason"]) == ("missing", "not fetched yet")
+    assert rows[36]["reason"] == ("sources/36-panduan.doc: tidak terbaca (format tak dikenal atau rusak) / "
+                                  "not read (unknown format or unreadable)")
+    assert (rows[33]["status"], rows[33]["reason"]) == ("missing", "belum diunduh / not fetched yet")
+
+
+def test_cli_sources_text_speaks_indonesian_first(tmp_path, capsys):
+    from conftest import CHAPTER, CHAPTER_NAME
+    from retrieval.__main__ import main
+    (tmp_path / CHAPTER_NAME).write_bytes(CHAPTER.read_bytes())
+    assert main(["sources", "--corpus", str(tmp_path), "--no-cache"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == ("[33] web      belum ada -  http://kepri.antaranews.com/berita/17979/gimje-bahas-sister-city-"
+                        "dengan-batam  29 januari 2018  (belum diunduh / not fetched yet)")
+    assert lines[4] == ("[36] resmi    belum ada -      (tanpa URL: taruh dokumennya di sources/ sebagai 36-<nama>.pdf"
+                        " / no URL: put the document in sources/ as 36-<name>.pdf)")
+    assert [line.split()[1] for line in lines] == ["web"] * 4 + ["resmi"] + ["web"] * 2 + ["buku", "jurnal"]

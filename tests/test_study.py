@@ -6,6 +6,7 @@ a table with a period)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from conftest import CHAPTER_NAME, REPO
 from retrieval.__main__ import main
 from retrieval import Engine
 from retrieval.present import quote_dict
+from retrieval.readers.markdown import read_markdown
+from retrieval.structure import structure
 from retrieval.study import build_study
 from retrieval.study.cards import BLANK, make_cards
 from retrieval.study.check import check_citations, fact_in
@@ -22,7 +25,7 @@ from retrieval.study.dates import duration_in, find_dates
 from retrieval.study.export import anki_tsv, study_markdown
 from retrieval.study.glossary import definition_in, glossary
 from retrieval.study.outline import outline, textrank, tfidf
-from retrieval.study.report import AIDS, aid_json
+from retrieval.study.report import AIDS, aid_json, aid_text
 from retrieval.study.timeline import timeline
 
 SMALL = Path(__file__).resolve().parent / "data" / "study"
@@ -61,9 +64,27 @@ def small(tmp_path_factory) -> Engine:
     ("US$114,5 miliar dan US$ 13,200 dan 1.500", []),
     ("2000 orang penjaga", []),
     ("Peraturan Pemerintah Nomor 50 Tahun 2007", [("Tahun 2007", "2007", "year", None)]),
+    ("tanggal 31 Februari 2013 dan", []),              # no such day: not a date, nor its month or year
+    ("tanggal 29/02/2013 dan", []),
+    ("tanggal 31.04.2012 dan", []),
+    ("on February 30, 2013 it", []),
+    ("pada 30-31 April 2013", []),
+    ("29 Februari 2012 (kabisat) dan 29/02/2012", [("29 Februari 2012", "2012-02-29", "day", None),
+                                                   ("29/02/2012", "2012-02-29", "day", None)]),
 ])
 def test_dates_in_many_forms(text, expected):
     assert [(d.text, d.date, d.precision, d.end_date) for d in find_dates(text)] == expected
+
+
+def test_impossible_days_are_no_events_nor_cards(tmp_path):
+    (tmp_path / "mustahil.md").write_text(
+        "# Uji\n\nPerjanjian dagang Kota Velm ditandatangani pada 31 Februari 2013 di balai kota.\n\n"
+        "Nota kedua Kota Velm tertanggal 29/02/2013 disimpan di arsip daerah.\n\n"
+        "Laporan ketiga Kota Velm bertanggal 31.04.2012 dikirim ke gubernur.\n\n"
+        "Festival Velm pertama diadakan pada 3 Maret 2014 di alun-alun.\n", encoding="utf-8")
+    passages, _ = structure(read_markdown(tmp_path / "mustahil.md"))
+    assert [(e.date, e.text_date) for e in timeline(passages)] == [("2014-03-03", "3 Maret 2014")]
+    assert [c.answer for c in make_cards(passages, 20) if c.kind == "date"] == ["3 Maret 2014"]
 
 
 def test_period_end_and_duration():
@@ -116,7 +137,7 @@ def test_glossary_of_the_chapter(engine):
                  "kerjasama dari negara-negara Atlantik Utara yang berideologikan liberal"),
         "OKI": ("Organisasi Konferensi Islam", "kelompok organisasi negara-negara islam"),
     }
-    assert sorted(k for k, t in terms.items() if t.kind == "unexpanded") == ["ASEAN", "OPEC", "RI", "RRC", "US"]
+    assert sorted(k for k, t in terms.items() if t.kind == "unexpanded") == ["ASEAN", "OPEC", "RI", "RRC"]  # no "US$"
     assert terms["MoU"].uses == 6   # 3 × "MoU" in the text + "(MOU)" in the table title of each of the 3 rows; "Mou" is no abbreviation form
     assert terms["NATO"].also[0].text == "NATO adalah kerjasama dari negara-negara Atlantik Utara yang berideologikan liberal."
     for t in terms.values():
@@ -212,6 +233,38 @@ def test_distractors_are_of_the_same_kind(engine):
     assert len(month.choices) == 4
 
 
+def test_name_distractors_are_of_the_same_kind_and_never_the_answer_misspelt(engine):
+    names = [c for c in make_cards(engine.passages, 100) if c.kind == "name"]
+    persons = {"Retno Marsudi", "Don Pramudwinai"}        # each written after a title, as an apposition
+    offices = {"Pimpinan", "Menlu"}                        # names of an office: offered with persons
+    for c in names:
+        if c.answer not in persons | offices:
+            assert not persons & set(c.choices), (c.answer, c.choices)     # no minister offered as a region
+    retno = next(c for c in names if c.answer == "Retno Marsudi")
+    assert "Don Pramudwinai" in retno.choices and not {"Thailand", "Negara Indonesia"} & set(retno.choices)
+    shenzhen = [c for c in names if c.answer == "Kota Shenzhen"]
+    assert shenzhen and all(not {"Kota Shen Zen", "Kota Shenzen"} & set(c.choices) for c in shenzhen)
+
+
+def places(cards) -> list[int]:
+    """Return how many cards have their answer at each of the four places."""
+    at = [c.choices.index(c.answer) for c in cards if c.choices]
+    return [at.count(k) for k in range(4)]
+
+
+def test_the_answer_is_spread_over_the_four_places(engine, tmp_path):
+    cli, quiz = make_cards(engine.passages, 20), [c for c in make_cards(engine.passages, 20) if c.choices][:10]
+    assert places(cli) == [6, 5, 5, 4] and max(places(quiz)) <= 3         # was 8/8/3/1, and 7 of 10 at A
+    assert cli == make_cards(engine.passages, 20)                         # seeded: the same cards each time
+    (tmp_path / "jembatan.md").write_text("# Sejarah\n\n" + "".join(
+        f"## Bagian {k}\n\nJembatan nomor {k} di pelabuhan selesai dibangun pada tahun {1801 + k}.\n\n"
+        for k in range(120)), encoding="utf-8")
+    passages, _ = structure(read_markdown(tmp_path / "jembatan.md"))
+    cards = make_cards(passages, 100)
+    assert len(cards) == 100 and all(len(c.choices) == 4 for c in cards)
+    assert places(cards) == [25, 25, 25, 25]                              # within 20-30 % each, by construction
+
+
 # --- citation check ---------------------------------------------------------------------------------------
 def test_check_of_the_chapter(engine):
     checked = check_citations(engine.passages)
@@ -225,6 +278,19 @@ def test_check_of_the_chapter(engine):
     assert why["Dengan syarat yang ditetapkan oleh perat"] == ("date", "tahun 1992")
     assert all(u.quote.passage.kind != "row" for u in checked.uncited)    # the table inherits footnote 34
     assert all(not u.quote.footnotes for u in checked.uncited)
+
+    flagged = [u.quote.text for u in checked.uncited]
+    assert "Selain dengan Kota Shenzhen." not in flagged                      # a fragment states no fact
+    assert "Sebagai contoh NATO (North Atlantic Treaty Organization)." not in flagged   # a term written out
+    assert not any(t.startswith("faktor-faktor dasar yang tertulis") for t in flagged)  # Gimje is the subject
+    assert len(flagged) == 21
+
+
+def test_cli_check_explains_its_tags(engine):
+    text = aid_text(build_study(engine), "check")
+    assert "  [date] = tanggal atau tahun / a date or year" in text.splitlines()
+    assert "  [name] = nama orang, tempat atau lembaga yang bisa diperiksa / a person, place or body one can check" \
+        in text.splitlines()
 
 
 def test_fact_kinds():
@@ -241,7 +307,10 @@ def test_export_sheet_and_anki(engine):
     assert "\\" not in md                          # plain text: no escaping noise
     assert "US$114,5 miliar" in md
     assert "- **17 Agustus 2013** → 17 Agustus 2018 (5 tahun) (2013-08-17):" in md
+    assert "- **1973**: “Hal ini dibuktikan" in md and "- **tahun 1992**: “" in md     # a year is not said twice
     assert "[32] Hasil dari kerjasama sebelumnya dengan Kota Gimje. https://finance.detik.com/" in md
+    listed = [int(line[1:3]) for line in md.split("## Catatan kaki\n\n")[1].splitlines()]
+    assert listed == list(range(32, 41))            # every footnote a section cites, not only those of its quotes
     tsv = anki_tsv(study.cards, engine).splitlines()
     assert tsv[:2] == ["#separator:tab", "#html:false"]
     rows = [line.split("\t") for line in tsv[3:]]
@@ -308,6 +377,31 @@ def test_cli_study_export_and_errors(chapter_corpus, tmp_path, capsys):
     assert main(["study", "cards", "--corpus", str(chapter_corpus), "--n", "0"]) == 2
     assert main(["study", "timeline", "--corpus", str(tmp_path / "missing")]) == 2
     assert "tidak ditemukan" in capsys.readouterr().err
+
+
+def test_cli_study_export_never_overwrites_nor_follows_a_link(chapter_corpus, tmp_path, capsys):
+    chapter = chapter_corpus / CHAPTER_NAME
+    before = chapter.read_bytes()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("milik orang lain\n", encoding="utf-8")
+    (tmp_path / "link.md").symlink_to(outside)
+    old = tmp_path / "old.md"
+    old.write_text("lama\n", encoding="utf-8")
+    run = ["study", "export", "--corpus", str(chapter_corpus)]
+    for target in (chapter, old, tmp_path / "link.md", chapter_corpus / "lembar.md"):
+        capsys.readouterr()
+        assert main([*run, "--md", str(target)]) == 2
+        assert capsys.readouterr().err.startswith(f"kutip: {target}: ")
+    assert main([*run, "--md", str(tmp_path / "link.md"), "--force"]) == 2
+    os.link(chapter, tmp_path / "hard.md")                                 # the chapter under a second name
+    assert main([*run, "--md", str(tmp_path / "hard.md"), "--force"]) == 2
+    assert main([*run, "--md", str(chapter), "--force"]) == 2
+    assert main([*run, "--anki", str(tmp_path / "new.tsv"), "--md", str(old)]) == 2   # checked before any write
+    assert chapter.read_bytes() == before and old.read_text(encoding="utf-8") == "lama\n"
+    assert outside.read_text(encoding="utf-8") == "milik orang lain\n"
+    assert not (tmp_path / "new.tsv").exists() and not (chapter_corpus / "lembar.md").exists()
+    assert main([*run, "--md", str(old), "--force"]) == 0
+    assert old.read_text(encoding="utf-8").startswith("# Lembar belajar")
 
 
 def test_all_aids_on_the_chapter_under_a_second_warm_with_progress(engine):

@@ -86,6 +86,15 @@ def test_quiz_ends_with_the_score(at, quiz_cards):
     assert at.session_state["quiz"] == {"i": 0, "score": 0, "answered": None}
 
 
+def test_study_page_says_each_thing_once_and_explains_the_check_tags(at):
+    captions = [c.value for c in at.caption]
+    assert not any(c.startswith("Semua yang tampil di sini") for c in captions)    # the tagline already says it
+    events = [m.value for m in at.markdown if m.value.startswith(":material/event:")]
+    assert events[0] == ":material/event: **1973**" and events[1] == ":material/event: **tahun 1992**"
+    assert ":material/event: **18 Desember 2006** · `2006-12-18`" in events
+    assert any(c.startswith("Tanda menyebut jenis fakta yang membuat kalimat perlu rujukan") for c in captions)
+
+
 def test_study_in_english(at):
     at.radio(key="lang").set_value("en").run()
     assert not at.exception

@@ -28,7 +28,6 @@ TEXT: dict[str, dict[str, str]] = {
         "mode": "Mode", "ask": "Tanya", "study": "Belajar",
         "outline": "Peta bab", "timeline": "Linimasa", "glossary": "Istilah", "practice": "Latihan",
         "check": "Cek rujukan", "export": "Unduh",
-        "intro": "Semua yang tampil di sini kutipan kata demi kata dari teks, dengan tempat dan catatan kakinya.",
         "preparing": "Menyiapkan alat belajar…",
         "footnotes": "{n} catatan kaki: {list}", "no_footnotes": "tanpa catatan kaki",
         "ask_section": "Tanyakan bagian ini", "page": "hlm.",
@@ -39,6 +38,8 @@ TEXT: dict[str, dict[str, str]] = {
         "restart": "Ulangi kuis", "no_quiz": "Tidak ada kartu pilihan ganda untuk kuis.",
         "uncited": "Kalimat berfakta tanpa catatan kaki", "cited": "Kalimat yang merujuk ke catatan kaki",
         "why_number": "angka", "why_date": "tanggal", "why_name": "nama", "why_quotation": "kutipan langsung",
+        "why_help": "Tanda menyebut jenis fakta yang membuat kalimat perlu rujukan: tanggal atau tahun, angka "
+                    "(jumlah, nilai, nomor aturan), nama orang, tempat atau lembaga, atau kutipan langsung.",
         "sheet": "Lembar belajar (.md)", "anki": "Kartu Anki (.tsv)",
         "export_help": "Lembar belajar: peta bab, linimasa dan istilah. Kartu: depan, belakang, sumber.",
     },
@@ -46,7 +47,6 @@ TEXT: dict[str, dict[str, str]] = {
         "mode": "Mode", "ask": "Ask", "study": "Study",
         "outline": "Outline", "timeline": "Timeline", "glossary": "Glossary", "practice": "Practice",
         "check": "Citation check", "export": "Download",
-        "intro": "Everything here is a word-for-word quote from the text, with where it stands and its footnotes.",
         "preparing": "Preparing the study aids…",
         "footnotes": "{n} footnote(s): {list}", "no_footnotes": "no footnotes",
         "ask_section": "Ask about this section", "page": "p.",
@@ -57,6 +57,8 @@ TEXT: dict[str, dict[str, str]] = {
         "restart": "Restart the quiz", "no_quiz": "No multiple-choice cards for a quiz.",
         "uncited": "Sentences stating a fact without a footnote", "cited": "Sentences citing each footnote",
         "why_number": "number", "why_date": "date", "why_name": "name", "why_quotation": "quotation",
+        "why_help": "The tag names the kind of fact that makes a sentence need a source: a date or year, a number "
+                    "(an amount, a value, a regulation's number), the name of a person, place or body, or a quotation.",
         "sheet": "Study sheet (.md)", "anki": "Anki cards (.tsv)",
         "export_help": "Study sheet: outline, timeline and glossary. Cards: front, back, source.",
     },
@@ -83,8 +85,7 @@ def render_study(engine: Engine, lang: str) -> None:
     t = TEXT[lang]
     with st.spinner(t["preparing"]):
         study = _study(engine, (engine.built_at, len(engine.passages)))
-    st.html(STYLE)
-    st.caption(escape_md(t["intro"]))
+    st.html(STYLE)                       # no intro line: the tagline above says it, and the tabs stay in view
     tabs = st.tabs([t["outline"], t["timeline"], t["glossary"], t["practice"], t["check"], t["export"]])
     with tabs[0]:
         render_outline(study, engine, t)
@@ -137,7 +138,8 @@ def render_timeline(study: Study, engine: Engine, t: dict[str, str]) -> None:
         head = f"**{escape_md(e.text_date)}**"
         if e.end and e.end_text and e.end_text != e.text_date:
             head += f" → **{escape_md(e.end_text)}**" + (f" ({escape_md(e.duration)})" if e.duration else "")
-        st.markdown(f":material/event: {head} · `{e.date}`")
+        same = e.precision == "year" and e.date in e.text_date          # "tahun 1992" says 1992 already
+        st.markdown(f":material/event: {head}" + ("" if same else f" · `{e.date}`"))   # "1973", not "1973 · 1973"
         show_quote(e.quote, engine, t)
 
 
@@ -235,6 +237,8 @@ def render_check(study: Study, engine: Engine, t: dict[str, str]) -> None:
     st.subheader(escape_md(t["uncited"]), anchor=False)
     if not check.uncited:
         st.success(escape_md(EMPTY["uncited"]))
+    else:
+        st.caption(escape_md(t["why_help"]))
     section = None
     for u in check.uncited:
         if u.section != section:

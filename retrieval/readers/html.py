@@ -16,6 +16,9 @@ _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)
 _TAG = re.compile(r"<\s*[A-Za-z!?/]")
 _GARBLE = re.compile(f"[{NON_TEXT}\ufffd]")   # controls that are no text, and undecodable bytes
 _BLOCK_TAGS = ("p", "head", "list", "table", "quote", "code")
+# elements whose text is code, styling or a fallback, never the page's text (JSON-LD "articleBody" included)
+NOT_TEXT_TAGS = ("script", "style", "noscript", "template", "iframe")
+_NOT_TEXT = re.compile(r"<(script|style|noscript|template|iframe)\b.*?(?:</\1\s*>|\Z)", re.I | re.S)
 
 
 def read_html(path: Path) -> Document:
@@ -71,7 +74,7 @@ def extract_page(html: str, name: str) -> tuple[list[Block], list[tuple[str, str
     tree = _parse(html)
     try:
         page = trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=True,
+            _without_code(html, tree), with_metadata=True, include_comments=False, include_tables=True,
             include_images=False, include_links=False, include_formatting=False, deduplicate=False)
     except Exception as exc:  # trafilatura raises assorted errors on broken markup
         raise ReadError(f"{name}: HTML tidak terbaca / unreadable HTML ({type(exc).__name__})") from exc
@@ -149,6 +152,20 @@ def _text(el, skip: tuple[str, ...] = ()) -> str:
 
     visit(el, True)
     return " ".join("".join(parts).split())
+
+
+def _without_code(html: str, tree) -> str:
+    """Return the page without its script, style, noscript, template and iframe elements (their text is no content)."""
+    if tree is None:
+        return _NOT_TEXT.sub(" ", html)
+    from copy import deepcopy
+
+    from lxml import html as lxml_html
+
+    clean = deepcopy(tree)
+    for el in list(clean.iter(*NOT_TEXT_TAGS)):
+        el.drop_tree()                   # its tail (the text after it) stays
+    return lxml_html.tostring(clean, encoding="unicode")
 
 
 def _parse(html: str):

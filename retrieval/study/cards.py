@@ -1,10 +1,11 @@
 """Flashcards and quiz ("Latihan"): cloze cards from dates, numbers, names and terms, and glossary questions."""
 from __future__ import annotations
 
+import difflib
 import random
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Passage, Quote
 from .common import body, lower_words, names_in, quote_of, sentences
@@ -23,6 +24,16 @@ _WORD_NUMBER = re.compile(r"\b(dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|s
                           r"seven|eight|nine|ten)\b(?=\s+[a-z])", re.I)
 _MONTH_TAIL = re.compile(r"[A-Za-z]+\.?,?\s+\d{4}$")
 _LABEL = re.compile(r"^\s*(?:[a-z]|\d{1,2})[.)]\s+")
+# a title or office just before a name makes it a person's ("Menteri Luar Negeri RI, Retno Marsudi"): a person's
+# distractors are other persons, a place's or body's never a person
+PERSON_CUES = frozenset("menteri menlu presiden wakil walikota gubernur bupati camat lurah duta dubes raja ratu "
+                        "sultan pangeran perdana direktur ketua kepala pimpinan perwakilan bapak ibu pak bu sdr "
+                        "saudara tuan nyonya dr prof drs ir minister president mayor governor ambassador king queen "
+                        "director chairman mr mrs ms".split())
+PLACE_HEADS = frozenset("kota kabupaten provinsi negara pulau kepulauan teluk selat laut gunung danau sungai desa "
+                        "kecamatan benua city state island".split())
+PERSON_WINDOW = 5              # words before a name searched for such a title
+SAME_NAME = 0.85               # a distractor this alike (difflib ratio, no spaces) is the answer misspelt, not another
 
 
 @dataclass(frozen=True)
@@ -63,11 +74,12 @@ def make_cards(passages, n: int = 20, events: list[Event] | None = None,
         if f.kind == "name":
             seen.setdefault(f.value, set()).add((f.p.id, f.a))
     facts = [f for f in facts if f.kind != "name" or len(seen[f.value]) <= SUBJECT_SHARE * n_sentences]
+    persons = {f.value for f in facts if f.kind == "name" and _after_title(f.p.text, f.start, f.value)}
     pools: dict[str, list[str]] = {}
     for f in facts:
-        pools.setdefault(_pool(f), [])
-        if f.value not in pools[_pool(f)]:
-            pools[_pool(f)].append(f.value)
+        pools.setdefault(_pool(f, persons), [])
+        if f.value not in pools[_pool(f, persons)]:
+            pools[_pool(f, persons)].append(f.value)
     texts = {(f.kind, f.value): f.p.text[f.start:f.end] for f in reversed(facts)}
     for f in facts:              # "Desember 2006" (a day's month, verbatim) is a fair distractor for "Agustus 2011"
         tail = _MONTH_TAIL.search(f.p.text[f.start:f.end]) if f.kind == "date" and len(f.value) == 10 else None
@@ -83,7 +95,26 @@ def make_cards(passages, n: int = 20, events: list[Event] | None = None,
     for f in sorted(per_sentence.values(), key=lambda f: (PRIORITY.index(f.kind), f.p.id, f.a)):
         sections.setdefault((f.p.source, f.p.section), []).append(f)
     chosen = _round_robin([sections[k] for k in sorted(sections, key=lambda k: min(f.p.id for f in sections[k]))], n)
-    return [_card(f, pools[_pool(f)], texts) for f in chosen]
+    return spread_answers([_card(f, pools[_pool(f, persons)], texts) for f in chosen])
+
+
+def spread_answers(cards: list[Card]) -> list[Card]:
+    """Return the cards with each answer put at a place drawn in turn from shuffled rounds of all places (seeded by
+    the prompts): over any 4 cards of 4 choices the answer is once in each place, so no place can be guessed."""
+    rng = random.Random(zlib.crc32("\n".join(c.prompt for c in cards).encode()))
+    rounds: dict[int, list[int]] = {}
+    out = []
+    for c in cards:
+        n = len(c.choices)
+        if n < 2:
+            out.append(c)
+            continue
+        if not rounds.get(n):
+            rounds[n] = rng.sample(range(n), n)
+        place = rounds[n].pop()
+        others = [x for x in c.choices if x != c.answer]
+        out.append(replace(c, choices=(*others[:place], c.answer, *others[place:])))
+    return out
 
 
 def _round_robin(groups: list[list[_Fact]], n: int) -> list[_Fact]:
@@ -102,8 +133,23 @@ def _round_robin(groups: list[list[_Fact]], n: int) -> list[_Fact]:
     return out
 
 
-def _pool(f: _Fact) -> str:
-    """Return the kind of value a fact's distractors must share (a day with days, a year with years ...)."""
+def _after_title(text: str, start: int, name: str) -> bool:
+    """Tell whether a name is a person's: a title heads it ("Presiden X", "bapak X"), or it follows a title as an
+    apposition ("Menteri Luar Negeri RI, Retno Marsudi"); a name headed "Kota", "Negara" ... is a place."""
+    first = name.split()[0].lower()
+    if first in PLACE_HEADS:
+        return False
+    before = re.findall(r"[A-Za-z]+", text[max(0, start - 80):start])[-PERSON_WINDOW:]
+    if first in PERSON_CUES or (before and before[-1].lower() in PERSON_CUES):
+        return True
+    return text[:start].rstrip().endswith(",") and any(w.lower() in PERSON_CUES for w in before)
+
+
+def _pool(f: _Fact, persons: set[str] = frozenset()) -> str:
+    """Return the kind of value a fact's distractors must share (a day with days, a year with years, a person with
+    persons ...)."""
+    if f.kind == "name":
+        return "name-person" if f.value in persons else "name"
     if f.kind == "date":          # value "2013" / "2011-08" / "2013-08-17", a range "2013/2018"
         return f"date-{len(f.value)}"
     if f.kind == "number":
@@ -123,6 +169,9 @@ def _card(f: _Fact, pool: list[str], texts: dict[tuple[str, str], str]) -> Card:
         prompt = f.p.text[f.a:f.start] + BLANK + f.p.text[f.end:f.b]
         others = sorted({texts[(f.kind, v)] for v in pool if v != f.value} - {answer})
     if f.kind == "name":
+        squeeze = answer.replace(" ", "").lower()
+        others = [o for o in others
+                  if difflib.SequenceMatcher(None, squeeze, o.replace(" ", "").lower()).ratio() < SAME_NAME]
         first, size = answer.split()[0], len(answer.split())
         others = sorted(others, key=lambda o: (o.split()[0] != first, abs(len(o.split()) - size), o))[:CLOSE_NAMES]
     rng = random.Random(zlib.crc32(prompt.encode()))

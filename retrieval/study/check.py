@@ -12,6 +12,15 @@ SUBJECT_SHARE = 0.05      # a name in more than this share of sentences is the t
 _QUOTATION = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
 _NUMBER = re.compile(r"(?<![\w/])\d+(?:[.,]\d+)*(?![\w/])")
 _LABEL = re.compile(r"^\s*(?:[a-z]|\d{1,2})[.)]\s+")
+MIN_CLAIM_WORDS = 5       # a shorter sentence naming something ("Selain dengan Kota Shenzhen.") is a fragment, no claim
+_ABBREVIATION_AFTER = re.compile(r"\s*\([A-Z][A-Za-z]{1,9}\)")      # "Free Trade Zone (FTZ)": a term written out
+_ABBREVIATION_BEFORE = re.compile(r"[A-Z][A-Za-z]{1,9}\s*\($")       # "NATO (North Atlantic ...)"
+WHY = {  # what each tag of the check means, Indonesian first (CLI and app)
+    "quotation": "kutipan langsung dalam tanda petik / a direct quotation",
+    "date": "tanggal atau tahun / a date or year",
+    "number": "angka: jumlah, nilai, nomor aturan / a number: an amount, a value, a regulation's number",
+    "name": "nama orang, tempat atau lembaga yang bisa diperiksa / a person, place or body one can check",
+}
 
 
 @dataclass(frozen=True)
@@ -42,11 +51,16 @@ def check_citations(passages: tuple[Passage, ...] | list[Passage]) -> Check:
     shown = body(passages)
     units = list(sentences(shown))
     lower = lower_words(shown)
-    names: dict[str, int] = {}
+    names: dict[str, set[tuple[int, int]]] = {}
     for p, a, b in units:
-        for n in {m[0] for m in names_in(p.text[a:b], lower)}:
-            names[n] = names.get(n, 0) + 1
-    common = {n for n, k in names.items() if k > SUBJECT_SHARE * len(units)}
+        for m in names_in(p.text[a:b], lower):
+            names.setdefault(m[0], set()).add((p.id, a))
+    words: dict[str, set[tuple[int, int]]] = {}        # "Gimje", "Kota Gimje", "Gimje Seo Sung Heo": one subject
+    for n, where in names.items():
+        for w in _own_words(n, lower):
+            words.setdefault(w, set()).update(where)
+    subject = {w for w, where in words.items() if len(where) > SUBJECT_SHARE * len(units)}
+    common = {n for n in names if subject & set(_own_words(n, lower))}
     inherited = _inherited(passages)
     uncited: list[Uncited] = []
     for p, a, b in units:
@@ -78,10 +92,18 @@ def fact_in(sentence: str, common: set[str] = frozenset(), lower: frozenset[str]
     m = _NUMBER.search(text)
     if m:
         return "number", m[0]
+    if len(text.split()) < MIN_CLAIM_WORDS:
+        return None
     for m in names_in(sentence, lower):
-        if m[0] not in common:
+        if m[0] not in common and not _ABBREVIATION_AFTER.match(sentence, m.end()) \
+                and not _ABBREVIATION_BEFORE.search(sentence[:m.start()]):
             return "name", m[0]
     return None
+
+
+def _own_words(name: str, lower: frozenset[str]) -> list[str]:
+    """Return the words of a name that are its own ("Gimje" of "Kota Gimje"), not words written in lower case."""
+    return [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in lower]
 
 
 def _inherited(passages: tuple[Passage, ...] | list[Passage]) -> dict[int, tuple[int, ...]]:

@@ -1,6 +1,7 @@
 """Dates in Indonesian and English text: days, months, years, ranges, and the periods they end."""
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
@@ -50,6 +51,11 @@ def _iso(y: str | int, m: int | None = None, d: int | None = None) -> str:
     return out
 
 
+def _real_day(y: str | int, m: int, d: int) -> bool:
+    """Tell whether day d of month m exists in year y (no 31 Februari, no 29/02 outside a leap year)."""
+    return 1 <= m <= 12 and 1 <= d <= calendar.monthrange(int(y), m)[1]
+
+
 def _month(name: str) -> int:
     """Return the month number of a full or short month name."""
     key = name.lower().rstrip(".")
@@ -72,17 +78,27 @@ def find_dates(text: str) -> list[DateMatch]:
         taken.append((a, b))
         found.append(DateMatch(a, b, text[a:b], date, precision, end_date))
 
+    def impossible(m: re.Match) -> None:
+        """Hold a day that no calendar has ("31 Februari 2013") as no date: not even its month or year."""
+        taken.append((m.start(), m.end()))
+
     for m in _DAY_MONTH_YEAR.finditer(text):
         d1, d2, mon, y = int(m[1]), m[2], _month(m[3]), m[4]
-        if 1 <= d1 <= 31 and (d2 is None or d1 < int(d2) <= 31):
+        if not (_real_day(y, mon, d1) and (d2 is None or _real_day(y, mon, int(d2)))):
+            impossible(m)
+        elif d2 is None or d1 < int(d2):
             add(m, _iso(y, mon, d1), "day", _iso(y, mon, int(d2)) if d2 else None)
     for m in _MONTH_DAY_YEAR.finditer(text):
-        if 1 <= int(m[2]) <= 31:
+        if _real_day(m[3], _month(m[1]), int(m[2])):
             add(m, _iso(m[3], _month(m[1]), int(m[2])), "day")
+        else:
+            impossible(m)
     for m in _NUMERIC.finditer(text):
         d, mon = int(m[1]), int(m[3])
-        if 1 <= d <= 31 and 1 <= mon <= 12:
+        if _real_day(m[4], mon, d):
             add(m, _iso(m[4], mon, d), "day")
+        else:
+            impossible(m)
     for m in _MONTH_YEAR.finditer(text):
         add(m, _iso(m[2], _month(m[1])), "month")
     for m in _YEAR_RANGE.finditer(text):

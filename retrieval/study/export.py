@@ -1,6 +1,7 @@
 """Export: a printable Markdown study sheet (outline, timeline, glossary) and an Anki TSV of the cards."""
 from __future__ import annotations
 
+from ..control_chars import one_line
 from ..model import Quote
 from .build import Study
 from .common import EMPTY
@@ -20,7 +21,7 @@ def _marks(q: Quote) -> str:
 
 def _where(q: Quote, t: dict[str, str]) -> str:
     """Return 'file › section, p. N' (plain text)."""
-    place = " › ".join(x for x in (q.passage.source, *q.passage.section) if x)
+    place = one_line(" › ".join(x for x in (q.passage.source, *q.passage.section) if x))
     return f"{place}, {t['page']} {q.page}" if q.page is not None else place
 
 
@@ -34,7 +35,7 @@ def study_markdown(study: Study, engine, lang: str = "id") -> str:
     t = SHEET[lang]
     out = [f"# {t['title']}", "", f"## {t['outline']}", ""]
     for s in study.outline:
-        out.append(f"{'#' * min(6, 3 + s.level)} {s.title}" + (f" ({', '.join(map(str, s.footnotes))})"
+        out.append(f"{'#' * min(6, 3 + s.level)} {one_line(s.title)}" + (f" ({', '.join(map(str, s.footnotes))})"
                                                              if s.footnotes else ""))
         for q in s.key:                      # a blank line between: two quotes, not one merged paragraph
             out += [f"> {_one_line(q.text)}{_marks(q)}", ""]
@@ -45,7 +46,8 @@ def study_markdown(study: Study, engine, lang: str = "id") -> str:
     for e in study.timeline:
         span = f" → {e.end_text}" + (f" ({e.duration})" if e.duration else "") if e.end and e.end_text != e.text_date \
             else ""
-        out.append(f"- **{e.text_date}**{span} ({e.date}): “{_one_line(e.quote.text)}”{_marks(e.quote)} — "
+        iso = "" if e.precision == "year" and e.date in e.text_date else f" ({e.date})"   # not "1973 (1973)"
+        out.append(f"- **{e.text_date}**{span}{iso}: “{_one_line(e.quote.text)}”{_marks(e.quote)} — "
                    f"{_where(e.quote, t)}")
     out += [EMPTY["events"]] if not study.timeline else []
     out += ["", f"## {t['glossary']}", ""]
@@ -55,7 +57,8 @@ def study_markdown(study: Study, engine, lang: str = "id") -> str:
             head += f" — _{t['unexpanded']}_, {t['uses']} {g.uses}×"
         out.append(f"- {head}: “{_one_line(g.quote.text)}”{_marks(g.quote)} — {_where(g.quote, t)}")
     out += [EMPTY["terms"]] if not study.glossary else []
-    cited = sorted({(n, q.passage.source) for q in _quotes(study) for n in q.footnotes})
+    cited = sorted({(n, q.passage.source) for q in _quotes(study) for n in q.footnotes}
+                   | {(n, s.source) for s in study.outline for n in s.footnotes})   # a heading's "(32, 33, ...)"
     if cited:
         out += ["", f"## {t['footnotes']}", ""]
         for n, source in cited:

@@ -16,7 +16,8 @@ SKIP_INITIALS = frozenset("of the and for on in to dan atau untuk di dari ke bag
 NOT_A_TERM = STOP_WORDS | frozenset("hal berikut begitu demikian kedua masing tidak bukan belum pernah harus "
                                     "perlu mereka kami kita baik".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_CANDIDATE = re.compile(r"(?<![\w/.@-])[A-Z][A-Za-z]{1,%d}(?![\w/@]|-\w)" % (MAX_ABBREVIATION - 1))
+# a currency's letters ("US$", "S$") are part of an amount, no abbreviation
+_CANDIDATE = re.compile(r"(?<![\w/.@-])[A-Z][A-Za-z]{1,%d}(?![\w/@$]|-\w)" % (MAX_ABBREVIATION - 1))
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
 _LABEL = re.compile(r"^\s*(?:[a-z]|\d{1,2})[.)]\s+")
 _URL = re.compile(r"\S+://\S+|www\.\S+")

@@ -1,7 +1,9 @@
 """One aid as the documented JSON object or as plain text (for the CLI), with the footnotes its quotes cite."""
 from __future__ import annotations
 
+from ..control_chars import one_line
 from .build import Study
+from .check import WHY
 from .common import EMPTY, NO_FOOTNOTES, cited_footnotes, to_json
 from .timeline import place, timeline_text
 
@@ -48,7 +50,7 @@ def aid_text(study: Study, aid: str) -> str:
     if aid == "outline":
         for s in items:
             notes = f"  [{', '.join(map(str, s.footnotes))}]" if s.footnotes else ""
-            lines.append("  " * s.level + s.title + notes)
+            lines.append("  " * s.level + one_line(s.title) + notes)     # a file's name titles a headless file
             lines += ["  " * s.level + f"  “{q.text}”" for q in s.key]
     elif aid == "glossary":
         for g in items:
@@ -65,6 +67,7 @@ def aid_text(study: Study, aid: str) -> str:
         if not study.check.cited:
             lines.append(NO_FOOTNOTES)
         lines.append(EMPTY["uncited"] if not items else "Tanpa catatan kaki / Without a footnote:")
+        lines += [f"  [{why}] = {WHY[why]}" for why in WHY if any(u.why == why for u in items)]   # the tags, explained
         for u in items:
             lines += [f"- [{u.why}: {u.fact}] “{u.quote.text}”", f"  — {place(u.quote)}"]
         for n, qs in study.check.cited:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..control_chars import one_line
 from ..model import Passage, Quote
 from .common import STEP, Progress, body, quote_of, sentence_around
 from .dates import DateMatch, duration_in, find_dates
@@ -97,5 +98,5 @@ def timeline_text(events: list[Event]) -> str:
 def place(q: Quote) -> str:
     """Return 'file › section, hlm. N' for a quote."""
     parts = [q.passage.source, *q.passage.section]
-    where = " › ".join(x for x in parts if x)
+    where = one_line(" › ".join(x for x in parts if x))    # a file name's line break must not forge a line
     return f"{where}, hlm. {q.page}" if q.page is not None else where
