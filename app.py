@@ -17,6 +17,7 @@ from retrieval.transcript import Turn, escape_md
 from ui import sidebar
 from ui.answer import RECENT_TURNS, View, make_view, render_turn
 from ui.html import STYLE
+from ui.page import add_page_script
 from ui.reader import open_reader
 from ui.session import uploads_dir
 from ui.study import render_study, study_toggle
@@ -86,11 +87,11 @@ def load_current(t: dict[str, str], docs: Path) -> Loaded:
 def ask(engine: Engine, question: str, top_k: int, repeats: dict[str, str], scope: Scope) -> Turn:
     """Return the turn for one question within the scope: its answer, or an error code the page explains."""
     try:
-        return Turn(question, ask_within(engine, question, top_k, keeper(engine, scope, repeats)))
+        return Turn(question, ask_within(engine, question, top_k, keeper(engine, scope, repeats)), scope=scope)
     except BadQuestion:
-        return Turn(question, None, "too_long" if len(question.strip()) > MAX_QUESTION_CHARS else "empty")
+        return Turn(question, None, "too_long" if len(question.strip()) > MAX_QUESTION_CHARS else "empty", scope)
     except KutipError as e:
-        return Turn(question, None, str(e))
+        return Turn(question, None, str(e), scope)
 
 
 def has_passages(turn: Turn) -> bool:
@@ -128,16 +129,17 @@ def _set_pending(question: str) -> None:
     st.session_state["pending"] = question
 
 
-def conversation(loaded: Loaded, scope: Scope) -> tuple[list[Turn], list[View]]:
-    """Return the turns and their views, asked again only when the settings that shape answers changed."""
+def conversation(loaded: Loaded) -> tuple[list[Turn], list[View]]:
+    """Return the turns and their views, asked again (each in its own scope) only when the quote count or the
+    documents changed; a new scope applies to the questions asked after it."""
     state = st.session_state
     engine, repeats = loaded.engine, dict(loaded.repeats)
     turns: list[Turn] = state.setdefault("turns", [])
     views: list[View] = state.setdefault("views", [])
-    settings = (id(engine), int(state.get("top_k", sidebar.TOP_K[2])), scope)
-    if state.get("asked_with") != settings:          # the quote count, the scope or the documents changed
-        turns[:] = [ask(engine, turn.question, settings[1], repeats, scope) if turn.answer is not None else turn
-                    for turn in turns]
+    settings = (id(engine), int(state.get("top_k", sidebar.TOP_K[2])))
+    if state.get("asked_with") != settings:          # the quote count or the documents changed
+        turns[:] = [ask(engine, turn.question, settings[1], repeats, turn.scope) if turn.answer is not None
+                    else turn for turn in turns]
         views[:] = [make_view(engine, turn, repeats) for turn in turns]
         state["asked_with"] = settings
     return turns, views
@@ -149,6 +151,7 @@ def main() -> None:
     st.html(STYLE)
     sidebar.settings()
     t = texts()
+    add_page_script(t)
     studying = study_toggle(lang())          # sidebar "Tanya / Belajar": the study aids live in ui/study.py
     st.title("Kutip", anchor=False)
     st.caption(t["tagline"])
@@ -167,7 +170,7 @@ def main() -> None:
         st.info(escape_md(t["lexical_only"].format(reason=engine.dense_status.reason)))
     with st.sidebar:
         scope = sidebar.scope(engine, repeats, t)
-    turns, views = conversation(loaded, scope)
+    turns, views = conversation(loaded)
     question = None if studying else incoming_question(typed)
     if question is not None:
         turn = ask(engine, question, int(st.session_state.get("top_k", sidebar.TOP_K[2])), repeats, scope)
@@ -180,7 +183,7 @@ def main() -> None:
     elif not turns:
         render_suggestions(loaded.suggestions, t)
     for i, (turn, view) in enumerate([] if studying else zip(turns, views)):
-        render_turn(i, turn, view, engine, t, scope.kind != "all", i >= len(turns) - RECENT_TURNS)
+        render_turn(i, turn, view, engine, t, i >= len(turns) - RECENT_TURNS)
     reader = st.session_state.get("reader")
     if reader and reader[0] < len(turns) and turns[reader[0]].answer and reader[1] < len(turns[reader[0]].answer.quotes):
         open_reader(engine, turns[reader[0]].answer.quotes[reader[1]], t)

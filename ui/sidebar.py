@@ -27,16 +27,34 @@ def settings() -> None:
 
 
 def scope(engine: Engine, repeats: dict[str, str], t: dict[str, str]) -> Scope:
-    """Show the scope choice (all / one document / cited sources) and return it."""
+    """Show the scope choice (all / one document, a repeated file too / cited sources) and return it; the choice
+    outlives a change of language (the widgets are the language's own, started from the last choice)."""
+    state = st.session_state
+    saved = state.get("scope_saved", ("all", None))
     kinds = {"all": t["scope_all"], "one": t["scope_one"], "cited": t["scope_cited"]}
-    kind = st.radio(t["scope"], list(kinds), format_func=kinds.get, key="scope_kind")
+    key = _own_key("scope_kind")
+    if key not in state:
+        state[key] = saved[0]
+    kind = st.radio(t["scope"], list(kinds), format_func=kinds.get, key=key) or "all"
+    doc = None
     if kind == "one":
-        docs = [d.source for d in engine.documents if d.status == "indexed" and d.source not in repeats]
-        doc = st.selectbox(t["scope_doc"], docs, key="scope_doc")
-        return Scope("one", doc)
+        docs = [d.source for d in engine.documents if d.status == "indexed"]
+        doc_key = _own_key("scope_doc")
+        if doc_key not in state and saved[1] in docs:
+            state[doc_key] = saved[1]
+        doc = st.selectbox(t["scope_doc"], docs, key=doc_key, format_func=lambda name: (
+            f"{name} ({t['same_content'].format(name=repeats[name])})" if name in repeats else name))
     if kind == "cited" and not cited_sources(engine):
         st.caption(escape_md(t["scope_none"]))
-    return Scope(kind or "all")
+    st.caption(escape_md(t["scope_next"]))
+    state["scope_saved"] = (kind, doc)
+    return Scope(kind, doc) if kind == "one" else Scope(kind)
+
+
+def _own_key(base: str) -> str:
+    """Return a widget key of the interface language: its labels are the language's, and a choice stored as one
+    language's label would be lost in the other (Indonesian keeps the plain key)."""
+    return base if lang() == "id" else f"{base}-{lang()}"
 
 
 def sources(engine: Engine, repeats: dict[str, str], t: dict[str, str]) -> None:
@@ -76,7 +94,7 @@ def documents(engine: Engine, folder: Path, repeats: dict[str, str], t: dict[str
     limit = userdocs.MAX_BYTES // 1_048_576
     gen = st.session_state.setdefault("upload_gen", 0)
     st.file_uploader(t["upload"].format(formats=formats, max=limit), key=f"upload-{gen}",
-                     max_upload_size=limit + 1, on_change=_on_upload, args=(f"upload-{gen}", folder),
+                     max_upload_size=limit, on_change=_on_upload, args=(f"upload-{gen}", folder),
                      help=t["upload_help"])
     if userdocs.shared_library():
         st.caption(escape_md(t["shared"].format(folder=folder)))
