@@ -44,7 +44,7 @@ table.kutip-row td { padding: .15rem .8rem .15rem 0; }
 .kutip-reader .kutip-page { float: right; font: .75rem "Source Sans Pro", sans-serif; color: #888; margin-left: .5rem; }
 .kutip-reader sup a { text-decoration: none; font-weight: 600; }
 .kutip-reader h3, .kutip-reader h4, .kutip-reader h5, .kutip-reader h6 {
-  font-family: "Source Sans Pro", sans-serif; font-weight: 700; line-height: 1.3; margin: 1.2rem 0 .5rem 0; padding: 0; }
+  font-family: inherit; font-weight: 700; line-height: 1.3; margin: 1.2rem 0 .5rem 0; padding: 0; }
 .kutip-reader h3 { font-size: 1.45rem; }
 .kutip-reader h4 { font-size: 1.3rem; }
 .kutip-reader h5, .kutip-reader h6 { font-size: 1.15rem; }

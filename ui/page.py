@@ -16,7 +16,11 @@ SCRIPT = """<script>
 (function () {
   const doc = window.parent && window.parent.document ? window.parent.document : document;
   const win = doc.defaultView || window;
+  const before = win.kutipPage;
   win.kutipPage = __CONFIG__;
+  if (before && before.tooBig !== win.kutipPage.tooBig) {       // the language changed: no refusal in the other
+    doc.querySelectorAll(".kutip-refused").forEach((e) => e.remove());
+  }
   const MARGIN = 8;
   const fit = (d) => {
     const note = d.querySelector(".kutip-note");
