@@ -28,27 +28,34 @@ def settings() -> None:
 
 def scope(engine: Engine, repeats: dict[str, str], t: dict[str, str]) -> Scope:
     """Show the scope choice (all / one document, a repeated file too / cited sources) and return it; the choice
-    outlives a change of language (the widgets are the language's own, started from the last choice)."""
+    outlives a change of language (the widgets are the language's own, set from the last choice every run)."""
     state = st.session_state
     saved = state.get("scope_saved", ("all", None))
     kinds = {"all": t["scope_all"], "one": t["scope_one"], "cited": t["scope_cited"]}
     key = _own_key("scope_kind")
-    if key not in state:
-        state[key] = saved[0]
-    kind = st.radio(t["scope"], list(kinds), format_func=kinds.get, key=key) or "all"
+    state[key] = saved[0] if saved[0] in kinds else "all"
+    kind = st.radio(t["scope"], list(kinds), format_func=kinds.get, key=key, on_change=_remember, args=(key, 0))
     doc = None
     if kind == "one":
         docs = [d.source for d in engine.documents if d.status == "indexed"]
         doc_key = _own_key("scope_doc")
-        if doc_key not in state and saved[1] in docs:
+        if saved[1] in docs:
             state[doc_key] = saved[1]
-        doc = st.selectbox(t["scope_doc"], docs, key=doc_key, format_func=lambda name: (
-            f"{name} ({t['same_content'].format(name=repeats[name])})" if name in repeats else name))
+        doc = st.selectbox(t["scope_doc"], docs, key=doc_key, on_change=_remember, args=(doc_key, 1),
+                           format_func=lambda name: (f"{name} ({t['same_content'].format(name=repeats[name])})"
+                                                     if name in repeats else name))
     if kind == "cited" and not cited_sources(engine):
         st.caption(escape_md(t["scope_none"]))
     st.caption(escape_md(t["scope_next"]))
-    state["scope_saved"] = (kind, doc)
-    return Scope(kind, doc) if kind == "one" else Scope(kind)
+    state["scope_saved"] = (kind or "all", doc)
+    return Scope(kind, doc) if kind == "one" else Scope(kind or "all")
+
+
+def _remember(key: str, slot: int) -> None:
+    """Keep the scope the student just chose (kind: slot 0, document: slot 1), whatever the language."""
+    saved = list(st.session_state.get("scope_saved", ("all", None)))
+    saved[slot] = st.session_state.get(key)
+    st.session_state["scope_saved"] = tuple(saved)
 
 
 def _own_key(base: str) -> str:
