@@ -149,16 +149,21 @@ def main() -> None:
     """Lay out the page: settings, title, engine, sidebar, conversation, chat box."""
     st.set_page_config(page_title="Kutip", page_icon=str(ICON), layout="centered")
     st.html(STYLE)
-    sidebar.settings()
-    t = texts()
-    add_page_script(t)
-    studying = study_toggle(lang())          # sidebar "Tanya / Belajar": the study aids live in ui/study.py
+    t = texts()                              # the language of the last run (its switch is drawn in the sidebar)
     st.title("Kutip", anchor=False)
     st.caption(t["tagline"])
+    preparing = st.empty()
+    if not st.session_state.get("ready"):    # a new page says at once that it is getting ready, before the rest
+        preparing.caption(":material/hourglass_top: " + escape_md(t["preparing"]))
+    sidebar.settings()
+    add_page_script(t)
+    studying = study_toggle(lang())          # sidebar "Tanya / Belajar": the study aids live in ui/study.py
     typed = None if studying else st.chat_input(t["placeholder"])
     docs = uploads_dir()
     try:
         loaded = load_current(t, docs)
+        preparing.empty()
+        st.session_state["ready"] = True
     except CorpusNotFound:
         st.error(escape_md(t["no_corpus"].format(path=corpus_dir(), formats=describe_formats())))
         st.stop()
