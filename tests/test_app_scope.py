@@ -119,3 +119,13 @@ def test_ask_about_a_section_asks_in_this_session(docs, app_engine):
     assert turn.question == f"Apa isi bagian “{without_numbering(section.title).strip()}”?"
     assert turn.answer.quotes[0].passage.section[-1] == section.title
     assert any(m.value.replace("\\", "").endswith("zorbania.txt") for m in at.sidebar.markdown)   # uploads stay
+
+
+def test_progress_names_no_model_and_the_reader_is_titled_by_the_document(app_engine):
+    from ui.reader import document_title
+    from ui.text import TEXT
+
+    for lang in TEXT:
+        assert not [k for k, v in TEXT[lang].items() if k.startswith("stage_") and "e5" in v]
+    md = [p for p in app_engine.passages if p.source == "bab3-sister-city-batam-gimje.md"]
+    assert document_title(md) == "BAB III FAKTOR YANG MENDORONG TERJADINYA KERJASAMA SISTER CITY"

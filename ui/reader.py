@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from retrieval import Engine
-from retrieval.model import Quote
+from retrieval.model import Passage, Quote
 from retrieval.transcript import escape_md
 from ui.html import reader_html
 
@@ -33,8 +33,13 @@ def open_reader(engine: Engine, q: Quote, t: dict[str, str]) -> None:
         st.html(reader_html(passages, notes, q.passage.id, q.start, q.end, t["page"], t["footnote"]))
         st.html(SCROLL, unsafe_allow_javascript=True)
 
-    title = next((p.section[0] for p in passages if p.section and p.kind != "footnote"), q.passage.source)
+    title = document_title(passages) or q.passage.source
     st.dialog(escape_md(t["reader_title"].format(source=title)), width="large", on_dismiss=_close)(body)()
+
+
+def document_title(passages: list[Passage]) -> str | None:
+    """Return a document's first heading (its title as the reader sees it), or None when it has none."""
+    return next((p.section[0] for p in passages if p.section and p.kind != "footnote"), None)
 
 
 def _close() -> None:
