@@ -1,32 +1,56 @@
 """Kutip in the browser: ask about the chapter, get verbatim quotes with their footnotes (`streamlit run app.py`)."""
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from retrieval import userdocs
-from retrieval import MAX_QUESTION_CHARS, Engine
-from retrieval.errors import BadQuestion, CorpusNotFound, KutipError
-from retrieval.readers import describe_formats
-from retrieval.scope import Scope, ask_within, keeper, same_content
-from retrieval.suggest import suggest_questions
-from retrieval.transcript import Turn, escape_md
-from ui import sidebar
-from ui.answer import RECENT_TURNS, View, make_view, render_turn
-from ui.html import STYLE
-from ui.page import add_page_script
-from ui.reader import open_reader
-from ui.session import uploads_dir
-from ui.study import render_study, study_toggle
 from ui.text import lang, texts
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 ROOT = Path(__file__).resolve().parent
 CORPUS_ENV = "KUTIP_CORPUS"
 N_SUGGESTIONS = 4
 ICON = ROOT / "docs" / "icon.png"     # served by this app: a page icon by name would be fetched from a font CDN
+
+
+def first_paint() -> DeltaGenerator:
+    """Set the page up and show the title at once, with "Menyiapkan Kutip…" on a session's first page; return
+    the placeholder of that line (emptied once the engine is there)."""
+    st.set_page_config(page_title="Kutip", page_icon=str(ICON), layout="centered")
+    t = texts()                              # the language of the last run (its switch is drawn in the sidebar)
+    st.title("Kutip", anchor=False)
+    st.caption(t["tagline"])
+    preparing = st.empty()
+    if not st.session_state.get("ready"):    # a new page says at once that it is getting ready, before the rest
+        preparing.caption(":material/hourglass_top: " + t["preparing"])
+    return preparing
+
+
+# A server's first page imports the rest for about a second (numpy, the core, the panels): the title and
+# "Menyiapkan Kutip…" are on the page before that, not after.
+PREPARING = first_paint()
+
+import os  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from retrieval import userdocs  # noqa: E402
+from retrieval import MAX_QUESTION_CHARS, Engine  # noqa: E402
+from retrieval.errors import BadQuestion, CorpusNotFound, KutipError  # noqa: E402
+from retrieval.readers import describe_formats  # noqa: E402
+from retrieval.scope import Scope, ask_within, keeper, same_content  # noqa: E402
+from retrieval.suggest import suggest_questions  # noqa: E402
+from retrieval.transcript import Turn, escape_md  # noqa: E402
+from ui import sidebar  # noqa: E402
+from ui.answer import RECENT_TURNS, View, make_view, render_turn  # noqa: E402
+from ui.html import STYLE  # noqa: E402
+from ui.page import add_page_script  # noqa: E402
+from ui.reader import open_reader  # noqa: E402
+from ui.session import uploads_dir  # noqa: E402
+from ui.study import render_study, study_toggle  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -146,15 +170,9 @@ def conversation(loaded: Loaded) -> tuple[list[Turn], list[View]]:
 
 
 def main() -> None:
-    """Lay out the page: settings, title, engine, sidebar, conversation, chat box."""
-    st.set_page_config(page_title="Kutip", page_icon=str(ICON), layout="centered")
+    """Lay out the rest of the page (title first_paint's): settings, engine, sidebar, conversation, chat box."""
     st.html(STYLE)
-    t = texts()                              # the language of the last run (its switch is drawn in the sidebar)
-    st.title("Kutip", anchor=False)
-    st.caption(t["tagline"])
-    preparing = st.empty()
-    if not st.session_state.get("ready"):    # a new page says at once that it is getting ready, before the rest
-        preparing.caption(":material/hourglass_top: " + escape_md(t["preparing"]))
+    t = texts()
     sidebar.settings()
     add_page_script(t)
     studying = study_toggle(lang())          # sidebar "Tanya / Belajar": the study aids live in ui/study.py
@@ -162,7 +180,7 @@ def main() -> None:
     docs = uploads_dir()
     try:
         loaded = load_current(t, docs)
-        preparing.empty()
+        PREPARING.empty()
         st.session_state["ready"] = True
     except CorpusNotFound:
         st.error(escape_md(t["no_corpus"].format(path=corpus_dir(), formats=describe_formats())))
