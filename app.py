@@ -1,31 +1,56 @@
 """Kutip in the browser: ask about the chapter, get verbatim quotes with their footnotes (`streamlit run app.py`)."""
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from retrieval import userdocs
-from retrieval import MAX_QUESTION_CHARS, Engine
-from retrieval.errors import BadQuestion, CorpusNotFound, KutipError
-from retrieval.readers import describe_formats
-from retrieval.scope import Scope, ask_within, keeper, same_content
-from retrieval.suggest import suggest_questions
-from retrieval.transcript import Turn, escape_md
-from ui import sidebar
-from ui.answer import RECENT_TURNS, View, make_view, render_turn
-from ui.html import STYLE
-from ui.reader import open_reader
-from ui.session import uploads_dir
-from ui.study import render_study, study_toggle
 from ui.text import lang, texts
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 ROOT = Path(__file__).resolve().parent
 CORPUS_ENV = "KUTIP_CORPUS"
 N_SUGGESTIONS = 4
 ICON = ROOT / "docs" / "icon.png"     # served by this app: a page icon by name would be fetched from a font CDN
+
+
+def first_paint() -> DeltaGenerator:
+    """Set the page up and show the title at once, with "Menyiapkan Kutip…" on a session's first page; return
+    the placeholder of that line (emptied once the engine is there)."""
+    st.set_page_config(page_title="Kutip", page_icon=str(ICON), layout="centered")
+    t = texts()                              # the language of the last run (its switch is drawn in the sidebar)
+    st.title("Kutip", anchor=False)
+    st.caption(t["tagline"])
+    preparing = st.empty()
+    if not st.session_state.get("ready"):    # a new page says at once that it is getting ready, before the rest
+        preparing.caption(":material/hourglass_top: " + t["preparing"])
+    return preparing
+
+
+# A server's first page imports the rest for about a second (numpy, the core, the panels): the title and
+# "Menyiapkan Kutip…" are on the page before that, not after.
+PREPARING = first_paint()
+
+import os  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from retrieval import userdocs  # noqa: E402
+from retrieval import MAX_QUESTION_CHARS, Engine  # noqa: E402
+from retrieval.errors import BadQuestion, CorpusNotFound, KutipError  # noqa: E402
+from retrieval.readers import describe_formats  # noqa: E402
+from retrieval.scope import Scope, ask_within, keeper, same_content  # noqa: E402
+from retrieval.suggest import suggest_questions  # noqa: E402
+from retrieval.transcript import Turn, escape_md  # noqa: E402
+from ui import sidebar  # noqa: E402
+from ui.answer import RECENT_TURNS, View, make_view, render_turn  # noqa: E402
+from ui.html import STYLE  # noqa: E402
+from ui.page import add_page_script  # noqa: E402
+from ui.reader import open_reader  # noqa: E402
+from ui.session import uploads_dir  # noqa: E402
+from ui.study import render_study, study_toggle  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -86,11 +111,11 @@ def load_current(t: dict[str, str], docs: Path) -> Loaded:
 def ask(engine: Engine, question: str, top_k: int, repeats: dict[str, str], scope: Scope) -> Turn:
     """Return the turn for one question within the scope: its answer, or an error code the page explains."""
     try:
-        return Turn(question, ask_within(engine, question, top_k, keeper(engine, scope, repeats)))
+        return Turn(question, ask_within(engine, question, top_k, keeper(engine, scope, repeats)), scope=scope)
     except BadQuestion:
-        return Turn(question, None, "too_long" if len(question.strip()) > MAX_QUESTION_CHARS else "empty")
+        return Turn(question, None, "too_long" if len(question.strip()) > MAX_QUESTION_CHARS else "empty", scope)
     except KutipError as e:
-        return Turn(question, None, str(e))
+        return Turn(question, None, str(e), scope)
 
 
 def has_passages(turn: Turn) -> bool:
@@ -128,34 +153,35 @@ def _set_pending(question: str) -> None:
     st.session_state["pending"] = question
 
 
-def conversation(loaded: Loaded, scope: Scope) -> tuple[list[Turn], list[View]]:
-    """Return the turns and their views, asked again only when the settings that shape answers changed."""
+def conversation(loaded: Loaded) -> tuple[list[Turn], list[View]]:
+    """Return the turns and their views, asked again (each in its own scope) only when the quote count or the
+    documents changed; a new scope applies to the questions asked after it."""
     state = st.session_state
     engine, repeats = loaded.engine, dict(loaded.repeats)
     turns: list[Turn] = state.setdefault("turns", [])
     views: list[View] = state.setdefault("views", [])
-    settings = (id(engine), int(state.get("top_k", sidebar.TOP_K[2])), scope)
-    if state.get("asked_with") != settings:          # the quote count, the scope or the documents changed
-        turns[:] = [ask(engine, turn.question, settings[1], repeats, scope) if turn.answer is not None else turn
-                    for turn in turns]
+    settings = (id(engine), int(state.get("top_k", sidebar.TOP_K[2])))
+    if state.get("asked_with") != settings:          # the quote count or the documents changed
+        turns[:] = [ask(engine, turn.question, settings[1], repeats, turn.scope) if turn.answer is not None
+                    else turn for turn in turns]
         views[:] = [make_view(engine, turn, repeats) for turn in turns]
         state["asked_with"] = settings
     return turns, views
 
 
 def main() -> None:
-    """Lay out the page: settings, title, engine, sidebar, conversation, chat box."""
-    st.set_page_config(page_title="Kutip", page_icon=str(ICON), layout="centered")
+    """Lay out the rest of the page (title first_paint's): settings, engine, sidebar, conversation, chat box."""
     st.html(STYLE)
-    sidebar.settings()
     t = texts()
+    sidebar.settings()
+    add_page_script(t)
     studying = study_toggle(lang())          # sidebar "Tanya / Belajar": the study aids live in ui/study.py
-    st.title("Kutip", anchor=False)
-    st.caption(t["tagline"])
     typed = None if studying else st.chat_input(t["placeholder"])
     docs = uploads_dir()
     try:
         loaded = load_current(t, docs)
+        PREPARING.empty()
+        st.session_state["ready"] = True
     except CorpusNotFound:
         st.error(escape_md(t["no_corpus"].format(path=corpus_dir(), formats=describe_formats())))
         st.stop()
@@ -167,7 +193,7 @@ def main() -> None:
         st.info(escape_md(t["lexical_only"].format(reason=engine.dense_status.reason)))
     with st.sidebar:
         scope = sidebar.scope(engine, repeats, t)
-    turns, views = conversation(loaded, scope)
+    turns, views = conversation(loaded)
     question = None if studying else incoming_question(typed)
     if question is not None:
         turn = ask(engine, question, int(st.session_state.get("top_k", sidebar.TOP_K[2])), repeats, scope)
@@ -180,7 +206,7 @@ def main() -> None:
     elif not turns:
         render_suggestions(loaded.suggestions, t)
     for i, (turn, view) in enumerate([] if studying else zip(turns, views)):
-        render_turn(i, turn, view, engine, t, scope.kind != "all", i >= len(turns) - RECENT_TURNS)
+        render_turn(i, turn, view, engine, t, i >= len(turns) - RECENT_TURNS)
     reader = st.session_state.get("reader")
     if reader and reader[0] < len(turns) and turns[reader[0]].answer and reader[1] < len(turns[reader[0]].answer.quotes):
         open_reader(engine, turns[reader[0]].answer.quotes[reader[1]], t)

@@ -14,6 +14,7 @@ from .control_chars import escape_json_controls, one_line, terminal_safe
 from .outputs import check_output, write_output
 from .readers import describe_formats
 
+
 def _default_corpus() -> Path:
     """Return the project's corpus/ folder, or, installed from a wheel, the chapter shipped in it (kutip_corpus)."""
     beside = Path(__file__).resolve().parent.parent / "corpus"

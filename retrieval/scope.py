@@ -62,8 +62,8 @@ def cited_sources(engine: "Engine") -> set[str]:
 
 def keeper(engine: "Engine", scope: Scope, repeats: dict[str, str]) -> Callable[[Passage], bool] | None:
     """Return the test a passage must pass to be quoted (None: every passage), repeats of a content left out."""
-    if scope.kind == "one" and scope.document:
-        doc = repeats.get(scope.document, scope.document)
+    if scope.kind == "one" and scope.document:       # the chosen file's own passages, a repeat's too (its pages)
+        doc = scope.document
         return lambda p: p.source == doc
     if scope.kind == "cited":
         cited = cited_sources(engine)

@@ -9,6 +9,7 @@ from urllib.parse import quote as url_quote, urlsplit
 from .analysis import STOP_WORDS
 from .model import Answer, Footnote, Quote
 from .present import NOT_FOUND
+from .scope import Scope
 
 # Backslash-escaped: every character Streamlit's Markdown reads as syntax (CommonMark, GFM tables and
 # strikethrough, remark-math `$`, directives `:red[..]`, `:material/..:`, autolinks `@`/`/`).
@@ -24,9 +25,13 @@ MARK = ":blue-badge[{}]"
 
 TRANSCRIPT_TEXT = {
     "id": {"title": "Kutip — percakapan", "footnotes": "Catatan kaki", "accessed": "diakses", "page": "hlm.",
-           "date": "Tanggal", "short": "Jawaban singkat", "from_quote": "dari kutipan 1"},
+           "date": "Tanggal", "short": "Jawaban singkat", "from_quote": "dari kutipan 1", "scope": "Dicari di",
+           "scope_all": "semua dokumen", "scope_one": "satu dokumen", "scope_cited": "sumber yang dikutip saja",
+           "scope_empty": "Tidak ditemukan di dokumen yang dipilih."},
     "en": {"title": "Kutip — conversation", "footnotes": "Footnotes", "accessed": "accessed", "page": "p.",
-           "date": "Date", "short": "Short answer", "from_quote": "from quote 1"},
+           "date": "Date", "short": "Short answer", "from_quote": "from quote 1", "scope": "Searched in",
+           "scope_all": "all documents", "scope_one": "one document", "scope_cited": "cited sources only",
+           "scope_empty": "Not found in the chosen documents."},
 }
 EXPORT_QUESTION_CHARS = 200   # a question longer than this is cut in the exported file's heading (a pasted text)
 _MD_INLINE = frozenset("\\`*_[]")  # what starts emphasis, code or a link inside a line ("<" "&" become entities)
@@ -37,11 +42,13 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 
 @dataclass(frozen=True)
 class Turn:
-    """One exchange of the chat: the question as typed, and its answer or the message why there is none."""
+    """One exchange of the chat: the question as typed, its answer or the message why there is none, and the
+    scope it was asked in (it keeps that scope when the sidebar's choice changes later)."""
 
     question: str
     answer: Answer | None = None
     error: str = ""
+    scope: Scope = Scope()
 
 
 def escape_md(text: str) -> str:
@@ -210,11 +217,14 @@ def conversation_markdown(turns: Sequence[Turn], lang: str = "id", corpus: str =
         out += [f"{t['date']}: {when}", ""]
     notes: dict[tuple[str, int], Footnote] = {}
     shown = [turn for turn in turns if turn.answer is not None and turn.question.strip()]
+    scoped = any(turn.scope.kind != "all" for turn in shown)     # then every question says where it was searched
     for i, turn in enumerate(shown, 1):
         a = turn.answer
         out += [f"## {i}. {plain_md(cut_question(turn.question))}", ""]
+        if scoped:
+            out += [f"{t['scope']}: {plain_md(scope_label(turn.scope, lang))}", ""]
         if a.abstained:
-            out += [f"_{NOT_FOUND[lang]}_", ""]
+            out += [f"_{t['scope_empty'] if turn.scope.kind != 'all' else NOT_FOUND[lang]}_", ""]
             continue
         short = a.short
         if short:
@@ -230,6 +240,13 @@ def conversation_markdown(turns: Sequence[Turn], lang: str = "id", corpus: str =
         out += [f"## {t['footnotes']}", ""]
         out += [f"[{f.number}] {plain_md(f.text)}  " for f in sorted(notes.values(), key=lambda f: (f.source, f.number))]
     return "\n".join(out).rstrip() + "\n"
+
+
+def scope_label(scope: Scope, lang: str = "id") -> str:
+    """Return where a question was searched, in words: all documents, one document (its name), cited sources."""
+    t = TRANSCRIPT_TEXT[lang]
+    label = t.get(f"scope_{scope.kind}", scope.kind)
+    return f"{label} ({scope.document})" if scope.kind == "one" and scope.document else label
 
 
 def context_md(context: str, quote: str, words: Iterable[str] = ()) -> str:

@@ -84,7 +84,10 @@ def test_scope_one_document_and_cited_sources(docs, sessions):
     assert any("Belum ada sumber yang dikutip" in c.value for c in at.sidebar.caption)
     assert "**Tidak ditemukan di dokumen yang dipilih\\.**" in [m.value for m in at.markdown]
     at.sidebar.radio(key="scope_kind").set_value("all").run()
-    assert any("17 Agustus 2013" in shown_text(q) for q in quotes(at))           # the answers shown follow
+    assert not any("17 Agustus 2013" in shown_text(q) for q in quotes(at))       # the answers shown keep their scope
+    assert any("tujuh menara ungu" in shown_text(q) for q in quotes(at))
+    ask(at, MOU)
+    assert any("17 Agustus 2013" in shown_text(q) for q in quotes(at))           # the new scope: the next question
 
 
 def test_upload_of_an_unsupported_type_is_refused_in_our_words(docs, sessions):

@@ -157,6 +157,11 @@ def test_short_answer_reader_view_and_phone(server, browser, tmp_path):
     expect(short.locator("summary")).to_have_text("34")
     page.get_by_role("button", name="Lihat di bab").first.click()
     dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading").first).to_have_text(     # the document's title, not its file name
+        "BAB III FAKTOR YANG MENDORONG TERJADINYA KERJASAMA SISTER CITY")
+    sizes = dialog.locator(".kutip-reader").evaluate(
+        "r => [r.querySelector('h4, h5, h6'), r.querySelector('p')].map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert sizes[0] > sizes[1], sizes                             # a heading is larger than the text under it
     here = dialog.locator("#kutip-here tr.kutip-here")
     expect(here).to_contain_text("Batam, 17 Agustus 2013")
     expect(here).to_be_in_viewport()                                            # scrolled to the quote
@@ -176,6 +181,11 @@ def test_short_answer_reader_view_and_phone(server, browser, tmp_path):
     assert width <= 390                                                         # nothing runs off the screen
     phone.wait_for_timeout(1000)                                                 # the chat's own scrolling first
     phone.locator(".kutip-short-line").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    phone.locator(".kutip-short-line summary").first.click()                    # the footnote, open, on screen
+    note = phone.locator("details.kutip-fn[open] .kutip-note")
+    expect(note).to_contain_text("arsipskpd.batam.go.id")
+    box = note.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     phone.wait_for_timeout(300)
     phone.screenshot(path=str(shot(PHONE_SHOT, tmp_path)))
     phone.close()

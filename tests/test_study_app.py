@@ -41,7 +41,9 @@ def test_study_tabs_show_verbatim_quotes_safely(at):
     assert "US\\$114,5 miliar" in shown                 # `$` escaped: no LaTeX from document text
     assert "**OKI** — Organisasi Konferensi Islam" in shown
     assert "pada tahun 1992 tentang kerjasama internasional" in shown           # citation check lists it
-    assert "(?q=Faktor%20Kerjasama)" in shown            # the outline's link asks about a section
+    asks = [b.label for b in at.button if (b.key or "").startswith("ask-section-")]
+    assert asks and set(asks) == {"Tanyakan bagian ini"}  # each section asked about in this session (issue 29)
+    assert "?q=" not in shown                              # not a link to a new tab
     assert [b.label for b in at.download_button] == ["Lembar belajar (.md)", "Kartu Anki (.tsv)"]
 
 

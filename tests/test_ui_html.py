@@ -91,7 +91,10 @@ def test_the_same_chapter_as_md_and_pdf_counts_once(both):
     assert sum("Batam, 17 Agustus 2013" in q.text for q in a.quotes) == 1
     assert [f.number for f in a.footnotes] == [34]
     one = keeper(both, Scope("one", "bab3-sister-city-batam-gimje.pdf"), repeats)
-    assert one(a.quotes[0].passage)                                          # a repeat stands for its original
+    assert not one(a.quotes[0].passage)                         # a repeat chosen alone: its own passages (issue 29)
+    pdf = ask_within(both, "Kapan MoU Batam dan Gimje ditandatangani?", 3, one)
+    assert {q.passage.source for q in pdf.quotes} == {"bab3-sister-city-batam-gimje.pdf"}
+    assert "Batam, 17 Agustus 2013" in pdf.quotes[0].text and pdf.quotes[0].page == 46     # with its page
     assert cited_sources(both) == set()
     nothing = ask_within(both, "Kapan MoU Batam dan Gimje ditandatangani?", 3, keeper(both, Scope("cited"), repeats))
     assert nothing.abstained and not nothing.quotes

@@ -8,8 +8,8 @@ import streamlit as st
 
 from retrieval import MAX_QUESTION_CHARS, Engine
 from retrieval.model import Answer, Footnote, Quote
-from retrieval.scope import copies_of
 from retrieval.model import ShortAnswer
+from retrieval.scope import Scope, copies_of
 from retrieval.sources import best_support
 from retrieval.tables import row_cells
 from retrieval.transcript import (Turn, citation_text, escape_lines, escape_md, footnote_for, link_md, quote_marks)
@@ -73,14 +73,16 @@ def render_question(question: str, t: dict[str, str]) -> None:
     st.markdown(body)
 
 
-def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str], scoped: bool,
-                recent: bool = True) -> None:
-    """Show one exchange: the question, then the short answer and quotes, the abstention or the message;
-    the quotes' buttons only when the turn is recent or was opened again."""
+def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str], recent: bool = True) -> None:
+    """Show one exchange: the question, then the scope it was asked in (when not all documents), the short answer
+    and quotes, the abstention or the message; the quotes' buttons only when the turn is recent or was opened again."""
     with st.chat_message("user"):
         render_question(turn.question, t)
+    scoped = turn.scope.kind != "all"
     with st.chat_message("assistant", avatar=":material/format_quote:"):
         a = turn.answer
+        if scoped:
+            st.caption(":material/filter_alt: " + escape_md(scope_text(turn.scope, t)))
         if a is None:
             st.warning(escape_md(error_text(turn, t)))
         elif not a.abstained and (recent or i in st.session_state.get("opened", ())):
@@ -105,6 +107,14 @@ def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str
             st.warning(escape_md(t["no_words"]))
         else:
             render_not_found(a, t, scoped)
+
+
+def scope_text(scope: Scope, t: dict[str, str]) -> str:
+    """Return where a question was searched, in the interface language (plain text)."""
+    label = {"all": t["scope_all"], "one": t["scope_one"], "cited": t["scope_cited"]}.get(scope.kind, scope.kind)
+    if scope.kind == "one" and scope.document:
+        label = f"{label}: {scope.document}"
+    return t["asked_in"].format(scope=label)
 
 
 def note_of(a: Answer, engine: Engine, n: int, source: str) -> Footnote | None:

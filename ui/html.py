@@ -29,7 +29,7 @@ details.kutip-fn > summary::-webkit-details-marker { display: none; }
 details.kutip-fn:not([open])::details-content { display: none; }
 details.kutip-fn[open]::details-content { display: contents; }
 details.kutip-fn[open] > summary { background: #0b3d91; }
-.kutip-note { display: block; position: absolute; z-index: 20; left: -2rem; top: 1.4rem; width: min(24rem, 80vw);
+.kutip-note { display: block; position: absolute; z-index: 20; left: -2rem; top: 1.4rem; width: min(24rem, calc(100vw - 1rem));
   background: #fff; color: #262730; border: 1px solid #d0d0d8; border-radius: .5rem; padding: .5rem .7rem;
   box-shadow: 0 4px 14px rgba(0,0,0,.15); font: .9rem/1.45 "Source Sans Pro", sans-serif; overflow-wrap: anywhere; }
 .kutip-note small { display: block; color: #666; }
@@ -43,6 +43,13 @@ table.kutip-row td { padding: .15rem .8rem .15rem 0; }
 .kutip-reader { max-height: 70vh; overflow-y: auto; padding-right: .5rem; }
 .kutip-reader .kutip-page { float: right; font: .75rem "Source Sans Pro", sans-serif; color: #888; margin-left: .5rem; }
 .kutip-reader sup a { text-decoration: none; font-weight: 600; }
+.kutip-reader h3, .kutip-reader h4, .kutip-reader h5, .kutip-reader h6 {
+  font-family: inherit; font-weight: 700; line-height: 1.3; margin: 1.2rem 0 .5rem 0; padding: 0; }
+.kutip-reader h3 { font-size: 1.45rem; }
+.kutip-reader h4 { font-size: 1.3rem; }
+.kutip-reader h5, .kutip-reader h6 { font-size: 1.15rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+.kutip-refused { color: #b00020; font: .9rem/1.4 "Source Sans Pro", sans-serif; margin: .3rem 0 0 0; }
 .kutip-reader ol.kutip-notes { font: .9rem/1.45 "Source Sans Pro", sans-serif; }
 .kutip-reader :target, .kutip-reader tr.kutip-here { background: #fff3b0; }
 </style>"""

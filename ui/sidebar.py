@@ -27,16 +27,41 @@ def settings() -> None:
 
 
 def scope(engine: Engine, repeats: dict[str, str], t: dict[str, str]) -> Scope:
-    """Show the scope choice (all / one document / cited sources) and return it."""
+    """Show the scope choice (all / one document, a repeated file too / cited sources) and return it; the choice
+    outlives a change of language (the widgets are the language's own, set from the last choice every run)."""
+    state = st.session_state
+    saved = state.get("scope_saved", ("all", None))
     kinds = {"all": t["scope_all"], "one": t["scope_one"], "cited": t["scope_cited"]}
-    kind = st.radio(t["scope"], list(kinds), format_func=kinds.get, key="scope_kind")
+    key = _own_key("scope_kind")
+    state[key] = saved[0] if saved[0] in kinds else "all"
+    kind = st.radio(t["scope"], list(kinds), format_func=kinds.get, key=key, on_change=_remember, args=(key, 0))
+    doc = None
     if kind == "one":
-        docs = [d.source for d in engine.documents if d.status == "indexed" and d.source not in repeats]
-        doc = st.selectbox(t["scope_doc"], docs, key="scope_doc")
-        return Scope("one", doc)
+        docs = [d.source for d in engine.documents if d.status == "indexed"]
+        doc_key = _own_key("scope_doc")
+        if saved[1] in docs:
+            state[doc_key] = saved[1]
+        doc = st.selectbox(t["scope_doc"], docs, key=doc_key, on_change=_remember, args=(doc_key, 1),
+                           format_func=lambda name: (f"{name} ({t['same_content'].format(name=repeats[name])})"
+                                                     if name in repeats else name))
     if kind == "cited" and not cited_sources(engine):
         st.caption(escape_md(t["scope_none"]))
-    return Scope(kind or "all")
+    st.caption(escape_md(t["scope_next"]))
+    state["scope_saved"] = (kind or "all", doc)
+    return Scope(kind, doc) if kind == "one" else Scope(kind or "all")
+
+
+def _remember(key: str, slot: int) -> None:
+    """Keep the scope the student just chose (kind: slot 0, document: slot 1), whatever the language."""
+    saved = list(st.session_state.get("scope_saved", ("all", None)))
+    saved[slot] = st.session_state.get(key)
+    st.session_state["scope_saved"] = tuple(saved)
+
+
+def _own_key(base: str) -> str:
+    """Return a widget key of the interface language: its labels are the language's, and a choice stored as one
+    language's label would be lost in the other (Indonesian keeps the plain key)."""
+    return base if lang() == "id" else f"{base}-{lang()}"
 
 
 def sources(engine: Engine, repeats: dict[str, str], t: dict[str, str]) -> None:
@@ -76,7 +101,7 @@ def documents(engine: Engine, folder: Path, repeats: dict[str, str], t: dict[str
     limit = userdocs.MAX_BYTES // 1_048_576
     gen = st.session_state.setdefault("upload_gen", 0)
     st.file_uploader(t["upload"].format(formats=formats, max=limit), key=f"upload-{gen}",
-                     max_upload_size=limit + 1, on_change=_on_upload, args=(f"upload-{gen}", folder),
+                     max_upload_size=limit, on_change=_on_upload, args=(f"upload-{gen}", folder),
                      help=t["upload_help"])
     if userdocs.shared_library():
         st.caption(escape_md(t["shared"].format(folder=folder)))

@@ -1,8 +1,6 @@
 """The study aids in the app: Peta bab, Linimasa, Istilah, Latihan (cards and quiz), Cek rujukan, export."""
 from __future__ import annotations
 
-from urllib.parse import quote as url_quote
-
 import streamlit as st
 
 from retrieval import Engine, Quote
@@ -30,7 +28,7 @@ TEXT: dict[str, dict[str, str]] = {
         "check": "Cek rujukan", "export": "Unduh",
         "preparing": "Menyiapkan alat belajar…",
         "footnotes": "{n} catatan kaki: {list}", "no_footnotes": "tanpa catatan kaki",
-        "ask_section": "Tanyakan bagian ini", "page": "hlm.",
+        "ask_section": "Tanyakan bagian ini", "section_question": "Apa isi bagian “{topic}”?", "page": "hlm.",
         "unexpanded": "Singkatan yang dipakai tanpa kepanjangan", "uses": "dipakai {n}×",
         "cards": "Kartu", "quiz": "Kuis", "show_answer": "Lihat jawaban", "answer": "Jawaban",
         "question": "Soal {i} dari {n}", "choose": "Pilih jawaban", "check_answer": "Periksa", "next": "Berikutnya",
@@ -49,7 +47,8 @@ TEXT: dict[str, dict[str, str]] = {
         "check": "Citation check", "export": "Download",
         "preparing": "Preparing the study aids…",
         "footnotes": "{n} footnote(s): {list}", "no_footnotes": "no footnotes",
-        "ask_section": "Ask about this section", "page": "p.",
+        "ask_section": "Ask about this section", "section_question": "What does the section “{topic}” say?",
+        "page": "p.",
         "unexpanded": "Abbreviations used but never written out", "uses": "used {n}×",
         "cards": "Cards", "quiz": "Quiz", "show_answer": "Show the answer", "answer": "Answer",
         "question": "Question {i} of {n}", "choose": "Choose an answer", "check_answer": "Check", "next": "Next",
@@ -127,7 +126,14 @@ def render_outline(study: Study, engine: Engine, t: dict[str, str]) -> None:
             for q in s.key:
                 show_quote(q, engine, t)
             topic = without_numbering(s.title).strip() or s.title
-            st.markdown(f"[:material/help: {escape_md(t['ask_section'])}](?q={url_quote(topic, safe='')})")
+            st.button(t["ask_section"], key=f"ask-section-{k}", icon=":material/help:", type="tertiary",
+                      on_click=_ask_section, args=(t["section_question"].format(topic=topic),))
+
+
+def _ask_section(question: str) -> None:
+    """Ask about a section in this session: back to Tanya, with the question waiting to be asked."""
+    st.session_state["pending"] = question
+    st.session_state["mode"] = "ask"
 
 
 def render_timeline(study: Study, engine: Engine, t: dict[str, str]) -> None:
