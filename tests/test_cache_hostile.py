@@ -112,8 +112,30 @@ def nested(root: Path, depth: int) -> Path:
     return root
 
 
-def test_a_corpus_folder_nested_1100_levels_deep_is_listed_without_recursion_error(tmp_path):
-    corpus = nested(tmp_path / "korpus", 1100)
+@pytest.fixture
+def deep_folder(tmp_path) -> Path:
+    """A corpus folder 1,100 levels deep, removed afterwards from the bottom up (shutil.rmtree, and pytest's own
+    clean-up of old temp folders, would raise RecursionError on it)."""
+    root = nested(tmp_path / "korpus", 1100)
+    yield root
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        levels = 0
+        while os.path.isdir("d"):
+            os.chdir("d")
+            levels += 1
+        for _ in range(levels):
+            for name in os.listdir("."):
+                os.unlink(name)
+            os.chdir("..")
+            os.rmdir("d")
+    finally:
+        os.chdir(here)
+
+
+def test_a_corpus_folder_nested_1100_levels_deep_is_listed_without_recursion_error(deep_folder):
+    corpus = deep_folder
     (corpus / "a.txt").write_text(TEXT)
     files, refused = corpus_listing(corpus, KNOWN)   # before: RecursionError from Path.rglob
     assert [f.name for f in files] == ["a.txt"]
