@@ -208,3 +208,13 @@ def vectors_for(texts: list[str], embed: Callable[..., np.ndarray], store: Store
                      zip(lost, embed(lost, None).astype(np.float16)))
     out = np.frombuffer(b"".join(found[k] for k in keys), np.float16).reshape(len(keys), DIM)
     return out.astype(np.float32), []
+
+
+def fill(texts: tuple[str, ...] | list[str], store: Store, progress: Progress | None = None) -> int:
+    """Embed with the e5 model the texts the store still lacks (a budgeted build's `todo`); return how many."""
+    from .dense import load_model
+    model, _ = load_model()
+    todo = missing(list(texts), store) if model is not None else []
+    if todo:
+        embed_into(todo, model.passages, store, progress)
+    return len(todo)
