@@ -177,10 +177,12 @@ def missing(texts: list[str], store: Store) -> list[str]:
 
 def embed_into(texts: list[str], embed: Callable[..., np.ndarray], store: Store,
                progress: Progress | None = None) -> None:
-    """Embed texts (distinct, none stored yet) SLICE at a time, storing each slice as it is done."""
+    """Embed texts (distinct, none stored yet) in equal slices of at most SLICE, storing each slice when done
+    (equal, so no short last slice falls below the size at which both cores are used)."""
     model = model_id()
-    for start in range(0, len(texts), SLICE):
-        part = texts[start:start + SLICE]
+    size = -(-len(texts) // max(1, -(-len(texts) // SLICE)))
+    for start in range(0, len(texts), max(1, size)):
+        part = texts[start:start + size]
 
         def report(stage: str, done: int, total: int, start: int = start) -> None:
             """Report progress over all texts, not this slice."""

@@ -132,7 +132,27 @@ def test_a_build_stores_its_new_stems(tmp_path, monkeypatch):
     monkeypatch.setattr(analysis, "_STORED_STEMS", {})
     monkeypatch.setattr(analysis, "_NEW_STEMS", {})
     analysis.stem.cache_clear()
+    analysis.index_term.cache_clear()                         # words seen before in this process are stemmed anew
     corpus = write_corpus(tmp_path / "korpus", {"a.txt": "Walikota menandatangani perjanjian kerjasama itu."})
     Engine.build(corpus, cache_dir=tmp_path / "cache")
     stored = Store(tmp_path / "cache").stems(analysis.stem_version())
     assert stored["menandatangani"] == analysis.stem("menandatangani") and stored["perjanjian"] == "janji"
+
+
+def test_a_long_embedding_is_stored_slice_by_slice_and_reports_over_all_texts(tmp_path, memory, monkeypatch):
+    monkeypatch.setattr(embedstore, "SLICE", 4)
+    texts = [f"Kalimat nomor {k}." for k in range(10)]          # three slices: 4, 4, 2
+    calls: list[int] = []
+    reported: list[tuple[int, int]] = []
+
+    def failing(part, progress=None):
+        calls.append(len(part))
+        if len(calls) == 3:
+            raise KeyboardInterrupt                           # the build is stopped during the third slice
+        progress("embed", len(part), len(part))
+        return Counting()(part)
+    with pytest.raises(KeyboardInterrupt):
+        embedstore.embed_into(texts, failing, Store(tmp_path), lambda s, d, t: reported.append((d, t)))
+    assert calls == [4, 4, 2] and reported == [(4, 10), (8, 10)]
+    memory.clear()
+    assert embedstore.missing(texts, Store(tmp_path)) == texts[8:]      # the first two slices were kept
