@@ -199,8 +199,12 @@ def vectors_for(texts: list[str], embed: Callable[..., np.ndarray], store: Store
     todo = missing(texts, store)
     if budget is not None and len(todo) > budget:
         return None, todo
+    distinct = len(set(texts))
+    have = distinct - len(todo)           # progress counts distinct sentences with a vector, stored ones included
     if todo:
-        embed_into(todo, embed, store, progress)
+        embed_into(todo, embed, store, progress and (lambda stage, done, total: progress(stage, have + done, distinct)))
+    if progress:
+        progress("embed", distinct, distinct)
     model = model_id()
     keys = [text_key(t, model) for t in texts]
     found = store.vectors(list(dict.fromkeys(keys)))

@@ -156,3 +156,17 @@ def test_a_long_embedding_is_stored_slice_by_slice_and_reports_over_all_texts(tm
     assert calls == [4, 4, 2] and reported == [(4, 10), (8, 10)]
     memory.clear()
     assert embedstore.missing(texts, Store(tmp_path)) == texts[8:]      # the first two slices were kept
+
+
+def test_progress_counts_stored_sentences_as_done(tmp_path, memory):
+    vectors_for(["Satu."], Counting(), Store(tmp_path))
+    reported: list[tuple[str, int, int]] = []
+
+    def embed(texts, progress=None):
+        progress("embed", len(texts), len(texts))
+        return Counting()(texts)
+    vectors_for(["Satu.", "Dua.", "Tiga.", "Satu."], embed, Store(tmp_path), lambda *a: reported.append(a))
+    assert reported == [("embed", 3, 3), ("embed", 3, 3)]
+    reported.clear()
+    vectors_for(["Satu.", "Dua."], embed, Store(tmp_path), lambda *a: reported.append(a))
+    assert reported == [("embed", 2, 2)]                    # nothing to embed: the stage still ends, whole
