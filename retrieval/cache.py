@@ -42,10 +42,11 @@ class Cacheable(Protocol):
     def from_state(cls, arrays: Arrays, meta: dict) -> "Cacheable": ...
 
 
-def private_dir(folder: Path) -> bool:
-    """Create folder (mode 0700) if missing; tell whether it is this user's own and writable by nobody else."""
+def private_dir(folder: Path, create: bool = True) -> bool:
+    """Create folder (mode 0700) if missing (and create); tell whether it is this user's own, writable by no one else."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = os.stat(folder)
     except OSError:
         return False

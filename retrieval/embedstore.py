@@ -54,9 +54,11 @@ def _check(key: bytes, blob: bytes) -> bytes:
 class Store:
     """Vectors and stems by content: the process memory always, the SQLite file when a folder is given and private."""
 
-    def __init__(self, folder: Path | None) -> None:
-        """Use folder/FILE too when folder is given and is this user's own (else memory only)."""
-        self.path = folder / FILE if folder is not None and private_dir(folder) else None
+    def __init__(self, folder: Path | None, write: bool = True) -> None:
+        """Use folder/FILE too when folder is given and is this user's own (else memory only); with write False
+        the file is only read (nothing created or changed on disk: a session's uploads stay off it)."""
+        self.write = write
+        self.path = folder / FILE if folder is not None and private_dir(folder, create=write) else None
 
     def _connect(self) -> sqlite3.Connection | None:
         """Return a connection to the file (tables made), or None when it is not a regular file of this user."""
@@ -67,9 +69,15 @@ class Store:
             if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
                 return None
         except FileNotFoundError:
-            pass
+            if not self.write:
+                return None
         except OSError:
             return None
+        if not self.write:
+            try:
+                return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            except sqlite3.DatabaseError:
+                return None
         try:
             db = sqlite3.connect(self.path, timeout=30)
             db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB, chk BLOB) WITHOUT ROWID")
@@ -81,7 +89,9 @@ class Store:
             return None
 
     def _discard(self) -> None:
-        """Remove a file SQLite cannot read (it is only a cache)."""
+        """Remove a file SQLite cannot read (it is only a cache), unless the store only reads."""
+        if not self.write:
+            return
         try:
             self.path.unlink()
         except OSError:
@@ -115,7 +125,7 @@ class Store:
     def put_vectors(self, items: list[tuple[bytes, bytes]]) -> None:
         """Keep (key, float16 bytes) pairs in memory and, when there is a file, in it."""
         _remember(items)
-        db = self._connect()
+        db = self._connect() if self.write else None
         if db is None:
             return
         try:
@@ -144,7 +154,7 @@ class Store:
 
     def put_stems(self, version: str, stems: dict[str, str]) -> None:
         """Store stems (word -> stem) of one stemmer version."""
-        db = self._connect() if stems else None
+        db = self._connect() if stems and self.write else None
         if db is None:
             return
         try:

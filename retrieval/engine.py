@@ -82,8 +82,8 @@ class Engine:
               use_cache: bool = True, budget: int | None = None) -> "Engine":
         """Return the engine for a corpus folder, from the cache when it is current.
 
-        Sentences embedded before (in this process, or stored in the cache folder when use_cache) are not
-        embedded again; when more than budget are new, the engine answers by words and lists them in `todo`.
+        Sentences embedded before (in this process, or stored in the cache folder) are not embedded again (without
+        use_cache the folder is only read); when more than budget are new, the engine answers by words and lists them in `todo`.
         """
         corpus = Path(corpus)
         if not corpus.is_dir():
@@ -91,7 +91,7 @@ class Engine:
         files, refused = corpus_listing(corpus, KNOWN)   # refused formats (.doc, .odt) are listed as skipped
         if not files:
             raise EmptyCorpus(f"korpus kosong: tidak ada berkas {describe_formats()} di {corpus}")
-        store = Store(cache_folder(cache_dir) if use_cache else None)
+        store = Store(cache_folder(cache_dir), write=use_cache)   # without the cache: vectors read, never written
         engine = load_or_build(corpus, files, lambda: cls._fresh(corpus, files, progress, refused, store, budget),
                                cache_dir, use_cache, kind=cls, extra=tuple(name for name, _ in refused))
         if not engine.passages:

@@ -170,3 +170,41 @@ def test_progress_counts_stored_sentences_as_done(tmp_path, memory):
     reported.clear()
     vectors_for(["Satu.", "Dua."], embed, Store(tmp_path), lambda *a: reported.append(a))
     assert reported == [("embed", 2, 2)]                    # nothing to embed: the stage still ends, whole
+
+
+def test_a_read_only_store_reads_the_file_and_never_writes_it(tmp_path, memory):
+    vectors_for(["Satu."], Counting(), Store(tmp_path))
+    before = (tmp_path / FILE).read_bytes()
+    memory.clear()
+    embed = Counting()
+    vectors_for(["Satu.", "Unggahan sesi."], embed, Store(tmp_path, write=False))
+    assert embed.seen == ["Unggahan sesi."]                 # the stored sentence read, the new one kept in memory
+    assert (tmp_path / FILE).read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [FILE]
+    Store(tmp_path, write=False).put_stems("v1", {"perjanjian": "janji"})
+    assert Store(tmp_path).stems("v1") == {}
+    embed = Counting()
+    vectors_for(["Dua."], embed, Store(tmp_path / "tidak-ada", write=False))
+    assert embed.seen == ["Dua."] and not (tmp_path / "tidak-ada").exists()
+
+
+def test_a_build_without_the_cache_reads_stored_vectors_and_writes_nothing(tmp_path, memory, monkeypatch):
+    from conftest import CHAPTER, CHAPTER_NAME
+    loaded, _ = dense.load_model()
+    if loaded is None:
+        pytest.skip("e5 model not loaded")
+    seen: list[str] = []
+    original = loaded.passages
+    monkeypatch.setattr(loaded, "passages", lambda texts, progress=None: seen.extend(texts) or original(texts, progress))
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    (cache / FILE).write_bytes((embedstore_dir() / FILE).read_bytes())     # the session's: the chapter embedded
+    corpus = write_corpus(tmp_path / "korpus", {CHAPTER_NAME: CHAPTER.read_bytes(), "sesi.txt": "Unggahan sesi ini."})
+    before = (cache / FILE).read_bytes()
+    engine = Engine.build(corpus, cache_dir=cache, use_cache=False)
+    assert seen == ["Unggahan sesi ini."] and engine.complete
+    assert (cache / FILE).read_bytes() == before and [p.name for p in cache.iterdir()] == [FILE]
+
+
+def embedstore_dir() -> Path:
+    from retrieval.cache import cache_dir
+    return cache_dir()

@@ -70,7 +70,9 @@ def cli(corpus: Path, env: dict, *extra: str) -> str:
 
 def test_ask_after_add_then_remove_is_byte_identical_to_a_fresh_build(tmp_path, model):
     corpus = write_corpus(tmp_path / "korpus", {CHAPTER_NAME: CHAPTER.read_bytes()})
-    fresh = cli(corpus, {}, "--no-cache")                  # nothing read from any cache: everything embedded
+    empty = tmp_path / "kosong"
+    empty.mkdir(mode=0o700)
+    fresh = cli(corpus, {"KUTIP_CACHE_DIR": str(empty)}, "--no-cache")   # no cache at all: everything embedded
     cache = tmp_path / "cache"                             # an index cache of its own, the session's vectors
     cache.mkdir(mode=0o700)
     (cache / embedstore.FILE).write_bytes((cache_dir() / embedstore.FILE).read_bytes())

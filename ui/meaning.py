@@ -52,7 +52,7 @@ def job_for(engine: Engine, use_cache: bool) -> Job:
         if key not in jobs:
             for old in [k for k, j in jobs.items() if j.finished][:max(0, len(jobs) - KEEP_JOBS)]:
                 del jobs[old]
-            jobs[key] = Job(engine.todo, Store(cache_dir() if use_cache else None))
+            jobs[key] = Job(engine.todo, Store(cache_dir(), write=use_cache))   # a session's uploads: memory
         return jobs[key]
 
 
