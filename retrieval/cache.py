@@ -29,6 +29,7 @@ SUFFIX = ".npz"
 META_KEY = "__meta__"            # the array holding the JSON part (an array name no state uses)
 MAX_BYTES = 2 * 1024 ** 3       # a cache file larger than this is not read (the 13,691-sentence IDK-MRC is ~30 MB)
 MAX_DEPTH = 40                   # corpus folders nested deeper are not entered (listed as skipped)
+ZIP_END_BYTES = 22               # a zip's end-of-central-directory record without a comment, as np.savez writes it
 CHUNK = 1 << 20                  # bytes hashed at a time: a large file is checked without being held in memory
 _OURS = re.compile(r"^index-[0-9a-f]{40}\.(npz|pkl)$")   # our own cache names (.pkl: the old pickled format)
 
@@ -202,8 +203,9 @@ def read_cache(path: Path) -> State | None:
         if not stat.S_ISREG(info.st_mode) or not mine or not head < info.st_size <= MAX_BYTES:
             return None
         try:
-            if f.read(len(MAGIC)) != MAGIC:
+            if f.read(len(MAGIC)) != MAGIC or not _ends_as_zip(f, info.st_size, head):
                 return None
+            f.seek(len(MAGIC))
             digest, h = f.read(32), hashlib.sha256()
             while chunk := f.read(CHUNK):
                 h.update(chunk)
@@ -212,6 +214,15 @@ def read_cache(path: Path) -> State | None:
             return _arrays(f, head)
         except Exception:   # np.load raises many kinds on a crafted file (ValueError for objects, zip errors, ...)
             return None
+
+
+def _ends_as_zip(f: io.BufferedReader, size: int, head: int) -> bool:
+    """Tell whether the file ends as np.savez ends it (a zip end record, no comment): checked before the whole
+    file is hashed, so a file of zeros after the header is turned away at once."""
+    if size - head < ZIP_END_BYTES:
+        return False
+    f.seek(size - ZIP_END_BYTES)
+    return f.read(4) == b"PK\x05\x06"
 
 
 def _arrays(f: io.BufferedReader, start: int) -> State | None:
