@@ -44,7 +44,7 @@ from retrieval.readers import describe_formats  # noqa: E402
 from retrieval.scope import Scope, ask_within, keeper, same_content  # noqa: E402
 from retrieval.suggest import suggest_questions  # noqa: E402
 from retrieval.transcript import Turn, escape_md  # noqa: E402
-from ui import sidebar  # noqa: E402
+from ui import meaning, sidebar  # noqa: E402
 from ui.answer import RECENT_TURNS, View, make_view, render_turn  # noqa: E402
 from ui.html import STYLE  # noqa: E402
 from ui.page import add_page_script  # noqa: E402
@@ -69,9 +69,10 @@ def corpus_dir() -> Path:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def load(corpus: str, corpus_sig: userdocs.Signature, docs: str | None, docs_sig: userdocs.Signature,
-         _t: dict[str, str]) -> Loaded:
+         _t: dict[str, str], filled: bool = False) -> Loaded:
     """Build (or load from the disk cache) the engine over the corpus plus the uploads (docs None: without them),
-    once per content; the suggestions and repeated documents are worked out here too, once per engine."""
+    once per content; the suggestions and repeated documents are worked out here too, once per engine.
+    Uploads embed at most meaning.BUDGET new sentences, the rest in the background, unless filled."""
     bar = st.progress(0.0, text=_t["building"])
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -84,7 +85,8 @@ def load(corpus: str, corpus_sig: userdocs.Signature, docs: str | None, docs_sig
             engine = Engine.build(Path(corpus), progress=progress)
         else:                   # a session's own uploads never reach the disk cache: they go with the session
             with userdocs.combined_corpus(Path(corpus), Path(docs)) as folder:
-                engine = Engine.build(folder, progress=progress, use_cache=userdocs.shared_library())
+                engine = Engine.build(folder, progress=progress, use_cache=userdocs.shared_library(),
+                                      budget=None if filled else meaning.BUDGET)
     finally:
         bar.empty()
     return Loaded(engine, tuple(suggest_questions(engine, N_SUGGESTIONS)), tuple(same_content(engine).items()))
@@ -98,7 +100,11 @@ def load_current(t: dict[str, str], docs: Path) -> Loaded:
     if not userdocs.list_documents(docs):        # no uploads: the one engine every such session shares
         return load(str(corpus), corpus_sig, None, (), t)
     try:
-        return load(str(corpus), corpus_sig, str(docs), userdocs.signature(docs), t)
+        docs_sig = userdocs.signature(docs)
+        loaded = load(str(corpus), corpus_sig, str(docs), docs_sig, t)
+        if loaded.engine.todo and meaning.job_for(loaded.engine, userdocs.shared_library()).finished:
+            return load(str(corpus), corpus_sig, str(docs), docs_sig, t, True)   # every sentence now embedded
+        return loaded
     except CorpusNotFound:
         raise
     except Exception as e:            # noqa: BLE001 - shown as a message, never as a traceback
@@ -189,7 +195,9 @@ def main() -> None:
         st.error(escape_md(t["load_failed"].format(error=f"{type(e).__name__}: {e}")))
         st.stop()
     engine, repeats = loaded.engine, dict(loaded.repeats)
-    if not engine.dense_status.loaded:              # said once, above the conversation; answers still come
+    if engine.todo:                                 # an upload's meaning is being worked out in the background
+        meaning.status_line(meaning.job_for(engine, userdocs.shared_library()), t)
+    elif not engine.dense_status.loaded:            # said once, above the conversation; answers still come
         st.info(escape_md(t["lexical_only"].format(reason=engine.dense_status.reason)))
     with st.sidebar:
         scope = sidebar.scope(engine, repeats, t)

@@ -129,13 +129,53 @@ def stems_to_root(word: str) -> bool:
     return stemmer.delegatedStemmer.get_dictionary().contains(stemmer.stem(word))
 
 
+_STORED_STEMS: dict[str, str] = {}     # word -> stem read from the store (embedstore.py), asked before PySastrawi
+_NEW_STEMS: dict[str, str] = {}        # stems PySastrawi worked out in this process, not yet in the store
+NEW_STEMS_MAX = 1_000_000
+
+
+@lru_cache(maxsize=1)
+def stem_version() -> str:
+    """Return what a stem depends on: PySastrawi's version, this file and the extra roots (a stored stem's key)."""
+    import hashlib
+    from importlib import metadata
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    try:
+        h = hashlib.sha256(metadata.version("PySastrawi").encode())
+    except metadata.PackageNotFoundError:
+        h = hashlib.sha256(b"?")
+    for path in (Path(__file__), here / "lexicon.py", here / "data" / "extra-roots.txt"):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def use_stems(stems: Mapping[str, str]) -> None:
+    """Take stems worked out before (word -> stem, from the store), so PySastrawi is not asked again."""
+    _STORED_STEMS.update(stems)
+
+
+def new_stems() -> dict[str, str]:
+    """Return (and forget) the stems PySastrawi worked out since the last call, for the store."""
+    out = dict(_NEW_STEMS)
+    _NEW_STEMS.clear()
+    return out
+
+
 @lru_cache(maxsize=500_000)
 def stem(word: str) -> str:
     """Return the stem of one lower-case word (numbers and short words unchanged)."""
     if len(word) <= 3 or not word.isalpha():
         return word
+    known = _STORED_STEMS.get(word)
+    if known is not None:
+        return known
     root = _stemmer().stem(word) or word
-    return strip_affixes(word) if root == word else root
+    out = strip_affixes(word) if root == word else root
+    if len(_NEW_STEMS) < NEW_STEMS_MAX:
+        _NEW_STEMS[word] = out
+    return out
 
 
 _PARTICLE = re.compile(r"(lah|kah|tah|pun|nya|ku|mu)$")

@@ -2,7 +2,8 @@
 
 A cache file is data, never code: MAGIC, a SHA-256 of the rest, then an .npz of plain numpy arrays (loaded with
 allow_pickle=False) holding one more uint8 array, the JSON of everything else.  A file that does not fit is
-rebuilt, never run.
+rebuilt, never run.  The folder must be the user's own and writable by nobody else (it is created 0700): in a
+folder others can write, a forged file with a valid checksum could be planted, so such a folder is not used.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import io
 import json
 import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -25,6 +27,10 @@ KEEP = 8                         # newest cache files kept (the one just written
 ENV = "KUTIP_CACHE_DIR"
 SUFFIX = ".npz"
 META_KEY = "__meta__"            # the array holding the JSON part (an array name no state uses)
+MAX_BYTES = 2 * 1024 ** 3       # a cache file larger than this is not read (the 13,691-sentence IDK-MRC is ~30 MB)
+MAX_DEPTH = 40                   # corpus folders nested deeper are not entered (listed as skipped)
+ZIP_END_BYTES = 22               # a zip's end-of-central-directory record without a comment, as np.savez writes it
+CHUNK = 1 << 20                  # bytes hashed at a time: a large file is checked without being held in memory
 _OURS = re.compile(r"^index-[0-9a-f]{40}\.(npz|pkl)$")   # our own cache names (.pkl: the old pickled format)
 
 
@@ -35,6 +41,18 @@ class Cacheable(Protocol):
 
     @classmethod
     def from_state(cls, arrays: Arrays, meta: dict) -> "Cacheable": ...
+
+
+def private_dir(folder: Path, create: bool = True) -> bool:
+    """Create folder (mode 0700) if missing (and create); tell whether it is this user's own, writable by no one else."""
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.stat(folder)
+    except OSError:
+        return False
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and mine and not info.st_mode & 0o022
 
 
 def cache_dir(explicit: Path | None = None) -> Path:
@@ -51,22 +69,49 @@ def corpus_listing(corpus: Path, readers: dict[str, str]) -> tuple[list[Path], l
     """Return (files a reader may take, sorted; [(name, why skipped)] for links leading out of the corpus).
 
     Hidden and '_' folders are passed over; a file or folder link whose target lies outside the corpus is
-    not followed (a link `passwd.txt -> /etc/passwd` must not be read and quoted).
+    not followed (a link `passwd.txt -> /etc/passwd` must not be read and quoted); folders nested deeper than
+    MAX_DEPTH are not entered.
     """
     root = corpus.resolve()
     files, refused = [], []
-    for path in sorted(corpus.rglob("*")):
-        rel = path.relative_to(corpus).parts
-        if any(part.startswith((".", "_")) for part in rel):
-            continue
-        if path.is_symlink() and (path.is_dir() or path.suffix.lower() in readers) and not _inside(path, root):
+    for path, too_deep in _walk(corpus):
+        name = path.relative_to(corpus).as_posix()
+        if too_deep:
+            refused.append((name, f"{name}: folder lebih dalam dari {MAX_DEPTH} tingkat tidak dibuka / "
+                                  f"folder nested deeper than {MAX_DEPTH} levels not entered"))
+        elif path.is_symlink() and (path.is_dir() or path.suffix.lower() in readers) and not _inside(path, root):
             what = "folder" if path.is_dir() else "berkas / file"
-            refused.append((path.relative_to(corpus).as_posix(),
-                            f"{path.relative_to(corpus).as_posix()}: tautan ke luar folder korpus tidak diikuti / "
-                            f"{what} link pointing outside the corpus folder not followed"))
+            refused.append((name, f"{name}: tautan ke luar folder korpus tidak diikuti / "
+                                  f"{what} link pointing outside the corpus folder not followed"))
         elif path.is_file() and path.suffix.lower() in readers and _inside(path, root):
             files.append(path)
     return files, refused
+
+
+def _walk(corpus: Path) -> list[tuple[Path, bool]]:
+    """Return every entry under corpus, sorted as paths sort, each with whether it is a folder too deep to enter.
+
+    A loop over a stack, not recursion (a folder 1,100 levels deep must not raise RecursionError); links to
+    folders are listed but not entered, hidden and '_' entries are left out with everything under them.
+    """
+    out: list[tuple[Path, bool]] = []
+    stack = [(corpus, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                found = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
+        except OSError:
+            continue
+        for name, is_dir in found:
+            if name.startswith((".", "_")):
+                continue
+            path = folder / name
+            deep = is_dir and depth + 1 >= MAX_DEPTH
+            out.append((path, deep))
+            if is_dir and not deep:
+                stack.append((path, depth + 1))
+    return sorted(out)
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -119,7 +164,10 @@ def load_or_build(corpus: Path, files: list[Path], build: Callable[[], Any], whe
     if not use_cache or kind is None:
         return build()
     key = corpus_key(corpus, files, extra)
-    path = cache_path(cache_dir(where), key)
+    folder = cache_dir(where)
+    if not private_dir(folder):         # others could plant a file with a valid checksum here: not used
+        return build()
+    path = cache_path(folder, key)
     state = read_cache(path)
     if state is not None and state[1].get("key") == key:
         try:
@@ -132,33 +180,61 @@ def load_or_build(corpus: Path, files: list[Path], build: Callable[[], Any], whe
         unchanged = corpus_key(corpus, files, extra) == key
     except OSError:                     # a file vanished during the build
         unchanged = False
-    if unchanged:
+    if unchanged and getattr(value, "complete", True):   # an index still missing vectors is not stored
         arrays, meta = value.to_state()
         write_cache(path, arrays, {**meta, "key": key})
     return value
 
 
 def read_cache(path: Path) -> State | None:
-    """Return (arrays, meta) if the file is whole, its checksum holds and it holds plain arrays only, else None."""
+    """Return (arrays, meta) if the file is whole, its checksum holds and it holds plain arrays only, else None.
+
+    Only a regular file of this user, at most MAX_BYTES, is read (a FIFO would block, a sparse 1 GB file would
+    fill memory); its checksum is computed a CHUNK at a time and the arrays are read from the file itself.
+    """
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    head = len(MAGIC) + 32
-    if len(data) < head or not data.startswith(MAGIC):
-        return None
-    digest, payload = data[len(MAGIC):head], data[head:]
-    if hashlib.sha256(payload).digest() != digest:
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(payload)) as z:    # stored members only: nothing unpacks past the file's size
-            if any(info.compress_type != zipfile.ZIP_STORED for info in z.infolist()):
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+        head = len(MAGIC) + 32
+        if not stat.S_ISREG(info.st_mode) or not mine or not head < info.st_size <= MAX_BYTES:
+            return None
+        try:
+            if f.read(len(MAGIC)) != MAGIC or not _ends_as_zip(f, info.st_size, head):
                 return None
-        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-        meta = json.loads(arrays.pop(META_KEY).tobytes().decode("utf-8"))
-    except Exception:   # np.load raises many kinds on a crafted file (ValueError for objects, zip errors, ...)
-        return None
+            f.seek(len(MAGIC))
+            digest, h = f.read(32), hashlib.sha256()
+            while chunk := f.read(CHUNK):
+                h.update(chunk)
+            if h.digest() != digest:
+                return None
+            return _arrays(f, head)
+        except Exception:   # np.load raises many kinds on a crafted file (ValueError for objects, zip errors, ...)
+            return None
+
+
+def _ends_as_zip(f: io.BufferedReader, size: int, head: int) -> bool:
+    """Tell whether the file ends as np.savez ends it (a zip end record, no comment): checked before the whole
+    file is hashed, so a file of zeros after the header is turned away at once."""
+    if size - head < ZIP_END_BYTES:
+        return False
+    f.seek(size - ZIP_END_BYTES)
+    return f.read(4) == b"PK\x05\x06"
+
+
+def _arrays(f: io.BufferedReader, start: int) -> State | None:
+    """Return (arrays, meta) of the .npz that starts at offset start of f, if it holds stored plain arrays only."""
+    f.seek(start)
+    with zipfile.ZipFile(f) as z:       # stored members only: nothing unpacks past the file's size
+        if any(info.compress_type != zipfile.ZIP_STORED for info in z.infolist()):
+            return None
+    f.seek(start)
+    with np.load(f, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    meta = json.loads(arrays.pop(META_KEY).tobytes().decode("utf-8"))
     if not isinstance(meta, dict) or any(a.dtype.hasobject for a in arrays.values()):
         return None
     return arrays, meta
@@ -173,6 +249,8 @@ def write_cache(path: Path, arrays: Arrays, meta: dict) -> bool:
     np.savez(buffer, **arrays, **{META_KEY: blob})
     payload = buffer.getvalue()
     try:
+        if not private_dir(path.parent):
+            return False
         write_atomic(path, MAGIC + hashlib.sha256(payload).digest() + payload)
         _prune(path.parent, path)
         return True

@@ -8,7 +8,8 @@ from typing import Callable
 import numpy as np
 
 from . import dense
-from .analysis import compound_words, terms, tokenise
+from .embedstore import Store, vectors_for
+from .analysis import compound_words, new_stems, stem_version, terms, tokenise, use_stems
 from .errors import EmptyCorpus, KutipError
 from .index import Index
 from .linking import link_sources
@@ -32,13 +33,15 @@ class Corpus:
 
 @dataclass(frozen=True, eq=False)
 class Indexed:
-    """The searchable parts built from passages: sentence units, TF-IDF index, compounds, e5 vectors (or None): one per
-    unit, then one per whole passage."""
+    """The searchable parts built from passages: sentence units, TF-IDF index, compounds, e5 vectors (or None: one per
+    unit, then one per whole passage), and the texts still to embed when they were more than the budget (vectors
+    None until they are)."""
 
     units: Units
     index: Index
     compounds: dict[str, str]
     vectors: np.ndarray | None
+    todo: tuple[str, ...] = ()
 
 
 def read_corpus(corpus: Path, files: list[Path], progress: Progress | None = None,
@@ -83,8 +86,16 @@ def read_corpus(corpus: Path, files: list[Path], progress: Progress | None = Non
     return Corpus(tuple(passages), tuple(footnotes), tuple(statuses[k] for k in sorted(statuses)))
 
 
-def index_passages(passages: list[Passage], progress: Progress | None = None) -> Indexed:
-    """Return the units, index, compounds and (with the e5 model) vectors of passages (ids 0..n-1 in order)."""
+def index_passages(passages: list[Passage], progress: Progress | None = None, store: Store | None = None,
+                   budget: int | None = None) -> Indexed:
+    """Return the units, index, compounds and (with the e5 model) vectors of passages (ids 0..n-1 in order).
+
+    Stems and vectors worked out before are taken from the store (memory only when None); only sentences it
+    lacks are embedded, each distinct text once.  More than budget of them: no vectors, the texts in `todo`.
+    """
+    store = store or Store(None)
+    version = stem_version()
+    use_stems(store.stems(version))
     units, token_lists = make_units(passages, progress)
     extra = [tokenise(f"{p.lead} {p.section[-1] if p.section else ''}") for p in passages]
     compounds = compound_words(token_lists)
@@ -106,10 +117,11 @@ def index_passages(passages: list[Passage], progress: Progress | None = None) ->
     if not any(passage_terms):
         raise EmptyCorpus("tidak ada kata yang bisa diindeks / nothing to index "
                           "(only blank lines or function words)")
+    store.put_stems(version, new_stems())
     index = Index(sentence_terms, passage_terms, progress)
     model, _ = dense.load_model()
-    vectors = None
+    vectors, todo = None, []
     if model:       # kept at float16 precision, as the cache stores them: built and loaded answer alike
         texts = unit_texts(passages, units) + passage_texts(passages)     # each unit, then each whole passage
-        vectors = model.passages(texts, progress).astype(np.float16).astype(np.float32)
-    return Indexed(units, index, compounds, vectors)
+        vectors, todo = vectors_for(texts, model.passages, store, progress, budget)
+    return Indexed(units, index, compounds, vectors, tuple(todo))

@@ -10,8 +10,9 @@ import numpy as np
 
 from . import answerable, dense, necessity, ranker
 from .analysis import strip_markup, terms, tokenise
-from .cache import corpus_listing, load_or_build
+from .cache import cache_dir as cache_folder, corpus_listing, load_or_build
 from .corpus import Progress, index_passages, read_corpus
+from .embedstore import Store
 from .errors import CorpusNotFound, EmptyCorpus
 from .index import Index
 from .model import DEFAULT_TOP_K, Answer, DocStatus, Footnote, Passage, Quote
@@ -43,12 +44,13 @@ class Engine:
 
     def __init__(self, passages: tuple[Passage, ...], footnotes: tuple[Footnote, ...],
                  documents: tuple[DocStatus, ...], index: Index, units: Units,
-                 compounds: dict[str, str], built_at: float, vectors: np.ndarray | None = None) -> None:
+                 compounds: dict[str, str], built_at: float, vectors: np.ndarray | None = None,
+                 todo: tuple[str, ...] = ()) -> None:
         """Hold the built parts; use Engine.build to make one.  vectors: one e5 vector per unit, then one per passage,
-        or None."""
+        or None; todo: the texts still to embed (past the build's budget), vectors None until they are."""
         self.passages, self.footnotes, self.documents = passages, footnotes, documents
         self.index, self.units, self.compounds, self.built_at = index, units, compounds, built_at
-        self.vectors = vectors
+        self.vectors, self.todo = vectors, todo
         self.settings = DEFAULT
         self.layout = Layout.of(passages, units, index, compounds)
 
@@ -81,11 +83,21 @@ class Engine:
                    index, units, {str(k): str(v) for k, v in meta["compounds"].items()}, float(meta["built_at"]),
                    vectors)
 
+    @property
+    def complete(self) -> bool:
+        """Tell whether every sentence that should have a vector has one (an incomplete engine is never cached)."""
+        return not self.todo
+
     @classmethod
     def build(cls, corpus: Path, cache_dir: Path | None = None, progress: Progress | None = None,
-              use_cache: bool = True) -> "Engine":
+              use_cache: bool = True, budget: int | None = None) -> "Engine":
         """Return the engine for a corpus folder, from the cache when it is current; raise ModelFileError first when
-        a fitted model file is missing or corrupt."""
+        a fitted model file is missing or corrupt.
+
+        Texts embedded before (in this process, or stored in the cache folder) are not embedded again (without
+        use_cache the folder is only read); when more than budget are new, the engine answers by words and lists
+        them in `todo`.
+        """
         check_models()
         corpus = Path(corpus)
         if not corpus.is_dir():
@@ -93,31 +105,38 @@ class Engine:
         files, refused = corpus_listing(corpus, KNOWN)   # refused formats (.doc, .odt) are listed as skipped
         if not files:
             raise EmptyCorpus(f"korpus kosong: tidak ada berkas {describe_formats()} di {corpus}")
-        engine = load_or_build(corpus, files, lambda: cls._fresh(corpus, files, progress, refused), cache_dir,
-                               use_cache, kind=cls, extra=tuple(name for name, _ in refused))
+        store = Store(cache_folder(cache_dir), write=use_cache)   # without the cache: vectors read, never written
+        engine = load_or_build(corpus, files, lambda: cls._fresh(corpus, files, progress, refused, store, budget),
+                               cache_dir, use_cache, kind=cls, extra=tuple(name for name, _ in refused))
         if not engine.passages:
             raise EmptyCorpus(f"tidak ada teks yang bisa dibaca di {corpus}")
         return engine
 
     @classmethod
     def _fresh(cls, corpus: Path, files: list[Path], progress: Progress | None,
-               refused: list[tuple[str, str]] = ()) -> "Engine":
+               refused: list[tuple[str, str]] = (), store: Store | None = None,
+               budget: int | None = None) -> "Engine":
         """Read, structure and index every file; a bad file (or a link out of the corpus) is recorded as skipped."""
         read = read_corpus(corpus, files, progress, refused)
-        return cls.from_passages(list(read.passages), list(read.footnotes), list(read.documents), progress)
+        return cls.from_passages(list(read.passages), list(read.footnotes), list(read.documents), progress,
+                                 store, budget)
 
     @classmethod
     def from_passages(cls, passages: list[Passage], footnotes: list[Footnote],
-                      documents: list[DocStatus] | None = None, progress: Progress | None = None) -> "Engine":
+                      documents: list[DocStatus] | None = None, progress: Progress | None = None,
+                      store: Store | None = None, budget: int | None = None) -> "Engine":
         """Return an engine indexing the given passages (ids must be 0..n-1 in order)."""
-        built = index_passages(passages, progress)
+        built = index_passages(passages, progress, store, budget)
         return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), built.index, built.units,
-                   built.compounds, time.time(), built.vectors)
+                   built.compounds, time.time(), built.vectors, built.todo)
 
     @property
     def dense_status(self) -> dense.ModelStatus:
         """Return whether questions are matched by meaning too (e5 vectors built and the model loaded), and why not."""
         _, status = dense.load_model()
+        if status.loaded and self.todo:
+            return dense.ModelStatus(False, f"makna {len(self.todo)} kalimat belum dihitung / "
+                                            f"meaning of {len(self.todo)} sentences not worked out yet")
         if status.loaded and self.vectors is None:
             return dense.ModelStatus(False, "index built without vectors")
         return status

@@ -35,10 +35,15 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def session_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Point KUTIP_CACHE_DIR at a session tmp folder before anything runs, so no test (nor a CLI
-    subprocess, which inherits the environment) ever writes to the real user cache."""
+    subprocess, which inherits the environment) ever writes to the real user cache; then embed the chapter's
+    sentences once into it (and into this process's memory), so no later build, in this process or a CLI
+    subprocess, embeds them again."""
     folder = tmp_path_factory.mktemp("kutip-cache")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(CACHE_ENV, str(folder))
+        chapter = tmp_path_factory.mktemp("chapter-once")
+        (chapter / CHAPTER_NAME).write_bytes(CHAPTER.read_bytes())
+        Engine.build(chapter, cache_dir=folder)
         yield folder
 
 

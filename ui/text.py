@@ -27,6 +27,10 @@ TEXT: dict[str, dict[str, str]] = {
         "no_corpus": "Folder korpus tidak ditemukan: {path}. Atur variabel lingkungan KUTIP_CORPUS ke folder "
                      "yang berisi bab ({formats}).",
         "load_failed": "Indeks tidak dapat dibuat: {error}",
+        "meaning_progress": "Makna: {done}/{total} kalimat baru — sementara Kutip menjawab dari kata-kata "
+                            "pertanyaan saja.",
+        "meaning_failed": "Makna dokumen baru tidak dapat dihitung ({error}); Kutip menjawab dari kata-kata "
+                          "pertanyaan saja.",
         "user_docs_failed": "Dokumen Anda tidak dapat diindeks ({error}); sementara hanya bab ini yang dicari. "
                             "Hapus dokumen yang bermasalah di bilah samping.",
         "try": "Coba tanyakan:",
@@ -117,6 +121,10 @@ TEXT: dict[str, dict[str, str]] = {
         "no_corpus": "Corpus folder not found: {path}. Set the KUTIP_CORPUS environment variable to a folder "
                      "holding the chapter ({formats}).",
         "load_failed": "The index could not be built: {error}",
+        "meaning_progress": "Meaning: {done}/{total} new sentences — meanwhile Kutip answers from the question's "
+                            "words alone.",
+        "meaning_failed": "The meaning of the new documents could not be worked out ({error}); Kutip answers from "
+                          "the question's words alone.",
         "user_docs_failed": "Your documents could not be indexed ({error}); only the chapter is searched for now. "
                             "Remove the faulty document in the sidebar.",
         "try": "Try asking:",

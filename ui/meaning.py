@@ -1,0 +1,70 @@
+"""Answer first, meaning fills in: an upload's sentences past the build's budget embedded in the background."""
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from retrieval import Engine
+from retrieval.cache import cache_dir
+from retrieval.embedstore import Store, fill
+from retrieval.transcript import escape_md
+
+BUDGET = 600        # new sentences an upload's build embeds before answering (~10-15 s at 40-60 a second);
+                    # past it the engine answers by words at once and the rest is embedded here, in the background
+KEEP_JOBS = 16      # finished jobs remembered (a job is its sentences; the same sentences are never embedded twice)
+_LOCK = threading.Lock()
+
+
+class Job:
+    """One background fill: how many sentences are embedded so far, and whether it ended (with an error or not)."""
+
+    def __init__(self, todo: tuple[str, ...], store: Store) -> None:
+        """Start embedding todo into store in a daemon thread."""
+        self.done, self.total, self.finished, self.error = 0, len(todo), False, ""
+        threading.Thread(target=self._run, args=(todo, store), daemon=True, name="kutip-meaning").start()
+
+    def _run(self, todo: tuple[str, ...], store: Store) -> None:
+        """Embed, recording progress; never raise out of the thread."""
+        try:
+            fill(todo, store, self._progress)
+        except Exception as e:          # noqa: BLE001 - reported on the status line, the engine keeps answering
+            self.error = f"{type(e).__name__}: {e}"
+        finally:
+            self.finished = True
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        """Record how many sentences are embedded."""
+        self.done = done
+
+
+@st.cache_resource(show_spinner=False)
+def _jobs() -> dict[tuple[int, bool], Job]:
+    """Return the jobs of this server process (shared by every session)."""
+    return {}
+
+
+def job_for(engine: Engine, use_cache: bool) -> Job:
+    """Return the background job filling in an engine's missing sentences (started on the first call)."""
+    key = (hash(engine.todo), use_cache)
+    jobs = _jobs()
+    with _LOCK:
+        if key not in jobs:
+            for old in [k for k, j in jobs.items() if j.finished][:max(0, len(jobs) - KEEP_JOBS)]:
+                del jobs[old]
+            jobs[key] = Job(engine.todo, Store(cache_dir(), write=use_cache))   # a session's uploads: memory
+        return jobs[key]
+
+
+def status_line(job: Job, t: dict[str, str]) -> None:
+    """Show how far the meaning got ("makna: 1.200/4.000 kalimat"), every 2 s; rerun the page once it is done."""
+    @st.fragment(run_every=2)
+    def line() -> None:
+        """The status line, redrawn on its own."""
+        if job.finished and not job.error:
+            st.rerun()
+        number = lambda n: f"{n:,}".replace(",", ".")    # noqa: E731 - Indonesian thousands separator
+        text = t["meaning_failed"].format(error=job.error) if job.error else \
+            t["meaning_progress"].format(done=number(job.done), total=number(job.total))
+        st.caption(escape_md(text))
+    line()
