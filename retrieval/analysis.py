@@ -33,8 +33,8 @@ QUESTION_WORDS = {
     "why": ("mengapa", "kenapa", "knp", "why", "krn apa", "karena apa", "apa sebab", "apa penyebab", "sebabnya apa"),
     "where": ("di mana", "dimana", "di manakah", "dimanakah", "where", "ke mana", "kemana", "dari mana", "darimana",
               "di kota apa", "di negara apa", "which city", "which country")
-    + tuple(f"{place} {which}" for place in ("kota", "provinsi", "negara", "pulau", "kabupaten", "benua", "pelabuhan",
-                                             "bandara") for which in ("apa", "apakah", "mana", "manakah")),
+    + tuple(f"{place} {which}" for place in ("kota", "provinsi", "negara", "pulau", "kabupaten", "benua")
+            for which in ("apa", "apakah", "mana", "manakah")),
 }
 # A definition question, by its frame only: "apa (yang) dimaksud (dengan) X", "apa itu X", "X itu apa",
 # "pengertian X", "apa arti X".  Not "... kerjasama yang dimaksud?" (the one meant), "apa maksud dan tujuan"

@@ -26,7 +26,7 @@ from .short_answer import URL, WORD_NUMBER
 WEIGHTS = Path(__file__).resolve().parent / "data" / "answerable.json"
 FEATURES = ("bias", "cosine", "coverage_passage", "coverage_quote", "asks_kind", "kind_missing", "unknown_share",
             "number_missing", "english", "lexical", "rarest_missing", "name_missing", "quote_rarest_missing",
-            "negation_missing", "question_terms", "rank_score", "cos_whole")
+            "negation_missing", "question_terms", "cos_whole")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTHS = re.compile(r"\b(" + "|".join(sorted(set(INDONESIAN_MONTHS + ENGLISH_MONTHS) - {"may"})) + r")\b",
                      re.I)             # not "may": in an English text the verb, far more often than the month
@@ -61,7 +61,6 @@ class Signals:
     missing: tuple[str, ...] = ()       # the question words (index terms) its passage lacks; when the most
                                         # trap-like of them (missing_prior) is at or below veto(), Engine.judged
                                         # drops the quote ("dibubarkan" asked of a paragraph on the founding)
-    rank_score: float = 0.0             # the learned ranker's score of the quote (ranker.py), in (0, 1)
     cos_whole: float = 0.0              # e5 cosine of the question with the quote's whole passage (0 without the model)
 
     def vector(self) -> np.ndarray:
@@ -70,7 +69,7 @@ class Signals:
                          float(self.kind_missing), self.unknown_share, float(self.number_missing),
                          float(self.english), self.lexical, self.rarest_missing, float(self.name_missing),
                          self.quote_rarest_missing, float(self.negation_missing), float(self.question_terms),
-                         self.rank_score, self.cos_whole])
+                         self.cos_whole])
 
 
 def kind_found(qtype: str | None, question: str, quote: str) -> bool:

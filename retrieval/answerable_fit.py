@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from typing import Callable
 
 import numpy as np
 
@@ -20,19 +21,18 @@ VETO_COST = 0.01        # the veto may take this share of train's answerable que
                         # threshold's 2%, 3% in all, under the 4% issue 12 allows on IDK-MRC valid
 
 
-def collect(engine, questions: list, top_k: int = 3, first_number: int = 0, english: dict[str, str] | None = None,
-            translated: bool = False) -> dict:
+def collect(engine, questions: list, top_k: int = 3, first_number: int = 0,
+            ask_as: Callable[[str, int], str] | None = None, translated: bool = False) -> dict:
     """Return, for each quote the questions (qadata.Question) get, its features, its label (it holds a gold answer),
     the number of its question, whether that question is answerable, whether the quote came first, the question
-    words its passage lacks (space-separated) and whether the question was put into English (english: the word
-    table of fit.word_by_word, used when translated)."""
+    words its passage lacks (space-separated) and whether the question was put into English (translated).
+    ask_as(question, number): the question as it is asked (in English, in chat forms), by default as written."""
     from .evaluate import norm
-    from .fit import word_by_word
     from .question import understand
     rows: dict[str, list] = {"x": [], "y": [], "question": [], "answerable": [], "first": [], "missing": [],
                              "translated": []}
     for n, item in enumerate(questions, first_number):
-        text = word_by_word(item.q, english) if translated and english else item.q
+        text = ask_as(item.q, n) if ask_as else item.q
         plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
         gold = [norm(g) for g in item.gold]
         for rank, (quote, sig) in enumerate(engine.signals(plan, top_k)):
@@ -40,7 +40,7 @@ def collect(engine, questions: list, top_k: int = 3, first_number: int = 0, engl
                                ("question", n), ("answerable", bool(gold)), ("first", rank == 0),
                                ("missing", " ".join(sig.missing)), ("translated", translated)):
                 rows[key].append(value)
-    return {k: np.array(v) for k, v in rows.items()}
+    return {k: np.array(v, np.float32) if k == "x" else np.array(v) for k, v in rows.items()}
 
 
 def joined(parts: list[dict]) -> dict:
@@ -97,7 +97,7 @@ def fit(rows: dict, leave_out: tuple[str, ...] = ()) -> dict:
     named in leave_out, and the thresholds that let FALSE_ABSTAIN of the answerable questions find no quote above
     them: one over the questions as asked, one over those put word by word into English."""
     from sklearn.linear_model import LogisticRegression
-    x, y = rows["x"], rows["y"]
+    x, y = rows["x"].astype(np.float64), rows["y"]
     keep = np.array([name not in leave_out for name in FEATURES])
     model = LogisticRegression(C=1.0, class_weight="balanced", fit_intercept=False, max_iter=5000).fit(x[:, keep], y)
     w = np.zeros(len(FEATURES))

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 
 from . import answerable, dense, necessity, ranker
-from .analysis import strip_markup, terms, tokenise
+from .analysis import stem_version, strip_markup, terms, tokenise, use_stems
 from .cache import cache_dir as cache_folder, corpus_listing, load_or_build
 from .corpus import Progress, index_passages, read_corpus
 from .embedstore import Store
@@ -110,6 +110,7 @@ class Engine:
                                cache_dir, use_cache, kind=cls, extra=tuple(name for name, _ in refused))
         if not engine.passages:
             raise EmptyCorpus(f"tidak ada teks yang bisa dibaca di {corpus}")
+        use_stems(store.stems(stem_version()))     # the corpus's words, stemmed when it was built: asked again cheaply
         return engine
 
     @classmethod

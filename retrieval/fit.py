@@ -19,6 +19,7 @@ from .qadata import Question, load, write_corpus
 
 SEED = 7
 PAIRS = 40              # pairs per question at most (sampled, seeded): a sentence of higher grade above one of lower
+OTHERS = 12             # sentences of other paragraphs kept per question (sampled, seeded), beside its own paragraph's
 C = 1.0                 # inverse L2 strength of the pairwise logistic regression
 TRAIN = ("idk-mrc/train.json", "tydiqa-id/train.json")
 
@@ -57,9 +58,14 @@ def collect(engine, questions: list[Question], dense: bool = True, english: dict
         found = candidates(engine.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
                            english=plan.english, question=plan.plain)
         g = grades(engine, found.rows, item)
-        xs.append(found.x)
-        gs.append(g)
-        qs.append(np.full(len(g), n, np.int32))
+        if g.max() < 2:
+            continue                                   # the gold sentence is not among the candidates
+        others = np.flatnonzero(g == 0)
+        keep = np.sort(np.concatenate([np.flatnonzero(g > 0), np.random.default_rng(SEED + n).choice(
+            others, min(OTHERS, len(others)), replace=False)]))
+        xs.append(found.x[keep].astype(np.float32))
+        gs.append(g[keep])
+        qs.append(np.full(len(keep), n, np.int32))
     return {"x": np.vstack(xs), "grade": np.concatenate(gs), "question": np.concatenate(qs)}
 
 
@@ -67,7 +73,7 @@ def pairs(data: dict[str, np.ndarray], keep: np.ndarray | None = None) -> np.nda
     """Return x_better - x_worse for up to PAIRS sampled pairs of sentences of one question with different grades
     (keep: which features to use)."""
     rng = np.random.default_rng(SEED)
-    x = data["x"] if keep is None else data["x"][:, keep]
+    x = (data["x"] if keep is None else data["x"][:, keep]).astype(np.float64)
     out = []
     bounds = np.flatnonzero(np.diff(data["question"])) + 1
     for idx in np.split(np.arange(len(data["question"])), bounds):
@@ -108,8 +114,11 @@ def fit_ranker(data: dict[str, np.ndarray]) -> dict:
     return out
 
 
-TRAPS = "trans-squad/valid.json"   # its first half (paragraphs in order) is fitted on; the second is kept to check
+TRAPS = "trans-squad/valid.json"   # not fitted on (measured: it lowered IDK-MRC valid's refusals); its second half
+                                   # (paragraphs in file order) is where Kutip's refusals of SQuAD's traps are checked
 ENGLISH_QUESTIONS = 2000           # IDK-MRC train questions also asked word by word in English (sampled, seeded)
+CHAT_QUESTIONS = 2000              # ... and in chat forms (sampled, seeded)
+CHAT_SHARE = 0.6                   # each word that has a chat form takes it with this probability
 
 
 def engine_for(paths: list[Path], folder: Path, half: int | None = None):
@@ -149,24 +158,25 @@ def collect_all(datasets: Path, work: Path) -> dict[str, np.ndarray]:
     rows = {f"rank_{k}": np.concatenate([f[k] for f in found]) for k in found[0]}
     write(ranker.WEIGHTS, fit_ranker(_part(rows, "rank_")))
     ranker.clear()
-    traps, trap_questions = engine_for([datasets / TRAPS], work / "traps", trap_half(datasets))
-    n, m = len(questions), len(questions) + len(trap_questions)
-    ans = answerable_fit.joined([answerable_fit.collect(engine, questions),
-                                 answerable_fit.collect(traps, trap_questions, first_number=n),
-                                 answerable_fit.collect(engine, english, first_number=m, english=table,
-                                                        translated=True)])
+    chat = [questions[i] for i in sorted(rng.choice(len(questions), CHAT_QUESTIONS, replace=False))]
+    n = len(questions)
+    chats = chat_table()
+    ans = answerable_fit.joined([
+        answerable_fit.collect(engine, questions),
+        answerable_fit.collect(engine, english, first_number=n, ask_as=lambda q, k: word_by_word(q, table),
+                               translated=True),
+        answerable_fit.collect(engine, chat, first_number=n + len(english),
+                               ask_as=lambda q, k: chat_style(q, chats, SEED + k))])
     rows.update({f"ans_{k}": v for k, v in ans.items()})
     write(answerable.WEIGHTS, answerable_fit.fit_all(ans, ANSWERABLE_DATA))
     answerable.clear()
-    spans = [collect_spans(engine, questions), collect_spans(traps, trap_questions, first_number=n)]
-    rows.update({f"span_{k}": np.concatenate([s[k] for s in spans]) for k in spans[0]})
+    rows.update({f"span_{k}": v for k, v in collect_spans(engine, questions).items()})
     return rows
 
 
 ANSWERABLE_DATA = ("IDK-MRC train (Putri & Oh 2022, CC BY-SA 4.0) + TyDiQA-id train (Clark et al. 2020, Apache 2.0), "
-                   f"the first half of trans-SQuAD (Muis & Purwarianti 2020; SQuAD 2.0, CC BY-SA 4.0) and "
-                   f"{ENGLISH_QUESTIONS} train questions put word by word into English (fit.word_by_word); nothing "
-                   "of the chapter")
+                   f"with {ENGLISH_QUESTIONS} train questions put word by word into English (fit.word_by_word) and "
+                   f"{CHAT_QUESTIONS} in chat forms (fit.chat_style); nothing of the chapter")
 
 
 def _part(rows: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
@@ -208,6 +218,35 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+
+
+# --- questions as students type them: IDK-MRC's questions in chat forms ------------------------------------------
+
+
+def chat_table() -> dict[str, str]:
+    """Return standard word -> its commonest chat form (wordfreq, Indonesian) in the bundled chat lexicon (IndoCollex
+    and the project's supplement): yang -> yg, dengan -> dgn, tidak -> gak."""
+    from wordfreq import zipf_frequency
+
+    from .lexicon import SLANG, SLANG_SUPPLEMENT, _rows
+    best: dict[str, tuple[float, str]] = {}
+    for name in (SLANG, SLANG_SUPPLEMENT):
+        for chat, standard in _rows(name):
+            if " " in chat or " " in standard or chat == standard:
+                continue
+            key = (zipf_frequency(chat, "id"), chat)
+            if standard not in best or key > best[standard]:
+                best[standard] = key
+    return {w: chat for w, (_, chat) in best.items()}
+
+
+def chat_style(question: str, table: dict[str, str], seed: int) -> str:
+    """Return the question lower-cased, without its question mark, each word in its chat form with CHAT_SHARE
+    probability (seeded)."""
+    rng = np.random.default_rng(seed)
+    words = [table.get(w, w) if rng.random() < CHAT_SHARE else w
+             for w in question.lower().replace("?", " ").split()]
+    return " ".join(words)
 
 
 # --- English questions for calibration: IDK-MRC's questions turned word by word into English ------------------
@@ -270,7 +309,8 @@ def collect_spans(engine, questions: list[Question], first_number: int = 0) -> d
         xs.append(span_features(plan.question, quote.text, kind, found, p, engine.term_weights(plan.question)))
         ys.append([norm(quote.text[s:e]) in gold for s, e, _ in found])
         qs.append(np.full(len(found), n, np.int32))
-    return {"x": np.vstack(xs), "y": np.concatenate(ys).astype(bool), "question": np.concatenate(qs)}
+    return {"x": np.vstack(xs).astype(np.float32), "y": np.concatenate(ys).astype(bool),
+            "question": np.concatenate(qs)}
 
 
 def fit_spans(data: dict[str, np.ndarray]) -> dict:
@@ -279,9 +319,10 @@ def fit_spans(data: dict[str, np.ndarray]) -> dict:
     from sklearn.linear_model import LogisticRegression
 
     from .short_answer import SPAN_FEATURES
-    model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=5000).fit(data["x"], data["y"])
+    x = data["x"].astype(np.float64)
+    model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=5000).fit(x, data["y"])
     w = model.coef_[0]
-    p = 1.0 / (1.0 + np.exp(-(data["x"] @ w)))
+    p = 1.0 / (1.0 + np.exp(-(x @ w)))
     best: dict[int, tuple[float, bool]] = {}
     for n, prob, exact in zip(data["question"].tolist(), p.tolist(), data["y"].tolist()):
         if n not in best or prob > best[n][0]:

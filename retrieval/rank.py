@@ -10,11 +10,10 @@ import numpy as np
 
 from . import dense as dense_model
 from . import ranker
-from .analysis import CAPITALISED, terms, tokenise
+from .analysis import terms, tokenise
 from .headings import without_numbering
 from .index import Index, ranges
 from .model import Passage
-from .structure import TERMINAL
 from .ranker import FEATURES
 from .short_answer import answer_kind, kind_context
 from .units import Units
@@ -41,7 +40,6 @@ class Layout:
     list_labels: dict[int, frozenset[str]]      # list id -> its items' labels ("a", "b", "1", ...)
     heading_terms: list[frozenset[str]]         # per passage: the terms of its own section heading
     citing_units: dict[int, tuple[int, ...]]    # footnote entry id -> the sentences carrying its marker
-    quotable: np.ndarray                        # bool per passage: False for a stray line, not a claim (quotable)
 
     @classmethod
     def of(cls, passages: tuple[Passage, ...], units: Units, index: Index, compounds: dict[str, str]) -> "Layout":
@@ -51,23 +49,7 @@ class Layout:
                    lead_ins(passages),
                    {p.id: frozenset(label.lower() for label in _LABEL.findall(p.text))
                     for p in passages if p.kind == "list"},
-                   heading_terms(passages, compounds), citing_units(passages, units, first_unit),
-                   quotable(passages, first_unit))
-
-
-def quotable(passages: tuple[Passage, ...], first_unit: np.ndarray) -> np.ndarray:
-    """Return, per passage, whether it may be quoted: not a stray line, which is no claim (a draft's unfinished
-    "Dari uraian di atas tujuan kerja sama"): a paragraph of one unit with no mark ending it, no name or number,
-    that leads into no list or table after it."""
-    out = np.ones(len(passages), bool)
-    for p in passages:
-        if p.kind != "paragraph" or first_unit[p.id + 1] - first_unit[p.id] != 1 or TERMINAL.search(p.text.rstrip()) \
-                or CAPITALISED.search(p.text) or any(c.isdecimal() for c in p.text):
-            continue
-        after = passages[p.id + 1] if p.id + 1 < len(passages) else None
-        if after is None or after.source != p.source or after.kind not in ("list", "table"):
-            out[p.id] = False
-    return out
+                   heading_terms(passages, compounds), citing_units(passages, units, first_unit))
 
 
 def lead_ins(passages: tuple[Passage, ...]) -> dict[int, int]:
@@ -165,10 +147,7 @@ def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: C
     per_passage = layout.index.passage_scores(qv)
     keep = None                                                 # passages that may be quoted (None: all)
     if where is not None:
-        keep = np.fromiter((bool(where(p)) for p in layout.passages), bool, len(layout.passages)) & layout.quotable
-    elif not layout.quotable.all():                             # a stray line is never quoted
-        keep = layout.quotable
-    if keep is not None:
+        keep = np.fromiter((bool(where(p)) for p in layout.passages), bool, len(layout.passages))
         per_passage = per_passage * keep
     best = top_units(per_passage, CANDIDATES)
     best = best[per_passage[best] > 0]
@@ -190,30 +169,30 @@ def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: C
     rows, _ = ranges(layout.first_unit[best], layout.first_unit[best + 1])
     pid = units.passage[rows]
     x = np.zeros((len(rows), len(FEATURES)))
-    x[:, 0] = layout.index.sentence_scores(qv, rows)
-    x[:, 1] = per_passage[pid]
+    column = {name: k for k, name in enumerate(FEATURES)}
+    x[:, column["lex_passage"]] = per_passage[pid]
     held = layout.index.unit_terms(qv, rows.tolist())
-    x[:, 2] = [layout.index.coverage(qv, h) for h in held]
+    x[:, column["cov_sentence"]] = [layout.index.coverage(qv, h) for h in held]
     present = dict(zip(best.tolist(), layout.index.present(qv, best.tolist())))
-    x[:, 3] = [layout.index.coverage(qv, present[p]) for p in pid.tolist()]
+    x[:, column["cov_passage"]] = [layout.index.coverage(qv, present[p]) for p in pid.tolist()]
     if z is not None:
-        x[:, 4], x[:, 5] = z[rows], z_passage[pid]
-        x[:, 6], x[:, 7] = cos[rows], cos_passage[pid]
-        x[:, 12], x[:, 13] = z_whole[pid], cos_whole[pid]
+        x[:, column["dense_sentence"]], x[:, column["dense_passage"]] = z[rows], z_passage[pid]
+        x[:, column["cos_sentence"]], x[:, column["cos_passage"]] = cos[rows], cos_passage[pid]
+        x[:, column["dense_whole"]], x[:, column["cos_whole"]] = z_whole[pid], cos_whole[pid]
     flags = {"when": units.has_date, "number": units.has_number, "why": units.has_cause,
              "define": units.defines}.get(qtype or "")
     if flags is not None:
-        x[:, 8] = flags[rows]
+        x[:, column["kind"]] = flags[rows]
     if wants_list:
-        x[:, 8] = np.maximum(x[:, 8], units.in_list[rows])
-    x[:, 9] = rows == layout.first_unit[pid]
+        x[:, column["kind"]] = np.maximum(x[:, column["kind"]], units.in_list[rows])
     kind = answer_kind(question) if question else None
     if kind is not None:
         texts = [layout.passages[p].text[a:b] for p, a, b in zip(pid.tolist(), units.start[rows].tolist(),
                                                                    units.end[rows].tolist())]
-        x[:, 14] = [kind_context(question, kind, t, qv.term_idf) for t in texts]
+        x[:, column["kind_context"]] = [kind_context(question, kind, t, qv.term_idf) for t in texts]
     if english:
-        x[:, 10], x[:, 11] = x[:, 4], x[:, 0]
+        x[:, column["english_dense"]] = x[:, column["dense_sentence"]]
+        x[:, column["english_lex"]] = layout.index.sentence_scores(qv, rows)
     bonus = np.zeros(len(rows))
     if len(named):
         bonus += LABEL_BONUS * np.isin(pid, named)

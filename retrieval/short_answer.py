@@ -110,17 +110,24 @@ def short_answer(question: str, quote_text: str, answer_p: float = 1.0, model: "
 
 def candidates(question: str, quote_text: str, kind: str) -> list[tuple[int, int, int]]:
     """Return the spans of quote_text of the asked kind (start, end, specificity), none already in the question."""
-    q = normalise_question(question)
-    finder = {"date": _date_spans, "number": lambda t: _number_spans(t, _asked_unit(q)), "person": _people,
-              "place": _places, "expansion": lambda t: _expansions(t, question),
-              "name": lambda t: [(a, b, 0) for a, b in _names(t)]}[kind]
     asked = _plain_set(question)
     out: list[tuple[int, int, int]] = []
-    for s, e, rank in finder(quote_text):
+    for s, e, rank in _found(quote_text, kind, _asked_unit(normalise_question(question)),
+                             question if kind == "expansion" else ""):
         if _plain(quote_text[s:e]) not in asked and not _in_question(quote_text[s:e], question, kind) \
                 and (s, e) not in [(a, b) for a, b, _ in out]:
             out.append((s, e, rank))
     return out
+
+
+@lru_cache(maxsize=20_000)
+def _found(text: str, kind: str, unit: str | None, question: str) -> tuple[tuple[int, int, int], ...]:
+    """Return the spans of text of a kind (numbers: counted in the unit asked; expansions: of the question's
+    abbreviations), memoised: one sentence is read again for many questions."""
+    finder = {"date": _date_spans, "number": lambda t: _number_spans(t, unit), "person": _people,
+              "place": _places, "expansion": lambda t: _expansions(t, question),
+              "name": lambda t: [(a, b, 0) for a, b in _names(t)]}[kind]
+    return tuple(finder(text))
 
 
 # --- candidates: (start, end, rank); a higher rank wins before closeness to the question's words ---------------
@@ -186,7 +193,8 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
     return out
 
 
-_CAPITALS = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:(?:bin|binti|van|von|der|de|da|al|el)\s+)?[A-Z][\w'-]*){0,4}")
+_WORD = r"[A-Z](?:[a-z]|['-][A-Za-z])[\w'-]*"         # a capitalised word, not one in capitals (a heading's)
+_CAPITALS = re.compile(rf"\b{_WORD}(?:\s+(?:(?:bin|binti|van|von|der|de|da|al|el)\s+)?{_WORD}){{0,4}}")
 
 
 def _names(text: str) -> list[tuple[int, int]]:
@@ -310,11 +318,12 @@ def _plain(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", " ", text.lower()).strip()
 
 
-def _plain_set(question: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def _plain_set(question: str) -> frozenset[str]:
     """Return every date and number already written in the question (plain), which cannot be its answer."""
     found = {_plain(question[s:e]) for s, e, _ in _dates(question)}
     found |= {_plain(m.group(0)) for m in _NUMBER.finditer(question)}
-    return found
+    return frozenset(found)
 
 
 def _in_question(span: str, question: str, kind: str) -> bool:

@@ -36,14 +36,13 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
     held = set().union(*index.unit_terms(qv, inside), *index.present(qv, leads))
     found = {qv.credit[i][0] for i in present}
     lexical = index.sentence_scores(qv, np.array(inside))
-    named = plan.asks_source and answerable.names_kind(plan.qtype, plan.plain)   # "referensinya hlm brp?"
     missing = tuple(sorted(t for t in qv.term_idf if t not in found))
     return answerable.Signals(
         cosine=float(cos[inside].max()) if cos is not None else 0.0,
         coverage_passage=index.coverage(qv, present), coverage_quote=index.coverage(qv, held),
         asks_kind=answerable.asks_kind(plan.qtype),
         kind_missing=answerable.asks_kind(plan.qtype) and not answerable.kind_found(
-            plan.qtype, plan.plain, "\n".join([quote.text, *(cited_texts(layout, quote) if named else [])])),
+            plan.qtype, plan.plain, quote.text),
         unknown_share=unknown,
         number_missing=any(t.isdigit() and t not in found for t in qv.term_idf),
         english=plan.english, lexical=float(lexical.max()) if len(lexical) else 0.0,
@@ -51,18 +50,8 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
         name_missing=any(t in qv.term_idf and t not in found for t in name_terms(plan.question)),
         quote_rarest_missing=rarest_missing(qv, {qv.credit[i][0] for i in held}), question_terms=len(qv.term_idf),
         negation_missing=bool(_NEGATION.search(plan.plain)) and not _NEGATION.search(quote.text),
-        missing=missing, rank_score=float(quote.score),
+        missing=missing,
         cos_whole=float(cos[len(units.passage) + pid]) if cos is not None else 0.0)
-
-
-def cited_texts(layout: Layout, quote: Quote) -> list[str]:
-    """Return the text of the footnote entries the quote cites (of its own document).  Asked where a claim comes
-    from, with the page or year named ("buku apa, hlm brp"), the footnote shown with it holds that value ("hlm.
-    26-28"); a footnote's names and bare numbers are not counted: every footnote has some."""
-    if not quote.footnotes or quote.passage.kind == "footnote":
-        return []
-    return [p.text for p in layout.passages if p.kind == "footnote" and p.source == quote.passage.source
-            and set(p.footnotes) & set(quote.footnotes)]
 
 
 def rarest_missing(qv, found: set[str]) -> float:

@@ -50,14 +50,19 @@ def test_adding_a_document_embeds_only_its_sentences(tmp_path, embedded):
     assert embedded == []                                  # the chapter was embedded once, for the session
     (corpus / "baru.txt").write_text(NEW_DOC, encoding="utf-8")
     after = Engine.build(corpus, cache_dir=tmp_path / "cache")
-    assert sorted(embedded) == sorted(["Kota Gimje mengirim tiga belas pelajar ke Batam pada tahun 2016.",
-                                       "Mereka belajar bahasa Indonesia selama dua minggu.",
-                                       "Program itu dibiayai oleh pemerintah kota Gimje."])
-    assert after.vectors.shape == (len(after.units.passage), dense.DIM)
-    assert (after.vectors[:len(before.units.passage)] == before.vectors).all()   # the chapter's units come first
+    sentences = ["Kota Gimje mengirim tiga belas pelajar ke Batam pada tahun 2016.",
+                 "Mereka belajar bahasa Indonesia selama dua minggu.",
+                 "Program itu dibiayai oleh pemerintah kota Gimje."]
+    assert sorted(embedded) == sorted(sentences + [" ".join(sentences[:2])])   # its sentences, its paragraphs whole
+                                                                                # (the one-sentence one is that sentence)
+    units, passages = len(after.units.passage), len(after.passages)
+    assert after.vectors.shape == (units + passages, dense.DIM)
+    old_units, old_passages = len(before.units.passage), len(before.passages)
+    assert (after.vectors[:old_units] == before.vectors[:old_units]).all()   # the chapter's units come first
+    assert (after.vectors[units:units + old_passages] == before.vectors[old_units:]).all()   # ... and its passages
     (corpus / "baru.txt").unlink()
     again = Engine.build(corpus, cache_dir=tmp_path / "cache")
-    assert len(embedded) == 3 and (again.vectors == before.vectors).all()
+    assert len(embedded) == 4 and (again.vectors == before.vectors).all()
 
 
 def cli(corpus: Path, env: dict, *extra: str) -> str:
@@ -91,15 +96,15 @@ def test_a_build_past_its_budget_answers_by_words_until_the_meaning_is_filled_in
     folder = tmp_path / "cache"
     partial = Engine.build(corpus, cache_dir=folder, budget=2)
     assert embedded == [] and partial.vectors is None and not partial.complete
-    assert sorted(partial.todo) == sorted(["Walikota Batam meresmikan taman Gimje pada bulan Mei.",
-                                           "Taman itu memiliki sebuah kolam teratai.", "Pengunjung datang dari Singapura."])
-    assert not partial.dense_status.loaded and "3" in partial.dense_status.reason
+    first = ["Walikota Batam meresmikan taman Gimje pada bulan Mei.", "Taman itu memiliki sebuah kolam teratai."]
+    assert sorted(partial.todo) == sorted(first + [" ".join(first), "Pengunjung datang dari Singapura."])
+    assert not partial.dense_status.loaded and "4" in partial.dense_status.reason
     assert not list(folder.glob("index-*.npz"))            # an engine still missing vectors is never cached
     assert not partial.ask("Kapan MoU Batam dan Gimje ditandatangani?").abstained   # but it answers, by words
     done: list[tuple[int, int]] = []
-    assert embedstore.fill(partial.todo, Store(folder), lambda s, d, t: done.append((d, t))) == 3
-    assert done[-1] == (3, 3)
+    assert embedstore.fill(partial.todo, Store(folder), lambda s, d, t: done.append((d, t))) == 4
+    assert done[-1] == (4, 4)
     full = Engine.build(corpus, cache_dir=folder, budget=2)
-    assert full.complete and full.dense_status.loaded and len(embedded) == 3
+    assert full.complete and full.dense_status.loaded and len(embedded) == 4
     [index] = folder.glob("index-*.npz")
     assert np.array_equal(Engine.from_state(*read_cache(index)).vectors, full.vectors)

@@ -1,4 +1,4 @@
-"""The README's module map lists every module of retrieval/ and ui/ (and app.py), and nothing that is not there."""
+"""The module map (docs/architecture.md) lists every module of retrieval/ and ui/ (and app.py), and nothing that is not there."""
 from __future__ import annotations
 
 import re
@@ -9,8 +9,8 @@ COMING = "(coming)"     # a line marked so names a module being written on anoth
 
 
 def module_map() -> dict[str, str]:
-    """Return path -> its line, from the code block under the README's "Peta modul / Module map" heading."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    """Return path -> its line, from the code block under docs/architecture.md's "Peta modul / Module map" heading."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     section = text.split("### Peta modul / Module map", 1)[1]
     block = re.search(r"```\n(.*?)```", section, re.S).group(1)
     return {line.split()[0]: line for line in block.splitlines() if line.strip()}

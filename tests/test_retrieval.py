@@ -160,30 +160,6 @@ def test_only_stop_words_abstain_without_related(engine):
     assert a.abstained and a.quotes == () and a.related == ()
 
 
-# --- stray lines ------------------------------------------------------------------------------------------------
-
-def test_the_chapter_s_stray_line_is_never_quoted(engine):
-    stray = [p.text for p in engine.passages if not engine.layout.quotable[p.id]]
-    assert stray == ["Dari poin-poin tujuan dasar sebuah kerjasama"]      # six words left between two paragraphs
-    assert engine.ask("tujuan kerja sama poin a sampai g apa aja?").quotes[0].text.startswith(
-        "a. Untuk memacu dalam pertumbuhan ekonomi setiap Negara.")
-    quotes = engine.ask("apa saja tujuan dasar sebuah kerjasama?").quotes
-    assert quotes and not any(q.text.startswith("Dari poin-poin") for q in quotes)
-
-
-def test_a_stray_line_is_a_line_without_a_claim(tmp_path):
-    corpus = write_corpus(tmp_path / "k", {"kota.md": (
-        "Kota Sukamaju menjalin kerja sama dengan Kota Harapan.\n\n"
-        "Dari uraian di atas tujuan kerja sama\n\n"                                  # stray
-        "Pemeran utama Budi Santoso sebagai Raja Ani Wijaya sebagai Ratu\n\n"        # names: kept
-        "Jumlah penduduk kota itu 35 ribu jiwa\n\n"                                  # a number: kept
-        "Tujuan kerja sama meliputi\n\n- a. Memacu pertumbuhan ekonomi.\n- b. Membuka peluang dagang.\n\n"  # a lead-in
-        "Kerja sama itu berjalan baik dan\n\nmasih dilanjutkan sampai sekarang.\n")})  # one sentence, read as one
-    built = Engine.build(corpus, use_cache=False)
-    stray = [p.text for p in built.passages if not built.layout.quotable[p.id]]
-    assert stray == ["Dari uraian di atas tujuan kerja sama"]
-
-
 # --- quotes are verbatim, distinct and short ------------------------------------------------------------------
 
 @pytest.mark.parametrize("question", MANY)

@@ -1,0 +1,81 @@
+"""Fitting on real QA data: the data read in, the English made word by word, the pairwise ranker, the span threshold,
+and the refit that reproduces the shipped files byte for byte."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import shared_path
+from retrieval import answerable, fit, qadata, ranker, short_answer
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES_FILE = ROOT / "retrieval" / "data" / "fit-rows.npz"
+
+
+def _split(tmp_path: Path, name: str, paragraphs: list[dict]) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(paragraphs), encoding="utf-8")
+    return path
+
+
+def test_one_paragraph_in_two_splits_is_one_file_and_a_repeated_question_is_kept_once(tmp_path):
+    para = {"context": "Kota Gimje terletak di Korea Selatan.", "qas": [
+        {"id": "a", "question": "Di mana Kota Gimje?", "answers": [{"text": "Korea Selatan", "answer_start": 23}]},
+        {"id": "b", "question": "Siapa wali kota Gimje?", "is_impossible": True, "answers": []}]}
+    again = {"context": para["context"], "qas": [para["qas"][0]]}
+    texts, questions = qadata.load([_split(tmp_path, "a.json", [para]), _split(tmp_path, "b.json", [again])])
+    assert list(texts) == [qadata.file_name(para["context"])] and len(questions) == 2
+    assert questions[0].gold == ("Korea Selatan",) and questions[0].starts == (23,)
+    assert not questions[1].answerable and questions[1].as_eval()["abstain"] is True
+
+
+def test_a_question_is_put_into_english_word_by_word():
+    table = fit.english_table()
+    assert fit.word_by_word("Siapa presiden pertama Indonesia?", table) == "who president first Indonesia?"
+    assert fit.word_by_word("Kapan kota itu didirikan?", table).startswith("when city that")
+
+
+def test_the_ranker_learns_which_feature_orders_the_gold_sentence_first():
+    rng = np.random.default_rng(0)
+    rows, grades, questions = [], [], []
+    for n in range(60):                        # the gold sentence has the larger first feature; the second is noise
+        x = rng.normal(size=(6, len(ranker.FEATURES)))
+        x[0, 0] += 2.0
+        rows.append(x)
+        grades.append([2, 1, 0, 0, 0, 0])
+        questions.append([n] * 6)
+    data = {"x": np.vstack(rows).astype(np.float32), "grade": np.array(grades).ravel(),
+            "question": np.array(questions).ravel()}
+    w = fit.fit_pairwise(fit.pairs(data))
+    assert w[0] > 0.5 and w[0] > 3 * np.abs(w[1:]).max()
+
+
+def test_the_span_threshold_is_the_lowest_that_keeps_the_precision():
+    # one candidate per question: its feature is its probability's logit, exact when marked
+    logits = np.array([3.0, 2.0, 1.0, 0.0, -1.0, -2.0])
+    exact = np.array([True, True, True, True, False, False])
+    x = np.zeros((6, len(short_answer.SPAN_FEATURES)), np.float32)
+    x[:, 0] = logits
+    out = fit.fit_spans({"x": x, "y": exact, "question": np.arange(6)})
+    p = 1 / (1 + np.exp(-(x.astype(np.float64) @ np.array(out["weights"]))))
+    shown = p >= out["threshold"]
+    assert exact[shown].mean() >= fit.SPAN_PRECISION and shown.sum() == 4     # all four exact ones, no wrong one
+
+
+def test_the_shipped_files_are_what_the_fit_makes_of_the_shipped_rows(tmp_path, monkeypatch):
+    """`python -m retrieval.fit --from-features retrieval/data/fit-rows.npz` writes the three shipped files again,
+    byte for byte (the rows are what `python -m retrieval.fit ../shared/datasets --features ...` collected)."""
+    shipped = {m.WEIGHTS.name: m.WEIGHTS.read_bytes() for m in (ranker, answerable, short_answer)}
+    for m in (ranker, answerable, short_answer):
+        monkeypatch.setattr(m, "WEIGHTS", tmp_path / m.WEIGHTS.name)
+    assert fit.main(["--from-features", str(FEATURES_FILE)]) == 0
+    for name, content in shipped.items():
+        assert (tmp_path / name).read_bytes() == content, name
+
+
+def test_the_fit_data_sets_are_there_for_a_refit():
+    for name in (*fit.TRAIN, fit.TRAPS):
+        assert shared_path("datasets", *name.split("/")).stat().st_size > 100_000
