@@ -50,6 +50,7 @@ def build_kutip(corpus: Path, passages: list[str], stage: Callable[[str, int, in
     return ask, {"indexed_passages": n_passages, "units": units, "vocab": vocab, "dense": status.loaded,
                  "dense_reason": status.reason,
                  "vectors_mb": round(vectors.nbytes / 2 ** 20, 2) if vectors is not None else None,
+                 "vector_rows": int(vectors.shape[0]) if vectors is not None else None,   # sentences, then passages
                  "vectors_dtype": str(vectors.dtype) if vectors is not None else None}
 
 
@@ -301,6 +302,7 @@ def kutip_extras(corpus: Path, questions: list[str], limit: int = 100) -> dict:
     out["load_from_cache_s"] = round(time.perf_counter() - t, 3)
     vectors = getattr(engine, "vectors", None)
     out["vectors_f16_mb"] = round(vectors.size * 2 / 2 ** 20, 2) if vectors is not None else None
+    out["vector_rows"] = int(vectors.shape[0]) if vectors is not None else None
     return out
 
 

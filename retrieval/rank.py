@@ -213,7 +213,7 @@ def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, where: Callabl
     """
     found = candidates(layout, qv, qtype, wants_list, where, labels, cos, english, question)
     model = ranker.model(cos is not None)
-    z = model.score(found.x) + model.weights[1] * found.bonus
+    z = model.score(found.x) + model.weights[ranker.FEATURES.index("lex_passage")] * found.bonus
     part = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
     rows = found.rows
     return dict(zip(rows.tolist(), part.tolist())), rows[top_units(part, len(part))]

@@ -102,7 +102,10 @@ def short_answer(question: str, quote_text: str, answer_p: float = 1.0, model: "
     x = span_features(question, quote_text, kind, found, answer_p, weights)
     p = model.probability(x)
     best = int(np.argmax(p))
-    if p[best] < model.threshold:
+    cell = in_matching_cell(question, quote_text, found)
+    if cell is not None:                       # a table row: the column the question names decides, not the model
+        best = cell
+    elif p[best] < model.threshold:
         return None
     s, e, _ = found[best]
     return ShortAnswer(quote_text[s:e], s, e, kind, round(float(p[best]), 4))
@@ -114,6 +117,8 @@ def candidates(question: str, quote_text: str, kind: str) -> list[tuple[int, int
     out: list[tuple[int, int, int]] = []
     for s, e, rank in _found(quote_text, kind, _asked_unit(normalise_question(question)),
                              question if kind == "expansion" else ""):
+        if kind in ("person", "place", "name"):
+            s, e = _without_asked_words(quote_text, s, e, question)
         if _plain(quote_text[s:e]) not in asked and not _in_question(quote_text[s:e], question, kind) \
                 and (s, e) not in [(a, b) for a, b, _ in out]:
             out.append((s, e, rank))
@@ -283,6 +288,27 @@ def _spells(run: list[tuple[int, int, str]], letters: str) -> bool:
     return letters in (initials, parts)
 
 
+def in_matching_cell(question: str, text: str, found: list[tuple[int, int, int]]) -> int | None:
+    """Return the index in found of the most specific span in the one table cell whose header names what the
+    question asks ("PENANDA TANGAN" for "ditandatangani", "BERAKHIR" for "sampai kapan", "JANGKA WAKTU" for
+    "berapa lama"); None when text is no table row, or no cell or more than one cell matches."""
+    q = normalise_question(question)
+    qterms = set(terms(tokenise(question)))
+    asks_end, asks_length = bool(END_ASKED.search(q)), _asked_unit(q) == "lama" or "how long" in q
+    matching = []
+    for m in _ROW_CELL.finditer(text):
+        header = m.group(1)
+        words = set(terms(tokenise(header))) | set(terms(tokenise(header.replace(" ", ""))))
+        if words & qterms or (asks_end and bool(set(header.lower().split()) & END_CUES)) \
+                or (asks_length and bool(words & LENGTH_HEADERS)):
+            matching.append(m.span(2))
+    if len(matching) != 1:
+        return None
+    a, b = matching[0]
+    inside = [k for k, (s, e, _) in enumerate(found) if a <= s and e <= b]
+    return max(inside, key=lambda k: (found[k][2], found[k][1] - found[k][0]), default=None)
+
+
 # --- helpers ----------------------------------------------------------------------------------------------------
 def _asked_unit(q: str) -> str | None:
     """Return the word right after 'berapa' ("berapa bidang" -> bidang, "berapa lama" -> lama)."""
@@ -311,6 +337,17 @@ def _shared(words: list[str], qterms: set[str], weights: Mapping[str, float] | N
     near = terms(tokenise(" ".join(words)))
     held = qterms & (set(near) | {a + b for a, b in zip(near, near[1:])})
     return float(sum(weights.get(t, 1.0) for t in held)) if weights is not None else float(len(held))
+
+
+def _without_asked_words(text: str, start: int, end: int, question: str) -> tuple[int, int]:
+    """Return the name span text[start:end] without leading words the question holds ("Gimje Seo Sung Heo" asked
+    about Gimje -> "Seo Sung Heo"); the span unchanged when every word is the question's."""
+    asked = set(_plain(question).split())
+    words = list(re.finditer(r"\S+", text[start:end]))
+    k = 0
+    while k < len(words) - 1 and _plain(words[k].group(0)) in asked:
+        k += 1
+    return (start + words[k].start(), end) if words else (start, end)
 
 
 def _plain(text: str) -> str:
@@ -358,6 +395,8 @@ KINDS = ("date", "number", "person", "place", "expansion", "name")
 WEIGHTS = Path(__file__).resolve().parent / "data" / "short_answer.json"
 END_ASKED = re.compile(r"\b(?:sampai|hingga|berakhir|akhir|selesai|until|end|ends|ended|expire)\b")
 END_CUES = frozenset("berakhir akhir hingga sampai s.d s/d until ends ended expires".split())
+LENGTH_HEADERS = frozenset("jangka waktu durasi lama masa duration period term".split())
+_ROW_CELL = re.compile(r"(?:;\s|—\s)([^;:—]{2,40}):\s([^;]*)")   # "; JANGKA WAKTU: 5 tahun" in a table row
 _CELL = re.compile(r"(?:^|;\s|—\s)([^;:—]{2,40}):\s")        # "; BERAKHIR: " before a table row's value
 
 

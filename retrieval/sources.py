@@ -11,8 +11,8 @@ from .linking import link_sources  # noqa: F401  (engine.py still imports link_s
 from .model import Footnote, Passage, Quote
 
 SOURCES_DIR = "sources"
-STRONG_SUPPORT = 0.5    # a source passage scoring this much restates the quote (engine search score)
-WEAK_SUPPORT = 0.15     # ... this much shares its topic; unrelated text scores about 0.1 (fuzzy word matches)
+STRONG_SUPPORT = 0.4    # a source passage holding this share of the quote's word weight (idf) restates it
+WEAK_SUPPORT = 0.05     # ... any of its rarer words: it shares the quote's topic (unrelated text holds none)
 # how the text output names a status and a footnote's kind (the JSON keeps the codes), Indonesian first
 STATUS_LABELS = {"present": "ada", "missing": "belum ada", "fetched": "diunduh", "failed": "gagal"}
 KIND_LABELS = {"web": "web", "journal": "jurnal", "official": "resmi", "book": "buku", "other": "lainnya"}
@@ -37,6 +37,8 @@ class Searcher(Protocol):
     footnotes: tuple[Footnote, ...]
 
     def search(self, text: str, k: int = 10, where: Callable[[Passage], bool] | None = None) -> list[Quote]: ...
+
+    def term_weights(self, text: str) -> dict[str, float]: ...
 
 
 class Support(NamedTuple):
@@ -133,7 +135,8 @@ def support_label(score: float) -> str:
 
 
 def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2) -> Support:
-    """Return how well the source linked to footnote `number` supports the quote, with its best passages."""
+    """Return how well the source linked to footnote `number` supports the quote, with its best passages; the score
+    is the largest share of the quote's word weight (idf) that one of those passages holds."""
     if isinstance(quote, Quote):
         text, chapter = quote.text, quote.passage.source
     else:
@@ -144,5 +147,8 @@ def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2
         return number in p.footnotes and not p.marks and p.kind != "footnote" and p.source != chapter
 
     quotes = tuple(engine.search(text, k=max(1, top), where=from_source)[:max(1, top)]) if text.strip() else ()
-    score = max((q.score for q in quotes), default=0.0)
-    return Support(support_label(score), score, quotes)
+    weights = engine.term_weights(text)
+    total = sum(weights.values()) or 1.0
+    score = max((sum(w for t, w in weights.items() if t in engine.term_weights(q.passage.text)) / total
+                 for q in quotes), default=0.0)
+    return Support(support_label(score), round(score, 4), quotes)

@@ -89,7 +89,8 @@ def test_measure_gives_a_full_row_with_positive_timings(small, tiny, system):
     if system in ("kutip", "e5rrf"):   # the embed stage is timed, and the vectors are counted
         assert row["build_stages_s"]["embed"] > 0 and row["vectors_mb"] > 0
     if system == "kutip":
-        assert row["dense"] is True and row["vectors_mb"] == round(row["units"] * 384 * 4 / 2 ** 20, 2)
+        assert row["dense"] is True and row["vectors_mb"] == round(row["vector_rows"] * 384 * 4 / 2 ** 20, 2)
+        assert row["units"] <= row["vector_rows"] <= row["units"] + row["indexed_passages"]   # whole passages too
     ask(questions[0])
 
 
@@ -98,7 +99,7 @@ def test_kutip_worker_builds_first_time_with_an_empty_cache_and_lexical_worker_t
     dense = R.run_worker("kutip", str(N_EMBEDDED), data, timeout=300)
     assert "error" not in dense, dense
     assert dense["dense"] is True and dense["build_stages_s"]["embed"] > 0
-    assert dense["vectors_f16_mb"] == round(dense["units"] * 384 * 2 / 2 ** 20, 2)
+    assert dense["vectors_f16_mb"] == round(dense["vector_rows"] * 384 * 2 / 2 ** 20, 2)
     assert dense["cache_file_mb"] > dense["vectors_f16_mb"]          # the first build wrote the index cache
     assert dense["qembed_median_ms"] > 0 and dense["load_from_cache_s"] < dense["build_s"]
     lexical = R.run_worker("kutip-lex", str(N_EMBEDDED), data, timeout=300)

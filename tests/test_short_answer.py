@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.short_answer import answer_kind, short_answer
+import dataclasses
+
+from retrieval.short_answer import SpanModel, answer_kind, short_answer, span_model
 from tests.conftest import passage_with
 
 SHENZHEN = ("Dari kerjasama Shen Zen dengan Batam lebih menguntungkan Shen Zen, pada tahun 2011 dengan berhasilnya "
             "Shen Zen mendapatkan penghasilan US$114,5 miliar dan memiliki pendapatan per-kapita US$ 13,200")
 
 
-def span(question: str, text: str) -> str | None:
+def span(question: str, text: str, model: SpanModel | None = None) -> str | None:
     """Return the short answer's text, checked to be the exact span it claims."""
-    found = short_answer(question, text)
+    found = short_answer(question, text, model=model)
     if found is None:
         return None
     assert text[found.start:found.end] == found.text
@@ -37,26 +39,31 @@ def test_chapter_table_row_gives_the_signing_date(passages):
     assert span("kpn mou batam gimje ditandatangani?", row) == "17 Agustus 2013"
     assert span("Kapan MoU itu berakhir?", row) == "17 Agustus 2018"
     assert span("Berapa lama jangka waktu MoU?", row) == "5 tahun"
-    assert span("Di mana MoU ditandatangani?", row) is None          # "Batam," follows no di/ke/kota
+    assert span("Di mana MoU ditandatangani?", row) == "Batam"       # the PENANDA TANGAN cell: "Batam, 17 Agustus 2013"
+    assert span("Sampai kapan MoU berlaku?", row) == "17 Agustus 2018"   # "sampai" asks for the BERAKHIR column
+    assert span("Siapa nama pemerintah daerah?", row) == "Pemko Gimje-Korsei"
+
+
+EVERY = dataclasses.replace(span_model(), threshold=0.0)        # the span the model likes best, shown or not
 
 
 def test_chapter_amounts_with_currency_and_scale():
-    assert span("Berapa penghasilan Shenzhen pada tahun 2011?", SHENZHEN) == "US$114,5 miliar"
-    assert span("Berapa pendapatan per kapita Shenzhen?", SHENZHEN) == "US$ 13,200"
-    assert span("brp penghasilan shenzhen thn 2011?", SHENZHEN) == "US$114,5 miliar"
+    assert span("Berapa penghasilan Shenzhen pada tahun 2011?", SHENZHEN, EVERY) == "US$114,5 miliar"
+    assert span("Berapa pendapatan per kapita Shenzhen?", SHENZHEN, EVERY) == "US$ 13,200"
+    assert span("brp penghasilan shenzhen thn 2011?", SHENZHEN, EVERY) == "US$114,5 miliar"
 
 
 def test_chapter_names_places_expansions(passages):
     oki = passage_with(passages, "Organisasi Konferensi Islam").text
-    assert span("Apa kepanjangan OKI?", oki) == "Organisasi Konferensi Islam"
-    assert span("OKI singkatan dari apa?", oki) == "Organisasi Konferensi Islam"
-    assert span("Di mana Masjid Al-Aqsa?", oki) == "Yerusalem"
+    assert span("Apa kepanjangan OKI?", oki, EVERY) == "Organisasi Konferensi Islam"
+    assert span("OKI singkatan dari apa?", oki, EVERY) == "Organisasi Konferensi Islam"
+    assert span("Di mana Masjid Al-Aqsa?", oki, EVERY) == "Yerusalem"
     visit = passage_with(passages, "Seo Sung Heo").text
-    assert span("Siapa perwakilan Gimje yang datang ke Batam?", visit) == "Seo Sung Heo"
-    assert span("Kapan Seo Sung Heo datang ke Batam?", visit) == "Agustus 2011"
-    assert span("Berapa bidang kerjasama Gimje dan Batam?", visit) == "lima bidang"
+    assert span("Siapa perwakilan Gimje yang datang ke Batam?", visit, EVERY) == "Seo Sung Heo"
+    assert span("Kapan Seo Sung Heo datang ke Batam?", visit, EVERY) == "Agustus 2011"
+    assert span("Berapa bidang kerjasama Gimje dan Batam?", visit, EVERY) == "lima bidang"
     minister = passage_with(passages, "Retno Marsudi").text
-    assert span("Siapa Menteri Luar Negeri RI yang memberi pernyataan pers?", minister) == "Retno Marsudi"
+    assert span("Siapa Menteri Luar Negeri RI yang memberi pernyataan pers?", minister, EVERY) == "Retno Marsudi"
 
 
 @pytest.mark.parametrize("question, text, expected", [
@@ -75,7 +82,17 @@ def test_chapter_names_places_expansions(passages):
     ("How much did the city earn?", "The city earned US$ 2,5 million in exports.", "US$ 2,5 million"),
 ])
 def test_invented_sentences(question, text, expected):
-    assert span(question, text) == expected
+    assert span(question, text, EVERY) == expected
+
+
+@pytest.mark.parametrize("question, text, shown", [
+    ("Kapan perjanjian itu ditandatangani?", "Perjanjian ditandatangani pada 28 Desember 2011 di Seoul.", True),
+    ("Siapa yang meresmikan jembatan itu?", "Jembatan itu diresmikan oleh Presiden Joko Widodo pada 2018.", True),
+    ("Berapa persen warga yang setuju?", "Sebanyak 30 persen warga setuju, sisanya menolak.", False),
+    ("How much did the city earn?", "The city earned US$ 2,5 million in exports.", False)])
+def test_the_fitted_threshold_decides_what_is_shown(question, text, shown):
+    # numbers are right less often than dates and names on the training questions (the threshold keeps 0.9 precision)
+    assert (short_answer(question, text) is not None) == shown
 
 
 @pytest.mark.parametrize("question, text", [
