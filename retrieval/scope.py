@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from .model import Answer, Passage
@@ -74,19 +74,7 @@ def keeper(engine: "Engine", scope: Scope, repeats: dict[str, str]) -> Callable[
 
 
 def ask_within(engine: "Engine", question: str, top_k: int, keep: Callable[[Passage], bool] | None) -> Answer:
-    """Return the engine's answer keeping only quotes that pass keep (at most top_k); none left: abstained."""
+    """Return the engine's answer from the passages keep accepts (at most top_k); none that answers: abstained."""
     if keep is None:
         return engine.ask(question, top_k=top_k)
-    a = engine.ask(question, top_k=max(top_k, SCOPED_CANDIDATES))
-    quotes = tuple(q for q in a.quotes if keep(q.passage))[:top_k]
-    related = tuple(q for q in a.related if keep(q.passage))[:top_k]
-    if not quotes:                                  # nothing relevant in scope: said so, nearest in scope beside it
-        return replace(a, abstained=True, quotes=(), footnotes=(), related=related, short=None)
-    notes = []
-    for q in quotes:
-        for n in q.footnotes:
-            note = engine.footnote(n, q.passage.source)
-            if note is not None and note not in notes:
-                notes.append(note)
-    short = a.short if a.quotes and quotes[0] is a.quotes[0] else None   # of the quote it was taken from only
-    return replace(a, quotes=quotes, related=related, footnotes=tuple(notes), short=short)
+    return engine.ask(question, top_k=top_k, keep=keep, pool=SCOPED_CANDIDATES)

@@ -9,10 +9,12 @@ from typing import Callable, Mapping, NamedTuple, Protocol, Sequence
 from .files import failure_path, sidecar_path
 from .linking import link_sources  # noqa: F401  (engine.py still imports link_sources from here)
 from .model import Footnote, Passage, Quote
+from .structure import split_sentences
 
 SOURCES_DIR = "sources"
 STRONG_SUPPORT = 0.4    # a source passage holding this share of the quote's word weight (idf) restates it
 WEAK_SUPPORT = 0.05     # ... any of its rarer words: it shares the quote's topic (unrelated text holds none)
+MIN_CLAIM_TERMS = 5     # a quote's sentence is scored on its own (a footnote backs one sentence of a paragraph)
 # how the text output names a status and a footnote's kind (the JSON keeps the codes), Indonesian first
 STATUS_LABELS = {"present": "ada", "missing": "belum ada", "fetched": "diunduh", "failed": "gagal"}
 KIND_LABELS = {"web": "web", "journal": "jurnal", "official": "resmi", "book": "buku", "other": "lainnya"}
@@ -136,7 +138,7 @@ def support_label(score: float) -> str:
 
 def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2) -> Support:
     """Return how well the source linked to footnote `number` supports the quote, with its best passages; the score
-    is the largest share of the quote's word weight (idf) that one of those passages holds."""
+    is the largest share of the word weight (idf) of the quote, or of one of its sentences, that one passage holds."""
     if isinstance(quote, Quote):
         text, chapter = quote.text, quote.passage.source
     else:
@@ -147,8 +149,14 @@ def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2
         return number in p.footnotes and not p.marks and p.kind != "footnote" and p.source != chapter
 
     quotes = tuple(engine.search(text, k=max(1, top), where=from_source)[:max(1, top)]) if text.strip() else ()
-    weights = engine.term_weights(text)
-    total = sum(weights.values()) or 1.0
-    score = max((sum(w for t, w in weights.items() if t in engine.term_weights(q.passage.text)) / total
-                 for q in quotes), default=0.0)
+    held = [set(engine.term_weights(q.passage.text)) for q in quotes]
+    claims = [text] + [text[a:b] for a, b in split_sentences(text)]
+    score = max((_share(engine.term_weights(claim), terms) for claim in claims for terms in held), default=0.0)
     return Support(support_label(score), round(score, 4), quotes)
+
+
+def _share(weights: dict[str, float], held: set[str]) -> float:
+    """Return the share of a claim's word weight that `held` holds; 0 for a claim of fewer than MIN_CLAIM_TERMS words."""
+    if len(weights) < MIN_CLAIM_TERMS:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in held) / sum(weights.values())

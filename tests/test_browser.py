@@ -138,7 +138,7 @@ def test_ask_open_footnote_and_screenshot(server, browser, tmp_path):
     assert inside.get_attribute("href") == URL_32
     assert page.get_by_text("Deploy", exact=True).count() == 0                  # toolbar "minimal"
     assert hosts <= {server.split("/")[2], "data:"}, hosts                      # no font CDN, no third party
-    page.locator(".kutip-short-line").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.locator(".kutip-quote").first.evaluate("e => e.scrollIntoView({block: 'center'})")
     page.wait_for_timeout(500)
     picture = shot(SCREENSHOT, tmp_path)
     page.screenshot(path=str(picture))
