@@ -14,7 +14,7 @@ from .structure import split_sentences
 SOURCES_DIR = "sources"
 STRONG_SUPPORT = 0.4    # a source passage holding this share of the quote's word weight (idf) restates it
 WEAK_SUPPORT = 0.05     # ... any of its rarer words: it shares the quote's topic (unrelated text holds none)
-MIN_CLAIM_TERMS = 5     # a quote's sentence is scored on its own (a footnote backs one sentence of a paragraph)
+MIN_CLAIM_TERMS = 5     # a quote's sentence of this many terms is scored on its own too (a footnote backs one sentence)
 # how the text output names a status and a footnote's kind (the JSON keeps the codes), Indonesian first
 STATUS_LABELS = {"present": "ada", "missing": "belum ada", "fetched": "diunduh", "failed": "gagal"}
 KIND_LABELS = {"web": "web", "journal": "jurnal", "official": "resmi", "book": "buku", "other": "lainnya"}
@@ -150,13 +150,13 @@ def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2
 
     quotes = tuple(engine.search(text, k=max(1, top), where=from_source)[:max(1, top)]) if text.strip() else ()
     held = [set(engine.term_weights(q.passage.text)) for q in quotes]
-    claims = [text] + [text[a:b] for a, b in split_sentences(text)]
-    score = max((_share(engine.term_weights(claim), terms) for claim in claims for terms in held), default=0.0)
+    claims = [engine.term_weights(text)] + [w for a, b in split_sentences(text)
+                                             if len(w := engine.term_weights(text[a:b])) >= MIN_CLAIM_TERMS]
+    score = max((_share(claim, terms) for claim in claims for terms in held), default=0.0)
     return Support(support_label(score), round(score, 4), quotes)
 
 
 def _share(weights: dict[str, float], held: set[str]) -> float:
-    """Return the share of a claim's word weight that `held` holds; 0 for a claim of fewer than MIN_CLAIM_TERMS words."""
-    if len(weights) < MIN_CLAIM_TERMS:
-        return 0.0
-    return sum(w for t, w in weights.items() if t in held) / sum(weights.values())
+    """Return the share of a claim's word weight (idf) that the terms in `held` hold."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in held) / total if total > 0 else 0.0

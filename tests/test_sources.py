@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import Engine
-from retrieval.model import Block, Document, Footnote
+from retrieval.model import Block, Document, Footnote, Quote
 from retrieval.linking import link_sources, url_key
 from retrieval.sources import STRONG_SUPPORT, WEAK_SUPPORT, SourceStatus, best_support, source_status, support_label
 
@@ -195,6 +195,23 @@ def test_best_support_labels_calibrated_on_a_small_corpus(tmp_path):
     assert best_support(engine, cited, 99) == ("not found", 0.0, ())
     assert len(best_support(engine, cited, 33, top=2).quotes) <= 2
     assert all(q.passage.kind != "footnote" for n in (33, 34, 35) for q in best_support(engine, cited, n, top=5).quotes)
+
+
+def test_a_paragraph_is_supported_by_the_source_of_one_of_its_sentences(tmp_path):
+    """A long paragraph whose footnote backs one sentence: that sentence is scored on its own (whole: weak)."""
+    chapter = CHAPTER.replace("dicatat dalam laporan<sup>35</sup>.", "dicatat dalam laporan<sup>35</sup>. Delegasi "
+                              "Gimje kemudian meninjau pelabuhan, kawasan industri Batamindo, bandara Hang Nadim dan "
+                              "pasar tradisional Tanjung Pinang bersama pejabat daerah setempat.")
+    (tmp_path / "bab3.md").write_text(chapter, encoding="utf-8")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "33-antaranews.txt").write_text(RESTATES, encoding="utf-8")
+    engine = Engine.build(tmp_path, cache_dir=tmp_path / "cache")
+    passage = next(p for p in engine.passages if p.source == "bab3.md" and "Batamindo" in p.text)
+    whole = Quote(passage, 0, len(passage.text), 0.0, passage.footnotes)
+    support = best_support(engine, whole, 33)
+    weights, held = engine.term_weights(whole.text), engine.term_weights(RESTATES)
+    assert sum(w for t, w in weights.items() if t in held) / sum(weights.values()) < STRONG_SUPPORT
+    assert support.label == "strong" and support.quotes[0].text == RESTATES
 
 
 def test_cli_sources_lists_what_the_engine_linked_when_it_read_the_corpus(tmp_path, capsys):
