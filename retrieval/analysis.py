@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 # Function words only.  Unlike stock lists (Sastrawi's drops "tidak", "belum", "sejak", "setelah",
 # "bersama", "luar", "kerja", "sama", "akhir", ...), words that carry meaning stay searchable:

@@ -1,15 +1,15 @@
 """Building a corpus: read every file (a bad one recorded as skipped), structure it, link cited sources, index it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from . import dense
-from .embedstore import Store, vectors_for
 from .analysis import compound_words, new_stems, stem_version, terms, tokenise, use_stems
+from .embedstore import Store, vectors_for
 from .errors import EmptyCorpus, KutipError
 from .index import Index
 from .linking import link_sources

@@ -1,4 +1,5 @@
-"""Sentence vectors and word stems worked out once: kept by content in memory and in one SQLite file of the cache folder.
+"""Sentence vectors and word stems worked out once: kept by content in memory and in one SQLite file of the cache
+folder.
 
 A vector's key is the SHA-256 of the model id and the text embedded, so a sentence is embedded once whatever
 corpus it is in; each row carries a checksum of its key and bytes, and only float16 bytes of the right length are
@@ -12,9 +13,9 @@ import os
 import sqlite3
 import stat
 import threading
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 

@@ -6,14 +6,13 @@ import json
 import re
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
 from urllib.parse import urljoin, urlsplit
 
 from .errors import KutipError
-from .fetchnames import (ARCHIVE_BASE, access_year, archive_url, file_stem, now_iso, slug_for,  # noqa: F401
-                         with_scheme)
+from .fetchnames import ARCHIVE_BASE, access_year, archive_url, file_stem, now_iso, slug_for, with_scheme  # noqa: F401
 from .files import META_DIR, failure_path, sidecar_path, write_atomic
 from .model import Footnote
 from .netguard import AddressRefused, Deadline, check_url, guarded_session

@@ -1,8 +1,8 @@
 """TF-IDF index over sentences and passages (weights fitted with scikit-learn), scored from postings arrays."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 
@@ -62,7 +62,7 @@ class Postings:
         return {n: getattr(self, n) for n in names}, {"n_rows": self.n_rows, "by_term": self.term_ptr is not None}
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Postings":
+    def from_state(cls, arrays: Arrays, meta: dict) -> Postings:
         """Return postings from to_state's output, checking each array's kind."""
         self = cls.__new__(cls)
         self.n_rows = int(meta["n_rows"])
@@ -142,7 +142,7 @@ class Grams:
         return {"sizes": self.sizes, "ptr": self.ptr, "words": self.words}, {"grams": list(self.ids)}
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Grams":
+    def from_state(cls, arrays: Arrays, meta: dict) -> Grams:
         """Return grams from to_state's output."""
         self = cls.__new__(cls)
         self.ids = {str(g): i for i, g in enumerate(meta["grams"])}
@@ -210,7 +210,7 @@ class Index:
         return arrays, meta
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Index":
+    def from_state(cls, arrays: Arrays, meta: dict) -> Index:
         """Return an index from to_state's output (without scikit-learn), with an empty memo."""
         self = cls.__new__(cls)
         self.idf = array(arrays, "idf", "f")

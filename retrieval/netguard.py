@@ -75,7 +75,7 @@ class Deadline:
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def __enter__(self) -> "Deadline":
+    def __enter__(self) -> Deadline:
         """Make this the deadline of the current thread's fetch and start the watchdog."""
         self._previous = getattr(_local, "deadline", None)
         _local.deadline = self

@@ -1,7 +1,7 @@
 """Ranked sentence units -> verbatim quotes of 1-3 sentences, at most two per passage, never overlapping."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -3,13 +3,12 @@ scored with answer-type and heading bonuses."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
-from . import dense as dense_model
-from . import ranker
+from . import dense as dense_model, ranker
 from .analysis import terms, tokenise
 from .headings import without_numbering
 from .index import Index, ranges
@@ -42,7 +41,7 @@ class Layout:
     citing_units: dict[int, tuple[int, ...]]    # footnote entry id -> the sentences carrying its marker
 
     @classmethod
-    def of(cls, passages: tuple[Passage, ...], units: Units, index: Index, compounds: dict[str, str]) -> "Layout":
+    def of(cls, passages: tuple[Passage, ...], units: Units, index: Index, compounds: dict[str, str]) -> Layout:
         """Return the layout of built passages, units and index."""
         first_unit = np.searchsorted(units.passage, np.arange(len(passages) + 1))
         return cls(passages, units, index, first_unit,

@@ -1,10 +1,12 @@
-"""Cited sources: is each footnote's document in the corpus (present, fetched, missing, failed), and does it support a quote."""
+"""Cited sources: is each footnote's document in the corpus (present, fetched, missing, failed), and does it support
+a quote."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, NamedTuple, Protocol, Sequence
+from typing import NamedTuple, Protocol
 
 from .files import failure_path, sidecar_path
 from .linking import link_sources  # noqa: F401  (engine.py still imports link_sources from here)
@@ -52,7 +54,8 @@ class Support(NamedTuple):
 
 
 def source_status(corpus: Path, footnotes: Sequence[Footnote], links: Mapping[str, int]) -> list[SourceStatus]:
-    """Return, per footnote, whether its cited document is in corpus/sources (present, fetched) or not (missing, failed).
+    """Return, per footnote, whether its cited document is in corpus/sources (present, fetched) or not (missing,
+    failed).
 
     links: corpus file -> the footnote it was linked to when read (linking.link_sources; the engine's DocStatus.cites).
     """
@@ -156,7 +159,8 @@ def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2
 
 
 def _share(weights: dict[str, float], held: set[str]) -> float:
-    """Return the share of a claim's word weight that `held` holds; 0 for a claim of fewer than MIN_CLAIM_TERMS words."""
+    """Return the share of a claim's word weight that `held` holds; 0 for a claim of fewer than MIN_CLAIM_TERMS
+    words."""
     if len(weights) < MIN_CLAIM_TERMS:
         return 0.0
     return sum(w for t, w in weights.items() if t in held) / sum(weights.values())

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 from urllib.parse import quote as url_quote, urlsplit
 
 from .analysis import STOP_WORDS
@@ -238,7 +238,8 @@ def conversation_markdown(turns: Sequence[Turn], lang: str = "id", corpus: str =
             notes.setdefault((f.source, f.number), f)
     if notes:
         out += [f"## {t['footnotes']}", ""]
-        out += [f"[{f.number}] {plain_md(f.text)}  " for f in sorted(notes.values(), key=lambda f: (f.source, f.number))]
+        out += [f"[{f.number}] {plain_md(f.text)}  "
+                for f in sorted(notes.values(), key=lambda f: (f.source, f.number))]
     return "\n".join(out).rstrip() + "\n"
 
 

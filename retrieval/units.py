@@ -39,7 +39,7 @@ class Units:
         return {f.name: getattr(self, f.name) for f in fields(self)}, {}
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Units":
+    def from_state(cls, arrays: Arrays, meta: dict) -> Units:
         """Return units from to_state's output; every field has one entry per unit."""
         units = cls(*(array(arrays, f.name, "i" if f.name in ("passage", "start", "end") else "b")
                       for f in fields(cls)))

@@ -8,8 +8,8 @@ import shutil
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .cache import corpus_listing
 from .errors import CorpusNotFound, KutipError

@@ -79,7 +79,8 @@ def check_citations(passages: tuple[Passage, ...] | list[Passage]) -> Check:
     return Check(tuple(uncited), tuple((n, tuple(qs)) for n, qs in sorted(cited.items())))
 
 
-def fact_in(sentence: str, common: set[str] = frozenset(), lower: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+def fact_in(sentence: str, common: set[str] = frozenset(),
+            lower: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """Return (kind, fact as written) of the first fact a sentence states: a quotation, date, number or name."""
     label = _LABEL.match(sentence)
     text = sentence[label.end():] if label else sentence

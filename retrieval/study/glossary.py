@@ -17,7 +17,7 @@ NOT_A_TERM = STOP_WORDS | frozenset("hal berikut begitu demikian kedua masing ti
                                     "perlu mereka kami kita baik".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # a currency's letters ("US$", "S$") are part of an amount, no abbreviation
-_CANDIDATE = re.compile(r"(?<![\w/.@-])[A-Z][A-Za-z]{1,%d}(?![\w/@$]|-\w)" % (MAX_ABBREVIATION - 1))
+_CANDIDATE = re.compile(rf"(?<![\w/.@-])[A-Z][A-Za-z]{{1,{MAX_ABBREVIATION - 1}}}(?![\w/@$]|-\w)")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
 _LABEL = re.compile(r"^\s*(?:[a-z]|\d{1,2})[.)]\s+")
 _URL = re.compile(r"\S+://\S+|www\.\S+")
