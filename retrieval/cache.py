@@ -248,7 +248,7 @@ def write_cache(path: Path, arrays: Arrays, meta: dict) -> bool:
         raise ValueError("cache state must be plain numpy arrays")
     buffer = io.BytesIO()
     blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8)
-    np.savez(buffer, **arrays, **{META_KEY: blob})
+    np.savez(buffer, **arrays, **{META_KEY: blob})  # type: ignore[arg-type]  # array names, never allow_pickle
     payload = buffer.getvalue()
     try:
         if not private_dir(path.parent):

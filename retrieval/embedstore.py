@@ -91,7 +91,7 @@ class Store:
 
     def _discard(self) -> None:
         """Remove a file SQLite cannot read (it is only a cache), unless the store only reads."""
-        if not self.write:
+        if not self.write or self.path is None:
             return
         try:
             self.path.unlink()
@@ -231,7 +231,9 @@ def fill(texts: tuple[str, ...] | list[str], store: Store, progress: Progress | 
     """Embed with the e5 model the texts the store still lacks (a budgeted build's `todo`); return how many."""
     from .dense import load_model
     model, _ = load_model()
-    todo = missing(list(texts), store) if model is not None else []
+    if model is None:
+        return 0
+    todo = missing(list(texts), store)
     if todo:
         embed_into(todo, model.passages, store, progress)
     return len(todo)

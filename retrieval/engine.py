@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -115,7 +115,7 @@ class Engine:
 
     @classmethod
     def _fresh(cls, corpus: Path, files: list[Path], progress: Progress | None,
-               refused: list[tuple[str, str]] = (), store: Store | None = None,
+               refused: Sequence[tuple[str, str]] = (), store: Store | None = None,
                budget: int | None = None) -> Engine:
         """Read, structure and index every file; a bad file (or a link out of the corpus) is recorded as skipped."""
         read = read_corpus(corpus, files, progress, refused)
@@ -216,7 +216,7 @@ class Engine:
         score, order = rank(self.layout, qv, None, False, where)
         return quotes_for(order, score, self.units, self.passages, k, coverage_gain(self.index, qv), where=where)
 
-    def _footnotes_of(self, quotes: list[Quote]) -> tuple[Footnote, ...]:
+    def _footnotes_of(self, quotes: Sequence[Quote]) -> tuple[Footnote, ...]:
         """Return the footnotes the quotes cite, in order of first mention, resolved per document."""
         out: list[Footnote] = []
         for q in quotes:
@@ -229,7 +229,7 @@ class Engine:
     def footnote(self, number: int, source: str | None = None) -> Footnote | None:
         """Return footnote `number`, preferring the one of `source`'s own document."""
         same = [f for f in self.footnotes if f.number == number and f.source == source]
-        return (same or [f for f in self.footnotes if f.number == number] or [None])[0]
+        return next(iter(same or [f for f in self.footnotes if f.number == number]), None)
 
     def citing(self, number: int) -> list[Passage]:
         """Return the passages whose text carries footnote marker `number`."""

@@ -373,4 +373,4 @@ def good_copy(dest: Path, number: int, url: str | None = None) -> Path | None:
     hand = [p for p in found if p not in fetched]
     if url is not None:
         fetched = [p for p in fetched if p.stem == file_stem(number, url)]
-    return (fetched or hand or [None])[0]
+    return next(iter(fetched or hand), None)

@@ -78,6 +78,7 @@ class Postings:
 
     def blend(self, q: QueryVector) -> np.ndarray:
         """Return every row's (1 - OVERLAP) * cosine + OVERLAP * overlap with the query (by term)."""
+        assert self.term_ptr is not None and self.term_rows is not None and self.term_weights is not None  # by_term
         pos, which = ranges(self.term_ptr[q.ids], self.term_ptr[q.ids + 1])
         return np.bincount(self.term_rows[pos], weights=_blended(q, which, self.term_weights[pos]),
                            minlength=self.n_rows)
@@ -198,7 +199,7 @@ class Index:
         step("index", 2, 4)
         self.grams = Grams(self.words)
         step("index", 4, 4)
-        self._variants: dict[str, list[tuple[int, float]]] = {}
+        self._variants: dict[str, list[tuple[int, int]]] = {}
 
     def to_state(self) -> State:
         """Return idf, both postings and the grams as arrays; the vocabulary (in id order) as JSON."""
@@ -284,14 +285,14 @@ class Index:
                     if credit.get(j, ("", 0.0))[1] < sim:
                         credit[j] = (t, sim)
         for source, t, share in expansions:
-            j = self.vocab.get(t)
-            if j is None or source not in term_idf:
+            k = self.vocab.get(t)
+            if k is None or source not in term_idf:
                 continue
-            w = share * float(self.idf[j])
-            if j not in weights or weights[j] < w:
-                weights[j] = w
-                if credit.get(j, ("", 0.0))[1] < share:
-                    credit[j] = (source, share)
+            w = share * float(self.idf[k])
+            if k not in weights or weights[k] < w:
+                weights[k] = w
+                if credit.get(k, ("", 0.0))[1] < share:
+                    credit[k] = (source, share)
         ids = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
         vals = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
         norm = float(np.sqrt((vals.astype(np.float64) ** 2).sum() + unknown_norm)) or 1.0

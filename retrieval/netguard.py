@@ -138,7 +138,7 @@ def guarded_session():
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-    class Guarded:
+    class Guarded(HTTPConnection):
         """Mixin: after connecting, hand the socket to on_connect (before any request byte is sent)."""
 
         def connect(self) -> None:

@@ -175,6 +175,8 @@ def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: C
     present = dict(zip(best.tolist(), layout.index.present(qv, best.tolist())))
     x[:, column["cov_passage"]] = [layout.index.coverage(qv, present[p]) for p in pid.tolist()]
     if z is not None:
+        assert cos is not None and z_passage is not None and cos_passage is not None and z_whole is not None \
+            and cos_whole is not None                              # all set together with z, from cos
         x[:, column["dense_sentence"]], x[:, column["dense_passage"]] = z[rows], z_passage[pid]
         x[:, column["cos_sentence"]], x[:, column["cos_passage"]] = cos[rows], cos_passage[pid]
         x[:, column["dense_whole"]], x[:, column["cos_whole"]] = z_whole[pid], cos_whole[pid]

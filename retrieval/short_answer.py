@@ -183,7 +183,7 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
         after = _UNIT_AFTER.match(text, end)
         word = after.group(1).lower() if after else ""
         has_unit = bool(after) and (word in UNITS or word == unit)
-        if has_unit:
+        if has_unit and after is not None:
             end = after.end()
         worded = m.re is WORD_NUMBER
         marked = (bool(re.search(r"[%$€£¥₩]|rp|usd|idr|rm|krw", m.group(0), re.I))

@@ -194,7 +194,10 @@ def _lead_in(unit: _BodyBlock) -> str:
 
 def _list_passage(items: list[_BodyBlock], lead: str, source: str, pid: int) -> Passage:
     """Return one passage for a list: each item (with its label) is one 'sentence'."""
-    text, marks, pages, spans = "", [], [], []
+    text = ""
+    marks: list[Mark] = []
+    pages: list[PageStart] = []
+    spans: list[tuple[int, int]] = []
     for item in items:
         if text:
             text += "\n"

@@ -156,7 +156,7 @@ def where(q: Quote, lang: str = "id") -> str:
 def footnote_for(answer: Answer, number: int, source: str) -> Footnote | None:
     """Return the answer's footnote with that number, preferring the one of the quote's own document."""
     same = [f for f in answer.footnotes if f.number == number and f.source == source]
-    return (same or [f for f in answer.footnotes if f.number == number] or [None])[0]
+    return next(iter(same or [f for f in answer.footnotes if f.number == number]), None)
 
 
 def footnote_md(f: Footnote, lang: str = "id") -> str:
@@ -220,6 +220,7 @@ def conversation_markdown(turns: Sequence[Turn], lang: str = "id", corpus: str =
     scoped = any(turn.scope.kind != "all" for turn in shown)     # then every question says where it was searched
     for i, turn in enumerate(shown, 1):
         a = turn.answer
+        assert a is not None                                   # shown holds the answered turns only
         out += [f"## {i}. {plain_md(cut_question(turn.question))}", ""]
         if scoped:
             out += [f"{t['scope']}: {plain_md(scope_label(turn.scope, lang))}", ""]

@@ -58,7 +58,9 @@ def make_units(passages: list[Passage], progress=None) -> tuple[Units, list[list
         for a, b in p.sentences or ((0, len(p.text)),):
             words = tokenise(p.text[a:b])
             tokens.append(words)
-            pid.append(p.id), start.append(a), end.append(b)
+            pid.append(p.id)
+            start.append(a)
+            end.append(b)
             date.append(any(w in _DATE_WORDS or _YEAR.match(w) for w in words))
             number.append(any(w[0].isdigit() for w in words))
             cause.append(not _CAUSE_WORDS.isdisjoint(words))

@@ -71,7 +71,7 @@ def prune_sessions(root: Path | None = None, now: float | None = None, keep: str
     """Remove the session folders untouched for SESSION_TTL_SECONDS (but not `keep`); return their names."""
     root = root or sessions_root()
     now = time.time() if now is None else now
-    removed = []
+    removed: list[str] = []
     if not root.is_dir():
         return removed
     for folder in root.iterdir():

@@ -99,9 +99,9 @@ def inline(text: str, marks: Sequence[tuple[int, int]] = (), spans: Sequence[Spa
         return any(a < offset < b for a, b in urls)
 
     kept = [(a, b, c) for a, b, c in spans if not (c == "kutip-word" and any(a < ub and ua < b for ua, ub in urls))]
-    cuts = {0, len(text), *(o for o, _ in marks if 0 <= o <= len(text))}
-    cuts |= {x for a, b, _ in kept for x in (a, b)} | {x for a, b in urls for x in (a, b)}
-    cuts = sorted(x for x in cuts if 0 <= x <= len(text) and not in_url(x))
+    edges = {0, len(text), *(o for o, _ in marks if 0 <= o <= len(text))}
+    edges |= {x for a, b, _ in kept for x in (a, b)} | {x for a, b in urls for x in (a, b)}
+    cuts = sorted(x for x in edges if 0 <= x <= len(text) and not in_url(x))
     out: list[str] = []
     for a, b in zip(cuts, cuts[1:] + [len(text)]):
         if note is not None:
