@@ -37,8 +37,7 @@ PREPARING = first_paint()
 import os  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
-from retrieval import userdocs  # noqa: E402
-from retrieval import MAX_QUESTION_CHARS, Engine  # noqa: E402
+from retrieval import MAX_QUESTION_CHARS, Engine, userdocs  # noqa: E402
 from retrieval.errors import BadQuestion, CorpusNotFound, KutipError  # noqa: E402
 from retrieval.readers import describe_formats  # noqa: E402
 from retrieval.scope import Scope, ask_within, keeper, same_content  # noqa: E402
@@ -216,7 +215,8 @@ def main() -> None:
     for i, (turn, view) in enumerate([] if studying else zip(turns, views)):
         render_turn(i, turn, view, engine, t, i >= len(turns) - RECENT_TURNS)
     reader = st.session_state.get("reader")
-    if reader and reader[0] < len(turns) and turns[reader[0]].answer and reader[1] < len(turns[reader[0]].answer.quotes):
+    if (reader and reader[0] < len(turns) and turns[reader[0]].answer
+            and reader[1] < len(turns[reader[0]].answer.quotes)):
         open_reader(engine, turns[reader[0]].answer.quotes[reader[1]], t)
     with st.sidebar:
         sidebar.conversation(turns, ", ".join(d.source for d in engine.documents

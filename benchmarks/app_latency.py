@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             proc, url = start(env)                     # restarted server: disk cache warm, memory cold
             try:
                 for k in range(args.runs):
-                    rows.append({"run": k + 1, "server_session": "first" if k == 0 else "later", **one_run(browser, url)})
+                    rows.append({"run": k + 1, "server_session": "first" if k == 0 else "later",
+                                 **one_run(browser, url)})
             finally:
                 stop(proc)
             browser.close()

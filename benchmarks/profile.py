@@ -1,8 +1,8 @@
 """A pyinstrument profile of Kutip's per-question path: top functions and the call tree, to a text file."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 def profile(ask: Callable[[str], object], questions: list[str], path: Path, title: str, top: int = 25) -> dict:

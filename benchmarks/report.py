@@ -4,9 +4,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .config import (BUILD_MAX_S, BUILD_MAX_S_1E5, CHAPTER_P95_MAX_MS, CLI_MAX_S, HEARTBEAT, IDK_P95_MAX_MS,
-                     P95_MAX_MS_1E5, PEAK_MAX_BYTES_1E5, PER_FILE, PROGRESS_GAP_S, RATIO_MAX, SYSTEM_NAMES, SYSTEMS,
-                     WARMUP)
+from .config import (
+    BUILD_MAX_S,
+    BUILD_MAX_S_1E5,
+    CHAPTER_P95_MAX_MS,
+    CLI_MAX_S,
+    HEARTBEAT,
+    IDK_P95_MAX_MS,
+    P95_MAX_MS_1E5,
+    PEAK_MAX_BYTES_1E5,
+    PER_FILE,
+    PROGRESS_GAP_S,
+    RATIO_MAX,
+    SYSTEM_NAMES,
+    SYSTEMS,
+    WARMUP,
+)
 from .dense_scale import bound, dense_markdown
 
 

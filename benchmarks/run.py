@@ -28,12 +28,28 @@ import tempfile
 import time
 from pathlib import Path
 
-from .config import (CLI_RUNS, EMBED_MAX_PASSAGES, FULL_SIZES, OUT, PER_FILE, QUESTIONS, QUICK_QUESTIONS,
-                     QUICK_SIZES, QUIET_BUDGET, QUIET_CORES, QUIET_WAIT, SEED, SYSTEMS, UNITS_PER_PASSAGE, WARMUP,
-                     WORKER_TIMEOUT, DENSE_SAMPLE_UNITS)
+from .config import (
+    CLI_RUNS,
+    DENSE_SAMPLE_UNITS,
+    EMBED_MAX_PASSAGES,
+    FULL_SIZES,
+    OUT,
+    PER_FILE,
+    QUESTIONS,
+    QUICK_QUESTIONS,
+    QUICK_SIZES,
+    QUIET_BUDGET,
+    QUIET_CORES,
+    QUIET_WAIT,
+    SEED,
+    SYSTEMS,
+    UNITS_PER_PASSAGE,
+    WARMUP,
+    WORKER_TIMEOUT,
+)
 from .generate import DATASET, ROOT, generate, load_paragraphs, sentence_pool, shared_dir, write_corpus
 from .machine import code_files, code_version, machine
-from .measure import log, measure, percentile, worker   # noqa: F401  (measure, percentile: used by the tests)
+from .measure import log, measure, percentile, worker  # noqa: F401  (measure, percentile: used by the tests)
 from .report import readme_table, targets, write_outputs
 
 _WORD = re.compile(r"[^\W\d_]+")   # a run of letters: what "distinct words" counts

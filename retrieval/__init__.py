@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 # public name -> the module (under retrieval) that defines it
 _HOMES = {
     "Engine": "engine",
-    "DocStatus": "model", "Answer": "model", "Passage": "model", "Footnote": "model", "Quote": "model", "DEFAULT_TOP_K": "model",
+    "DocStatus": "model", "Answer": "model", "Passage": "model", "Footnote": "model", "Quote": "model",
+    "DEFAULT_TOP_K": "model",
     "Settings": "settings", "MAX_QUESTION_CHARS": "question",
     "KutipError": "errors", "CorpusNotFound": "errors", "EmptyCorpus": "errors", "BadQuestion": "errors",
     "ReadError": "errors", "UnsupportedFormat": "errors",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Set as AbstractSet
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 # Function words only.  Unlike stock lists (Sastrawi's drops "tidak", "belum", "sejak", "setelah",
 # "bersama", "luar", "kerja", "sama", "akhir", ...), words that carry meaning stay searchable:
@@ -210,7 +210,7 @@ def strip_affixes(word: str) -> str:
 _JOIN_SUFFIXES = ("an", "nya", "kan", "i")
 
 
-def join_compounds(tokens: list[str], compounds: Mapping[str, str] | set[str]) -> list[str]:
+def join_compounds(tokens: list[str], compounds: Mapping[str, str] | AbstractSet[str]) -> list[str]:
     """Return tokens with split compounds joined when the joined form (or it suffixed) is a known word.
 
     compounds maps a joined pair to the word it stands for (see compound_words); a plain set of words is
@@ -246,7 +246,7 @@ def compound_words(token_lists: Iterable[list[str]]) -> dict[str, str]:
     return out
 
 
-def terms(tokens: list[str], compounds: Mapping[str, str] | set[str] = frozenset()) -> list[str]:
+def terms(tokens: list[str], compounds: Mapping[str, str] | AbstractSet[str] = frozenset()) -> list[str]:
     """Return index terms: compounds joined, function words dropped, words stemmed."""
     if not _ABBREVIATED.isdisjoint(tokens):
         tokens = expand_abbreviations(tokens)

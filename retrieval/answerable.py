@@ -3,13 +3,12 @@
 Every quote shown passes this test (`probability(...) >= threshold()`, or `Settings.min_answer` when set); when none
 does, Kutip abstains.  The weights live in data/answerable.json; refit them with
     python -m retrieval.answerable_fit ../shared/datasets/idk-mrc/train.json
-(answerable_fit.py), which asks IDK-MRC train's questions (answerable ones, and the unanswerable ones written on the very paragraph
-that does not answer them) of a corpus made of their paragraphs, and some of them of a foreign corpus (the
-chapter), and fits the model on the quotes each gets: label 1 when the quote holds a gold answer.
+(answerable_fit.py), which asks IDK-MRC train's questions (answerable ones, and the unanswerable ones written on the
+very paragraph that does not answer them) of a corpus made of their paragraphs, and some of them of a foreign corpus
+(the chapter), and fits the model on the quotes each gets: label 1 when the quote holds a gold answer.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
 from .errors import ModelFileError
+from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
 from .ranker import read_fitted
 from .short_answer import URL, WORD_NUMBER
 

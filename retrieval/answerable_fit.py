@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -54,7 +54,7 @@ def log_odds(rows: dict, use: np.ndarray) -> dict[str, float]:
     marks a question written to have no answer."""
     first = use & rows["first"]
     answered, trap = first & rows["answerable"] & rows["y"], first & ~rows["answerable"]
-    counts = {True: Counter(), False: Counter()}
+    counts: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
     for i in np.flatnonzero(answered | trap):
         counts[bool(answered[i])].update(str(rows["missing"][i]).split())
     n_yes, n_no = int(answered.sum()), int(trap.sum())
@@ -103,7 +103,7 @@ def fit(rows: dict, leave_out: tuple[str, ...] = ()) -> dict:
     w = np.zeros(len(FEATURES))
     w[keep] = model.coef_[0]
     p = 1.0 / (1.0 + np.exp(-(x @ w)))
-    out = {"weights": [round(float(v), 6) for v in w]}
+    out: dict[str, list[float] | float] = {"weights": [round(float(v), 6) for v in w]}
     for name, group in (("threshold", ~rows["translated"]), ("threshold_english", rows["translated"])):
         best: dict[int, float] = {}
         for n, prob in zip(rows["question"][group & rows["answerable"]].tolist(),

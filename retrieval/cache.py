@@ -14,8 +14,9 @@ import os
 import re
 import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -40,11 +41,12 @@ class Cacheable(Protocol):
     def to_state(self) -> State: ...
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Cacheable": ...
+    def from_state(cls, arrays: Arrays, meta: dict) -> Cacheable: ...
 
 
 def private_dir(folder: Path, create: bool = True) -> bool:
-    """Create folder (mode 0700) if missing (and create); tell whether it is this user's own, writable by no one else."""
+    """Create folder (mode 0700) if missing (and create); tell whether it is this user's own, writable by no one
+    else."""
     try:
         if create:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -246,7 +248,7 @@ def write_cache(path: Path, arrays: Arrays, meta: dict) -> bool:
         raise ValueError("cache state must be plain numpy arrays")
     buffer = io.BytesIO()
     blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8)
-    np.savez(buffer, **arrays, **{META_KEY: blob})
+    np.savez(buffer, **arrays, **{META_KEY: blob})  # type: ignore[arg-type]  # array names, never allow_pickle
     payload = buffer.getvalue()
     try:
         if not private_dir(path.parent):

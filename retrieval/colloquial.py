@@ -39,6 +39,7 @@ def standard_forms(word: str) -> tuple[str, ...]:
     if len(word) < 4 or not word.isalpha() or _is_root(word):
         return ()
     m = _PARTICLE.match(word)
+    assert m is not None                                       # any word of 4 letters or more matches
     base, particle = m.group(1), m.group(2) or ""
     suffixed = base.endswith("in") and len(base) > 5          # "ditumbuhin": -in for -kan or -i
     stems = [base[:-2]] if suffixed else [base]

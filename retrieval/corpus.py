@@ -1,15 +1,15 @@
 """Building a corpus: read every file (a bad one recorded as skipped), structure it, link cited sources, index it."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from . import dense
-from .embedstore import Store, vectors_for
 from .analysis import compound_words, new_stems, stem_version, terms, tokenise, use_stems
+from .embedstore import Store, vectors_for
 from .errors import EmptyCorpus, KutipError
 from .index import Index
 from .linking import link_sources
@@ -45,7 +45,7 @@ class Indexed:
 
 
 def read_corpus(corpus: Path, files: list[Path], progress: Progress | None = None,
-                refused: list[tuple[str, str]] = ()) -> Corpus:
+                refused: Sequence[tuple[str, str]] = ()) -> Corpus:
     """Read, structure and link every file; a bad file (or a link out of the corpus) is recorded as skipped."""
     docs: list[Document] = []
     statuses: dict[str, DocStatus] = {name: DocStatus(name, "skipped", reason=why) for name, why in refused}
@@ -120,7 +120,8 @@ def index_passages(passages: list[Passage], progress: Progress | None = None, st
     store.put_stems(version, new_stems())
     index = Index(sentence_terms, passage_terms, progress)
     model, _ = dense.load_model()
-    vectors, todo = None, []
+    vectors: np.ndarray | None = None
+    todo: list[str] = []
     if model:       # kept at float16 precision, as the cache stores them: built and loaded answer alike
         texts = unit_texts(passages, units) + passage_texts(passages)     # each unit, then each whole passage
         vectors, todo = vectors_for(texts, model.passages, store, progress, budget)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 import numpy as np
 
@@ -63,7 +63,7 @@ class Model:
         with _LOCK:
             return np.asarray(self._e5.passage(chunk), np.float32)
 
-    @lru_cache(maxsize=2048)
+    @lru_cache(maxsize=2048)  # noqa: B019 (the model lives as long as the process: nothing to leak)
     def query(self, text: str) -> np.ndarray:
         """Return the unit vector of a question (as an e5 'query:' input), memoised."""
         with _LOCK:

@@ -11,8 +11,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -52,6 +52,7 @@ def embedded(chunks: list[list[str]], workers: int, dim: int, fallback: Callable
 
 def _send(proc: subprocess.Popen, chunk: list[str]) -> bool:
     """Hand a chunk to a worker; False when it is gone."""
+    assert proc.stdin is not None                  # workers start with pipes (embedded)
     try:
         proc.stdin.write(json.dumps(chunk).encode("utf-8") + b"\n")
         proc.stdin.flush()
@@ -63,6 +64,7 @@ def _send(proc: subprocess.Popen, chunk: list[str]) -> bool:
 def _receive(proc: subprocess.Popen, n: int, dim: int) -> np.ndarray | None:
     """Return a worker's vectors for a chunk of n texts, or None when it died."""
     size = n * dim * 4
+    assert proc.stdout is not None
     try:
         data = proc.stdout.read(size)
     except (OSError, ValueError):
@@ -74,6 +76,7 @@ def _receive(proc: subprocess.Popen, n: int, dim: int) -> np.ndarray | None:
 
 def _stop(proc: subprocess.Popen) -> None:
     """End a worker: close its input (it exits), kill it if it lingers."""
+    assert proc.stdin is not None
     try:
         proc.stdin.close()
         proc.wait(timeout=5)

@@ -1,4 +1,5 @@
-"""Sentence vectors and word stems worked out once: kept by content in memory and in one SQLite file of the cache folder.
+"""Sentence vectors and word stems worked out once: kept by content in memory and in one SQLite file of the cache
+folder.
 
 A vector's key is the SHA-256 of the model id and the text embedded, so a sentence is embedded once whatever
 corpus it is in; each row carries a checksum of its key and bytes, and only float16 bytes of the right length are
@@ -12,9 +13,9 @@ import os
 import sqlite3
 import stat
 import threading
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 
@@ -90,7 +91,7 @@ class Store:
 
     def _discard(self) -> None:
         """Remove a file SQLite cannot read (it is only a cache), unless the store only reads."""
-        if not self.write:
+        if not self.write or self.path is None:
             return
         try:
             self.path.unlink()
@@ -230,7 +231,9 @@ def fill(texts: tuple[str, ...] | list[str], store: Store, progress: Progress | 
     """Embed with the e5 model the texts the store still lacks (a budgeted build's `todo`); return how many."""
     from .dense import load_model
     model, _ = load_model()
-    todo = missing(list(texts), store) if model is not None else []
+    if model is None:
+        return 0
+    todo = missing(list(texts), store)
     if todo:
         embed_into(todo, model.passages, store, progress)
     return len(todo)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -67,7 +67,7 @@ class Engine:
         return arrays, meta
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Engine":
+    def from_state(cls, arrays: Arrays, meta: dict) -> Engine:
         """Return the engine stored by to_state; raise BadState (or a plain ValueError) when it does not fit."""
         passages = from_records(meta["passages"], Passage)
         index = Index.from_state(*part("index", arrays, meta))
@@ -90,7 +90,7 @@ class Engine:
 
     @classmethod
     def build(cls, corpus: Path, cache_dir: Path | None = None, progress: Progress | None = None,
-              use_cache: bool = True, budget: int | None = None) -> "Engine":
+              use_cache: bool = True, budget: int | None = None) -> Engine:
         """Return the engine for a corpus folder, from the cache when it is current; raise ModelFileError first when
         a fitted model file is missing or corrupt.
 
@@ -115,8 +115,8 @@ class Engine:
 
     @classmethod
     def _fresh(cls, corpus: Path, files: list[Path], progress: Progress | None,
-               refused: list[tuple[str, str]] = (), store: Store | None = None,
-               budget: int | None = None) -> "Engine":
+               refused: Sequence[tuple[str, str]] = (), store: Store | None = None,
+               budget: int | None = None) -> Engine:
         """Read, structure and index every file; a bad file (or a link out of the corpus) is recorded as skipped."""
         read = read_corpus(corpus, files, progress, refused)
         return cls.from_passages(list(read.passages), list(read.footnotes), list(read.documents), progress,
@@ -125,7 +125,7 @@ class Engine:
     @classmethod
     def from_passages(cls, passages: list[Passage], footnotes: list[Footnote],
                       documents: list[DocStatus] | None = None, progress: Progress | None = None,
-                      store: Store | None = None, budget: int | None = None) -> "Engine":
+                      store: Store | None = None, budget: int | None = None) -> Engine:
         """Return an engine indexing the given passages (ids must be 0..n-1 in order)."""
         built = index_passages(passages, progress, store, budget)
         return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), built.index, built.units,
@@ -142,7 +142,7 @@ class Engine:
             return dense.ModelStatus(False, "index built without vectors")
         return status
 
-    def with_settings(self, settings: Settings) -> "Engine":
+    def with_settings(self, settings: Settings) -> Engine:
         """Return a copy of this engine that answers with other settings (the built parts are shared)."""
         other = copy.copy(self)
         other.settings = settings
@@ -216,7 +216,7 @@ class Engine:
         score, order = rank(self.layout, qv, None, False, where)
         return quotes_for(order, score, self.units, self.passages, k, coverage_gain(self.index, qv), where=where)
 
-    def _footnotes_of(self, quotes: list[Quote]) -> tuple[Footnote, ...]:
+    def _footnotes_of(self, quotes: Sequence[Quote]) -> tuple[Footnote, ...]:
         """Return the footnotes the quotes cite, in order of first mention, resolved per document."""
         out: list[Footnote] = []
         for q in quotes:
@@ -229,7 +229,7 @@ class Engine:
     def footnote(self, number: int, source: str | None = None) -> Footnote | None:
         """Return footnote `number`, preferring the one of `source`'s own document."""
         same = [f for f in self.footnotes if f.number == number and f.source == source]
-        return (same or [f for f in self.footnotes if f.number == number] or [None])[0]
+        return next(iter(same or [f for f in self.footnotes if f.number == number]), None)
 
     def citing(self, number: int) -> list[Passage]:
         """Return the passages whose text carries footnote marker `number`."""

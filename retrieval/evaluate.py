@@ -24,7 +24,7 @@ def judge(q: dict, a: dict) -> dict:
         return any(g in norm(p["text"]) for g in gold) if gold else bool(want & set(p.get("footnotes", [])))
 
     rank = next((i + 1 for i, p in enumerate(ps[:10]) if ok(p)), None)
-    r = {}
+    r: dict = {}
     if q.get("source"):
         src = next((i + 1 for i, p in enumerate(ps[:10]) if str(p.get("source", "")).endswith(q["source"])), None)
         r.update(doc1=src == 1, doc3=src is not None and src <= 3)

@@ -6,14 +6,13 @@ import json
 import re
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
 from urllib.parse import urljoin, urlsplit
 
 from .errors import KutipError
-from .fetchnames import (ARCHIVE_BASE, access_year, archive_url, file_stem, now_iso, slug_for,  # noqa: F401
-                         with_scheme)
+from .fetchnames import ARCHIVE_BASE, access_year, archive_url, file_stem, now_iso, slug_for, with_scheme  # noqa: F401
 from .files import META_DIR, failure_path, sidecar_path, write_atomic
 from .model import Footnote
 from .netguard import AddressRefused, Deadline, check_url, guarded_session
@@ -374,4 +373,4 @@ def good_copy(dest: Path, number: int, url: str | None = None) -> Path | None:
     hand = [p for p in found if p not in fetched]
     if url is not None:
         fetched = [p for p in fetched if p.stem == file_stem(number, url)]
-    return (fetched or hand or [None])[0]
+    return next(iter(fetched or hand), None)

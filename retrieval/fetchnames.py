@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 ARCHIVE_BASE = "https://web.archive.org/web"
@@ -14,7 +13,7 @@ _SECOND_LEVEL = {"ac", "co", "com", "edu", "go", "gov", "mil", "net", "or", "org
 
 def now_iso() -> str:
     """Return the current UTC time as ISO 8601 to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def with_scheme(url: str) -> str:
@@ -36,7 +35,7 @@ def access_year(accessed: str | None) -> int | None:
 
 def archive_url(url: str, year: int | None, base: str = ARCHIVE_BASE) -> str:
     """Return the archive's address of url's copy nearest to `year` (default this year), original bytes (id_)."""
-    return f"{base.rstrip('/')}/{year or datetime.now(timezone.utc).year}id_/{url}"
+    return f"{base.rstrip('/')}/{year or datetime.now(UTC).year}id_/{url}"
 
 
 def file_stem(number: int, url: str) -> str:

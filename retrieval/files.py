@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 # where fetch keeps what it knows of a downloaded file, beside it: <dir>/.kutip/<stem>.json (url, final_url, ...)
 META_DIR = ".kutip"

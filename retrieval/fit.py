@@ -212,7 +212,7 @@ def main(argv: list[str]) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             rows = collect_all(Path(args[0]), Path(tmp))
         if "--features" in options:
-            np.savez_compressed(options["--features"], **rows)
+            np.savez_compressed(options["--features"], **rows)  # type: ignore[arg-type]  # names, never allow_pickle
     fit_all(rows)
     print("wrote ranker.json, answerable.json, short_answer.json", file=sys.stderr)
     return 0

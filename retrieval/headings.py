@@ -1,4 +1,5 @@
-"""Heading numbering ("BAB III", "B.", "2.", "1.2", "3)", "a."): the depth it gives a heading, and the heading without it."""
+"""Heading numbering ("BAB III", "B.", "2.", "1.2", "3)", "a."): the depth it gives a heading, and the heading
+without it."""
 from __future__ import annotations
 
 import re

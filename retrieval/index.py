@@ -1,8 +1,8 @@
 """TF-IDF index over sentences and passages (weights fitted with scikit-learn), scored from postings arrays."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 
@@ -62,7 +62,7 @@ class Postings:
         return {n: getattr(self, n) for n in names}, {"n_rows": self.n_rows, "by_term": self.term_ptr is not None}
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Postings":
+    def from_state(cls, arrays: Arrays, meta: dict) -> Postings:
         """Return postings from to_state's output, checking each array's kind."""
         self = cls.__new__(cls)
         self.n_rows = int(meta["n_rows"])
@@ -78,6 +78,7 @@ class Postings:
 
     def blend(self, q: QueryVector) -> np.ndarray:
         """Return every row's (1 - OVERLAP) * cosine + OVERLAP * overlap with the query (by term)."""
+        assert self.term_ptr is not None and self.term_rows is not None and self.term_weights is not None  # by_term
         pos, which = ranges(self.term_ptr[q.ids], self.term_ptr[q.ids + 1])
         return np.bincount(self.term_rows[pos], weights=_blended(q, which, self.term_weights[pos]),
                            minlength=self.n_rows)
@@ -142,7 +143,7 @@ class Grams:
         return {"sizes": self.sizes, "ptr": self.ptr, "words": self.words}, {"grams": list(self.ids)}
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Grams":
+    def from_state(cls, arrays: Arrays, meta: dict) -> Grams:
         """Return grams from to_state's output."""
         self = cls.__new__(cls)
         self.ids = {str(g): i for i, g in enumerate(meta["grams"])}
@@ -198,7 +199,7 @@ class Index:
         step("index", 2, 4)
         self.grams = Grams(self.words)
         step("index", 4, 4)
-        self._variants: dict[str, list[tuple[int, float]]] = {}
+        self._variants: dict[str, list[tuple[int, int]]] = {}
 
     def to_state(self) -> State:
         """Return idf, both postings and the grams as arrays; the vocabulary (in id order) as JSON."""
@@ -210,7 +211,7 @@ class Index:
         return arrays, meta
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Index":
+    def from_state(cls, arrays: Arrays, meta: dict) -> Index:
         """Return an index from to_state's output (without scikit-learn), with an empty memo."""
         self = cls.__new__(cls)
         self.idf = array(arrays, "idf", "f")
@@ -284,14 +285,14 @@ class Index:
                     if credit.get(j, ("", 0.0))[1] < sim:
                         credit[j] = (t, sim)
         for source, t, share in expansions:
-            j = self.vocab.get(t)
-            if j is None or source not in term_idf:
+            k = self.vocab.get(t)
+            if k is None or source not in term_idf:
                 continue
-            w = share * float(self.idf[j])
-            if j not in weights or weights[j] < w:
-                weights[j] = w
-                if credit.get(j, ("", 0.0))[1] < share:
-                    credit[j] = (source, share)
+            w = share * float(self.idf[k])
+            if k not in weights or weights[k] < w:
+                weights[k] = w
+                if credit.get(k, ("", 0.0))[1] < share:
+                    credit[k] = (source, share)
         ids = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
         vals = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
         norm = float(np.sqrt((vals.astype(np.float64) ** 2).sum() + unknown_norm)) or 1.0

@@ -6,7 +6,7 @@ licences and filtering rules in retrieval/data/README.md), once per process.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -40,7 +40,7 @@ def _rows(name: str) -> list[tuple[str, str]]:
     return [(key.strip(), value.strip()) for key, value in rows]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lists(name: str) -> dict[str, tuple[str, ...]]:
     """Return a word -> |-separated list data file as a dictionary."""
     return {key: tuple(value.split("|")) for key, value in _rows(name)}

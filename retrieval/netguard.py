@@ -75,7 +75,7 @@ class Deadline:
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def __enter__(self) -> "Deadline":
+    def __enter__(self) -> Deadline:
         """Make this the deadline of the current thread's fetch and start the watchdog."""
         self._previous = getattr(_local, "deadline", None)
         _local.deadline = self
@@ -138,7 +138,7 @@ def guarded_session():
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-    class Guarded:
+    class Guarded(HTTPConnection):
         """Mixin: after connecting, hand the socket to on_connect (before any request byte is sent)."""
 
         def connect(self) -> None:

@@ -6,13 +6,26 @@ English words translated), the kind of answer asked for, and the text the dense 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from . import lexicon
+from .analysis import (
+    STOP_WORDS,
+    asks_for_list,
+    asks_for_source,
+    expand_abbreviations,
+    index_term,
+    join_compounds,
+    label_range,
+    question_type,
+    stem,
+    strip_markup,
+    terms,
+    tokenise,
+    without_frame,
+)
 from .colloquial import standard_forms
-from .analysis import (STOP_WORDS, asks_for_list, asks_for_source, expand_abbreviations, stem, index_term,
-                       join_compounds, label_range, question_type, strip_markup, terms, tokenise, without_frame)
 from .control_chars import NON_TEXT
 from .errors import BadQuestion
 from .settings import DEFAULT, Settings

@@ -1,7 +1,7 @@
 """Ranked sentence units -> verbatim quotes of 1-3 sentences, at most two per passage, never overlapping."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -65,7 +65,7 @@ def quotes_for(order: np.ndarray, score: dict[int, float], units: Units, passage
     return out
 
 
-def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     """Tell whether [start, end) overlaps one of the spans."""
     return any(start < b and a < end for a, b in spans)
 
@@ -78,7 +78,7 @@ def _last_unit(u: int, units: Units) -> int:
 
 
 def _span(u: int, units: Units, p: Passage, gain: Callable[[list[int]], float],
-          score: dict[int, float], taken: list[tuple[int, int]] = ()) -> tuple[int, int]:
+          score: dict[int, float], taken: Sequence[tuple[int, int]] = ()) -> tuple[int, int]:
     """Return the quote's span: of the runs of 1-3 sentences of p holding unit u, the one that holds most
     of the question's words, then keeps most sentences with the one they continue, then scores best.
 

@@ -3,13 +3,12 @@ scored with answer-type and heading bonuses."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
-from . import dense as dense_model
-from . import ranker
+from . import dense as dense_model, ranker
 from .analysis import terms, tokenise
 from .headings import without_numbering
 from .index import Index, ranges
@@ -42,7 +41,7 @@ class Layout:
     citing_units: dict[int, tuple[int, ...]]    # footnote entry id -> the sentences carrying its marker
 
     @classmethod
-    def of(cls, passages: tuple[Passage, ...], units: Units, index: Index, compounds: dict[str, str]) -> "Layout":
+    def of(cls, passages: tuple[Passage, ...], units: Units, index: Index, compounds: dict[str, str]) -> Layout:
         """Return the layout of built passages, units and index."""
         first_unit = np.searchsorted(units.passage, np.arange(len(passages) + 1))
         return cls(passages, units, index, first_unit,
@@ -176,6 +175,8 @@ def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: C
     present = dict(zip(best.tolist(), layout.index.present(qv, best.tolist())))
     x[:, column["cov_passage"]] = [layout.index.coverage(qv, present[p]) for p in pid.tolist()]
     if z is not None:
+        assert cos is not None and z_passage is not None and cos_passage is not None and z_whole is not None \
+            and cos_whole is not None                              # all set together with z, from cos
         x[:, column["dense_sentence"]], x[:, column["dense_passage"]] = z[rows], z_passage[pid]
         x[:, column["cos_sentence"]], x[:, column["cos_passage"]] = cos[rows], cos_passage[pid]
         x[:, column["dense_whole"]], x[:, column["cos_whole"]] = z_whole[pid], cos_whole[pid]

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .model import Answer, Passage
 
@@ -31,7 +32,7 @@ def content_key(passages: list[Passage]) -> str:
     return hashlib.sha256(" ".join(words).encode()).hexdigest()
 
 
-def same_content(engine: "Engine") -> dict[str, str]:
+def same_content(engine: Engine) -> dict[str, str]:
     """Return document -> the first document (in the engine's order) with the same normalised text, for repeats."""
     by_source: dict[str, list[Passage]] = {}
     for p in engine.passages:
@@ -55,12 +56,12 @@ def copies_of(source: str, repeats: dict[str, str]) -> list[str]:
     return [s for s in [original, *sorted(k for k, v in repeats.items() if v == original)] if s != source]
 
 
-def cited_sources(engine: "Engine") -> set[str]:
+def cited_sources(engine: Engine) -> set[str]:
     """Return the documents that are the cited source of a footnote."""
     return {d.source for d in engine.documents if d.cites is not None}
 
 
-def keeper(engine: "Engine", scope: Scope, repeats: dict[str, str]) -> Callable[[Passage], bool] | None:
+def keeper(engine: Engine, scope: Scope, repeats: dict[str, str]) -> Callable[[Passage], bool] | None:
     """Return the test a passage must pass to be quoted (None: every passage), repeats of a content left out."""
     if scope.kind == "one" and scope.document:       # the chosen file's own passages, a repeat's too (its pages)
         doc = scope.document
@@ -73,7 +74,7 @@ def keeper(engine: "Engine", scope: Scope, repeats: dict[str, str]) -> Callable[
     return None
 
 
-def ask_within(engine: "Engine", question: str, top_k: int, keep: Callable[[Passage], bool] | None) -> Answer:
+def ask_within(engine: Engine, question: str, top_k: int, keep: Callable[[Passage], bool] | None) -> Answer:
     """Return the engine's answer from the passages keep accepts (at most top_k); none that answers: abstained."""
     if keep is None:
         return engine.ask(question, top_k=top_k)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 
@@ -87,7 +87,7 @@ def answer_kind(question: str) -> str | None:
     return None
 
 
-def short_answer(question: str, quote_text: str, answer_p: float = 1.0, model: "SpanModel | None" = None,
+def short_answer(question: str, quote_text: str, answer_p: float = 1.0, model: SpanModel | None = None,
                  weights: Mapping[str, float] | None = None) -> ShortAnswer | None:
     """Return the span of quote_text of the asked kind that the span model finds likeliest to be the exact answer,
     when its probability reaches the fitted threshold; else None (never a guess).  answer_p: the probability that
@@ -183,10 +183,11 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
         after = _UNIT_AFTER.match(text, end)
         word = after.group(1).lower() if after else ""
         has_unit = bool(after) and (word in UNITS or word == unit)
-        if has_unit:
+        if has_unit and after is not None:
             end = after.end()
         worded = m.re is WORD_NUMBER
-        marked = bool(re.search(r"[%$€£¥₩]|rp|usd|idr|rm|krw", m.group(0), re.I)) or bool(re.search(_SCALE, m.group(0), re.I))
+        marked = (bool(re.search(r"[%$€£¥₩]|rp|usd|idr|rm|krw", m.group(0), re.I))
+                  or bool(re.search(_SCALE, m.group(0), re.I)))
         if worded and not has_unit:
             continue                                   # "salah satu", "dua belah pihak": not an amount
         if not (has_unit or marked) and re.fullmatch(_YEAR, m.group(0)):
@@ -244,7 +245,8 @@ def _places(text: str) -> list[tuple[int, int, int]]:
 
 
 def _expansions(text: str, question: str) -> list[tuple[int, int, int]]:
-    """Return the words the question's abbreviation stands for: 'Name (ABC)', 'ABC (Name)' or 'ABC singkatan dari Name'."""
+    """Return the words the question's abbreviation stands for: 'Name (ABC)', 'ABC (Name)' or 'ABC singkatan dari
+    Name'."""
     out = []
     for abbr in set(re.findall(r"\b[A-Z][A-Za-z]{1,9}\b", question)):
         if not (abbr.isupper() or sum(c.isupper() for c in abbr) >= 2):
@@ -388,9 +390,9 @@ def for_answer(question: str, quotes, answer_p: float = 1.0) -> ShortAnswer | No
 
 
 # --- the span model: which candidate is the exact answer, and is it sure enough to be shown ---------------------
-SPAN_FEATURES = ("bias", "date", "number", "person", "place", "expansion", "name", "specific", "unit_fits", "left_terms",
-                 "right_terms", "near", "cued", "words", "alone", "best_context", "answer_p", "clause_start",
-                 "in_brackets", "header", "sentence_terms")
+SPAN_FEATURES = ("bias", "date", "number", "person", "place", "expansion", "name", "specific", "unit_fits",
+                 "left_terms", "right_terms", "near", "cued", "words", "alone", "best_context", "answer_p",
+                 "clause_start", "in_brackets", "header", "sentence_terms")
 KINDS = ("date", "number", "person", "place", "expansion", "name")
 WEIGHTS = Path(__file__).resolve().parent / "data" / "short_answer.json"
 END_ASKED = re.compile(r"\b(?:sampai|hingga|berakhir|akhir|selesai|until|end|ends|ended|expire)\b")
@@ -439,7 +441,6 @@ def span_features(question: str, text: str, kind: str, found: list[tuple[int, in
     weights = weights or {}
     total = sum(weights.get(t, 1.0) for t in qterms) or 1.0
     q = normalise_question(question)
-    unit = _asked_unit(q)
     spans = [(s, e) for s, e, _ in found]
     words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w$%'-]+", text)]
     where = [k for k, (_, _, w) in enumerate(words) if set(terms(tokenise(w))) & qterms]

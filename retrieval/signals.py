@@ -11,7 +11,6 @@ from .model import Quote
 from .question import QueryPlan
 from .rank import Layout
 
-
 _NEGATION = re.compile(r"\b(?:tidak|bukan|belum|tak|tanpa|not|never|no|non)\b", re.I)
 
 

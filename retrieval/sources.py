@@ -1,10 +1,12 @@
-"""Cited sources: is each footnote's document in the corpus (present, fetched, missing, failed), and does it support a quote."""
+"""Cited sources: is each footnote's document in the corpus (present, fetched, missing, failed), and does it support
+a quote."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, NamedTuple, Protocol, Sequence
+from typing import Any, NamedTuple, Protocol
 
 from .files import failure_path, sidecar_path
 from .linking import link_sources  # noqa: F401  (engine.py still imports link_sources from here)
@@ -52,7 +54,8 @@ class Support(NamedTuple):
 
 
 def source_status(corpus: Path, footnotes: Sequence[Footnote], links: Mapping[str, int]) -> list[SourceStatus]:
-    """Return, per footnote, whether its cited document is in corpus/sources (present, fetched) or not (missing, failed).
+    """Return, per footnote, whether its cited document is in corpus/sources (present, fetched) or not (missing,
+    failed).
 
     links: corpus file -> the footnote it was linked to when read (linking.link_sources; the engine's DocStatus.cites).
     """
@@ -71,7 +74,7 @@ def _status(note: Footnote, folder: Path, corpus: Path, links: dict[str, int], r
     fetched = [r for r in (_record(sidecar_path(folder / Path(f).name)) for f in ordered) if r]
     fetched = [r for r in fetched if r.get("footnote") in (None, note.number)]
     failure = _record(failure_path(folder, note.number))
-    base = dict(number=note.number, kind=note.kind, url=note.url, accessed=note.accessed, files=ordered)
+    base: dict[str, Any] = dict(number=note.number, kind=note.kind, url=note.url, accessed=note.accessed, files=ordered)
     if ordered:
         notes = [f"{f}: tidak terbaca (format tak dikenal atau rusak) / not read (unknown format or unreadable)"
                  for f in ordered if f not in read]
@@ -139,6 +142,7 @@ def support_label(score: float) -> str:
 def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2) -> Support:
     """Return how well the source linked to footnote `number` supports the quote, with its best passages; the score
     is the largest share of the word weight (idf) of the quote, or of one of its sentences, that one passage holds."""
+    chapter: str | None
     if isinstance(quote, Quote):
         text, chapter = quote.text, quote.passage.source
     else:

@@ -82,7 +82,8 @@ def _units(doc: Document) -> tuple[list[_BodyBlock], list[tuple[int, str, PageSt
             continue
         cut = False
         unit = _BodyBlock(kind=block.kind, text=block.text, marks=list(block.marks),
-                     pages=[(0, block.page, block.page_index)] if block.page is not None or block.page_index is not None else [],
+                     pages=([(0, block.page, block.page_index)]
+                            if block.page is not None or block.page_index is not None else []),
                      section=section, label=block.label, rows=block.rows)
         units.append(unit)
         last_body = unit if block.kind in ("paragraph", "item") else None
@@ -162,7 +163,7 @@ def _passages(units: list[_BodyBlock], source: str, first_id: int) -> list[Passa
     return out
 
 
-def _introduced_by(unit: _Unit) -> tuple[int, ...]:
+def _introduced_by(unit: _BodyBlock) -> tuple[int, ...]:
     """Return the footnotes of the sentence that introduces a table (the last of the paragraph right before it,
     when it ends in ':' or points at what follows), which every row of the table inherits; else ()."""
     if unit.kind != "paragraph" or not unit.marks:
@@ -193,7 +194,10 @@ def _lead_in(unit: _BodyBlock) -> str:
 
 def _list_passage(items: list[_BodyBlock], lead: str, source: str, pid: int) -> Passage:
     """Return one passage for a list: each item (with its label) is one 'sentence'."""
-    text, marks, pages, spans = "", [], [], []
+    text = ""
+    marks: list[Mark] = []
+    pages: list[PageStart] = []
+    spans: list[tuple[int, int]] = []
     for item in items:
         if text:
             text += "\n"
@@ -254,7 +258,8 @@ def footnote_kind(text: str, url: str | None) -> str:
         return "web"
     if re.search(r"\b(departemen|kementerian|direktorat|peraturan|undang-undang|pemerintah|ministry|badan)\b", low):
         return "official"
-    if re.search(r"\b(press|penerbit|pustaka|publisher|hlm\.|hal\.|pp\.|isbn)\b", low) or re.search(r"\([^()]*:[^()]*\d{4}", low):
+    if (re.search(r"\b(press|penerbit|pustaka|publisher|hlm\.|hal\.|pp\.|isbn)\b", low)
+            or re.search(r"\([^()]*:[^()]*\d{4}", low)):
         return "book"
     return "other"
 
@@ -263,7 +268,8 @@ def _footnote_passage(note: Footnote, pid: int, page: PageStart) -> Passage:
     """Return the searchable passage of a footnote entry (on the page where it starts)."""
     return Passage(id=pid, source=note.source, kind="footnote", text=note.text,
                    pages=(page,) if page[1] is not None or page[2] is not None else (),
-                   section=(f"Catatan kaki {note.number}",), lead=f"catatan kaki sumber referensi {KIND_WORDS[note.kind]}",
+                   section=(f"Catatan kaki {note.number}",),
+                   lead=f"catatan kaki sumber referensi {KIND_WORDS[note.kind]}",
                    context=note.text, footnotes=(note.number,), sentences=((0, len(note.text)),))
 
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from itertools import zip_longest
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from .errors import KutipError
 from .headings import without_numbering
@@ -18,8 +19,8 @@ MAX_WORDS = 14               # a suggestion longer than this is not offered
 _DATE = re.compile(rf"\b\d{{1,2}}\s+({'|'.join(INDONESIAN_MONTHS)})\s+\d{{4}}\b", re.I)
 _LEAD_HEAD = re.compile(r"^(?:berikut\s+(?:ini\s+)?(?:adalah\s+|merupakan\s+)?(?:beberapa\s+)?|"
                         r"dengan\s+beberapa\s+|beberapa\s+)", re.I)
-_LEAD_TAIL = re.compile(r"[\s,:;.]*(?:\b(?:seperti|yaitu|yakni|meliputi|antara lain|sebagai berikut|adalah)\b[\s,:;.]*)*$",
-                        re.I)
+_LEAD_TAIL = re.compile(r"[\s,:;.]*(?:\b(?:seperti|yaitu|yakni|meliputi|antara lain|sebagai berikut|adalah)\b"
+                        r"[\s,:;.]*)*$", re.I)
 _SIGNED = re.compile(r"(?:tanda|nanda)\s*tangan", re.I)
 _FUNCTION_START = re.compile(r"^(?:untuk|dari|dan|atau|yang|dengan|pada|di|ke|hal|ini|itu)\b", re.I)
 MAX_TOPIC_WORDS = 7          # a heading longer than this makes an awkward question
@@ -27,7 +28,7 @@ _HAS = re.compile(r"^(?:.*\s)?(\w+)\s+memiliki\s+(\w+)$", re.I)
 _ASK_ABOUT = ("faktor", "tujuan", "alasan", "manfaat", "dampak", "syarat", "prinsip", "mekanisme", "prosedur")
 
 
-def suggest_questions(engine: "Engine", n: int = 4) -> list[str]:
+def suggest_questions(engine: Engine, n: int = 4) -> list[str]:
     """Return up to n questions made from headings, list lead-ins and table rows that the engine answers
     with a quote from the passage each was made from (deterministic: corpus order, kinds interleaved)."""
     lower = _lowercase_words(engine.passages)
@@ -44,7 +45,7 @@ def suggest_questions(engine: "Engine", n: int = 4) -> list[str]:
     return out
 
 
-def _answered(engine: "Engine", candidates: list[tuple[str, frozenset[int]]], budget: list[int]) -> Iterator[str]:
+def _answered(engine: Engine, candidates: list[tuple[str, frozenset[int]]], budget: list[int]) -> Iterator[str]:
     """Yield, lazily, the candidates the engine answers from their own passage (budget: asks left, shared)."""
     for question, origin in candidates:
         if budget[0] <= 0:
@@ -56,7 +57,7 @@ def _answered(engine: "Engine", candidates: list[tuple[str, frozenset[int]]], bu
             yield question
 
 
-def _answered_from(engine: "Engine", question: str, origin: frozenset[int]) -> bool:
+def _answered_from(engine: Engine, question: str, origin: frozenset[int]) -> bool:
     """Tell whether the engine answers the question, its first quote coming from one of the origin passages."""
     try:
         answer = engine.ask(question)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 from urllib.parse import quote as url_quote, urlsplit
 
 from .analysis import STOP_WORDS
@@ -156,7 +156,7 @@ def where(q: Quote, lang: str = "id") -> str:
 def footnote_for(answer: Answer, number: int, source: str) -> Footnote | None:
     """Return the answer's footnote with that number, preferring the one of the quote's own document."""
     same = [f for f in answer.footnotes if f.number == number and f.source == source]
-    return (same or [f for f in answer.footnotes if f.number == number] or [None])[0]
+    return next(iter(same or [f for f in answer.footnotes if f.number == number]), None)
 
 
 def footnote_md(f: Footnote, lang: str = "id") -> str:
@@ -220,6 +220,7 @@ def conversation_markdown(turns: Sequence[Turn], lang: str = "id", corpus: str =
     scoped = any(turn.scope.kind != "all" for turn in shown)     # then every question says where it was searched
     for i, turn in enumerate(shown, 1):
         a = turn.answer
+        assert a is not None                                   # shown holds the answered turns only
         out += [f"## {i}. {plain_md(cut_question(turn.question))}", ""]
         if scoped:
             out += [f"{t['scope']}: {plain_md(scope_label(turn.scope, lang))}", ""]
@@ -238,7 +239,8 @@ def conversation_markdown(turns: Sequence[Turn], lang: str = "id", corpus: str =
             notes.setdefault((f.source, f.number), f)
     if notes:
         out += [f"## {t['footnotes']}", ""]
-        out += [f"[{f.number}] {plain_md(f.text)}  " for f in sorted(notes.values(), key=lambda f: (f.source, f.number))]
+        out += [f"[{f.number}] {plain_md(f.text)}  "
+                for f in sorted(notes.values(), key=lambda f: (f.source, f.number))]
     return "\n".join(out).rstrip() + "\n"
 
 

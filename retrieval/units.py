@@ -39,7 +39,7 @@ class Units:
         return {f.name: getattr(self, f.name) for f in fields(self)}, {}
 
     @classmethod
-    def from_state(cls, arrays: Arrays, meta: dict) -> "Units":
+    def from_state(cls, arrays: Arrays, meta: dict) -> Units:
         """Return units from to_state's output; every field has one entry per unit."""
         units = cls(*(array(arrays, f.name, "i" if f.name in ("passage", "start", "end") else "b")
                       for f in fields(cls)))
@@ -58,7 +58,9 @@ def make_units(passages: list[Passage], progress=None) -> tuple[Units, list[list
         for a, b in p.sentences or ((0, len(p.text)),):
             words = tokenise(p.text[a:b])
             tokens.append(words)
-            pid.append(p.id), start.append(a), end.append(b)
+            pid.append(p.id)
+            start.append(a)
+            end.append(b)
             date.append(any(w in _DATE_WORDS or _YEAR.match(w) for w in words))
             number.append(any(w[0].isdigit() for w in words))
             cause.append(not _CAUSE_WORDS.isdisjoint(words))

@@ -8,8 +8,8 @@ import shutil
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .cache import corpus_listing
 from .errors import CorpusNotFound, KutipError
@@ -71,7 +71,7 @@ def prune_sessions(root: Path | None = None, now: float | None = None, keep: str
     """Remove the session folders untouched for SESSION_TTL_SECONDS (but not `keep`); return their names."""
     root = root or sessions_root()
     now = time.time() if now is None else now
-    removed = []
+    removed: list[str] = []
     if not root.is_dir():
         return removed
     for folder in root.iterdir():

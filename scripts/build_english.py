@@ -69,7 +69,7 @@ def main(argv: list[str]) -> None:
     index = Path(argv[1]) if len(argv) > 1 else DEFAULT_INDEX
     data = gzip.decompress(index.with_suffix(".dict.dz").read_bytes())
     entries = parse(index.read_text(encoding="utf-8"), data)
-    from tsvfile import write_lists      # beside this script (on sys.path when it runs; tests import parse only)
+    from tsvfile import write_lists  # beside this script (on sys.path when it runs; tests import parse only)
     write_lists(OUT, "english\tindonesian translations separated by |.  Built by scripts/build_english.py from "
                 "FreeDict eng-ind (WikDict, CC-BY-SA-3.0); see README.md and LICENSE-english.txt",
                 entries, "translations")

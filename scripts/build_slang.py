@@ -92,7 +92,7 @@ def main(argv: list[str]) -> None:
             dropped[why] = dropped.get(why, 0) + 1
         else:
             kept[chat] = standard
-    from tsvfile import write_tsv        # beside this script (on sys.path when it runs)
+    from tsvfile import write_tsv  # beside this script (on sys.path when it runs)
     write_tsv(OUT, f"chat form\tstandard Indonesian. Built by scripts/build_slang.py from IndoCollex "
               f"({SOURCE_COMMIT[:12]}), MIT; see README.md and LICENSE-slang.txt", kept)
     print(f"{len(lines) - 1} source entries, {len(kept)} kept -> {OUT.relative_to(REPO)}")

@@ -50,7 +50,7 @@ def main(argv: list[str]) -> None:
     raw = source.read_bytes()
     encoding = raw.split(b"\n", 1)[0].decode("ascii").strip()
     entries = parse(raw.decode(encoding))
-    from tsvfile import write_lists      # beside this script (on sys.path when it runs; tests import parse only)
+    from tsvfile import write_lists  # beside this script (on sys.path when it runs; tests import parse only)
     write_lists(OUT, "word\tsynonyms separated by |.  Built by scripts/build_thesaurus.py from mythes-id "
                 "(th_id_ID_v2.dat, Ali Ahmadi, LGPL-2.1); see README.md and LICENSE-thesaurus.txt",
                 entries, "synonyms")

@@ -94,7 +94,7 @@ def main(argv: list[str]) -> None:
     by_pos = [senses((wordnet / f"index.{name}").read_text(encoding="utf-8"), pos) for name, pos in POS.items()]
     entries = translations(by_pos, ind)
     forms = irregular([(wordnet / f"{name}.exc").read_text(encoding="utf-8") for name in POS])
-    from tsvfile import write_lists, write_tsv   # beside this script (on sys.path when it runs)
+    from tsvfile import write_lists, write_tsv  # beside this script (on sys.path when it runs)
     write_lists(OUT, "english\tindonesian words separated by |.  Built by scripts/build_wordnet_english.py from "
                 "Princeton WordNet 3.0 (WordNet 3.0 licence) and the Wordnet Bahasa (MIT); see README.md and "
                 "LICENSE-wordnet.txt", entries, "translations")

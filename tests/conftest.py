@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.cache import ENV as CACHE_ENV
 from retrieval import Engine
+from retrieval.cache import ENV as CACHE_ENV
 from retrieval.model import Block, Footnote, Passage
-from retrieval.settings import Settings
 from retrieval.readers.markdown import read_markdown
+from retrieval.settings import Settings
 from retrieval.structure import structure
 
 REPO = Path(__file__).resolve().parents[1]

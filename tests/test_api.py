@@ -13,11 +13,12 @@ from retrieval import engine, errors, model, question, settings
 
 def test_every_public_name_is_the_one_its_module_defines():
     assert retrieval.__all__ == ["Answer", "BadQuestion", "CorpusNotFound", "DEFAULT_TOP_K", "DocStatus", "EmptyCorpus",
-                                 "Engine", "Footnote", "KutipError", "MAX_QUESTION_CHARS", "Passage", "Quote", "ReadError", "Settings",
-                                 "UnsupportedFormat"]
+                                 "Engine", "Footnote", "KutipError", "MAX_QUESTION_CHARS", "Passage", "Quote",
+                                 "ReadError", "Settings", "UnsupportedFormat"]
     homes = {"Engine": engine, "Settings": settings, "MAX_QUESTION_CHARS": question}
     for name in retrieval.__all__:
-        home = homes.get(name, errors if name.endswith(("Error", "Format", "NotFound", "Corpus", "Question")) else model)
+        is_error = name.endswith(("Error", "Format", "NotFound", "Corpus", "Question"))
+        home = homes.get(name, errors if is_error else model)
         assert getattr(retrieval, name) is getattr(home, name), name
     assert retrieval.DEFAULT_TOP_K == 3
 

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retrieval import userdocs
-from retrieval import Engine
+from retrieval import Engine, userdocs
 from retrieval.suggest import suggest_questions
-from retrieval.transcript import (WORD_JOINER, Turn, conversation_markdown, escape_md, highlighted_md, safe_url)
+from retrieval.transcript import WORD_JOINER, Turn, conversation_markdown, escape_md, highlighted_md, safe_url
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -72,7 +71,8 @@ def quotes(at: AppTest) -> list[str]:
 
 def places(at: AppTest) -> list[str]:
     """Return the place line(s) under every quote: file · section · page, and where else the same content is."""
-    return [html.unescape(m) for h in at.get("html") for m in re.findall(r'<div class="kutip-place">(.*?)</div>', h.value)]
+    return [html.unescape(m) for h in at.get("html")
+            for m in re.findall(r'<div class="kutip-place">(.*?)</div>', h.value)]
 
 
 def shown_text(body: str) -> str:

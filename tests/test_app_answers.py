@@ -12,10 +12,8 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from retrieval import userdocs
-from retrieval import Engine
-from tests.test_app import (FACT, FACT_QUESTION, MOU, SHENZHEN, ask, docs, places, quotes, start,  # noqa: F401 (fixture)
-                            shown_text)
+from retrieval import Engine, userdocs
+from tests.test_app import FACT, FACT_QUESTION, MOU, SHENZHEN, ask, docs, places, quotes, shown_text, start  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "corpus" / "bab3-sister-city-batam-gimje.md"
@@ -79,7 +77,8 @@ def test_scope_one_document_and_cited_sources(docs, sessions):
     ask(at, MOU)
     assert not quotes(at) or all("17 Agustus" not in shown_text(q) for q in quotes(at))
     ask(at, FACT_QUESTION)
-    assert quotes(at) and places(at) and all(p.startswith("unggahan/zorbania.txt") for p in places(at)[-len(quotes(at)):])
+    assert quotes(at) and places(at)
+    assert all(p.startswith("unggahan/zorbania.txt") for p in places(at)[-len(quotes(at)):])
     at.sidebar.radio(key="scope_kind").set_value("cited").run()
     assert any("Belum ada sumber yang dikutip" in c.value for c in at.sidebar.caption)
     assert "**Tidak ditemukan di dokumen yang dipilih\\.**" in [m.value for m in at.markdown]

@@ -5,8 +5,8 @@ import re
 import time
 
 import pytest
-
 from test_app import ask, docs, quotes, shown_text, start  # noqa: F401 - docs is a fixture
+
 from retrieval import dense, userdocs
 from ui import meaning
 

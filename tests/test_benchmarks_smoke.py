@@ -10,13 +10,8 @@ import time
 
 import pytest
 
-from benchmarks import dense_scale as D
-from benchmarks import generate as G
-from benchmarks import measure as M
-from benchmarks import report as P
-from benchmarks import run as R
+from benchmarks import dense_scale as D, generate as G, measure as M, report as P, run as R
 from conftest import shared_path
-
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -10,8 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import shared_path
-from tests.test_browser import (ANSWER_TIMEOUT_MS, MOU, PDF_NAME, SHENZHEN, ask, browser, pytestmark,  # noqa: F401
-                                server)
+from tests.test_browser import ANSWER_TIMEOUT_MS, MOU, PDF_NAME, SHENZHEN, ask, browser, pytestmark, server  # noqa: F401
 
 FESTIVAL = "Festival apa yang ada di kota Gimje?"
 UPLOAD_TIMEOUT_MS = 180_000          # the session's own engine is built with the upload (read, indexed, embedded)

@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 
 from conftest import CHAPTER, CHAPTER_NAME, write_corpus
+from retrieval import Engine, cache
+from retrieval.cache import MAGIC, cache_path, corpus_files, corpus_key, read_cache, write_cache
+from retrieval.readers import READERS
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "core" / "mini_eval.jsonl"
-from retrieval import cache
-from retrieval.cache import MAGIC, cache_path, corpus_files, corpus_key, read_cache, write_cache
-from retrieval import Engine
-from retrieval.readers import READERS
 
 
 @pytest.fixture

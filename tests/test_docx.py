@@ -15,17 +15,14 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import word_at_mark
-from retrieval import userdocs
+from retrieval import Engine, userdocs
 from retrieval.cache import corpus_files
-from retrieval import Engine
 from retrieval.errors import EmptyCorpus, ReadError, UnsupportedFormat
 from retrieval.model import Block, Document
-from retrieval.readers import KNOWN, read_file, readable_suffixes
-from retrieval.readers import ooxml
+from retrieval.readers import KNOWN, ooxml, read_file, readable_suffixes
 from retrieval.readers.docx import CorruptDocx, EncryptedDocx, read_docx
 from retrieval.structure import structure
 
@@ -370,7 +367,8 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path):
     engine = Engine.build(corpus, use_cache=False)
     status = {d.source: (d.status, d.reason) for d in engine.documents}
     assert status["bab1.docx"][0] == "indexed"
-    assert status["rusak.docx"] == ("skipped", "rusak.docx: bukan .docx yang utuh / not a valid .docx (rusak / corrupt)")
+    assert status["rusak.docx"] == ("skipped",
+                                    "rusak.docx: bukan .docx yang utuh / not a valid .docx (rusak / corrupt)")
     assert status["lama.doc"][0] == "skipped" and "simpan ulang sebagai .docx atau PDF" in status["lama.doc"][1]
     assert status["terbuka.odt"][0] == "skipped" and "OpenDocument (.odt)" in status["terbuka.odt"][1]
     assert sorted(f.number for f in engine.footnotes) == [1, 2, 10, 11]

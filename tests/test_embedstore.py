@@ -194,7 +194,8 @@ def test_a_build_without_the_cache_reads_stored_vectors_and_writes_nothing(tmp_p
         pytest.skip("e5 model not loaded")
     seen: list[str] = []
     original = loaded.passages
-    monkeypatch.setattr(loaded, "passages", lambda texts, progress=None: seen.extend(texts) or original(texts, progress))
+    monkeypatch.setattr(loaded, "passages",
+                        lambda texts, progress=None: seen.extend(texts) or original(texts, progress))
     cache = tmp_path / "cache"
     cache.mkdir(mode=0o700)
     (cache / FILE).write_bytes((embedstore_dir() / FILE).read_bytes())     # the session's: the chapter embedded

@@ -32,7 +32,7 @@ investasi, pendidikan dan pertanian, yang akan dibahas lagi dalam pertemuan beri
 ARCHIVED = ARTICLE.replace(b"HALAMAN UJI KUTIP.", b"HALAMAN UJI KUTIP (salinan arsip).")
 CHANGED = ARTICLE.replace(b"HALAMAN UJI KUTIP.", b"HALAMAN UJI KUTIP (versi baru).")
 NO_TEXT = b"<html><head><title>HALAMAN UJI</title></head><body><nav><a href='/'>Beranda</a></nav></body></html>"
-PLAIN = "HALAMAN UJI KUTIP (teks biasa).\n\nKerja sama Batam dan Gimje.\n".encode("utf-8")
+PLAIN = b"HALAMAN UJI KUTIP (teks biasa).\n\nKerja sama Batam dan Gimje.\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 SIZE_LIMIT = 20_000
 ARCHIVE_YEAR = 2018

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from conftest import shared_path
 from retrieval import answerable, fit, qadata, ranker, short_answer

@@ -11,9 +11,8 @@ import pytest
 from fpdf import FPDF
 
 from conftest import CHAPTER, CHAPTER_NAME, write_corpus
-from retrieval import __main__ as cli
+from retrieval import Engine, __main__ as cli
 from retrieval.control_chars import one_line, terminal_safe
-from retrieval import Engine
 from retrieval.readers.markdown import read_markdown
 from retrieval.readers.pdf import read_pdf
 from retrieval.readers.text import read_text
@@ -135,7 +134,7 @@ def test_no_output_carries_control_bidi_or_a_forged_line(tmp_path_factory, capsy
 def test_one_bad_byte_in_utf8_is_replaced_alone_and_reported(tmp_path):
     text = "# Bab\n\nKota Batam — kota industri, café di Gimje sejak 2013 "
     path = tmp_path / "bab.md"
-    path.write_bytes(text.encode("utf-8") + b"\xff" + "selesai.\n".encode())
+    path.write_bytes(text.encode("utf-8") + b"\xff" + b"selesai.\n")
     doc = read_markdown(path)
     assert doc.blocks[1].text == "Kota Batam — kota industri, café di Gimje sejak 2013 \ufffdselesai."
     assert doc.get("warning") == "bab.md: 1 bita bukan UTF-8 diganti dengan \ufffd / 1 invalid UTF-8 byte(s) replaced"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.errors import ReadError
-from retrieval.readers import read_file
 from retrieval.files import META_DIR
+from retrieval.readers import read_file
 from retrieval.readers.html import read_html
 
 # A page written for these tests (not a copy of a real site): an article wrapped in boilerplate.
@@ -73,7 +73,8 @@ def test_meta_url_is_canonical_then_og_url(tmp_path):
     assert doc.get("url") == "https://kepri.example.test/berita/17979/gimje-bahas-sister-city"
     assert doc.get("og_url") == "https://og.example.test/berita/17979"
     assert doc.get("title") and "Gimje bahas sister city dengan Batam" in doc.get("title")
-    no_canonical = ARTICLE.replace('<link rel="canonical" href="https://kepri.example.test/berita/17979/gimje-bahas-sister-city">', "")
+    no_canonical = ARTICLE.replace(
+        '<link rel="canonical" href="https://kepri.example.test/berita/17979/gimje-bahas-sister-city">', "")
     assert read_html(write(tmp_path, "b.html", no_canonical)).get("url") == "https://og.example.test/berita/17979"
     bare = no_canonical.replace('<meta property="og:url" content="https://og.example.test/berita/17979">', "")
     assert read_html(write(tmp_path, "c.html", bare)).get("url") is None
@@ -100,7 +101,8 @@ def test_broken_sidecar_is_ignored(tmp_path):
 
 
 def test_declared_legacy_charset(tmp_path):
-    page = ARTICLE.replace('<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">')
+    page = ARTICLE.replace('<meta charset="utf-8">',
+                           '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">')
     page = page.replace("dihadiri pejabat daerah.", "dihadiri pejabat daerah – café “Melayu”.")
     doc = read_html(write(tmp_path, "a.html", page.encode("cp1252")))
     assert doc.blocks[1].text.endswith("dihadiri pejabat daerah – café “Melayu”.")

@@ -53,8 +53,8 @@ def test_adding_a_document_embeds_only_its_sentences(tmp_path, embedded):
     sentences = ["Kota Gimje mengirim tiga belas pelajar ke Batam pada tahun 2016.",
                  "Mereka belajar bahasa Indonesia selama dua minggu.",
                  "Program itu dibiayai oleh pemerintah kota Gimje."]
-    assert sorted(embedded) == sorted(sentences + [" ".join(sentences[:2])])   # its sentences, its paragraphs whole
-                                                                                # (the one-sentence one is that sentence)
+    # its sentences, its paragraphs whole (the one-sentence one is that sentence)
+    assert sorted(embedded) == sorted(sentences + [" ".join(sentences[:2])])
     units, passages = len(after.units.passage), len(after.passages)
     assert after.vectors.shape == (units + passages, dense.DIM)
     old_units, old_passages = len(before.units.passage), len(before.passages)

@@ -1,4 +1,5 @@
-"""The module map (docs/architecture.md) lists every module of retrieval/ and ui/ (and app.py), and nothing that is not there."""
+"""The module map (docs/architecture.md) lists every module of retrieval/ and ui/ (and app.py), and nothing that is not
+there."""
 from __future__ import annotations
 
 import re
@@ -28,5 +29,5 @@ def test_the_module_map_lists_nothing_that_is_not_there():
 
 
 def test_each_module_has_one_line_saying_what_it_does():
-    for path, line in module_map().items():
+    for _path, line in module_map().items():
         assert len(line.split(None, 1)) == 2 and len(line) <= 140, line

@@ -8,8 +8,7 @@ import sys
 import pytest
 
 from conftest import lexical, write_corpus
-from retrieval import necessity
-from retrieval import Engine
+from retrieval import Engine, necessity
 
 
 @pytest.fixture

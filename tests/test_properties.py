@@ -4,8 +4,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from retrieval import MAX_QUESTION_CHARS, Engine
 from retrieval.errors import BadQuestion, ReadError

@@ -8,11 +8,11 @@ import pytest
 
 from conftest import CHAPTER, passage_with
 from retrieval.errors import ReadError, UnsupportedFormat
+from retrieval.headings import heading_level, is_chapter_only, without_numbering
 from retrieval.model import Block, Document
 from retrieval.readers import read_file
 from retrieval.readers.markdown import clean_inline, parse_markdown, read_markdown
 from retrieval.readers.text import parse_text, read_text
-from retrieval.headings import heading_level, is_chapter_only, without_numbering
 from retrieval.structure import split_sentences, structure
 
 BAB = "BAB III FAKTOR YANG MENDORONG TERJADINYA KERJASAMA SISTER CITY"

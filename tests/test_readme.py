@@ -16,7 +16,7 @@ from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-VENV_PYTHON = ".venv/bin/python"      # what the README's set-up command creates; here: the interpreter running the tests
+VENV_PYTHON = ".venv/bin/python"      # what the README's set-up command creates; here: the interpreter running tests
 NEEDS_NETWORK = ("fetch-sources",)    # downloads the cited pages into corpus/sources: not run by the tests
 EXAMPLE_TIMEOUT = 300
 

@@ -10,30 +10,30 @@ import numpy as np
 import pytest
 
 from conftest import lexical, shared_path, write_corpus
-from retrieval import analysis
+from retrieval import Engine, analysis
 from retrieval.analysis import STOP_WORDS, question_type, stem, terms, tokenise
-from retrieval import Engine
-from retrieval.index import Index
 from retrieval.evaluate import summarise
+from retrieval.index import Index
 from retrieval.present import answer_dict
 from retrieval.settings import Settings
 
 DETIK = ("https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-"
          "tapi-batam-malah-ketinggalan")
 
+MODEL_MISS = pytest.mark.xfail(strict=True, reason="issue 26: missed since the models were fitted on IDK-MRC/TyDiQA")
 KNOWN = [  # question, text the first quote must hold, footnotes the first quote must cite
     ("Kapan MoU Batam dan Gimje ditandatangani?", "17 Agustus 2013", (34,)),
     ("Festival apa yang ada di kota Gimje?", "Festival Horizon Gimje", (38,)),
     ("Berapa penghasilan Shenzhen pada tahun 2011?", "US$114,5 miliar", (32,)),
     ("siapa penulis buku Paradiplomacy", "Ali Mukti, Takdir, Paradiplomacy", (39,)),
     pytest.param("Apa yang diperlukan dalam kerjasama Batam dan Gimje di bidang perekonomian?",
-                 "diperlukan menjaga kesinambungan kerjasama dalam bidang perekonomian", (33,), marks=pytest.mark.xfail(strict=True, reason="issue 26: missed since the models were fitted on IDK-MRC/TyDiQA")),
+                 "diperlukan menjaga kesinambungan kerjasama dalam bidang perekonomian", (33,), marks=MODEL_MISS),
 ]
 UNANSWERABLE = ["Siapa presiden Korea Selatan pada tahun 2013?", "Berapa harga tiket pesawat Jakarta ke Seoul?",
                 "Siapa pelatih tim sepak bola Korea Selatan?", "What is the capital of Japan?"]
 # a known miss: the festival paragraph passes (probability 0.192, bar 0.190); strict, so the day it abstains the
 # test says so
-KNOWN_MISS = pytest.param("Bagaimana cuaca di Gimje hari ini?", marks=pytest.mark.xfail(strict=True, reason="issue 26: missed since the models were fitted on IDK-MRC/TyDiQA"))
+KNOWN_MISS = pytest.param("Bagaimana cuaca di Gimje hari ini?", marks=MODEL_MISS)
 QUESTIONS_KNOWN = [q.values[0] if hasattr(q, "values") else q[0] for q in KNOWN]
 MANY = QUESTIONS_KNOWN + UNANSWERABLE + [
     "Mengapa kerja sama Batam dan Shen Zen gagal?", "Apa saja tujuan kerjasama?", "Apa poin keefektivitas kerjasama?",
@@ -87,7 +87,7 @@ def test_book_author_question_finds_the_footnote_entry(engine):
     ("festival horizon gimje yang harus didatangi saat musim gugur, sumbernya dari web apa?",
      "Yang mana seni ini yang menunjukkan seni dan budaya Melayu", 38),
     pytest.param("Panduan tata cara kerjasama sister city dari Departemen Luar Negeri itu dikutip dari mana?",
-                 "Berikut ini adalah mekanisme dan prosedur dalam kerjasama sister city", 36, marks=pytest.mark.xfail(strict=True, reason="issue 26: missed since the models were fitted on IDK-MRC/TyDiQA")),
+                 "Berikut ini adalah mekanisme dan prosedur dalam kerjasama sister city", 36, marks=MODEL_MISS),
     # no entry matched here: the sentence carrying a footnote marker outranks its uncited neighbours
     ("Where does the claim that Shenzhen gained more from the partnership come from, which source?",
      "Dari kerjasama Shen Zen dengan Batam lebih menguntungkan Shen Zen", 32),
@@ -445,7 +445,8 @@ def test_connectives_and_anaphors_tie_a_sentence_to_the_one_before():
     assert [analysis.continues(tokenise(s)) for s in free] == [False] * len(free)
 
 
-WINDOW = ("Kota Lumbu punya pelabuhan kecil di pantai utara. Pelabuhan Lumbu melayani kapal nelayan dari pulau sekitar. "
+WINDOW = ("Kota Lumbu punya pelabuhan kecil di pantai utara. "
+          "Pelabuhan Lumbu melayani kapal nelayan dari pulau sekitar. "
           "Nelayan membawa ikan ke pasar setiap pagi. Dengan demikian warga Lumbu hidup dari hasil laut.")
 
 

@@ -1,9 +1,9 @@
 """The short answer: exact spans of the asked kind from chapter sentences and invented ones; None when absent."""
 from __future__ import annotations
 
-import pytest
-
 import dataclasses
+
+import pytest
 
 from retrieval.short_answer import SpanModel, answer_kind, short_answer, span_model
 from tests.conftest import passage_with

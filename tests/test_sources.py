@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from retrieval import Engine
-from retrieval.model import Block, Document, Footnote, Quote
 from retrieval.linking import link_sources, url_key
+from retrieval.model import Block, Document, Footnote, Quote
 from retrieval.sources import STRONG_SUPPORT, WEAK_SUPPORT, SourceStatus, best_support, source_status, support_label
 
 ANTARA = "http://kepri.antaranews.com/berita/17979/gimje-bahas-sister-city-dengan-batam"
@@ -38,7 +38,8 @@ NOTES = [note(32, "https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/ban
     ("<https://example.com:443/>", "example.com"),
     ("http://example.com:8080/x/", "example.com:8080/x"),
     ("https://example.com/caf%C3%A9", "example.com/café"),
-    ("https://web.archive.org/web/2018id_/http://kepri.antaranews.com/berita/17979", "kepri.antaranews.com/berita/17979"),
+    ("https://web.archive.org/web/2018id_/http://kepri.antaranews.com/berita/17979",
+     "kepri.antaranews.com/berita/17979"),
     ("https://web.archive.org/web/20180301000000/https://www.example.com/a/", "example.com/a"),
 ])
 def test_url_key(url, key):
@@ -164,7 +165,7 @@ Setelah pertemuan tersebut mereka menambah akan melakukan kerjasama dalam lima b
 <sup>34</sup> Berita uji. <https://berita.example.test/gimje-batam> diakses pada 20 januari 2019
 
 <sup>35</sup> Laporan uji. <https://laporan.example.test/rendang> diakses pada 20 januari 2019
-"""
+"""  # noqa: E501 (a chapter's paragraphs are long lines)
 # Source texts written for the test: one restates the quote, one shares its topic, one is about something else.
 RESTATES = "Kedua kota sepakat melakukan kerjasama dalam lima bidang, yaitu pariwisata, industri dan perdagangan, " \
            "investasi, pendidikan dan pertanian."
@@ -219,12 +220,14 @@ def test_cli_sources_lists_what_the_engine_linked_when_it_read_the_corpus(tmp_pa
     from retrieval.__main__ import main
     (tmp_path / CHAPTER_NAME).write_bytes(CHAPTER.read_bytes())
     (tmp_path / "sources").mkdir()
-    (tmp_path / "sources" / "39-paradiplomacy.txt").write_text("Paradiplomasi adalah kerja sama kota.", encoding="utf-8")
+    (tmp_path / "sources" / "39-paradiplomacy.txt").write_text("Paradiplomasi adalah kerja sama kota.",
+                                                               encoding="utf-8")
     (tmp_path / "sources" / "36-panduan.doc").write_bytes(b"\xd0\xcf\x11\xe0 not a docx")
     assert main(["sources", "--json", "--corpus", str(tmp_path), "--no-cache"]) == 0
     rows = {r["number"]: r for r in json.loads(capsys.readouterr().out)}
     assert sorted(rows) == list(range(32, 41))
-    assert (rows[39]["status"], rows[39]["files"], rows[39]["reason"]) == ("present", ["sources/39-paradiplomacy.txt"], "")
+    assert (rows[39]["status"], rows[39]["files"], rows[39]["reason"]) == ("present", ["sources/39-paradiplomacy.txt"],
+                                                                           "")
     assert (rows[36]["status"], rows[36]["files"]) == ("present", ["sources/36-panduan.doc"])
     assert rows[36]["reason"] == ("sources/36-panduan.doc: tidak terbaca (format tak dikenal atau rusak) / "
                                   "not read (unknown format or unreadable)")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHAPTER_NAME, REPO
-from retrieval.__main__ import main
+from conftest import CHAPTER_NAME
 from retrieval import Engine
+from retrieval.__main__ import main
 from retrieval.present import quote_dict
 from retrieval.readers.markdown import read_markdown
 from retrieval.structure import structure
@@ -130,7 +130,8 @@ def test_glossary_of_the_chapter(engine):
     expanded = {k: (t.expansion, t.definition) for k, t in terms.items() if t.kind != "unexpanded"}
     assert expanded == {
         "FTZ": ("Free Trade Zone", "perdagangan bebas dan pelabuhan bebas Batam, Bintan dan Karimun"),
-        "Kerjasama antar negara atau daerah": (None, "kegiatan yang dilakukan oleh dua atau lebih negara ataupun daerah"),
+        "Kerjasama antar negara atau daerah": (None,
+                                               "kegiatan yang dilakukan oleh dua atau lebih negara ataupun daerah"),
         "LoI": ("Letter of Intent", None),
         "MoU": ("Memorandum of Understanding", None),
         "NATO": ("North Atlantic Treaty Organization",
@@ -138,8 +139,10 @@ def test_glossary_of_the_chapter(engine):
         "OKI": ("Organisasi Konferensi Islam", "kelompok organisasi negara-negara islam"),
     }
     assert sorted(k for k, t in terms.items() if t.kind == "unexpanded") == ["ASEAN", "OPEC", "RI", "RRC"]  # no "US$"
-    assert terms["MoU"].uses == 6   # 3 × "MoU" in the text + "(MOU)" in the table title of each of the 3 rows; "Mou" is no abbreviation form
-    assert terms["NATO"].also[0].text == "NATO adalah kerjasama dari negara-negara Atlantik Utara yang berideologikan liberal."
+    # 3 × "MoU" in the text + "(MOU)" in the table title of each of the 3 rows; "Mou" is no abbreviation form
+    assert terms["MoU"].uses == 6
+    assert terms["NATO"].also[0].text == ("NATO adalah kerjasama dari negara-negara Atlantik Utara yang "
+                                          "berideologikan liberal.")
     for t in terms.values():
         assert t.term.upper() in t.quote.text.upper()
         if t.expansion:

@@ -66,7 +66,8 @@ def test_reader_view_of_the_pdf_has_pages_sections_notes_and_the_quote(both):
     assert '<mark class="kutip-here">Festival Horizon Gimje</mark>' in out
     pages = re.findall(r'class="kutip-page">hlm\. ([\d–]+)<', out)
     assert pages[0] == "45" and pages[-1].endswith("56") and len(pages) == len(set(pages))
-    assert "<h4>B. Faktor Yang Mendorong Terjadinya Kerjasama Sister City Antara Kota Batam Dengan Kota Gimje</h4>" in out
+    assert ("<h4>B. Faktor Yang Mendorong Terjadinya Kerjasama Sister City Antara Kota Batam Dengan Kota Gimje</h4>"
+            in out)
     assert '<sup><a href="#kutip-fn-38" title="38">38</a></sup>' in out
     entry = re.search(r'<li value="37" id="kutip-fn-37">(.*?)</li>', out).group(1)
     assert re.search(rf'href="https://www\.liputan6\.com/[^"]*{URL_37_END}"', entry)
@@ -107,4 +108,5 @@ def test_reader_view_marks_a_quoted_footnote_entry(both):
     notes = [f for f in both.footnotes if f.source.endswith(".md")]
     out = reader_html(md, notes, entry.id, 0, len(entry.text))
     assert out.count('id="kutip-here"') == 1
-    assert re.search(r'<li value="38" id="kutip-fn-38"><mark class="kutip-here" id="kutip-here">Tentang pariwisata', out)
+    assert re.search(r'<li value="38" id="kutip-fn-38"><mark class="kutip-here" id="kutip-here">Tentang pariwisata',
+                     out)

@@ -7,12 +7,11 @@ from urllib.parse import quote as url_quote
 import streamlit as st
 
 from retrieval import MAX_QUESTION_CHARS, Engine
-from retrieval.model import Answer, Footnote, Quote
-from retrieval.model import ShortAnswer
+from retrieval.model import Answer, Footnote, Quote, ShortAnswer
 from retrieval.scope import Scope, copies_of
 from retrieval.sources import best_support
 from retrieval.tables import row_cells
-from retrieval.transcript import (Turn, citation_text, escape_lines, escape_md, footnote_for, link_md, quote_marks)
+from retrieval.transcript import Turn, citation_text, escape_lines, escape_md, footnote_for, link_md, quote_marks
 from ui.html import esc, paragraph_html, popover, quote_html, row_html
 
 SHOWN_QUESTION_CHARS = 400

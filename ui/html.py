@@ -1,9 +1,10 @@
-"""HTML for quotes, whole paragraphs and the reader view: every document character escaped, links whole (no streamlit)."""
+"""HTML for quotes, whole paragraphs and the reader view: every document character escaped, links whole (no
+streamlit)."""
 from __future__ import annotations
 
 import html
 import re
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from retrieval.model import Footnote, Passage
 from retrieval.transcript import highlight_spans, safe_url
@@ -52,7 +53,7 @@ table.kutip-row td { padding: .15rem .8rem .15rem 0; }
 .kutip-refused { color: #b00020; font: .9rem/1.4 "Source Sans Pro", sans-serif; margin: .3rem 0 0 0; }
 .kutip-reader ol.kutip-notes { font: .9rem/1.45 "Source Sans Pro", sans-serif; }
 .kutip-reader :target, .kutip-reader tr.kutip-here { background: #fff3b0; }
-</style>"""
+</style>"""  # noqa: E501 (CSS rules kept one a line)
 
 
 def esc(text: str) -> str:
@@ -98,9 +99,9 @@ def inline(text: str, marks: Sequence[tuple[int, int]] = (), spans: Sequence[Spa
         return any(a < offset < b for a, b in urls)
 
     kept = [(a, b, c) for a, b, c in spans if not (c == "kutip-word" and any(a < ub and ua < b for ua, ub in urls))]
-    cuts = {0, len(text), *(o for o, _ in marks if 0 <= o <= len(text))}
-    cuts |= {x for a, b, _ in kept for x in (a, b)} | {x for a, b in urls for x in (a, b)}
-    cuts = sorted(x for x in cuts if 0 <= x <= len(text) and not in_url(x))
+    edges = {0, len(text), *(o for o, _ in marks if 0 <= o <= len(text))}
+    edges |= {x for a, b, _ in kept for x in (a, b)} | {x for a, b in urls for x in (a, b)}
+    cuts = sorted(x for x in edges if 0 <= x <= len(text) and not in_url(x))
     out: list[str] = []
     for a, b in zip(cuts, cuts[1:] + [len(text)]):
         if note is not None:

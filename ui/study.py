@@ -217,8 +217,9 @@ def _answer(choice: int | None, choices: tuple[str, ...], answer: str) -> None:
     quiz = st.session_state["quiz"]
     if choice is None or quiz["answered"] is not None:
         return
-    quiz["answered"] = choices[choice] == answer
-    quiz["score"] += int(quiz["answered"])
+    right = choices[choice] == answer
+    quiz["answered"] = right
+    quiz["score"] += int(right)
 
 
 def _next() -> None:

@@ -1,10 +1,10 @@
 """Readers: one module per format, each turning a file into a Document; chosen by suffix from one table."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Callable
 
 from ..errors import UnsupportedFormat
 from ..model import Document

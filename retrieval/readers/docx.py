@@ -281,7 +281,8 @@ def _is_chapter_title(before: list[Block], block: Block) -> bool:
     if not before or before[-1].kind != "heading" or not is_chapter_only(before[-1].text):
         return False
     letters = [c for c in block.text if c.isalpha()]
-    return len(block.text) <= MAX_TITLE_CHARS and bool(letters) and sum(c.isupper() for c in letters) > TITLE_CAPS_SHARE * len(letters)
+    return (len(block.text) <= MAX_TITLE_CHARS and bool(letters)
+            and sum(c.isupper() for c in letters) > TITLE_CAPS_SHARE * len(letters))
 
 
 def _hidden(run: Any) -> bool:

@@ -78,6 +78,7 @@ def extract_page(html: str, name: str) -> tuple[list[Block], list[tuple[str, str
             include_images=False, include_links=False, include_formatting=False, deduplicate=False)
     except Exception as exc:  # trafilatura raises assorted errors on broken markup
         raise ReadError(f"{name}: HTML tidak terbaca / unreadable HTML ({type(exc).__name__})") from exc
+    assert not isinstance(page, dict)                  # a Document (or None): as_dict is off by default
     blocks = body_blocks(page.body) if page is not None and page.body is not None else []
     if not any(b.text or b.rows for b in blocks):
         raise ReadError(f"{name}: tidak ada teks utama / no main text found")

@@ -1,7 +1,7 @@
 """Word's numbering as it is shown: list labels from numbering.xml, footnote numbers from w:footnotePr."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 LEVELS = 9                        # Word lists have levels 0-8
@@ -29,6 +29,10 @@ def format_number(n: int, fmt: str) -> str:
     return text.upper() if fmt.startswith("upper") else text
 
 
+@overload
+def _val(el: Any, child: str, default: str) -> str: ...
+@overload
+def _val(el: Any, child: str, default: None = None) -> str | None: ...
 def _val(el: Any, child: str, default: str | None = None) -> str | None:
     """Return the w:val of a child element, or default."""
     found = el.find(W + child) if el is not None else None
@@ -76,7 +80,8 @@ class Numbering:
         key = f"num:{num_id}" if overrides else f"abstract:{abstract}"
         counts = self.counters.setdefault(key, [None] * LEVELS)
         start = overrides.get(level, levels[level][0])
-        counts[level] = start if counts[level] is None else counts[level] + 1
+        current = counts[level]
+        counts[level] = start if current is None else current + 1
         for deeper in range(level + 1, LEVELS):
             counts[deeper] = None
         _, fmt, text = levels[level]
@@ -85,7 +90,8 @@ class Numbering:
         for k in range(LEVELS):
             if f"%{k + 1}" in text:
                 lv = levels.get(k, (1, "decimal", ""))
-                shown = counts[k] if counts[k] is not None else overrides.get(k, lv[0])
+                count = counts[k]
+                shown = count if count is not None else overrides.get(k, lv[0])
                 text = text.replace(f"%{k + 1}", format_number(shown, lv[1]))
         return text.strip()
 

@@ -50,7 +50,7 @@ def _utf8_repaired(data: bytes) -> tuple[str, int]:
         bad += err.end - err.start
         return "\ufffd" * (err.end - err.start), err.end
 
-    codecs.register_error("kutip-count", count)
+    codecs.register_error("kutip-count", count)  # type: ignore[arg-type]  # only decoding calls this handler
     text = data.decode("utf-8-sig", errors="kutip-count")
     if not any(ord(c) > 0x7F and c != "\ufffd" for c in text):
         return "", 0

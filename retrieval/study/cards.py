@@ -145,7 +145,7 @@ def _after_title(text: str, start: int, name: str) -> bool:
     return text[:start].rstrip().endswith(",") and any(w.lower() in PERSON_CUES for w in before)
 
 
-def _pool(f: _Fact, persons: set[str] = frozenset()) -> str:
+def _pool(f: _Fact, persons: set[str] | frozenset[str] = frozenset()) -> str:
     """Return the kind of value a fact's distractors must share (a day with days, a year with years, a person with
     persons ...)."""
     if f.kind == "name":
@@ -191,7 +191,7 @@ def _facts(shown: list[Passage], terms: list[Term]) -> list[_Fact]:
         p, a, b = t.quote.passage, t.quote.start, t.quote.end
         for kind, said in (("definition", t.definition), ("expansion", t.expansion)):
             where = p.text.find(said, a, b) if said else -1
-            if where >= 0:
+            if said and where >= 0:
                 out.append(_Fact(kind, f"{t.term}\x00{said}", where, where + len(said), p, a, b))
         expanded_words.update(w.lower() for w in (t.expansion or "").split())
         if t.kind == "abbreviation":

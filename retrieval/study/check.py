@@ -71,15 +71,16 @@ def check_citations(passages: tuple[Passage, ...] | list[Passage]) -> Check:
             uncited.append(Uncited(quote_of(p, a, b), found[0], found[1], p.section_path))
     cited: dict[int, list[Quote]] = {}
     for p in shown:
-        for off, n in p.marks:
+        for off, number in p.marks:
             a, b = sentence_around(p, max(0, off - 1))
             q = quote_of(p, a, b)
-            if all(x.passage.id != p.id or x.start != a for x in cited.setdefault(n, [])):
-                cited[n].append(q)
+            if all(x.passage.id != p.id or x.start != a for x in cited.setdefault(number, [])):
+                cited[number].append(q)
     return Check(tuple(uncited), tuple((n, tuple(qs)) for n, qs in sorted(cited.items())))
 
 
-def fact_in(sentence: str, common: set[str] = frozenset(), lower: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+def fact_in(sentence: str, common: set[str] | frozenset[str] = frozenset(),
+            lower: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """Return (kind, fact as written) of the first fact a sentence states: a quotation, date, number or name."""
     label = _LABEL.match(sentence)
     text = sentence[label.end():] if label else sentence

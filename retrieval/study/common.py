@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass
-from typing import Callable, Iterator
 
 from ..model import Footnote, Passage, Quote
 from ..present import footnote_dict, quote_dict

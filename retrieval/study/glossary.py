@@ -17,7 +17,7 @@ NOT_A_TERM = STOP_WORDS | frozenset("hal berikut begitu demikian kedua masing ti
                                     "perlu mereka kami kita baik".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # a currency's letters ("US$", "S$") are part of an amount, no abbreviation
-_CANDIDATE = re.compile(r"(?<![\w/.@-])[A-Z][A-Za-z]{1,%d}(?![\w/@$]|-\w)" % (MAX_ABBREVIATION - 1))
+_CANDIDATE = re.compile(rf"(?<![\w/.@-])[A-Z][A-Za-z]{{1,{MAX_ABBREVIATION - 1}}}(?![\w/@$]|-\w)")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
 _LABEL = re.compile(r"^\s*(?:[a-z]|\d{1,2})[.)]\s+")
 _URL = re.compile(r"\S+://\S+|www\.\S+")
@@ -53,7 +53,7 @@ def abbreviations_in(text: str, vocabulary: frozenset[str] = frozenset(), row: b
     names (row: "BERAKHIR: ..."), nor ordinary words the corpus also writes in lower case ("TAHUN")."""
     text = _URL.sub(lambda m: " " * len(m[0]), text)
     words = list(_WORD.finditer(text))
-    shouted = set()
+    shouted: set[int] = set()
     run: list[int] = []
     for k, w in enumerate(words + [None]):
         if w is not None and w[0].isupper() and len(w[0]) > 1:   # all capitals: "PEMKO", not "Pemko"
@@ -150,8 +150,8 @@ def glossary(passages: tuple[Passage, ...] | list[Passage]) -> list[Term]:
         if key in expanded or key in defined:
             continue
         forms = [f for f, _ in uses]
-        shown = max(sorted(set(forms)), key=forms.count)
-        never.append(Term(shown, "unexpanded", None, None, uses[0][1], uses=len(uses)))
+        form = max(sorted(set(forms)), key=forms.count)
+        never.append(Term(form, "unexpanded", None, None, uses[0][1], uses=len(uses)))
     never.sort(key=lambda t: t.term.casefold())
     return out + never
 

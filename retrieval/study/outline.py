@@ -76,7 +76,9 @@ def _rank_all(shown: list[Passage]) -> dict[tuple[int, int], float]:
 def tfidf(docs: list[list[str]]) -> sparse.csr_matrix:
     """Return the L2-normalised TF-IDF rows of token lists: tf · (ln((1 + n) / (1 + df)) + 1), as scikit-learn's."""
     vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[int] = []
     for r, doc in enumerate(docs):
         counts: dict[int, int] = {}
         for t in doc:
@@ -85,7 +87,7 @@ def tfidf(docs: list[list[str]]) -> sparse.csr_matrix:
         rows += [r] * len(counts)
         cols += counts.keys()
         vals += counts.values()
-    X = sparse.csr_matrix((np.array(vals, float), (rows, cols)), shape=(len(docs), max(1, len(vocab))))
+    X = sparse.csr_matrix((np.array(vals, np.float64), (rows, cols)), shape=(len(docs), max(1, len(vocab))))
     df = np.bincount(X.indices, minlength=X.shape[1])
     X = X @ sparse.diags(np.log((1 + len(docs)) / (1 + df)) + 1)
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())

@@ -88,7 +88,8 @@ def timeline_text(events: list[Event]) -> str:
     """Return the timeline as plain text lines for a terminal."""
     lines = []
     for e in events:
-        span = f" → {e.end_text}" + (f" ({e.duration})" if e.duration else "") if e.end and e.end_text != e.text_date else ""
+        span = (f" → {e.end_text}" + (f" ({e.duration})" if e.duration else "")
+                if e.end and e.end_text != e.text_date else "")
         marks = "".join(f"[{n}]" for n in e.quote.footnotes)
         lines.append(f"{e.date:10s}  {e.text_date}{span}: “{e.quote.text}” {marks}".rstrip())
         lines.append(f"            — {place(e.quote)}")

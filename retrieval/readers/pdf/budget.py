@@ -66,7 +66,7 @@ def stream_caps(left: int) -> Iterator[None]:
         if hasattr(current, name):
             now = getattr(current, name)
             caps[name] = max(1, min(now, left) if now else left)
-    with apply_configuration(**caps):
+    with apply_configuration(**caps):  # type: ignore[arg-type]  # cap names only, never "configuration"
         yield
 
 
