@@ -149,13 +149,13 @@ class Engine:
         return other
 
     # --- asking -------------------------------------------------------------------------------
-    def ask(self, question: str, top_k: int = DEFAULT_TOP_K, keep: Callable[[Passage], bool] | None = None,
+    def ask(self, question: str, top_k: int = DEFAULT_TOP_K, where: Callable[[Passage], bool] | None = None,
             pool: int = 0) -> Answer:
         """Return the quotes that answer the question (each passing the answerability test), or an abstention
-        with the nearest passages; keep: only passages it accepts, drawn from the best max(top_k, pool)."""
-        plan, judged = self.judged(question, max(top_k, pool) if keep is not None else top_k)
-        if keep is not None:
-            judged = [(q, p) for q, p in judged if keep(q.passage)][:top_k]
+        with the nearest passages; where: only passages it accepts, drawn from the best max(top_k, pool)."""
+        plan, judged = self.judged(question, max(top_k, pool) if where is not None else top_k)
+        if where is not None:
+            judged = [(q, p) for q, p in judged if where(q.passage)][:top_k]
         if not judged:
             return Answer(question=plan.question, abstained=True, terms=plan.words, english=plan.english)
         dense_on = self.dense_status.loaded and self.settings.dense
