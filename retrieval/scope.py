@@ -76,4 +76,6 @@ def keeper(engine: Engine, scope: Scope, repeats: dict[str, str]) -> Callable[[P
 
 def ask_within(engine: Engine, question: str, top_k: int, keep: Callable[[Passage], bool] | None) -> Answer:
     """Return the engine's answer from the passages keep accepts (at most top_k); none that answers: abstained."""
+    if keep is None:
+        return engine.ask(question, top_k=top_k)
     return engine.ask(question, top_k=top_k, where=keep, pool=SCOPED_CANDIDATES)
