@@ -6,11 +6,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Set as AbstractSet
 from functools import lru_cache
 
+from .lexicon import written_abbreviations
+
 # Function words only.  Unlike stock lists (Sastrawi's drops "tidak", "belum", "sejak", "setelah",
 # "bersama", "luar", "kerja", "sama", "akhir", ...), words that carry meaning stay searchable:
 # negation and time words change what a sentence says, and they matter when deciding not to answer.
 # Question words (and "dimaksud" of "apa yang dimaksud dengan ...") are dropped from matching but read by
-# question_type().
+# asked.question_type().
 STOP_WORDS = frozenset("""
 yang dan di ke dari pada untuk dengan dalam oleh ini itu adalah ialah yaitu yakni atau ataupun juga akan
 telah sudah sedang masih bisa dapat agar supaya karena sehingga maka jika kalau bila apabila namun tetapi
@@ -25,25 +27,6 @@ the a an of to in on at for by with from and or is are was were be been being wh
 when where why how does do did much many that this these those it its as into about according there their
 """.split())
 
-QUESTION_WORDS = {
-    "when": ("kapan", "kapankah", "when", "tanggal berapa", "tanggal berapakah", "tahun berapa", "tahun berapakah",
-             "bulan berapa", "bulan apa", "hari apa", "sejak kapan", "what year", "which year", "what date"),
-    "who": ("siapa", "siapakah", "who", "whom"),
-    "number": ("berapa", "berapakah", "how many", "how much"),
-    "why": ("mengapa", "kenapa", "knp", "why", "krn apa", "karena apa", "apa sebab", "apa penyebab", "sebabnya apa"),
-    "where": ("di mana", "dimana", "di manakah", "dimanakah", "where", "ke mana", "kemana", "dari mana", "darimana",
-              "di kota apa", "di negara apa", "which city", "which country")
-    + tuple(f"{place} {which}" for place in ("kota", "provinsi", "negara", "pulau", "kabupaten", "benua")
-            for which in ("apa", "apakah", "mana", "manakah")),
-}
-# A definition question, by its frame only: "apa (yang) dimaksud (dengan) X", "apa itu X", "X itu apa",
-# "pengertian X", "apa arti X".  Not "... kerjasama yang dimaksud?" (the one meant), "apa maksud dan tujuan"
-# (purpose) or "apa itu yang ..." (what is it that).
-DEFINITION = re.compile(r"^apa(?:kah)? (?:yang )?di ?maksud\b|\bdi ?maksud (?:dengan|oleh)\b|\byang di ?maksud\b(?!$)"
-                        r"|^apa(?:kah)? itu\b(?! yang\b)"
-                        r"|\bitu apa(?:kah)?$|\bmaksudnya apa|^apa(?:kah)? (?:arti|maksud|definisi)\b(?! dan\b)"
-                        r"|\b(?:pengertian|definisi|arti dari|artinya apa)\b|\bmeant by\b|^define\b"
-                        r"|\bdefinition of\b|\bmeaning of\b")
 # The frame words of a definition question: what it asks for, not what it is about ("definisi dari budaya")
 DEFINITION_FRAME = frozenset("definisi pengertian arti artinya definition meaning meant define".split())
 # A sentence opening with one of these continues the one before it: the inter-sentence conjunctions of
@@ -59,19 +42,13 @@ pada akhirnya, adapun, hal ini, hal itu, hal tersebut, dalam hal ini, ini, itu, 
 """.replace("\n", " ").split(","))
 _CONNECTIVE_LENGTHS = sorted({len(c) for c in CONNECTIVES}, reverse=True)
 ENUMERATION = re.compile(r"\b(apa saja|siapa saja|mana saja|sebutkan|meliputi apa|what are|list)\b")
-# everyday written abbreviations -> the word (chat-style questions: "gagal krn apa", "UU 24/2000")
-ABBREVIATIONS = {
-    "yg": "yang", "dgn": "dengan", "utk": "untuk", "tdk": "tidak", "gak": "tidak", "nggak": "tidak", "ga": "tidak",
-    "sdh": "sudah", "blm": "belum", "dlm": "dalam", "krn": "karena", "karna": "karena", "knp": "kenapa",
-    "kpn": "kapan", "brp": "berapa", "bgmn": "bagaimana", "gmn": "bagaimana", "tsb": "tersebut", "spt": "seperti",
-    "thn": "tahun", "th": "tahun", "tgl": "tanggal", "jml": "jumlah", "sbg": "sebagai", "dr": "dari",
-    "kpd": "kepada", "pemda": "pemerintah daerah", "pemkot": "pemerintah kota",
-    "uu": "undang undang", "permen": "peraturan menteri", "jg": "juga", "aja": "saja", "hrs": "harus", "msh": "masih",
-}
-_ABBREVIATED = frozenset(ABBREVIATIONS)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
 CAPITALISED = re.compile(r"(?<=\S)\s+([A-Z][\w-]*)")   # a capitalised word past the first: a name
 _LONG_NUMBER = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+_NUMBER_WORDS = ("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas seratus seribu sejuta "
+                 "belasan puluhan ratusan ribuan one two three four five six seven eight nine ten twelve hundred")
+WORD_NUMBER = re.compile(rf"\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.I)   # an amount in words
+URL = re.compile(r"(?:https?://|www\.)\S+")   # a web address as written in text
 
 
 def normalise(text: str) -> str:
@@ -83,7 +60,7 @@ def normalise(text: str) -> str:
 _MARKUP = re.compile(r"\x1b\[[0-9;]*m|\[[0-9;]+m"   # terminal colour codes (their escape may be gone)
                      r"|</?[a-zA-Z][^<>]{0,200}>"  # HTML tags
                      r"|\]\([^()\s]*\)"            # a markdown link's target
-                     r"|\b(?:https?://|www\.)\S+")  # bare addresses
+                     r"|\b" + URL.pattern)            # bare addresses
 
 
 def strip_markup(text: str) -> str:
@@ -105,11 +82,18 @@ def continues(tokens: list[str]) -> bool:
 
 
 def expand_abbreviations(tokens: list[str]) -> list[str]:
-    """Return question tokens with everyday abbreviations written out ("krn" -> "karena")."""
+    """Return tokens with everyday written abbreviations written out ("krn" -> "karena"; lexicon.WRITTEN)."""
+    table = written_abbreviations()
     out: list[str] = []
     for t in tokens:
-        out.extend(ABBREVIATIONS.get(t, t).split())
+        out.extend(table.get(t, t).split())
     return out
+
+
+@lru_cache(maxsize=1)
+def _abbreviated() -> frozenset[str]:
+    """Return the written abbreviations (what terms() looks for before writing them out)."""
+    return frozenset(written_abbreviations())
 
 
 @lru_cache(maxsize=1)
@@ -248,7 +232,7 @@ def compound_words(token_lists: Iterable[list[str]]) -> dict[str, str]:
 
 def terms(tokens: list[str], compounds: Mapping[str, str] | AbstractSet[str] = frozenset()) -> list[str]:
     """Return index terms: compounds joined, function words dropped, words stemmed."""
-    if not _ABBREVIATED.isdisjoint(tokens):
+    if not _abbreviated().isdisjoint(tokens):
         tokens = expand_abbreviations(tokens)
     out = []
     for token in join_compounds(tokens, compounds) if compounds else tokens:
@@ -266,19 +250,6 @@ def index_term(token: str) -> str:
     if _LONG_NUMBER.match(token):
         token = re.sub(r"[.,]", "", token)
     return stem(token)
-
-
-def question_type(question: str) -> str | None:
-    """Return what the question asks for ('when', 'who', 'number', 'why', 'define'), else None."""
-    q = " " + " ".join(expand_abbreviations(tokenise(question))) + " "
-    first: dict[str, int] = {}      # the kind whose question word comes first ("who was mayor when ..." -> who)
-    for kind, words in QUESTION_WORDS.items():
-        at = [q.find(f" {w} ") for w in words if f" {w} " in q]
-        if at:
-            first[kind] = min(at)
-    if first:
-        return min(first, key=lambda kind: (first[kind], list(QUESTION_WORDS).index(kind)))
-    return "define" if DEFINITION.search(q.strip()) else None
 
 
 # "poin a sampai g", "butir 1-5": a question naming a list by its item labels

@@ -17,18 +17,17 @@ from pathlib import Path
 
 import numpy as np
 
+from .analysis import URL, WORD_NUMBER
+from .asked import Asked, in_unit
+from .dates import BARE_MONTHS, YEAR_WORD
 from .errors import ModelFileError
-from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
 from .ranker import read_fitted
-from .short_answer import URL, WORD_NUMBER
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "answerable.json"
 FEATURES = ("bias", "cosine", "coverage_passage", "coverage_quote", "asks_kind", "kind_missing", "unknown_share",
             "number_missing", "english", "lexical", "rarest_missing", "name_missing", "quote_rarest_missing",
             "negation_missing", "question_terms", "cos_whole")
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_MONTHS = re.compile(r"\b(" + "|".join(sorted(set(INDONESIAN_MONTHS + ENGLISH_MONTHS) - {"may"})) + r")\b",
-                     re.I)             # not "may": in an English text the verb, far more often than the month
+_MONTHS = re.compile(r"\b(" + "|".join(sorted(BARE_MONTHS)) + r")\b", re.I)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # a year written with its era or its word, of any length ("tahun 493", "1450 SM", "abad ke-6", "400 AD"), or a decade
 _ERA = re.compile(r"\b(?:tahun|thn|year|abad|century)\s+(?:ke-?\s*)?(\d{1,4}|[ivxlc]+)\b"
@@ -71,109 +70,27 @@ class Signals:
                          self.cos_whole])
 
 
-def kind_found(qtype: str | None, question: str, quote: str) -> bool:
-    """Tell whether the quote holds a value of the kind a when/number/who/where question asks for that the
-    question does not hold itself (a date asked about is not its own answer).  Web addresses and the date a
+def kind_found(asked: Asked, question: str, quote: str) -> bool:
+    """Tell whether the quote holds a value of the kind a when/number/who/where question asks for that the question
+    (its plain form) does not hold itself (a date asked about is not its own answer).  Web addresses and the date a
     source was accessed ("diakses pada 29 Januari 2019") are not values of the text, unless that is asked."""
-    asked = question.lower()
+    said = question.lower()
     quote = URL.sub(" ", quote)
-    if not _ACCESSED.search(asked):
+    if not _ACCESSED.search(said):
         quote = _ACCESSED.sub(" ", quote)
-    if qtype == "when":
+    if asked.qtype == "when":
         eras = [next(g for g in m.groups() if g) for m in _ERA.finditer(quote)]
-        return any(y not in asked for y in _YEAR.findall(quote) + eras) or bool(_MONTHS.search(quote))
-    if qtype == "number":
-        unit, text = asked_unit(asked), quote.lower()
+        return any(y not in said for y in YEAR_WORD.findall(quote) + eras) or bool(_MONTHS.search(quote))
+    if asked.qtype == "number":
+        text = quote.lower()
         numbers = [m for m in (*_NUMBER.finditer(quote), *WORD_NUMBER.finditer(quote))
-                   if m.group().lower() not in asked and not text.endswith("salah ", 0, m.start())]
-        if unit is None:
+                   if m.group().lower() not in said and not text.endswith("salah ", 0, m.start())]
+        if asked.unit is None:
             return bool(numbers)
-        return any(_in_unit(text, m.start(), m.end(), unit) for m in numbers)
-    if qtype in ("who", "where"):
-        return any(n.lower() not in asked for n in _NAME.findall(quote))
+        return any(in_unit(text, m.start(), m.end(), asked.unit) for m in numbers)
+    if asked.qtype in ("who", "where"):
+        return any(n.lower() not in said for n in _NAME.findall(quote))
     return True
-
-
-# What a number is counted in: when a question names one ("berapa persen", "brp orang", "luasnya dlm km2",
-# "how many hectares"), the answer is a number in that unit, not any number.  Measurement units and the
-# Indonesian counting words; English ones are matched through their first letters (hectare ~ hektar).
-UNITS = ("persen", "%", "km", "meter", "hektar", "hectare", "ton", "kg", "liter", "orang", "jiwa", "penduduk",
-         "pasal", "ayat", "halaman", "hari", "minggu", "bulan", "tahun", "jam", "menit", "kali", "rupiah", "rp",
-         "us$", "dolar", "dollar", "miliar", "juta", "triliun", "percent", "people", "days", "years", "hours")
-UNIT_REACH = 16         # characters after a number in which its unit must stand ("114,5 miliar", "5 tahun")
-# how a text writes a unit a question names: "berapa persen" is answered by "40%", "berapa orang" by "35.557.249
-# jiwa", "hlm brp" by "hlm. 26"; the forms in PREFIXED stand before their number
-UNIT_FORMS = {"persen": {"persen", "%", "percent", "prosen"}, "orang": {"orang", "jiwa", "penduduk", "people", "warga"},
-              "halaman": {"halaman", "hlm", "hal"}, "us$": {"us$", "usd", "$", "dolar", "dollar"},
-              "rupiah": {"rupiah", "rp", "idr"}, "hektar": {"hektar", "hektare", "ha", "hectare"},
-              "km": {"km", "kilometer"}, "kg": {"kg", "kilogram"}, "tahun": {"tahun", "thn", "years"},
-              "hari": {"hari", "days"}, "jam": {"jam", "hours"}}
-PREFIXED = {"us$", "usd", "$", "rp", "idr", "€", "£", "¥", "halaman", "hlm", "hal"}
-# a quantity a question measures names its unit's kind: "berapa luas" asks for an area, "berapa tinggi" a length
-# (not "berapa lama": a span is often answered by its ends, "sejak 1467 hingga ...")
-MEASURES = {
-    "area": ({"luas"}, {"km", "km2", "km²", "kilometer", "m2", "m²", "meter", "hektar", "hektare", "ha", "hectare",
-                        "hectares", "are", "mil", "miles", "square", "persegi", "acre", "acres"}),
-    "length": ({"tinggi", "panjang", "lebar", "jarak", "kedalaman", "ketinggian", "diameter"},
-               {"m", "meter", "meters", "metres", "km", "kilometer", "kilometres", "cm", "mm", "kaki", "feet", "ft",
-                "mil", "miles", "mdpl", "inci", "inch", "inches"}),
-    "mass": ({"berat", "massa"}, {"kg", "kilogram", "gram", "g", "ton", "pon", "pound", "pounds", "lb"}),
-    "money": ({"harga", "biaya", "ongkos"}, {"rp", "rupiah", "idr", "us$", "usd", "$", "dolar", "dollar", "dollars",
-                                            "euro", "€", "£", "¥", "yen", "won", "ringgit", "ribu", "juta", "miliar",
-                                            "triliun"}),
-    "temperature": ({"suhu"}, {"derajat", "c", "f", "celsius", "celcius", "fahrenheit", "kelvin"}),
-}
-_MEASURED = {noun: kind for kind, (nouns, _) in MEASURES.items() for noun in nouns}
-_MEASURE_ASKED = re.compile(r"\bberapa(?:kah)?\s+([a-z]+)")
-_HEAD = {form: head for head, forms in UNIT_FORMS.items() for form in forms}   # a unit's form -> the unit
-# ... and the forms a question may name a unit by, beside UNITS (not the shortest, nor "hal": a word of its own)
-_ASKED_FORMS = {form: head for form, head in _HEAD.items() if len(form) > 2 and form != "hal"}
-_UNIT_WORD = re.compile(r"us\$|[%$€£¥]|[a-z]+[²³23]?")   # "km²" is an area, not a length
-
-
-def asked_unit(question: str) -> str | None:
-    """Return the unit a number question names (as the quote would write it), or the kind of quantity it measures
-    ("area" for "berapa luas"), or None."""
-    measured = _MEASURE_ASKED.search(question.lower())
-    if measured and measured.group(1) in _MEASURED:
-        return _MEASURED[measured.group(1)]
-    words = re.findall(r"us\$|%|[a-z]+|\d+", question.lower())
-    for word, after in zip(words, words[1:] + [""]):
-        if after.isdigit() and not word.startswith("km"):   # "tahun 2011" names a year, not a unit asked for
-            continue
-        for unit in UNITS:
-            if word == unit or (len(unit) > 4 and word.startswith(unit)):
-                return _HEAD.get(unit, unit)
-        if word in _ASKED_FORMS:
-            return _ASKED_FORMS[word]
-    return None
-
-
-def _in_unit(text: str, start: int, end: int, unit: str) -> bool:
-    """Tell whether the number at text[start:end] (lower case) is counted in the unit: one of the unit's forms is
-    among the two words after it, or is a currency or page form right before it ("us$ 13,200", "hlm. 26")."""
-    forms = MEASURES[unit][1] if unit in MEASURES else UNIT_FORMS.get(unit, {unit})
-    after = _UNIT_WORD.findall(text[end:end + UNIT_REACH])[:2]
-    before = _UNIT_WORD.findall(text[max(0, start - 9):start])[-1:]
-    return any(w in forms or (unit not in MEASURES and w.startswith(unit)) for w in after) \
-        or any(w in forms and w in PREFIXED for w in before)
-
-
-_NAMED_DATE = re.compile(r"\b(?:tahun|tanggal|bulan) (?:berapa|apa)\b|\b(?:what|which) (?:year|date|month)\b")
-
-
-def names_kind(qtype: str | None, question: str) -> bool:
-    """Tell whether the question names the kind of value it wants: a unit ("berapa persen", "hlm berapa") or a
-    year or date ("tahun berapa"), not only "berapa" or "kapan"."""
-    asked = question.lower()
-    if qtype == "number":
-        return asked_unit(asked) is not None
-    return qtype == "when" and bool(_NAMED_DATE.search(asked))
-
-
-def asks_kind(qtype: str | None) -> bool:
-    """Tell whether the question asks for a value of a kind (date, number, name, place)."""
-    return qtype in ("when", "number", "who", "where")
 
 
 def _fitted() -> dict:

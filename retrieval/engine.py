@@ -168,7 +168,8 @@ class Engine:
             related = tuple(q for q, p in judged if p >= self.settings.related_share * bar)
             return Answer(question=plan.question, abstained=True, related=related, terms=plan.words,
                           english=plan.english)
-        short = short_answer(plan.question, quotes[0].text, judged[0][1], weights=self.term_weights(plan.question)) \
+        short = short_answer(plan.question, plan.asked, quotes[0].text, judged[0][1],
+                             weights=self.term_weights(plan.question)) \
             if judged[0][0] is quotes[0] else None
         return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
                       terms=plan.words, english=plan.english, short=short)
@@ -179,7 +180,7 @@ class Engine:
         dense_on = self.dense_status.loaded and self.settings.dense
         gate = self.settings.kind_gate
         found = self.signals(plan, top_k)
-        if self.settings.abstain and self.settings.named_kind and answerable.names_kind(plan.qtype, plan.plain):
+        if self.settings.abstain and self.settings.named_kind and plan.asked.named:
             found = [(q, s) for q, s in found if not s.kind_missing]
         veto = answerable.veto() if self.settings.missing_veto is None else self.settings.missing_veto
         if self.settings.abstain:
@@ -194,7 +195,7 @@ class Engine:
         weighted = self.index.reweighted(qv, necessity.weight)    # ranks; the plain qv is what signals read
         cos = cosines(self.vectors, plan.question) if self.settings.dense else None
         score, order = rank(self.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
-                            english=plan.english, question=plan.plain)
+                            english=plan.english, question=plan.plain, asked=plan.asked)
         if plan.asks_source:
             score, order = claims_for_entries(self.layout, score, order)
         quotes = quotes_for(order, score, self.units, self.passages, max(1, top_k), coverage_gain(self.index, qv),

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from .dates import YEAR
+
 ARCHIVE_BASE = "https://web.archive.org/web"
 HASH_CHARS = 8           # hex digits of the URL's hash in a saved file's name: two chapters' footnote 1 never collide
 _SECOND_LEVEL = {"ac", "co", "com", "edu", "go", "gov", "mil", "net", "or", "org", "sch", "web", "my", "ne"}
@@ -26,7 +28,7 @@ def access_year(accessed: str | None) -> int | None:
     """Return the year of an access date ('18 Februari 2017', '20/02/19'), or None."""
     if not accessed:
         return None
-    years = re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", accessed)
+    years = re.findall(rf"(?<!\d)({YEAR})(?!\d)", accessed)
     if years:
         return int(years[-1])
     short = re.search(r"\d{1,2}[-/.]\d{1,2}[-/.](\d{2})\s*$", accessed.strip())

@@ -56,7 +56,7 @@ def collect(engine, questions: list[Question], dense: bool = True, english: dict
         weighted = engine.index.reweighted(qv, necessity.weight)
         cos = cosines(engine.vectors, plan.question) if dense else None
         found = candidates(engine.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
-                           english=plan.english, question=plan.plain)
+                           english=plan.english, question=plan.plain, asked=plan.asked)
         g = grades(engine, found.rows, item)
         if g.max() < 2:
             continue                                   # the gold sentence is not among the candidates
@@ -294,19 +294,18 @@ def collect_spans(engine, questions: list[Question], first_number: int = 0) -> d
     """Return every candidate span's features, whether it is a gold answer exactly, and its question's number, for
     the questions asking a kind of value: the spans of the first quote the engine gives (abstaining or not)."""
     from .evaluate import norm
-    from .short_answer import answer_kind, candidates, span_features
+    from .short_answer import candidates, span_features
     xs, ys, qs = [], [], []
     for n, item in enumerate(questions, first_number):
         plan, judged = engine.judged(item.q)
-        kind = answer_kind(plan.question)
-        if kind is None or not judged:
+        if plan.asked.kind is None or not judged:
             continue
         quote, p = judged[0]
-        found = candidates(plan.question, quote.text, kind)
+        found = candidates(plan.question, quote.text, plan.asked)
         if not found:
             continue
         gold = {norm(g) for g in item.gold}
-        xs.append(span_features(plan.question, quote.text, kind, found, p, engine.term_weights(plan.question)))
+        xs.append(span_features(plan.question, quote.text, plan.asked, found, p, engine.term_weights(plan.question)))
         ys.append([norm(quote.text[s:e]) in gold for s, e, _ in found])
         qs.append(np.full(len(found), n, np.int32))
     return {"x": np.vstack(xs).astype(np.float32), "y": np.concatenate(ys).astype(bool),

@@ -12,6 +12,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 SLANG = "slang.tsv"                        # IndoCollex, filtered (MIT)
 SLANG_SUPPLEMENT = "slang-supplement.tsv"  # the project's own few entries; they win over SLANG
+WRITTEN = "abbreviations.txt"              # the project's own list of chat forms documents write too ("yg", "UU")
 THESAURUS = "thesaurus.tsv"                # mythes-id (LGPL-2.1)
 ENGLISH = "english.tsv"                    # FreeDict eng-ind (CC-BY-SA-3.0)
 ENGLISH_WORDNET = "english-wordnet.tsv"    # WordNet 3.0 synsets' Wordnet Bahasa lemmas (WordNet 3.0 licence, MIT)
@@ -51,6 +52,19 @@ def _chat() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Return chat form -> standard words, both as word tuples (the supplement over the lexicon)."""
     table = {tuple(k.split()): tuple(v.split()) for name in (SLANG, SLANG_SUPPLEMENT) for k, v in _rows(name)}
     return {k: v for k, v in table.items() if k and v}
+
+
+@lru_cache(maxsize=1)
+def written_abbreviations() -> dict[str, str]:
+    """Return the abbreviations written out in every text, documents too ("yg" -> "yang", "uu" -> "undang undang"),
+    each with its standard form from the chat tables; raise ValueError for one the tables lack."""
+    chat = _chat()
+    forms = [line.strip() for line in (DATA / WRITTEN).read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    missing = [f for f in forms if (f,) not in chat]
+    if missing:
+        raise ValueError(f"{WRITTEN}: no standard form in {SLANG} or {SLANG_SUPPLEMENT} for {', '.join(missing)}")
+    return {f: " ".join(chat[(f,)]) for f in forms}
 
 
 @lru_cache(maxsize=1)

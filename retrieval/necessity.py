@@ -58,7 +58,8 @@ def weight(term: str) -> float:
 
 def count(split: Path) -> dict[str, tuple[int, int]]:
     """Return term -> (answerable questions holding it, of which the paragraph holds it) for an IDK-MRC split."""
-    from .analysis import question_type, terms, tokenise, without_frame
+    from .analysis import terms, tokenise, without_frame
+    from .asked import question_type
     from .question import clean_question
     data = json.loads(split.read_text(encoding="utf-8"))
     paragraphs = data if isinstance(data, list) else [p for a in data["data"] for p in a["paragraphs"]]

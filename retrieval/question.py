@@ -18,13 +18,13 @@ from .analysis import (
     index_term,
     join_compounds,
     label_range,
-    question_type,
     stem,
     strip_markup,
     terms,
     tokenise,
     without_frame,
 )
+from .asked import Asked, read as read_asked
 from .colloquial import standard_forms
 from .control_chars import NON_TEXT
 from .errors import BadQuestion
@@ -50,8 +50,8 @@ class QueryPlan:
     """What a question asks, ready for searching."""
 
     question: str                        # cleaned, as typed (shown back to the user)
-    plain: str                           # chat forms written out, markup removed (what the answer kind is read from)
-    qtype: str | None                    # when | who | number | why | define | where | None
+    plain: str                           # chat forms written out, markup removed (what `asked` is read from)
+    asked: Asked                         # what it asks for: question type, kind of value, unit (asked.py)
     terms: tuple[str, ...]               # index terms of the question's own words
     expansions: tuple[Expansion, ...]    # synonyms and translations that the corpus has
     labels: tuple[str, str] | None       # item labels named ("poin a sampai g")
@@ -59,6 +59,11 @@ class QueryPlan:
     english: bool
     words: tuple[str, ...]               # the question's words as typed, for highlighting
     asks_source: bool = False            # where a claim comes from: answered by the claim and its footnote
+
+    @property
+    def qtype(self) -> str | None:
+        """Return the question type: when | who | number | why | define | where | None."""
+        return self.asked.qtype
 
 
 def clean_question(question: str) -> str:
@@ -119,14 +124,14 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
     q = clean_question(question)
     labels, searched = label_range(q)
     tokens = chapter_numerals(tokenise(lexicon.reduplicate(strip_markup(searched))), known)
-    english = lexicon.is_english(tokens)
-    plain_tokens = tokens if english else [standard(t, known) for t in
-                                           expand_abbreviations(lexicon.normalise_chat(tokens))]
+    chat = lexicon.normalise_chat(tokens)
+    english = lexicon.is_english(chat)      # chat forms written out first: "dmn" is no English word, "di mana" is
+    plain_tokens = tokens if english else [standard(t, known) for t in expand_abbreviations(chat)]
     plain = " ".join(plain_tokens)
-    qtype = question_type(plain)
+    asked = read_asked(plain)
     if english:     # its function words only meet Indonesian words by spelling; if nothing else is left, keep them
         plain_tokens = [t for t in tokens if t not in lexicon.english_stop_words()] or tokens
-    own = terms(without_frame(plain_tokens, qtype), compounds)
+    own = terms(without_frame(plain_tokens, asked.qtype), compounds)
     expansions: dict[str, Expansion] = {}
     have = set(own)
     for token in join_compounds(plain_tokens, compounds) if compounds else plain_tokens:
@@ -142,6 +147,6 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
                     expansions[term] = Expansion(source, term, weight)
                     added += 1
     words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
-    return QueryPlan(question=q, plain=plain, qtype=qtype, terms=tuple(own), expansions=tuple(expansions.values()),
+    return QueryPlan(question=q, plain=plain, asked=asked, terms=tuple(own), expansions=tuple(expansions.values()),
                      labels=labels, wants_list=asks_for_list(plain) or labels is not None, english=english,
                      words=words, asks_source=asks_for_source(plain))

@@ -10,11 +10,12 @@ import numpy as np
 
 from . import dense as dense_model, ranker
 from .analysis import terms, tokenise
+from .asked import Asked
 from .headings import without_numbering
 from .index import Index, ranges
 from .model import Passage
 from .ranker import FEATURES
-from .short_answer import answer_kind, kind_context
+from .short_answer import kind_context
 from .units import Units
 
 LABEL_BONUS = 1.0           # a list carrying the item labels the question names ("poin a sampai g"):
@@ -135,7 +136,7 @@ class Candidates:
 
 def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
                labels: tuple[str, str] | None = None, cos: np.ndarray | None = None,
-               english: bool = False, question: str = "") -> Candidates:
+               english: bool = False, question: str = "", asked: Asked | None = None) -> Candidates:
     """Return the sentences of the best passages with their ranking features.
 
     Passages are scored first; only the sentences of the CANDIDATES best by words and the CANDIDATES best by meaning
@@ -186,19 +187,18 @@ def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: C
         x[:, column["kind"]] = flags[rows]
     if wants_list:
         x[:, column["kind"]] = np.maximum(x[:, column["kind"]], units.in_list[rows])
-    kind = answer_kind(question) if question else None
-    if kind is not None:
+    if asked is not None and asked.kind is not None:
         texts = [layout.passages[p].text[a:b] for p, a, b in zip(pid.tolist(), units.start[rows].tolist(),
                                                                    units.end[rows].tolist())]
-        x[:, column["kind_context"]] = [kind_context(question, kind, t, qv.term_idf) for t in texts]
+        x[:, column["kind_context"]] = [kind_context(question, asked, t, qv.term_idf) for t in texts]
     if english:
         x[:, column["english_dense"]] = x[:, column["dense_sentence"]]
         x[:, column["english_lex"]] = layout.index.sentence_scores(qv, rows)
     bonus = np.zeros(len(rows))
     if len(named):
         bonus += LABEL_BONUS * np.isin(pid, named)
-    asked = set(qv.term_idf)
-    headed = [p for p in best.tolist() if layout.heading_terms[p] and layout.heading_terms[p] <= asked]
+    qterms = set(qv.term_idf)
+    headed = [p for p in best.tolist() if layout.heading_terms[p] and layout.heading_terms[p] <= qterms]
     if headed:                                                  # the question names the passage's section
         bonus += HEADING_BONUS * np.isin(pid, headed)
     return Candidates(rows, x, bonus)
@@ -206,13 +206,13 @@ def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: C
 
 def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
          labels: tuple[str, str] | None = None, cos: np.ndarray | None = None, english: bool = False,
-         question: str = ""):
+         question: str = "", asked: Asked | None = None):
     """Return ({unit: score in (0, 1)}, the best units first): the candidates scored by the learned ranker.
 
     score(u) = sigmoid(w . features(u) + w_passage * bonus(u)); the bonus of a named list or heading is counted in
     whole passage matches, on the ranker's own scale.
     """
-    found = candidates(layout, qv, qtype, wants_list, where, labels, cos, english, question)
+    found = candidates(layout, qv, qtype, wants_list, where, labels, cos, english, question, asked)
     model = ranker.model(cos is not None)
     z = model.score(found.x) + model.weights[ranker.FEATURES.index("lex_passage")] * found.bonus
     part = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))

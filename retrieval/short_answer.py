@@ -9,48 +9,30 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import terms, tokenise
+from .analysis import URL, WORD_NUMBER, terms, tokenise
+from .asked import Asked
+from .dates import INDONESIAN_MONTHS, YEAR, month_pattern
 from .errors import ModelFileError
 from .model import ShortAnswer
 from .ranker import read_fitted
 
-# chat spellings of the words that say what kind of answer is wanted
-CHAT_FORMS = {"tgl": "tanggal", "tg": "tanggal", "thn": "tahun", "th": "tahun", "brp": "berapa", "brapa": "berapa",
-              "kpn": "kapan", "kpan": "kapan", "dmn": "dimana", "dmana": "dimana", "sapa": "siapa", "bln": "bulan",
-              "sbg": "sebagai", "jml": "jumlah", "org": "orang", "thn2": "tahun"}
-_KINDS = (  # checked in this order: "tahun berapa" asks for a date, not a number
-    ("expansion", re.compile(r"\b(kepanjangan(nya)?|singkatan|kependekan|akronim|stands? for|abbreviation)\b")),
-    ("date", re.compile(r"\b(kapan(kah)?|bilamana|(tanggal|tahun|bulan)\s+(berapa|apa)|when|what (year|date)"
-                        r"|which year|in what year)\b")),
-    ("person", re.compile(r"\b(siapa(kah)?|who|whom)\b")),
-    ("place", re.compile(r"\b(di ?mana(kah)?|where)\b")),
-    ("number", re.compile(r"\b(berapa(kah)?|how (many|much|long))\b")),
-    ("name", re.compile(r"\b(apa(kah)?|what)\b.*\b(nama|name)\b|\b(nama|name)\b.*\b(apa(kah)?)\b")),
-)
-_MONTH = (r"(?:januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|nopember"
-          r"|desember|january|february|march|may|june|july|august|october|december"
-          r"|jan|feb|mar|apr|jun|jul|agu|agt|ags|aug|sep|sept|okt|oct|nov|des|dec)\.?")
-_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+_MONTH = month_pattern(short=True) + r"\.?"
 _DATES = (  # (pattern, specificity): a full date says more than a month, a month more than a year
-    (re.compile(rf"\b\d{{1,2}}\s+{_MONTH}\s+{_YEAR}\b", re.I), 3),
-    (re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}\b", re.I), 3),
-    (re.compile(rf"\b\d{{1,2}}[-/]\d{{1,2}}[-/](?:{_YEAR}|\d\d)\b"), 3),
-    (re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I), 2),
-    (re.compile(rf"(?<![\d.,]){_YEAR}(?![\d.,]\d)"), 1),
+    (re.compile(rf"\b\d{{1,2}}\s+{_MONTH}\s+{YEAR}\b", re.I), 3),
+    (re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+{YEAR}\b", re.I), 3),
+    (re.compile(rf"\b\d{{1,2}}[-/]\d{{1,2}}[-/](?:{YEAR}|\d\d)\b"), 3),
+    (re.compile(rf"\b{_MONTH}\s+{YEAR}\b", re.I), 2),
+    (re.compile(rf"(?<![\d.,]){YEAR}(?![\d.,]\d)"), 1),
 )
 _CURRENCY = r"(?:US\$|USD|Rp\.?|IDR|S\$|RM|KRW|\$|€|£|¥|₩)"
 _SCALE = r"(?:ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)"
-_NUMBER_WORDS = ("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas seratus seribu sejuta "
-                 "belasan puluhan ratusan ribuan one two three four five six seven eight nine ten twelve hundred")
 _NUMBER = re.compile(rf"(?:{_CURRENCY}\s?)?(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])(?:\s?%|\s+{_SCALE}\b)?", re.I)
-WORD_NUMBER = re.compile(rf"\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.I)   # an amount in words
 UNITS = frozenset("""persen percent tahun bulan hari minggu jam menit detik kali orang jiwa penduduk km kilometer
 meter m hektar hektare ha ton kg kilogram unit buah kota negara bidang poin butir pasal proyek program lembaga
 perusahaan sektor tahap kegiatan years months days weeks hours minutes people persons cities countries fields
 percent hectares points""".split())
 DURATION = frozenset("tahun bulan hari minggu jam menit detik years months days weeks hours minutes".split())
 _UNIT_AFTER = re.compile(r"\s+([A-Za-z]+)")
-URL = re.compile(r"(?:https?://|www\.)\S+")
 _LABEL = re.compile(r"(?:^|\n|\bno\.?:?\s*|[;:]\s*)\d{1,2}[.)]?(?=\s*(?:;|$|\n))", re.I)   # "No: 3." in a row
 # a person's name: two or more capitalised words; a role word close before it says it is a person
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:[-'][A-Za-z]+)?)+\b")
@@ -63,63 +45,49 @@ _PLACE = re.compile(r"\b(?:(?P<prep>di|ke|dari|in|at|from)\s+(?P<noun>(?:kota|ka
                     r"|negara|desa|kecamatan|kawasan|city|province|island|country)\s+)?"
                     r"|(?P<noun2>(?:[Kk]ota|[Kk]abupaten|[Pp]rovinsi|[Pp]ropinsi|[Pp]ulau|[Nn]egara|[Dd]esa|[Kk]ecamatan)\s+))"
                     r"(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,3})")
-NOT_NAMES = frozenset("""januari februari maret april mei juni juli agustus september oktober november desember
-senin selasa rabu kamis jumat sabtu minggu the dalam pada dengan dan yang ini itu hal luar negeri besar agung
-utama umum daerah pusat republik kerajaan""".split())
+NOT_NAMES = frozenset(INDONESIAN_MONTHS) | frozenset("""senin selasa rabu kamis jumat sabtu minggu the dalam pada
+dengan dan yang ini itu hal luar negeri besar agung utama umum daerah pusat republik kerajaan""".split())
 _EXPANSION_WORDS = {"dan", "dari", "untuk", "of", "and", "the", "for", "di", "ke", "pada", "&"}
 CONTEXT_WORDS = 4            # words each side of a candidate that say what it is (a table cell, a noun phrase)
 MAX_EXPANSION_WORDS = 10     # an expansion longer than this is a sentence, not the name the letters stand for
 _SEPARATOR = re.compile(r"[;.!?\n—]\s|[;\n—]")
 
 
-def normalise_question(question: str) -> str:
-    """Return the question lower-cased with chat spellings (tgl, thn, brp, kpn, dmn) written out."""
-    words = re.split(r"(\W+)", question.lower())
-    return "".join(CHAT_FORMS.get(w, w) for w in words)
-
-
-def answer_kind(question: str) -> str | None:
-    """Return the kind of answer the question asks for: date, number, person, place, expansion, name, or None."""
-    q = normalise_question(question)
-    for kind, pattern in _KINDS:
-        if pattern.search(q):
-            return kind
-    return None
-
-
-def short_answer(question: str, quote_text: str, answer_p: float = 1.0, model: SpanModel | None = None,
+def short_answer(question: str, asked: Asked, quote_text: str, answer_p: float = 1.0, model: SpanModel | None = None,
                  weights: Mapping[str, float] | None = None) -> ShortAnswer | None:
     """Return the span of quote_text of the asked kind that the span model finds likeliest to be the exact answer,
-    when its probability reaches the fitted threshold; else None (never a guess).  answer_p: the probability that
-    the quote answers the question (answerable.py); weights: the question terms' idf in the corpus."""
-    kind = answer_kind(question)
-    if kind is None or not quote_text.strip():
+    when its probability reaches the fitted threshold; else None (never a guess).  asked: what the question asks
+    for (QueryPlan.asked); answer_p: the probability that the quote answers the question (answerable.py); weights:
+    the question terms' idf in the corpus."""
+    if asked.kind is None or not quote_text.strip():
         return None
-    found = candidates(question, quote_text, kind)
+    found = candidates(question, quote_text, asked)
     if not found:
         return None
     model = model or span_model()
-    x = span_features(question, quote_text, kind, found, answer_p, weights)
+    x = span_features(question, quote_text, asked, found, answer_p, weights)
     p = model.probability(x)
     best = int(np.argmax(p))
-    cell = in_matching_cell(question, quote_text, found)
+    cell = in_matching_cell(question, asked, quote_text, found)
     if cell is not None:                       # a table row: the column the question names decides, not the model
         best = cell
     elif p[best] < model.threshold:
         return None
     s, e, _ = found[best]
-    return ShortAnswer(quote_text[s:e], s, e, kind, round(float(p[best]), 4))
+    return ShortAnswer(quote_text[s:e], s, e, asked.kind, round(float(p[best]), 4))
 
 
-def candidates(question: str, quote_text: str, kind: str) -> list[tuple[int, int, int]]:
+def candidates(question: str, quote_text: str, asked: Asked) -> list[tuple[int, int, int]]:
     """Return the spans of quote_text of the asked kind (start, end, specificity), none already in the question."""
-    asked = _plain_set(question)
+    kind = asked.kind
+    if kind is None:
+        return []
+    held = _plain_set(question)
     out: list[tuple[int, int, int]] = []
-    for s, e, rank in _found(quote_text, kind, _asked_unit(normalise_question(question)),
-                             question if kind == "expansion" else ""):
+    for s, e, rank in _found(quote_text, kind, asked.counted, question if kind == "expansion" else ""):
         if kind in ("person", "place", "name"):
             s, e = _without_asked_words(quote_text, s, e, question)
-        if _plain(quote_text[s:e]) not in asked and not _in_question(quote_text[s:e], question, kind) \
+        if _plain(quote_text[s:e]) not in held and not _in_question(quote_text[s:e], question, kind) \
                 and (s, e) not in [(a, b) for a, b, _ in out]:
             out.append((s, e, rank))
     return out
@@ -190,7 +158,7 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
                   or bool(re.search(_SCALE, m.group(0), re.I)))
         if worded and not has_unit:
             continue                                   # "salah satu", "dua belah pihak": not an amount
-        if not (has_unit or marked) and re.fullmatch(_YEAR, m.group(0)):
+        if not (has_unit or marked) and re.fullmatch(YEAR, m.group(0)):
             continue                                   # a bare year is a date
         if text[start - 1:start] in ("/", "-") or text[end:end + 1] in ("/",):
             continue                                   # part of a code or a range written without spaces
@@ -290,13 +258,12 @@ def _spells(run: list[tuple[int, int, str]], letters: str) -> bool:
     return letters in (initials, parts)
 
 
-def in_matching_cell(question: str, text: str, found: list[tuple[int, int, int]]) -> int | None:
+def in_matching_cell(question: str, asked: Asked, text: str, found: list[tuple[int, int, int]]) -> int | None:
     """Return the index in found of the most specific span in the one table cell whose header names what the
     question asks ("PENANDA TANGAN" for "ditandatangani", "BERAKHIR" for "sampai kapan", "JANGKA WAKTU" for
     "berapa lama"); None when text is no table row, or no cell or more than one cell matches."""
-    q = normalise_question(question)
     qterms = set(terms(tokenise(question)))
-    asks_end, asks_length = bool(END_ASKED.search(q)), _asked_unit(q) == "lama" or "how long" in q
+    asks_end, asks_length = asked.ends, asked.lasts
     matching = []
     for m in _ROW_CELL.finditer(text):
         header = m.group(1)
@@ -312,12 +279,6 @@ def in_matching_cell(question: str, text: str, found: list[tuple[int, int, int]]
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
-def _asked_unit(q: str) -> str | None:
-    """Return the word right after 'berapa' ("berapa bidang" -> bidang, "berapa lama" -> lama)."""
-    m = re.search(r"\b(?:berapa|how many|how much)\s+(\w+)", q)
-    return m.group(1) if m else None
-
-
 def _related(text: str, start: int, end: int, qterms: set[str], spans: list[tuple[int, int]],
              weights: Mapping[str, float] | None = None) -> tuple[float, float]:
     """Return how many of the question's terms stand just before text[start:end], and just after it (weights: each
@@ -384,18 +345,12 @@ def _in_url(text: str, offset: int) -> bool:
     return any(m.start() <= offset < m.end() for m in URL.finditer(text))
 
 
-def for_answer(question: str, quotes, answer_p: float = 1.0) -> ShortAnswer | None:
-    """Return the short answer taken from the best quote (quotes[0]) only, or None: a lower quote is never used."""
-    return short_answer(question, quotes[0].text, answer_p) if quotes else None
-
-
 # --- the span model: which candidate is the exact answer, and is it sure enough to be shown ---------------------
 SPAN_FEATURES = ("bias", "date", "number", "person", "place", "expansion", "name", "specific", "unit_fits",
                  "left_terms", "right_terms", "near", "cued", "words", "alone", "best_context", "answer_p",
                  "clause_start", "in_brackets", "header", "sentence_terms")
 KINDS = ("date", "number", "person", "place", "expansion", "name")
 WEIGHTS = Path(__file__).resolve().parent / "data" / "short_answer.json"
-END_ASKED = re.compile(r"\b(?:sampai|hingga|berakhir|akhir|selesai|until|end|ends|ended|expire)\b")
 END_CUES = frozenset("berakhir akhir hingga sampai s.d s/d until ends ended expires".split())
 LENGTH_HEADERS = frozenset("jangka waktu durasi lama masa duration period term".split())
 _ROW_CELL = re.compile(r"(?:;\s|—\s)([^;:—]{2,40}):\s([^;]*)")   # "; JANGKA WAKTU: 5 tahun" in a table row
@@ -433,20 +388,19 @@ def _span_model(path: Path) -> SpanModel:
     return SpanModel(w, threshold)
 
 
-def span_features(question: str, text: str, kind: str, found: list[tuple[int, int, int]],
+def span_features(question: str, text: str, asked: Asked, found: list[tuple[int, int, int]],
                   answer_p: float, weights: Mapping[str, float] | None = None) -> np.ndarray:
     """Return the span model's features (SPAN_FEATURES order) of each candidate span of text (weights: each question
     term's weight, its idf in the corpus; the words beside a span count as a share of the question's weight)."""
     qterms = set(terms(tokenise(question)))
     weights = weights or {}
     total = sum(weights.get(t, 1.0) for t in qterms) or 1.0
-    q = normalise_question(question)
+    kind, asks_end = asked.kind, asked.ends
     spans = [(s, e) for s, e, _ in found]
     words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w$%'-]+", text)]
     where = [k for k, (_, _, w) in enumerate(words) if set(terms(tokenise(w))) & qterms]
     context = [tuple(v / total for v in _related(text, s, e, qterms, spans, weights)) for s, e in spans]
     best = max(range(len(found)), key=lambda k: (found[k][2], *context[k], -found[k][0]))
-    asks_end = bool(END_ASKED.search(q))
     x = np.zeros((len(found), len(SPAN_FEATURES)))
     for k, (s, e, rank) in enumerate(found):
         inside = [i for i, (a, b, _) in enumerate(words) if a < e and s < b] or [0]
@@ -472,12 +426,12 @@ def span_features(question: str, text: str, kind: str, found: list[tuple[int, in
     return x
 
 
-def kind_context(question: str, kind: str | None, text: str, weights: Mapping[str, float]) -> float:
+def kind_context(question: str, asked: Asked, text: str, weights: Mapping[str, float]) -> float:
     """Return how closely a value of the asked kind in text stands by the question's words: the largest share of the
     question's weight (idf) beside any one candidate span, clause- and cell-bounded; 0 without such a span."""
-    if kind is None or kind == "expansion":
+    if asked.kind is None or asked.kind == "expansion":
         return 0.0
-    found = candidates(question, text, kind)
+    found = candidates(question, text, asked)
     if not found:
         return 0.0
     qterms = set(terms(tokenise(question)))

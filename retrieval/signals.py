@@ -39,9 +39,8 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
     return answerable.Signals(
         cosine=float(cos[inside].max()) if cos is not None else 0.0,
         coverage_passage=index.coverage(qv, present), coverage_quote=index.coverage(qv, held),
-        asks_kind=answerable.asks_kind(plan.qtype),
-        kind_missing=answerable.asks_kind(plan.qtype) and not answerable.kind_found(
-            plan.qtype, plan.plain, quote.text),
+        asks_kind=plan.asked.value,
+        kind_missing=plan.asked.value and not answerable.kind_found(plan.asked, plan.plain, quote.text),
         unknown_share=unknown,
         number_missing=any(t.isdigit() and t not in found for t in qv.term_idf),
         english=plan.english, lexical=float(lexical.max()) if len(lexical) else 0.0,

@@ -6,17 +6,17 @@ from collections.abc import Iterator
 from itertools import zip_longest
 from typing import TYPE_CHECKING
 
+from .dates import INDONESIAN_MONTHS, YEAR
 from .errors import KutipError
 from .headings import without_numbering
 from .model import Passage
-from .months import INDONESIAN_MONTHS
 
 if TYPE_CHECKING:
     from .engine import Engine
 
 MAX_CANDIDATES = 60          # questions tried at most (each costs one engine.ask)
 MAX_WORDS = 14               # a suggestion longer than this is not offered
-_DATE = re.compile(rf"\b\d{{1,2}}\s+({'|'.join(INDONESIAN_MONTHS)})\s+\d{{4}}\b", re.I)
+_DATE = re.compile(rf"\b\d{{1,2}}\s+({'|'.join(INDONESIAN_MONTHS)})\s+{YEAR}\b", re.I)
 _LEAD_HEAD = re.compile(r"^(?:berikut\s+(?:ini\s+)?(?:adalah\s+|merupakan\s+)?(?:beberapa\s+)?|"
                         r"dengan\s+beberapa\s+|beberapa\s+)", re.I)
 _LEAD_TAIL = re.compile(r"[\s,:;.]*(?:\b(?:seperti|yaitu|yakni|meliputi|antara lain|sebagai berikut|adalah)\b"

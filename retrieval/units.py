@@ -7,14 +7,14 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from .analysis import continues, tokenise
+from .dates import BARE_MONTHS, YEAR
 from .model import Passage
-from .months import ENGLISH_MONTHS, INDONESIAN_MONTHS
 from .state import Arrays, BadState, State, array
 
 UNITS_STEP = 2000           # passages between two progress reports while making units
 
-_YEAR = re.compile(r"(1[6-9]\d\d|20\d\d)$")
-_DATE_WORDS = frozenset(INDONESIAN_MONTHS) | frozenset(ENGLISH_MONTHS) | {"abad"}
+_YEAR = re.compile(rf"{YEAR}$")
+_DATE_WORDS = BARE_MONTHS | {"abad"}
 _DEFINING_WORDS = frozenset("adalah merupakan ialah yaitu yakni disebut berarti artinya didefinisikan diartikan"
                             .split())
 _CAUSE_WORDS = frozenset("karena dikarenakan sebab disebabkan akibat sehingga because due".split())

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, answerable, answerable_fit
-from retrieval.answerable import FEATURES, Signals, asks_kind, kind_found
+from retrieval.answerable import FEATURES, Signals, kind_found
+from retrieval.asked import Asked, read
 from retrieval.settings import Settings
 from retrieval.signals import name_terms
 
@@ -62,11 +63,12 @@ ROOT = Path(__file__).resolve().parent.parent
      False),
 ])
 def test_a_quote_holds_the_kind_of_value_asked_for_unless_the_question_holds_it(qtype, question, quote, found):
-    assert kind_found(qtype, question, quote) is found
+    asked = read(question)
+    assert asked.qtype == qtype and kind_found(asked, question, quote) is found
 
 
 def test_only_when_number_who_where_ask_for_a_kind():
-    assert [k for k in ("when", "number", "who", "where", "why", "define", None) if asks_kind(k)] == \
+    assert [k for k in ("when", "number", "who", "where", "why", "define", None) if Asked(qtype=k).value] == \
         ["when", "number", "who", "where"]
 
 
@@ -172,7 +174,8 @@ def test_the_kind_gate_turns_away_a_quote_without_the_kind_asked(engine):
     ("who", "siapa walikota gimje", False),
 ])
 def test_a_question_names_the_kind_of_value_by_its_unit_or_by_year_or_date(qtype, question, named):
-    assert answerable.names_kind(qtype, question) is named
+    asked = read(question)
+    assert asked.qtype == qtype and asked.named is named
 
 
 @pytest.mark.parametrize("question", ["Berapa persen inflasi kota Batam saat itu?",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval import lexicon
-from retrieval.analysis import question_type
+from retrieval.asked import question_type
 from retrieval.question import QueryPlan, chapter_numerals, mutual_synonyms, understand
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import lexical, shared_path, write_corpus
 from retrieval import Engine, analysis
-from retrieval.analysis import STOP_WORDS, question_type, stem, terms, tokenise
+from retrieval.analysis import STOP_WORDS, stem, terms, tokenise
+from retrieval.asked import question_type
 from retrieval.evaluate import summarise
 from retrieval.index import Index
 from retrieval.present import answer_dict

@@ -93,7 +93,7 @@ def lower_words(passages: list[Passage]) -> frozenset[str]:
 def names_in(text: str, lower: frozenset[str], skip: set[str] | frozenset[str] = frozenset()) -> list[re.Match]:
     """Return the proper names of a sentence: capitalised runs not at its start, not made of ordinary words."""
     from ..analysis import STOP_WORDS
-    from ..months import MONTHS
+    from ..dates import MONTHS
     out = []
     for m in _CAPS_RUN.finditer(text):
         if _SENTENCE_START.search(text[:m.start()]) or text[m.end():m.end() + 1] == ":":   # "No: 1." labels a cell

@@ -5,11 +5,10 @@ import calendar
 import re
 from dataclasses import dataclass
 
-from ..months import MONTHS, SHORT_MONTHS
+from ..dates import MONTHS, SHORT_MONTHS, YEAR, month_pattern
 
-YEAR = r"(?:1[5-9]\d\d|20\d\d)"   # 1500-2099: a four-digit number outside this is an amount, not a year
-_FULL = "|".join(sorted(MONTHS, key=len, reverse=True))
-_ANY = "|".join(sorted([*MONTHS, *SHORT_MONTHS], key=len, reverse=True))
+_FULL = month_pattern()
+_ANY = month_pattern(short=True)
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:\s*[-–]\s*(\d{{1,2}}))?\s+({_ANY})\.?,?\s+({YEAR})\b", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_FULL})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+({YEAR})\b", re.I)
 _NUMERIC = re.compile(rf"(?<![\d/.-])(\d{{1,2}})([/.-])(\d{{1,2}})\2({YEAR})(?![\d/])")
