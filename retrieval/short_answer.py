@@ -263,19 +263,23 @@ def in_matching_cell(question: str, asked: Asked, text: str, found: list[tuple[i
     question asks ("PENANDA TANGAN" for "ditandatangani", "BERAKHIR" for "sampai kapan", "JANGKA WAKTU" for
     "berapa lama"); None when text is no table row, or no cell or more than one cell matches."""
     qterms = set(terms(tokenise(question)))
-    asks_end, asks_length = asked.ends, asked.lasts
-    matching = []
-    for m in _ROW_CELL.finditer(text):
-        header = m.group(1)
-        words = set(terms(tokenise(header))) | set(terms(tokenise(header.replace(" ", ""))))
-        if words & qterms or (asks_end and bool(set(header.lower().split()) & END_CUES)) \
-                or (asks_length and bool(words & LENGTH_HEADERS)):
-            matching.append(m.span(2))
+    matching = [m.span(2) for m in _ROW_CELL.finditer(text) if names_column(m.group(1), qterms, asked)]
     if len(matching) != 1:
         return None
     a, b = matching[0]
     inside = [k for k, (s, e, _) in enumerate(found) if a <= s and e <= b]
     return max(inside, key=lambda k: (found[k][2], found[k][1] - found[k][0]), default=None)
+
+
+def names_column(header: str, qterms: set[str], asked: Asked, whole: bool = True) -> bool:
+    """Tell whether a table column's header names what the question asks: one of the question's words, or an end
+    ("BERAKHIR") asked when something ends; whole: also the header's words written as one ("PENANDA TANGAN" ~
+    "penandatangan") and a length ("JANGKA WAKTU") asked how long (the span model's feature reads the first two)."""
+    words = set(terms(tokenise(header)))
+    if whole:
+        words |= set(terms(tokenise(header.replace(" ", ""))))
+    return bool(words & qterms) or (asked.ends and bool(set(header.lower().split()) & END_CUES)) \
+        or (whole and asked.lasts and bool(words & LENGTH_HEADERS))
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
@@ -353,8 +357,9 @@ KINDS = ("date", "number", "person", "place", "expansion", "name")
 WEIGHTS = Path(__file__).resolve().parent / "data" / "short_answer.json"
 END_CUES = frozenset("berakhir akhir hingga sampai s.d s/d until ends ended expires".split())
 LENGTH_HEADERS = frozenset("jangka waktu durasi lama masa duration period term".split())
-_ROW_CELL = re.compile(r"(?:;\s|—\s)([^;:—]{2,40}):\s([^;]*)")   # "; JANGKA WAKTU: 5 tahun" in a table row
-_CELL = re.compile(r"(?:^|;\s|—\s)([^;:—]{2,40}):\s")        # "; BERAKHIR: " before a table row's value
+_HEADER = r"([^;:—]{2,40}):\s"                                 # a table row's column header, as rows are written
+_ROW_CELL = re.compile(rf"(?:;\s|—\s){_HEADER}([^;]*)")        # "; JANGKA WAKTU: 5 tahun" in a table row
+_CELL = re.compile(rf"(?:^|;\s|—\s){_HEADER}")                 # "; BERAKHIR: " before a table row's value
 
 
 @dataclass(frozen=True)
@@ -408,9 +413,8 @@ def span_features(question: str, text: str, asked: Asked, found: list[tuple[int,
         before = text[max(0, s - 40):s]
         left = [w.lower() for w in re.findall(r"[\w./]+", before)[-3:]]
         cell = _CELL.search(text[max(0, s - 60):s] + " ")
-        header = cell is not None and text[max(0, s - 60):s].rstrip().endswith(":") and (
-            bool(set(terms(tokenise(cell.group(1)))) & qterms) or (asks_end and bool(set(
-                cell.group(1).lower().split()) & END_CUES)))
+        header = cell is not None and text[max(0, s - 60):s].rstrip().endswith(":") and names_column(
+            cell.group(1), qterms, asked, whole=False)
         sentence = _SEPARATOR.split(text[:s])[-1] + text[s:e] + _SEPARATOR.split(text[e:])[0]
         held = set(terms(tokenise(sentence))) & qterms
         x[k] = (1.0, *(kind == name for name in KINDS),
