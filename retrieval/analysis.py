@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Set as AbstractSet
 from functools import lru_cache
 
-from .lexicon import written_abbreviations
+from .chat import written_abbreviations
 
 # Function words only.  Unlike stock lists (Sastrawi's drops "tidak", "belum", "sejak", "setelah",
 # "bersama", "luar", "kerja", "sama", "akhir", ...), words that carry meaning stay searchable:
@@ -82,7 +82,7 @@ def continues(tokens: list[str]) -> bool:
 
 
 def expand_abbreviations(tokens: list[str]) -> list[str]:
-    """Return tokens with everyday written abbreviations written out ("krn" -> "karena"; lexicon.WRITTEN)."""
+    """Return tokens with everyday written abbreviations written out ("krn" -> "karena"; chat.WRITTEN)."""
     table = written_abbreviations()
     out: list[str] = []
     for t in tokens:

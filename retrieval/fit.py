@@ -228,10 +228,11 @@ def chat_table() -> dict[str, str]:
     and the project's supplement): yang -> yg, dengan -> dgn, tidak -> gak."""
     from wordfreq import zipf_frequency
 
-    from .lexicon import SLANG, SLANG_SUPPLEMENT, _rows
+    from .chat import SLANG, SLANG_SUPPLEMENT
+    from .lexicon import read_rows
     best: dict[str, tuple[float, str]] = {}
     for name in (SLANG, SLANG_SUPPLEMENT):
-        for chat, standard in _rows(name):
+        for chat, standard in read_rows(name):
             if " " in chat or " " in standard or chat == standard:
                 continue
             key = (zipf_frequency(chat, "id"), chat)
@@ -263,10 +264,10 @@ def english_table() -> dict[str, str]:
     the Indonesian word as their first translations, from the bundled FreeDict and WordNet dictionaries."""
     from wordfreq import zipf_frequency
 
-    from .lexicon import ENGLISH, ENGLISH_WORDNET, _rows
+    from .lexicon import ENGLISH, ENGLISH_WORDNET, read_rows
     best: dict[str, tuple[int, float, str]] = {}
     for name in (ENGLISH, ENGLISH_WORDNET):
-        for en, ids in _rows(name):
+        for en, ids in read_rows(name):
             for rank, word in enumerate(ids.split("|")[:3]):
                 key = (rank, -zipf_frequency(en, "en"), en)
                 if word not in best or key < best[word]:

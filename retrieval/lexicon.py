@@ -1,18 +1,14 @@
-"""Word lists for reading questions: chat forms -> standard Indonesian, synonyms, English -> Indonesian.
+"""Word lists for reading questions: synonyms, English -> Indonesian (chat forms: chat.py).
 
 All data is read from retrieval/data/ (built from their upstream sources by scripts/build_*.py; sources,
 licences and filtering rules in retrieval/data/README.md), once per process.
 """
 from __future__ import annotations
 
-import re
 from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
-SLANG = "slang.tsv"                        # IndoCollex, filtered (MIT)
-SLANG_SUPPLEMENT = "slang-supplement.tsv"  # the project's own few entries; they win over SLANG
-WRITTEN = "abbreviations.txt"              # the project's own list of chat forms documents write too ("yg", "UU")
 THESAURUS = "thesaurus.tsv"                # mythes-id (LGPL-2.1)
 ENGLISH = "english.tsv"                    # FreeDict eng-ind (CC-BY-SA-3.0)
 ENGLISH_WORDNET = "english-wordnet.tsv"    # WordNet 3.0 synsets' Wordnet Bahasa lemmas (WordNet 3.0 licence, MIT)
@@ -25,16 +21,12 @@ ENGLISH_STOP = "english-stop.txt"          # scikit-learn's English stop words (
 LANGUAGE_MARGIN = 1.0
 # A question is English when more than this share of its voting words vote English.
 ENGLISH_SHARE = 0.5
-# "negara2" / "hal2" = "negara-negara" / "hal-hal"; the word needs a vowel and three letters, so units
-# ("km2", "m2") and codes stay as they are.
-_REDUPLICATED = re.compile(r"\b([^\W\d_]{3,})2\b")
-_VOWEL = re.compile(r"[aiueo]", re.IGNORECASE)
 # English inflections tried, in order, when a word is not a headword itself: (suffix, replacement).
 _INFLECTIONS = (("ies", "y"), ("ied", "y"), ("ves", "f"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
                 ("ing", ""), ("ing", "e"), ("ly", ""))
 
 
-def _rows(name: str) -> list[tuple[str, str]]:
+def read_rows(name: str) -> list[tuple[str, str]]:
     """Return the (key, value) rows of a tab-separated data file, comments left out."""
     text = (DATA / name).read_text(encoding="utf-8")
     rows = (line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#"))
@@ -44,59 +36,7 @@ def _rows(name: str) -> list[tuple[str, str]]:
 @cache
 def _lists(name: str) -> dict[str, tuple[str, ...]]:
     """Return a word -> |-separated list data file as a dictionary."""
-    return {key: tuple(value.split("|")) for key, value in _rows(name)}
-
-
-@lru_cache(maxsize=1)
-def _chat() -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Return chat form -> standard words, both as word tuples (the supplement over the lexicon)."""
-    table = {tuple(k.split()): tuple(v.split()) for name in (SLANG, SLANG_SUPPLEMENT) for k, v in _rows(name)}
-    return {k: v for k, v in table.items() if k and v}
-
-
-@lru_cache(maxsize=1)
-def written_abbreviations() -> dict[str, str]:
-    """Return the abbreviations written out in every text, documents too ("yg" -> "yang", "uu" -> "undang undang"),
-    each with its standard form from the chat tables; raise ValueError for one the tables lack."""
-    chat = _chat()
-    forms = [line.strip() for line in (DATA / WRITTEN).read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
-    missing = [f for f in forms if (f,) not in chat]
-    if missing:
-        raise ValueError(f"{WRITTEN}: no standard form in {SLANG} or {SLANG_SUPPLEMENT} for {', '.join(missing)}")
-    return {f: " ".join(chat[(f,)]) for f in forms}
-
-
-@lru_cache(maxsize=1)
-def _longest_chat_form() -> int:
-    """Return the number of words of the longest chat form."""
-    return max(map(len, _chat()))
-
-
-def reduplicate(text: str) -> str:
-    """Return text with chat reduplication written out ("negara2" -> "negara-negara"), before tokenising."""
-    def full(m: re.Match[str]) -> str:
-        word = m.group(1)
-        return f"{word}-{word}" if _VOWEL.search(word) else m.group(0)
-    return _REDUPLICATED.sub(full, text)
-
-
-def normalise_chat(tokens: list[str]) -> list[str]:
-    """Return tokens (lower case, as tokenise gives them) with chat forms as standard words ("yg" -> "yang")."""
-    table, longest = _chat(), _longest_chat_form()
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        for n in range(min(longest, len(tokens) - i), 0, -1):
-            standard = table.get(tuple(tokens[i:i + n]))
-            if standard:
-                out.extend(standard)
-                i += n
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
-    return out
+    return {key: tuple(value.split("|")) for key, value in read_rows(name)}
 
 
 def synonyms(word: str) -> tuple[str, ...]:
@@ -123,7 +63,7 @@ def _lemmas(word: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _irregular() -> dict[str, str]:
     """Return irregular English form -> base word."""
-    return dict(_rows(ENGLISH_IRREGULAR))
+    return dict(read_rows(ENGLISH_IRREGULAR))
 
 
 def english(word: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from . import lexicon
+from . import chat, lexicon
 from .analysis import (
     STOP_WORDS,
     asks_for_list,
@@ -123,10 +123,10 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
     """Return the plan of a question; known(term) tells whether the corpus has an index term."""
     q = clean_question(question)
     labels, searched = label_range(q)
-    tokens = chapter_numerals(tokenise(lexicon.reduplicate(strip_markup(searched))), known)
-    chat = lexicon.normalise_chat(tokens)
-    english = lexicon.is_english(chat)      # chat forms written out first: "dmn" is no English word, "di mana" is
-    plain_tokens = tokens if english else [standard(t, known) for t in expand_abbreviations(chat)]
+    tokens = chapter_numerals(tokenise(chat.reduplicate(strip_markup(searched))), known)
+    chatted = chat.normalise_chat(tokens)
+    english = lexicon.is_english(chatted)      # chat forms written out first: "dmn" is no English word, "di mana" is
+    plain_tokens = tokens if english else [standard(t, known) for t in expand_abbreviations(chatted)]
     plain = " ".join(plain_tokens)
     asked = read_asked(plain)
     if english:     # its function words only meet Indonesian words by spelling; if nothing else is left, keep them

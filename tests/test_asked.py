@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import lexicon
+from retrieval import chat, lexicon
 from retrieval.asked import Asked
 from retrieval.question import understand
 
@@ -39,19 +39,19 @@ def test_a_chat_question_is_not_taken_for_english_by_its_chat_forms():
 
 
 def test_written_abbreviations_take_their_standard_form_from_the_chat_tables(tmp_path, monkeypatch):
-    table = lexicon.written_abbreviations()
+    table = chat.written_abbreviations()
     assert len(table) == 34 and table["yg"] == "yang" and table["uu"] == "undang undang" and table["th"] == "tahun"
-    (tmp_path / lexicon.WRITTEN).write_text("yg\nzzq\n", encoding="utf-8")
-    for name in (lexicon.SLANG, lexicon.SLANG_SUPPLEMENT):
+    (tmp_path / chat.WRITTEN).write_text("yg\nzzq\n", encoding="utf-8")
+    for name in (chat.SLANG, chat.SLANG_SUPPLEMENT):
         (tmp_path / name).write_bytes((lexicon.DATA / name).read_bytes())
-    monkeypatch.setattr(lexicon, "DATA", tmp_path)
-    lexicon.written_abbreviations.cache_clear()
+    monkeypatch.setattr(chat, "DATA", tmp_path)
+    chat.written_abbreviations.cache_clear()
     try:
         with pytest.raises(ValueError, match="zzq"):
-            lexicon.written_abbreviations()
+            chat.written_abbreviations()
     finally:
         monkeypatch.undo()
-        lexicon.written_abbreviations.cache_clear()
+        chat.written_abbreviations.cache_clear()
 
 
 @pytest.mark.parametrize("what, pattern, home", [

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import lexicon
+from retrieval import chat as chatforms, lexicon
 from retrieval.analysis import _stemmer, tokenise
-from retrieval.lexicon import english, is_english, normalise_chat, reduplicate, synonyms
+from retrieval.chat import normalise_chat, reduplicate
+from retrieval.lexicon import english, is_english, synonyms
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -77,7 +78,7 @@ def test_each_filter_rule_drops_its_entry(chat_form: str, standard: str, rule: s
 def test_committed_slang_table_passes_the_filter() -> None:
     build = _script("build_slang")
     roots = build.kbbi_roots()
-    rows = lexicon._rows(lexicon.SLANG)
+    rows = lexicon.read_rows(chatforms.SLANG)
     assert len(rows) == 1958
     assert [(c, s) for c, s in rows if build.keep(c, s, roots)] == []
 
@@ -165,7 +166,7 @@ def test_extra_roots_join_the_stemmer() -> None:
 
 def test_runtime_reads_only_the_repository() -> None:
     assert lexicon.DATA == REPO / "retrieval" / "data"
-    for name in (lexicon.SLANG, lexicon.SLANG_SUPPLEMENT, lexicon.THESAURUS, lexicon.ENGLISH, lexicon.EXTRA_ROOTS,
+    for name in (chatforms.SLANG, chatforms.SLANG_SUPPLEMENT, lexicon.THESAURUS, lexicon.ENGLISH, lexicon.EXTRA_ROOTS,
                  lexicon.ENGLISH_STOP, lexicon.ENGLISH_WORDNET, lexicon.ENGLISH_IRREGULAR):
         assert (lexicon.DATA / name).is_file()
     assert not [p.name for p in (REPO / "retrieval").rglob("*.py") if "/usr/share" in p.read_text(encoding="utf-8")]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval import lexicon
+from retrieval import chat, lexicon
 from retrieval.asked import question_type
 from retrieval.question import QueryPlan, chapter_numerals, mutual_synonyms, understand
 
@@ -26,7 +26,7 @@ def test_chat_abbreviations_are_written_out_before_searching(engine):
 
 
 def test_regional_forms_are_written_out():
-    assert lexicon.normalise_chat(["macam", "mana", "nak", "optimalkan"]) == ["bagaimana", "mau", "optimalkan"]
+    assert chat.normalise_chat(["macam", "mana", "nak", "optimalkan"]) == ["bagaimana", "mau", "optimalkan"]
     assert question_type("macam mana nak optimalkan sister city tu") is None
     assert understand("macam mana nak optimalkan sister city tu", {}, lambda t: True).plain.startswith("bagaimana")
 
