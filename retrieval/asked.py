@@ -30,7 +30,7 @@ DEFINITION = re.compile(r"^apa(?:kah)? (?:yang )?di ?maksud\b|\bdi ?maksud (?:de
 # the kind of value a short answer is, checked in this order: "tahun berapa" asks for a date, not a number
 KIND_QUESTIONS = (
     ("expansion", re.compile(r"\b(kepanjangan(nya)?|singkatan|kependekan|akronim|stands? for|abbreviation)\b")),
-    ("date", re.compile(r"\b(kapan(kah)?|bilamana|(tanggal|tahun|bulan)\s+(berapa|apa)|when|what (year|date)"
+    ("date", re.compile(r"\b(kapan(kah)?|bilamana|(tanggal|tahun|bulan)\s+(berapa|apa)(kah)?|when|what (year|date)"
                         r"|which year|in what year)\b")),
     ("person", re.compile(r"\b(siapa(kah)?|who|whom)\b")),
     ("place", re.compile(r"\b(di ?mana(kah)?|where)\b")),
@@ -39,8 +39,8 @@ KIND_QUESTIONS = (
 )
 VALUE_TYPES = ("when", "number", "who", "where")   # question types answered by a value (date, number, name, place)
 ENDS = re.compile(r"\b(?:sampai|hingga|berakhir|akhir|selesai|until|end|ends|ended|expire)\b")
-_COUNTED = re.compile(r"\b(?:berapa|how many|how much)\s+(\w+)")
-_NAMED_DATE = re.compile(r"\b(?:tahun|tanggal|bulan) (?:berapa|apa)\b|\b(?:what|which) (?:year|date|month)\b")
+_COUNTED = re.compile(r"\b(?:berapa(?:kah)?|how many|how much)\s+(\w+)")
+_NAMED_DATE = re.compile(r"\b(?:tahun|tanggal|bulan) (?:berapa|apa)(?:kah)?\b|\b(?:what|which) (?:year|date|month)\b")
 
 # What a number is counted in: when a question names one ("berapa persen", "brp orang", "luasnya dlm km2",
 # "how many hectares"), the answer is a number in that unit, not any number.  Measurement units and the

@@ -28,6 +28,7 @@ def asked_of(question: str) -> Asked:
     ("sapa walikota gimje?", Asked("who", "person", None, None, False, False, False)),
     ("berapa luas kota blitar", Asked("number", "number", "area", "luas", True, False, False)),
     ("How long did the war last?", Asked(None, "number", None, None, False, False, True)),
+    ("tahun berapakah universitas itu didirikan?", Asked("when", "date", "tahun", "universitas", True, False, False)),
 ])
 def test_what_a_question_asks_is_read_once_from_its_plain_form(question, asked):
     assert asked_of(question) == asked
