@@ -14,7 +14,7 @@ from retrieval import Engine, analysis
 from retrieval.analysis import STOP_WORDS, question_type, stem, terms, tokenise
 from retrieval.evaluate import summarise
 from retrieval.index import Index
-from retrieval.present import answer_dict
+from retrieval.render import answer_dict
 from retrieval.settings import Settings
 
 DETIK = ("https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-"
