@@ -40,12 +40,13 @@ from dataclasses import dataclass  # noqa: E402
 from retrieval import MAX_QUESTION_CHARS, Engine, userdocs  # noqa: E402
 from retrieval.errors import BadQuestion, CorpusNotFound, KutipError  # noqa: E402
 from retrieval.readers import describe_formats  # noqa: E402
+from retrieval.render import Turn  # noqa: E402
 from retrieval.scope import Scope, ask_within, keeper, same_content  # noqa: E402
 from retrieval.suggest import suggest_questions  # noqa: E402
-from retrieval.transcript import Turn, escape_md  # noqa: E402
 from ui import meaning, sidebar  # noqa: E402
 from ui.answer import RECENT_TURNS, View, make_view, render_turn  # noqa: E402
 from ui.html import STYLE  # noqa: E402
+from ui.markdown import escape_md  # noqa: E402
 from ui.page import add_page_script  # noqa: E402
 from ui.reader import open_reader  # noqa: E402
 from ui.session import uploads_dir  # noqa: E402

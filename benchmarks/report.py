@@ -184,7 +184,7 @@ def write_markdown(report: dict, path: Path) -> None:
               f"- first run (cache empty, builds and writes it): {cli['first_run_s']:.2f} s; "
               f"`--no-cache`: median {cli['no_cache_median_s']:.2f} s",
               f"- of which bare `python -c pass`: {cli['python_startup_s']:.2f} s; "
-              f"`import retrieval.engine, retrieval.present`: {cli['imports_s']:.2f} s",
+              f"`import retrieval.engine, retrieval.render`: {cli['imports_s']:.2f} s",
               f"- CPU time (user + sys) of the child: warm `ask` median {cli['warm_cpu_median_s']:.2f} s, "
               f"imports alone {cli['imports_cpu_s']:.2f} s"]
     L += ["", "## Targets", "", "| target | measured | holds |", "|---|---|---|"]

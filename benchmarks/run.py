@@ -251,7 +251,7 @@ def measure_cli(question: str, cache: Path, runs: int = CLI_RUNS) -> dict:
     warm = [wall(ask) for _ in range(runs)]
     cold = [wall(ask + ["--no-cache"]) for _ in range(max(1, runs // 2 + 1))]
     bare = [wall(["-c", "pass"]) for _ in range(runs)]
-    imp_cmd = "-c import retrieval.engine, retrieval.present"
+    imp_cmd = "-c import retrieval.engine, retrieval.render"
     imp = [wall(imp_cmd.split(" ", 1)) for _ in range(runs)]
 
     def r(xs: list[float]) -> float:

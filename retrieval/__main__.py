@@ -62,7 +62,7 @@ def _engine(args):
 def cmd_ask(args) -> int:
     """Answer one question, or one per line of --batch input."""
     from . import BadQuestion
-    from .present import answer_dict, answer_text
+    from .render import answer_dict, answer_text
     if args.batch is None and args.question is None:
         print(f"kutip: tidak ada pertanyaan / no question: {args.prog} ask \"PERTANYAAN\" (atau --batch FILE)",
               file=sys.stderr)
@@ -103,7 +103,7 @@ def _lines(stream):
 def cmd_eval(args) -> int:
     """Answer every question of an eval file and print the figures."""
     from .evaluate import format_summary, summarise
-    from .present import answer_dict
+    from .render import answer_dict
     questions = _eval_questions(Path(args.file))
     engine = _engine(args)
     t0 = time.perf_counter()

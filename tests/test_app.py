@@ -1,4 +1,4 @@
-"""The Streamlit shell through AppTest, and the pure helpers it renders with (suggest, userdocs, transcript)."""
+"""The Streamlit shell through AppTest, and the pure helpers it renders with (suggest, userdocs, render, markdown)."""
 from __future__ import annotations
 
 import html
@@ -11,8 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from retrieval import Engine, userdocs
+from retrieval.render import Turn, conversation_markdown
 from retrieval.suggest import suggest_questions
-from retrieval.transcript import WORD_JOINER, Turn, conversation_markdown, escape_md, highlighted_md, safe_url
+from ui.markdown import WORD_JOINER, escape_md, highlighted_md, safe_url
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

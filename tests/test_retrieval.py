@@ -15,7 +15,7 @@ from retrieval.analysis import STOP_WORDS, stem, terms, tokenise
 from retrieval.asked import question_type
 from retrieval.evaluate import summarise
 from retrieval.index import Index
-from retrieval.present import answer_dict
+from retrieval.render import answer_dict
 from retrieval.settings import Settings
 
 DETIK = ("https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-"

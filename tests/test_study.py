@@ -15,8 +15,8 @@ import pytest
 from conftest import CHAPTER_NAME
 from retrieval import Engine
 from retrieval.__main__ import main
-from retrieval.present import quote_dict
 from retrieval.readers.markdown import read_markdown
+from retrieval.render import quote_dict
 from retrieval.structure import structure
 from retrieval.study import build_study
 from retrieval.study.cards import BLANK, make_cards

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from retrieval import Engine
 from retrieval.study import build_study
-from retrieval.transcript import escape_md
+from ui.markdown import escape_md
 from ui.study import QUIZ_LENGTH
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,11 +8,12 @@ import streamlit as st
 
 from retrieval import MAX_QUESTION_CHARS, Engine
 from retrieval.model import Answer, Footnote, Quote, ShortAnswer
+from retrieval.render import DOT, Turn, citation_text, place, quote_marks, scope_names
 from retrieval.scope import Scope, copies_of
 from retrieval.sources import best_support
 from retrieval.tables import row_cells
-from retrieval.transcript import Turn, citation_text, escape_lines, escape_md, footnote_for, link_md, quote_marks
 from ui.html import esc, paragraph_html, popover, quote_html, row_html
+from ui.markdown import escape_lines, escape_md, link_md
 
 SHOWN_QUESTION_CHARS = 400
 # the last turns keep their buttons under each quote; an older one shows one button bringing them back: buttons are
@@ -110,15 +111,16 @@ def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str
 
 def scope_text(scope: Scope, t: dict[str, str]) -> str:
     """Return where a question was searched, in the interface language (plain text)."""
-    label = {"all": t["scope_all"], "one": t["scope_one"], "cited": t["scope_cited"]}.get(scope.kind, scope.kind)
+    label = scope_names(t).get(scope.kind, scope.kind)
     if scope.kind == "one" and scope.document:
         label = f"{label}: {scope.document}"
     return t["asked_in"].format(scope=label)
 
 
 def note_of(a: Answer, engine: Engine, n: int, source: str) -> Footnote | None:
-    """Return footnote n as the quote's own document has it."""
-    return footnote_for(a, n, source) or engine.footnote(n, source)
+    """Return footnote n as the quote's own document has it (the answer's, its document's first; else the engine's)."""
+    same = [f for f in a.footnotes if f.number == n and f.source == source]
+    return next(iter(same or [f for f in a.footnotes if f.number == n]), None) or engine.footnote(n, source)
 
 
 def short_html(short: ShortAnswer, a: Answer, engine: Engine, t: dict[str, str]) -> str:
@@ -153,8 +155,8 @@ def quote_block(j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict
         trailing = [n for n in q.footnotes if n not in {m for _, m in own}]   # a cited source's own number
         body = quote_html(q.text, own + [(len(q.text), n) for n in trailing], a.terms, note,
                           (short.start, short.end) if short else None)
-    foot = [place(q, t)] + ([t["also_in"].format(names=", ".join(view.copies[j]))]
-                            if j < len(view.copies) and view.copies[j] else [])
+    foot = [place(q, t["page"], DOT)] + ([t["also_in"].format(names=", ".join(view.copies[j]))]
+                                         if j < len(view.copies) and view.copies[j] else [])
     return body + "".join(f'<div class="kutip-place">{esc(line)}</div>' for line in foot)
 
 
@@ -230,17 +232,7 @@ def render_not_found(a: Answer, t: dict[str, str], scoped: bool = False) -> None
     if a.related:
         st.caption(f"**{escape_md(t['related'])}**")
     for q in a.related:
-        st.caption(f"{escape_md(q.text)}  \n_{escape_md(place(q, t))}_")
-
-
-def place(q: Quote, t: dict[str, str]) -> str:
-    """Return where a quote stands: source file · section path · page (plain text)."""
-    parts = [q.passage.source]
-    if q.passage.section:
-        parts.append(q.passage.section_path)
-    if q.page is not None:
-        parts.append(f"{t['page']} {q.page}")
-    return " · ".join(parts)
+        st.caption(f"{escape_md(q.text)}  \n_{escape_md(place(q, t['page'], DOT))}_")
 
 
 def kind_label(kind: str, t: dict[str, str]) -> str:

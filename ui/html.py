@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from retrieval.model import Footnote, Passage
-from retrieval.transcript import highlight_spans, safe_url
+from ui.markdown import highlight_spans, safe_url
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 Span = tuple[int, int, str]          # (start, end, CSS class) of text to mark

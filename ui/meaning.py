@@ -8,7 +8,7 @@ import streamlit as st
 from retrieval import Engine
 from retrieval.cache import cache_dir
 from retrieval.embedstore import Store, fill
-from retrieval.transcript import escape_md
+from ui.markdown import escape_md
 
 BUDGET = 600        # new sentences an upload's build embeds before answering (~10-15 s at 40-60 a second);
                     # past it the engine answers by words at once and the rest is embedded here, in the background

@@ -5,8 +5,8 @@ import streamlit as st
 
 from retrieval import Engine
 from retrieval.model import Passage, Quote
-from retrieval.transcript import escape_md
 from ui.html import reader_html
+from ui.markdown import escape_md
 
 # a fixed script (no document text in it): bring the marked passage into view once the dialog is drawn
 SCROLL = """<script>

@@ -9,9 +9,10 @@ import streamlit as st
 
 from retrieval import DEFAULT_TOP_K, Engine, userdocs
 from retrieval.errors import KutipError
+from retrieval.render import DOT, Turn, conversation_markdown, place, scope_names
 from retrieval.scope import Scope, cited_sources
-from retrieval.transcript import Turn, conversation_markdown, escape_md, footnote_md, highlighted_md, safe_url
 from ui.answer import kind_label
+from ui.markdown import escape_md, footnote_md, highlighted_md, safe_url
 from ui.text import LANGUAGES, TEXT, lang
 
 TOP_K = (1, 5, DEFAULT_TOP_K)    # the quote count: least, most, default
@@ -31,7 +32,7 @@ def scope(engine: Engine, repeats: dict[str, str], t: dict[str, str]) -> Scope:
     outlives a change of language (the widgets are the language's own, set from the last choice every run)."""
     state = st.session_state
     saved = state.get("scope_saved", ("all", None))
-    kinds = {"all": t["scope_all"], "one": t["scope_one"], "cited": t["scope_cited"]}
+    kinds = scope_names(t)
     key = _own_key("scope_kind")
     state[key] = saved[0] if saved[0] in kinds else "all"
     kind = st.radio(t["scope"], list(kinds), format_func=kinds.get, key=key, on_change=_remember, args=(key, 0))
@@ -91,7 +92,7 @@ def sources(engine: Engine, repeats: dict[str, str], t: dict[str, str]) -> None:
         for p in citing:
             st.markdown("> " + highlighted_md(p.text, (), [m for m in p.marks if m[1] == f.number])
                         .replace("  \n", "  \n> "))
-            st.caption(escape_md(" · ".join([p.source, *([p.section_path] if p.section else [])])))
+            st.caption(escape_md(place(p, joiner=DOT)))
 
 
 def documents(engine: Engine, folder: Path, repeats: dict[str, str], t: dict[str, str]) -> None:

@@ -5,10 +5,11 @@ import streamlit as st
 
 from retrieval import Engine, Quote
 from retrieval.headings import without_numbering
+from retrieval.render import DOT, place, quote_marks
+from retrieval.strings import BOTH, TEXT
 from retrieval.study import Study, build_study
-from retrieval.study.common import EMPTY, NO_FOOTNOTES
 from retrieval.study.export import anki_tsv, study_markdown
-from retrieval.transcript import escape_md, footnote_md, highlighted_md, quote_marks
+from ui.markdown import escape_md, footnote_md, highlighted_md
 
 QUIZ_LENGTH = 10               # questions in a quiz unless the corpus has fewer cards with choices
 N_CARDS = 20                   # cards made for the practice tab (the issue's figure: 20 cards, >= 5 sections)
@@ -20,48 +21,6 @@ STYLE = """<style>
 }
 [data-testid="stTabs"] blockquote p { margin: 0; }
 </style>"""                     # the quotes look like the chat's quotes (app.py's STYLE covers chat and sidebar)
-
-TEXT: dict[str, dict[str, str]] = {
-    "id": {
-        "mode": "Mode", "ask": "Tanya", "study": "Belajar",
-        "outline": "Peta bab", "timeline": "Linimasa", "glossary": "Istilah", "practice": "Latihan",
-        "check": "Cek rujukan", "export": "Unduh",
-        "preparing": "Menyiapkan alat belajar…",
-        "footnotes": "{n} catatan kaki: {list}", "no_footnotes": "tanpa catatan kaki",
-        "ask_section": "Tanyakan bagian ini", "section_question": "Apa isi bagian “{topic}”?", "page": "hlm.",
-        "unexpanded": "Singkatan yang dipakai tanpa kepanjangan", "uses": "dipakai {n}×",
-        "cards": "Kartu", "quiz": "Kuis", "show_answer": "Lihat jawaban", "answer": "Jawaban",
-        "question": "Soal {i} dari {n}", "choose": "Pilih jawaban", "check_answer": "Periksa", "next": "Berikutnya",
-        "right": "Benar!", "wrong": "Belum tepat. Jawabannya: {answer}", "score": "Skor: {score} dari {n}",
-        "restart": "Ulangi kuis", "no_quiz": "Tidak ada kartu pilihan ganda untuk kuis.",
-        "uncited": "Kalimat berfakta tanpa catatan kaki", "cited": "Kalimat yang merujuk ke catatan kaki",
-        "why_number": "angka", "why_date": "tanggal", "why_name": "nama", "why_quotation": "kutipan langsung",
-        "why_help": "Tanda menyebut jenis fakta yang membuat kalimat perlu rujukan: tanggal atau tahun, angka "
-                    "(jumlah, nilai, nomor aturan), nama orang, tempat atau lembaga, atau kutipan langsung.",
-        "sheet": "Lembar belajar (.md)", "anki": "Kartu Anki (.tsv)",
-        "export_help": "Lembar belajar: peta bab, linimasa dan istilah. Kartu: depan, belakang, sumber.",
-    },
-    "en": {
-        "mode": "Mode", "ask": "Ask", "study": "Study",
-        "outline": "Outline", "timeline": "Timeline", "glossary": "Glossary", "practice": "Practice",
-        "check": "Citation check", "export": "Download",
-        "preparing": "Preparing the study aids…",
-        "footnotes": "{n} footnote(s): {list}", "no_footnotes": "no footnotes",
-        "ask_section": "Ask about this section", "section_question": "What does the section “{topic}” say?",
-        "page": "p.",
-        "unexpanded": "Abbreviations used but never written out", "uses": "used {n}×",
-        "cards": "Cards", "quiz": "Quiz", "show_answer": "Show the answer", "answer": "Answer",
-        "question": "Question {i} of {n}", "choose": "Choose an answer", "check_answer": "Check", "next": "Next",
-        "right": "Right!", "wrong": "Not quite. The answer: {answer}", "score": "Score: {score} of {n}",
-        "restart": "Restart the quiz", "no_quiz": "No multiple-choice cards for a quiz.",
-        "uncited": "Sentences stating a fact without a footnote", "cited": "Sentences citing each footnote",
-        "why_number": "number", "why_date": "date", "why_name": "name", "why_quotation": "quotation",
-        "why_help": "The tag names the kind of fact that makes a sentence need a source: a date or year, a number "
-                    "(an amount, a value, a regulation's number), the name of a person, place or body, or a quotation.",
-        "sheet": "Study sheet (.md)", "anki": "Anki cards (.tsv)",
-        "export_help": "Study sheet: outline, timeline and glossary. Cards: front, back, source.",
-    },
-}
 
 
 def study_toggle(lang: str) -> bool:
@@ -82,7 +41,7 @@ def _study(_engine: Engine, key: tuple[float, int]) -> Study:
 def render_study(engine: Engine, lang: str) -> None:
     """Draw the study aids as tabs."""
     t = TEXT[lang]
-    with st.spinner(t["preparing"]):
+    with st.spinner(t["study_preparing"]):
         study = _study(engine, (engine.built_at, len(engine.passages)))
     st.html(STYLE)                       # no intro line: the tagline above says it, and the tabs stay in view
     tabs = st.tabs([t["outline"], t["timeline"], t["glossary"], t["practice"], t["check"], t["export"]])
@@ -104,9 +63,7 @@ def show_quote(q: Quote, engine: Engine, t: dict[str, str]) -> None:
     """Show a quote as a quotation (escaped, footnote badges), its place, and its footnotes in full."""
     body = highlighted_md(q.text, (), quote_marks(q))
     st.markdown("> " + body.replace("  \n", "  \n> "))
-    place = " · ".join([q.passage.source, *([q.passage.section_path] if q.passage.section else []),
-                        *([f"{t['page']} {q.page}"] if q.page is not None else [])])
-    st.caption(":material/description: " + escape_md(place))
+    st.caption(":material/description: " + escape_md(place(q, t["page"], DOT)))
     for n in q.footnotes:
         note = engine.footnote(n, q.passage.source)
         if note is not None:
@@ -116,12 +73,12 @@ def show_quote(q: Quote, engine: Engine, t: dict[str, str]) -> None:
 def render_outline(study: Study, engine: Engine, t: dict[str, str]) -> None:
     """Show each section: its title, the footnotes it cites, its key sentences and a link asking about it."""
     if not study.outline:
-        st.info(escape_md(EMPTY["sections"]))
+        st.info(escape_md(BOTH["sections"]))
     for k, s in enumerate(study.outline):
         label = ("· " * s.level) + s.title
         with st.expander(escape_md(label), expanded=s.level <= 1 and k < 3, key=f"outline-{k}"):
-            notes = (t["footnotes"].format(n=len(s.footnotes), list=", ".join(map(str, s.footnotes)))
-                     if s.footnotes else t["no_footnotes"])
+            notes = (t["section_footnotes"].format(n=len(s.footnotes), list=", ".join(map(str, s.footnotes)))
+                     if s.footnotes else t["section_no_footnotes"])
             st.caption(escape_md(notes))
             for q in s.key:
                 show_quote(q, engine, t)
@@ -139,7 +96,7 @@ def _ask_section(question: str) -> None:
 def render_timeline(study: Study, engine: Engine, t: dict[str, str]) -> None:
     """Show the dated events in date order, each with its quote."""
     if not study.timeline:
-        st.info(escape_md(EMPTY["events"]))
+        st.info(escape_md(BOTH["events"]))
     for e in study.timeline:
         head = f"**{escape_md(e.text_date)}**"
         if e.end and e.end_text and e.end_text != e.text_date:
@@ -152,7 +109,7 @@ def render_timeline(study: Study, engine: Engine, t: dict[str, str]) -> None:
 def render_glossary(study: Study, engine: Engine, t: dict[str, str]) -> None:
     """Show the defined terms and abbreviations, then the abbreviations never written out."""
     if not study.glossary:
-        st.info(escape_md(EMPTY["terms"]))
+        st.info(escape_md(BOTH["terms"]))
     defined = [g for g in study.glossary if g.kind != "unexpanded"]
     for g in defined:
         st.markdown(f"**{escape_md(g.term)}**" + (f" — {escape_md(g.expansion)}" if g.expansion else ""))
@@ -161,7 +118,7 @@ def render_glossary(study: Study, engine: Engine, t: dict[str, str]) -> None:
             show_quote(q, engine, t)
     never = [g for g in study.glossary if g.kind == "unexpanded"]
     if never:
-        st.subheader(escape_md(t["unexpanded"]), anchor=False)
+        st.subheader(escape_md(t["unexpanded_heading"]), anchor=False)
         for g in never:
             with st.expander(f"{escape_md(g.term)} · {escape_md(t['uses'].format(n=g.uses))}"):
                 show_quote(g.quote, engine, t)
@@ -170,7 +127,7 @@ def render_glossary(study: Study, engine: Engine, t: dict[str, str]) -> None:
 def render_practice(study: Study, engine: Engine, t: dict[str, str]) -> None:
     """Show the flashcards, or the quiz: N multiple-choice questions, checked one by one, with a score."""
     if not study.cards:
-        st.info(escape_md(EMPTY["cards"]))
+        st.info(escape_md(BOTH["cards"]))
         return
     mode = st.radio(t["practice"], ["quiz", "cards"], format_func=lambda k: t[k], horizontal=True,
                     key="practice-mode", label_visibility="collapsed")
@@ -240,10 +197,10 @@ def render_check(study: Study, engine: Engine, t: dict[str, str]) -> None:
     """Show, section by section, the sentences stating a fact without a footnote; then each footnote's citers."""
     check = study.check
     if not check.cited:
-        st.info(escape_md(NO_FOOTNOTES))
+        st.info(escape_md(BOTH["no_footnotes"]))
     st.subheader(escape_md(t["uncited"]), anchor=False)
     if not check.uncited:
-        st.success(escape_md(EMPTY["uncited"]))
+        st.success(escape_md(BOTH["uncited"]))
     else:
         st.caption(escape_md(t["why_help"]))
     section = None

@@ -15,12 +15,6 @@ _LABEL = re.compile(r"^\s*(?:[a-z]|\d{1,2})[.)]\s+")
 MIN_CLAIM_WORDS = 5       # a shorter sentence naming something ("Selain dengan Kota Shenzhen.") is a fragment, no claim
 _ABBREVIATION_AFTER = re.compile(r"\s*\([A-Z][A-Za-z]{1,9}\)")      # "Free Trade Zone (FTZ)": a term written out
 _ABBREVIATION_BEFORE = re.compile(r"[A-Z][A-Za-z]{1,9}\s*\($")       # "NATO (North Atlantic ...)"
-WHY = {  # what each tag of the check means, Indonesian first (CLI and app)
-    "quotation": "kutipan langsung dalam tanda petik / a direct quotation",
-    "date": "tanggal atau tahun / a date or year",
-    "number": "angka: jumlah, nilai, nomor aturan / a number: an amount, a value, a regulation's number",
-    "name": "nama orang, tempat atau lembaga yang bisa diperiksa / a person, place or body one can check",
-}
 
 
 @dataclass(frozen=True)

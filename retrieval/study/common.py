@@ -1,4 +1,4 @@
-"""What every aid shares: sentence quotes, the body passages, JSON of results, empty-result messages."""
+"""What every aid shares: sentence quotes, the body passages, JSON of results."""
 from __future__ import annotations
 
 import re
@@ -6,19 +6,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass
 
 from ..model import Footnote, Passage, Quote
-from ..present import footnote_dict, quote_dict
+from ..render import footnote_dict, quote_dict
 
 Progress = Callable[[str, int, int], None]
 STEP = 500                      # passages handled between two progress reports
-EMPTY = {  # shown (CLI, JSON, app) instead of an empty list, Indonesian first
-    "sections": "Tidak ada bagian yang bisa dipetakan. / No sections to outline.",
-    "events": "Tidak ada tanggal dalam korpus. / No dates in the corpus.",
-    "terms": "Tidak ada istilah atau singkatan yang didefinisikan. / No defined terms or abbreviations.",
-    "cards": "Tidak ada fakta untuk kartu latihan. / No facts to make cards from.",
-    "uncited": "Semua kalimat berfakta memiliki catatan kaki. / Every sentence with a fact has a footnote.",
-}
-NO_FOOTNOTES = ("Korpus ini tidak memiliki catatan kaki: setiap kalimat berfakta terdaftar. / "
-                "This corpus has no footnotes: every sentence stating a fact is listed.")
 
 
 def body(passages: tuple[Passage, ...] | list[Passage]) -> list[Passage]:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from ..control_chars import one_line
+from ..render import footnote_marks, place_line
+from ..strings import BOTH, WHY
 from .build import Study
-from .check import WHY
-from .common import EMPTY, NO_FOOTNOTES, cited_footnotes, to_json
-from .timeline import place, timeline_text
+from .common import cited_footnotes, to_json
+from .timeline import timeline_text
 
 AIDS = ("outline", "timeline", "glossary", "cards", "check")
 KEYS = {"outline": "sections", "timeline": "events", "glossary": "terms", "cards": "cards", "check": "uncited"}
@@ -24,9 +25,9 @@ def aid_json(study: Study, aid: str, engine) -> dict:
     quotes = _quotes(study, aid)
     out["footnotes"] = to_json(cited_footnotes(engine, quotes))
     if not items:
-        out["message"] = EMPTY[KEYS[aid]]
+        out["message"] = BOTH[KEYS[aid]]
     if aid == "check" and not study.check.cited:
-        out["message"] = NO_FOOTNOTES
+        out["message"] = BOTH["no_footnotes"]
     return out
 
 
@@ -43,7 +44,7 @@ def aid_text(study: Study, aid: str) -> str:
     """Return one aid as plain text for a terminal."""
     items = aid_items(study, aid)
     if not items and aid != "check":
-        return EMPTY[KEYS[aid]]
+        return BOTH[KEYS[aid]]
     if aid == "timeline":
         return timeline_text(list(items))
     lines: list[str] = []
@@ -55,26 +56,22 @@ def aid_text(study: Study, aid: str) -> str:
     elif aid == "glossary":
         for g in items:
             head = g.term + (f" ({g.expansion})" if g.expansion else "") + (
-                f"  — tanpa kepanjangan / never expanded, {g.uses}×" if g.kind == "unexpanded" else "")
-            lines += [head, f"  “{g.quote.text}”{_marks(g.quote)}", f"  — {place(g.quote)}"]
+                f"  — {BOTH['never_expanded']}, {g.uses}×" if g.kind == "unexpanded" else "")
+            lines += [head, f"  “{g.quote.text}”{footnote_marks(g.quote.footnotes, ' ')}", f"  — {place_line(g.quote)}"]
     elif aid == "cards":
         for k, c in enumerate(items, 1):
             lines.append(f"{k}. {c.prompt}")
             for j, choice in enumerate(c.choices):
                 lines.append(f"   {'abcd'[j]}) {choice}")
-            lines += [f"   = {c.answer}", f"   “{c.quote.text}”{_marks(c.quote)} — {place(c.quote)}"]
+            lines += [f"   = {c.answer}",
+                      f"   “{c.quote.text}”{footnote_marks(c.quote.footnotes, ' ')} — {place_line(c.quote)}"]
     else:
         if not study.check.cited:
-            lines.append(NO_FOOTNOTES)
-        lines.append(EMPTY["uncited"] if not items else "Tanpa catatan kaki / Without a footnote:")
+            lines.append(BOTH["no_footnotes"])
+        lines.append(BOTH["uncited"] if not items else BOTH["without_footnote"])
         lines += [f"  [{why}] = {WHY[why]}" for why in WHY if any(u.why == why for u in items)]   # the tags, explained
         for u in items:
-            lines += [f"- [{u.why}: {u.fact}] “{u.quote.text}”", f"  — {place(u.quote)}"]
+            lines += [f"- [{u.why}: {u.fact}] “{u.quote.text}”", f"  — {place_line(u.quote)}"]
         for n, qs in study.check.cited:
             lines.append(f"[{n}] " + " | ".join(f"“{q.text}”" for q in qs))
     return "\n".join(lines)
-
-
-def _marks(q) -> str:
-    """Return " [32][33]" for a quote's footnotes."""
-    return (" " + "".join(f"[{n}]" for n in q.footnotes)) if q.footnotes else ""

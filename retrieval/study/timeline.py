@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..control_chars import one_line
 from ..model import Passage, Quote
+from ..render import footnote_marks, place_line
 from .common import STEP, Progress, body, quote_of, sentence_around
 from .dates import DateMatch, duration_in, find_dates
 
@@ -90,14 +90,6 @@ def timeline_text(events: list[Event]) -> str:
     for e in events:
         span = (f" → {e.end_text}" + (f" ({e.duration})" if e.duration else "")
                 if e.end and e.end_text != e.text_date else "")
-        marks = "".join(f"[{n}]" for n in e.quote.footnotes)
-        lines.append(f"{e.date:10s}  {e.text_date}{span}: “{e.quote.text}” {marks}".rstrip())
-        lines.append(f"            — {place(e.quote)}")
+        lines.append(f"{e.date:10s}  {e.text_date}{span}: “{e.quote.text}”{footnote_marks(e.quote.footnotes, ' ')}")
+        lines.append(f"            — {place_line(e.quote)}")
     return "\n".join(lines)
-
-
-def place(q: Quote) -> str:
-    """Return 'file › section, hlm. N' for a quote."""
-    parts = [q.passage.source, *q.passage.section]
-    where = one_line(" › ".join(x for x in parts if x))    # a file name's line break must not forge a line
-    return f"{where}, hlm. {q.page}" if q.page is not None else where
