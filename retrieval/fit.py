@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -52,11 +53,12 @@ def collect(engine, questions: list[Question], dense: bool = True, english: dict
             continue
         text = word_by_word(item.q, english) if english else item.q
         plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
-        qv = engine.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions))
-        weighted = engine.index.reweighted(qv, necessity.weight)
+        qv = engine.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions),
+                                 engine.settings)
+        weighted = engine.index.reweighted(qv, partial(necessity.weight, settings=engine.settings))
         cos = cosines(engine.vectors, plan.question) if dense else None
         found = candidates(engine.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
-                           english=plan.english, question=plan.plain)
+                           english=plan.english, question=plan.plain, settings=engine.settings)
         g = grades(engine, found.rows, item)
         if g.max() < 2:
             continue                                   # the gold sentence is not among the candidates
