@@ -13,7 +13,6 @@ from .state import Arrays, BadState, State, array, nest, part
 # allowed: one edit changes at most 5 of a word's 2L + 1 grams, so a 5-letter word keeps >= 0.54 at
 # distance 1, an 8-letter word >= 0.41 at distance 2; lower bounds, with a margin
 FUZZY_MIN_DICE = {1: 0.5, 2: 0.38}
-FUZZY_WEIGHT = {1: 0.8, 2: 0.6}   # weight of a variant of an unknown word at edit distance 1 / 2
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -276,7 +275,8 @@ class Index:
                 unknown_sum += w_tf * self.max_idf
             for j, d in self.variants(t, settings):
                 if i is None:
-                    sim, w = FUZZY_WEIGHT[d], FUZZY_WEIGHT[d] * w_tf * float(self.idf[j])
+                    sim = settings.fuzzy_weight[d - 1]
+                    w = sim * w_tf * float(self.idf[j])
                 elif d == 1 and len(t) >= settings.known_variant_min_len:
                     sim = settings.known_variant_weight
                     w = sim * w_tf * min(float(self.idf[j]), float(self.idf[i]))

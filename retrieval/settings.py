@@ -23,6 +23,7 @@ class Settings:
     synonym_weight: float = 0.5         # a thesaurus synonym of a question word, as a share of the word
     translation_weight: float = 0.8     # an English word's Indonesian translation, as a share of the word
     fuzzy_min_len: int = 5              # shorter words are matched exactly only
+    fuzzy_weight: tuple[float, float] = (0.8, 0.6)   # weight of a variant of an unknown word at edit distance 1 / 2
     known_variant_min_len: int = 7      # a word the corpus has meets other spellings only when this long, at
                                         # distance 1,
     known_variant_weight: float = 0.8   # ... and they weigh this share of the word itself (banjir is not banjar)

@@ -364,6 +364,8 @@ def test_a_known_short_word_does_not_meet_a_different_word():
     assert index.vector(["banjor"]).credit == {index.vocab["banjar"]: ("banjor", 0.8),
                                                 index.vocab["banjir"]: ("banjor", 0.8)}   # unknown: both
     assert index.vector(["banjor"], settings=replace(DEFAULT, fuzzy_min_len=7)).credit == {}   # too short to vary
+    assert set(index.vector(["banjor"], settings=replace(DEFAULT, fuzzy_weight=(0.5, 0.3))).credit.values()) == \
+        {("banjor", 0.5)}
 
 
 def test_a_known_long_word_meets_its_other_spelling_below_its_own_weight():
