@@ -22,6 +22,7 @@ from .asked import Asked, in_unit
 from .dates import BARE_MONTHS, YEAR_WORD
 from .errors import ModelFileError
 from .ranker import read_fitted
+from .settings import DEFAULT
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "answerable.json"
 FEATURES = ("bias", "cosine", "coverage_passage", "coverage_quote", "asks_kind", "kind_missing", "unknown_share",
@@ -70,7 +71,7 @@ class Signals:
                          self.cos_whole])
 
 
-def kind_found(asked: Asked, question: str, quote: str) -> bool:
+def kind_found(asked: Asked, question: str, quote: str, unit_reach: int = DEFAULT.unit_reach) -> bool:
     """Tell whether the quote holds a value of the kind a when/number/who/where question asks for that the question
     (its plain form) does not hold itself (a date asked about is not its own answer).  Web addresses and the date a
     source was accessed ("diakses pada 29 Januari 2019") are not values of the text, unless that is asked."""
@@ -87,7 +88,7 @@ def kind_found(asked: Asked, question: str, quote: str) -> bool:
                    if m.group().lower() not in said and not text.endswith("salah ", 0, m.start())]
         if asked.unit is None:
             return bool(numbers)
-        return any(in_unit(text, m.start(), m.end(), asked.unit) for m in numbers)
+        return any(in_unit(text, m.start(), m.end(), asked.unit, unit_reach) for m in numbers)
     if asked.qtype in ("who", "where"):
         return any(n.lower() not in said for n in _NAME.findall(quote))
     return True

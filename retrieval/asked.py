@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .analysis import expand_abbreviations, tokenise
+from .settings import DEFAULT
 
 QUESTION_WORDS = {
     "when": ("kapan", "kapankah", "when", "tanggal berapa", "tanggal berapakah", "tahun berapa", "tahun berapakah",
@@ -48,7 +49,6 @@ _NAMED_DATE = re.compile(r"\b(?:tahun|tanggal|bulan) (?:berapa|apa)(?:kah)?\b|\b
 UNITS = ("persen", "%", "km", "meter", "hektar", "hectare", "ton", "kg", "liter", "orang", "jiwa", "penduduk",
          "pasal", "ayat", "halaman", "hari", "minggu", "bulan", "tahun", "jam", "menit", "kali", "rupiah", "rp",
          "us$", "dolar", "dollar", "miliar", "juta", "triliun", "percent", "people", "days", "years", "hours")
-UNIT_REACH = 16         # characters after a number in which its unit must stand ("114,5 miliar", "5 tahun")
 # how a text writes a unit a question names: "berapa persen" is answered by "40%", "berapa orang" by "35.557.249
 # jiwa", "hlm brp" by "hlm. 26"; the forms in PREFIXED stand before their number
 UNIT_FORMS = {"persen": {"persen", "%", "percent", "prosen"}, "orang": {"orang", "jiwa", "penduduk", "people", "warga"},
@@ -145,11 +145,12 @@ def asked_unit(question: str) -> str | None:
     return None
 
 
-def in_unit(text: str, start: int, end: int, unit: str) -> bool:
+def in_unit(text: str, start: int, end: int, unit: str, reach: int = DEFAULT.unit_reach) -> bool:
     """Tell whether the number at text[start:end] (lower case) is counted in the unit: one of the unit's forms is
-    among the two words after it, or is a currency or page form right before it ("us$ 13,200", "hlm. 26")."""
+    among the two words within `reach` characters after it (Settings.unit_reach), or is a currency or page form right
+    before it ("us$ 13,200", "hlm. 26")."""
     forms = MEASURES[unit][1] if unit in MEASURES else UNIT_FORMS.get(unit, {unit})
-    after = _UNIT_WORD.findall(text[end:end + UNIT_REACH])[:2]
+    after = _UNIT_WORD.findall(text[end:end + reach])[:2]
     before = _UNIT_WORD.findall(text[max(0, start - 9):start])[-1:]
     return any(w in forms or (unit not in MEASURES and w.startswith(unit)) for w in after) \
         or any(w in forms and w in PREFIXED for w in before)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -169,7 +170,7 @@ class Engine:
             return Answer(question=plan.question, abstained=True, related=related, terms=plan.words,
                           english=plan.english)
         short = short_answer(plan.question, plan.asked, quotes[0].text, judged[0][1],
-                             weights=self.term_weights(plan.question)) \
+                             weights=self.term_weights(plan.question), settings=self.settings) \
             if judged[0][0] is quotes[0] else None
         return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
                       terms=plan.words, english=plan.english, short=short)
@@ -191,17 +192,20 @@ class Engine:
         """Return the best quotes for a question's plan, each with what the answerability model reads of it."""
         if not plan.terms and not (plan.english and self.vectors is not None):
             return []
-        qv = self.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions))
-        weighted = self.index.reweighted(qv, necessity.weight)    # ranks; the plain qv is what signals read
+        qv = self.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions),
+                               self.settings)
+        weight = partial(necessity.weight, settings=self.settings)
+        weighted = self.index.reweighted(qv, weight)    # ranks; the plain qv is what signals read
         cos = cosines(self.vectors, plan.question) if self.settings.dense else None
         score, order = rank(self.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
-                            english=plan.english, question=plan.plain, asked=plan.asked)
+                            english=plan.english, question=plan.plain, asked=plan.asked,
+                            settings=self.settings)
         if plan.asks_source:
-            score, order = claims_for_entries(self.layout, score, order)
+            score, order = claims_for_entries(self.layout, score, order, self.settings)
         quotes = quotes_for(order, score, self.units, self.passages, max(1, top_k), coverage_gain(self.index, qv),
-                            plan.wants_list, self.layout.lead_of)
+                            plan.wants_list, self.layout.lead_of, settings=self.settings)
         unknown = unknown_share(qv)
-        return [(q, measure(self.layout, plan, qv, cos, q, unknown)) for q in quotes]
+        return [(q, measure(self.layout, plan, qv, cos, q, unknown, self.settings)) for q in quotes]
 
     def term_weights(self, text: str) -> dict[str, float]:
         """Return the idf in this corpus of each index term of text (a term the corpus lacks: the largest idf)."""
@@ -213,9 +217,10 @@ class Engine:
         qterms = terms(tokenise(strip_markup(text)), self.compounds)
         if not qterms:
             return []
-        qv = self.index.vector(qterms)
-        score, order = rank(self.layout, qv, None, False, where)
-        return quotes_for(order, score, self.units, self.passages, k, coverage_gain(self.index, qv), where=where)
+        qv = self.index.vector(qterms, settings=self.settings)
+        score, order = rank(self.layout, qv, None, False, where, settings=self.settings)
+        return quotes_for(order, score, self.units, self.passages, k, coverage_gain(self.index, qv), where=where,
+                          settings=self.settings)
 
     def _footnotes_of(self, quotes: Sequence[Quote]) -> tuple[Footnote, ...]:
         """Return the footnotes the quotes cite, in order of first mention, resolved per document."""

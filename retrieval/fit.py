@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -52,11 +53,13 @@ def collect(engine, questions: list[Question], dense: bool = True, english: dict
             continue
         text = word_by_word(item.q, english) if english else item.q
         plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
-        qv = engine.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions))
-        weighted = engine.index.reweighted(qv, necessity.weight)
+        qv = engine.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions),
+                                 engine.settings)
+        weighted = engine.index.reweighted(qv, partial(necessity.weight, settings=engine.settings))
         cos = cosines(engine.vectors, plan.question) if dense else None
         found = candidates(engine.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
-                           english=plan.english, question=plan.plain, asked=plan.asked)
+                           english=plan.english, question=plan.plain, asked=plan.asked,
+                           settings=engine.settings)
         g = grades(engine, found.rows, item)
         if g.max() < 2:
             continue                                   # the gold sentence is not among the candidates
@@ -302,11 +305,12 @@ def collect_spans(engine, questions: list[Question], first_number: int = 0) -> d
         if plan.asked.kind is None or not judged:
             continue
         quote, p = judged[0]
-        found = candidates(plan.question, quote.text, plan.asked)
+        found = candidates(plan.question, quote.text, plan.asked, engine.settings)
         if not found:
             continue
         gold = {norm(g) for g in item.gold}
-        xs.append(span_features(plan.question, quote.text, plan.asked, found, p, engine.term_weights(plan.question)))
+        xs.append(span_features(plan.question, quote.text, plan.asked, found, p, engine.term_weights(plan.question),
+                                engine.settings))
         ys.append([norm(quote.text[s:e]) in gold for s, e, _ in found])
         qs.append(np.full(len(found), n, np.int32))
     return {"x": np.vstack(xs).astype(np.float32), "y": np.concatenate(ys).astype(bool),

@@ -6,17 +6,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .settings import DEFAULT, Settings
 from .state import Arrays, BadState, State, array, nest, part
 
-FUZZY_MIN_LEN = 5          # shorter words are matched exactly only
 # share of character 2-3-grams (Dice) two words must have in common to be compared, by the edit distance
 # allowed: one edit changes at most 5 of a word's 2L + 1 grams, so a 5-letter word keeps >= 0.54 at
 # distance 1, an 8-letter word >= 0.41 at distance 2; lower bounds, with a margin
 FUZZY_MIN_DICE = {1: 0.5, 2: 0.38}
-FUZZY_WEIGHT = {1: 0.8, 2: 0.6}   # weight of a variant of an unknown word at edit distance 1 / 2
-KNOWN_VARIANT_MIN_LEN = 7  # a word the corpus has meets other spellings only when this long, at distance 1,
-KNOWN_VARIANT_WEIGHT = 0.8  # ... and they weigh this share of the word itself (banjir is not banjar)
-OVERLAP = 0.3              # share of the idf-weighted word overlap in a score (the rest is cosine)
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -34,6 +30,7 @@ class QueryVector:
     credit: dict[int, tuple[str, float]]   # term id -> (query term it stands for, match weight)
     term_idf: dict[str, float]             # query term -> idf (unknown terms get the largest idf)
     id_set: frozenset[int]                 # ids, as a set
+    overlap: float                         # share of the overlap in a score (Settings.overlap of the question's engine)
 
 
 class Postings:
@@ -77,7 +74,7 @@ class Postings:
         return self
 
     def blend(self, q: QueryVector) -> np.ndarray:
-        """Return every row's (1 - OVERLAP) * cosine + OVERLAP * overlap with the query (by term)."""
+        """Return every row's (1 - q.overlap) * cosine + q.overlap * overlap with the query (by term)."""
         assert self.term_ptr is not None and self.term_rows is not None and self.term_weights is not None  # by_term
         pos, which = ranges(self.term_ptr[q.ids], self.term_ptr[q.ids + 1])
         return np.bincount(self.term_rows[pos], weights=_blended(q, which, self.term_weights[pos]),
@@ -103,7 +100,7 @@ class Postings:
 
 def _blended(q: QueryVector, k: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Return each posting's share of the score, for query terms k and the postings' document weights."""
-    return (1 - OVERLAP) * q.weights[k] * weights + OVERLAP * q.mass[k]
+    return (1 - q.overlap) * q.weights[k] * weights + q.overlap * q.mass[k]
 
 
 def ranges(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -120,12 +117,13 @@ class Grams:
     """Character 2-3-grams of the vocabulary's words, inverted, to find spelling variants fast."""
 
     def __init__(self, words: list[str]) -> None:
-        """Index the grams of every alphabetic word long enough to have variants."""
+        """Index the grams of every alphabetic word, however short: which words have variants is a setting
+        (Settings.fuzzy_min_len), read when a question is asked, not when the index is built."""
         self.ids: dict[str, int] = {}
         members: list[list[int]] = []
         self.sizes = np.zeros(len(words), np.float32)
         for w, word in enumerate(words):
-            if len(word) < FUZZY_MIN_LEN - 1 or not word.isalpha():
+            if not word.isalpha():
                 continue
             grams = char_grams(word)
             self.sizes[w] = len(grams)
@@ -231,29 +229,32 @@ class Index:
         """Return (sentences, passages, vocabulary size)."""
         return self.sentences.n_rows, self.passages.n_rows, len(self.vocab)
 
-    def variants(self, term: str) -> list[tuple[int, int]]:
+    def variants(self, term: str, settings: Settings = DEFAULT) -> list[tuple[int, int]]:
         """Return vocabulary ids of spelling variants of term with their edit distance (1-2)."""
+        if len(term) < settings.fuzzy_min_len or not term.isalpha():
+            return []
         if term in self._variants:
             return self._variants[term]
         out = []
-        if len(term) >= FUZZY_MIN_LEN and term.isalpha():
-            limit = 1 if len(term) < 8 else 2
-            for i in self.grams.similar(term, FUZZY_MIN_DICE[limit]).tolist():
-                word = self.words[i]
-                if word == term:
-                    continue
-                d = edit_distance(term, word, limit)
-                if d <= limit:
-                    out.append((i, d))
+        limit = 1 if len(term) < 8 else 2
+        for i in self.grams.similar(term, FUZZY_MIN_DICE[limit]).tolist():
+            word = self.words[i]
+            if word == term:
+                continue
+            d = edit_distance(term, word, limit)
+            if d <= limit:
+                out.append((i, d))
         if len(self._variants) < 100_000:
             self._variants[term] = out
         return out
 
-    def vector(self, query_terms: list[str], expansions: tuple[tuple[str, str, float], ...] = ()) -> QueryVector:
+    def vector(self, query_terms: list[str], expansions: tuple[tuple[str, str, float], ...] = (),
+               settings: Settings = DEFAULT) -> QueryVector:
         """Return the query's weighted vector; unknown words weigh in the norm (they lower every score).
 
         expansions: (question term, corpus term, share) — a synonym or translation weighs that share of the
         corpus term's tf-idf weight and, for coverage, counts as that share of the question term found.
+        The vector carries settings.overlap: every score of it blends cosine and overlap so.
         """
         tf: dict[str, int] = {}
         for t in query_terms:
@@ -272,11 +273,12 @@ class Index:
             else:
                 unknown_norm += (w_tf * self.max_idf) ** 2
                 unknown_sum += w_tf * self.max_idf
-            for j, d in self.variants(t):
+            for j, d in self.variants(t, settings):
                 if i is None:
-                    sim, w = FUZZY_WEIGHT[d], FUZZY_WEIGHT[d] * w_tf * float(self.idf[j])
-                elif d == 1 and len(t) >= KNOWN_VARIANT_MIN_LEN:
-                    sim = KNOWN_VARIANT_WEIGHT
+                    sim = settings.fuzzy_weight[d - 1]
+                    w = sim * w_tf * float(self.idf[j])
+                elif d == 1 and len(t) >= settings.known_variant_min_len:
+                    sim = settings.known_variant_weight
                     w = sim * w_tf * min(float(self.idf[j]), float(self.idf[i]))
                 else:
                     continue
@@ -300,7 +302,7 @@ class Index:
         total = sum(w for t, w in ((t, (1.0 + np.log(n)) * term_idf[t]) for t, n in tf.items()) if t in known)
         total = (total + unknown_sum) or 1.0
         return QueryVector(ids=ids, weights=vals / norm, mass=vals / total, credit=credit, term_idf=term_idf,
-                           id_set=frozenset(weights))
+                           id_set=frozenset(weights), overlap=settings.overlap)
 
     @staticmethod
     def reweighted(q: QueryVector, factor: Callable[[str], float]) -> QueryVector:
@@ -319,7 +321,7 @@ class Index:
     def passage_scores(self, q: QueryVector) -> np.ndarray:
         """Return every passage's score: a blend of cosine and overlap.
 
-        score(d) = (1 - OVERLAP) * cos(q, d) + OVERLAP * sum of the question's idf mass whose words d holds;
+        score(d) = (1 - q.overlap) * cos(q, d) + q.overlap * sum of the question's idf mass whose words d holds;
         overlap does not favour short sentences the way cosine does.
         """
         if not len(q.ids):

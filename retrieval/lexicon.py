@@ -8,6 +8,8 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from pathlib import Path
 
+from .settings import DEFAULT, Settings
+
 DATA = Path(__file__).resolve().parent / "data"
 THESAURUS = "thesaurus.tsv"                # mythes-id (LGPL-2.1)
 ENGLISH = "english.tsv"                    # FreeDict eng-ind (CC-BY-SA-3.0)
@@ -15,12 +17,6 @@ ENGLISH_WORDNET = "english-wordnet.tsv"    # WordNet 3.0 synsets' Wordnet Bahasa
 ENGLISH_IRREGULAR = "english-irregular.tsv"  # WordNet 3.0's irregular forms: came -> come (WordNet 3.0 licence)
 EXTRA_ROOTS = "extra-roots.txt"            # the project's own roots PySastrawi lacks
 ENGLISH_STOP = "english-stop.txt"          # scikit-learn's English stop words (BSD-3-Clause)
-# A word votes for a language when its Zipf frequency there is at least this much higher than in the
-# other (1.0 = ten times as frequent): "the"/"when" vote English, "yang"/"kapan" Indonesian, while
-# names and shared words ("data", "program", "batam") stay out of the count.
-LANGUAGE_MARGIN = 1.0
-# A question is English when more than this share of its voting words vote English.
-ENGLISH_SHARE = 0.5
 # English inflections tried, in order, when a word is not a headword itself: (suffix, replacement).
 _INFLECTIONS = (("ies", "y"), ("ied", "y"), ("ves", "f"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
                 ("ing", ""), ("ing", "e"), ("ly", ""))
@@ -81,17 +77,19 @@ def english(word: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=100_000)
-def _vote(word: str) -> int:
-    """Return +1 if a word is clearly English, -1 if clearly Indonesian, 0 if neither (wordfreq)."""
+def _vote(word: str, margin: float) -> int:
+    """Return +1 if a word is clearly English (its Zipf frequency at least margin above the Indonesian one), -1 if
+    clearly Indonesian, 0 if neither (wordfreq)."""
     from wordfreq import zipf_frequency
     en, id_ = zipf_frequency(word, "en"), zipf_frequency(word, "id")
-    return 1 if en >= id_ + LANGUAGE_MARGIN else -1 if id_ >= en + LANGUAGE_MARGIN else 0
+    return 1 if en >= id_ + margin else -1 if id_ >= en + margin else 0
 
 
-def is_english(tokens: list[str]) -> bool:
-    """Tell whether a question's tokens are English rather than Indonesian."""
-    votes = [v for v in (_vote(t) for t in tokens if t.isalpha()) if v]
-    return bool(votes) and votes.count(1) / len(votes) > ENGLISH_SHARE
+def is_english(tokens: list[str], settings: Settings = DEFAULT) -> bool:
+    """Tell whether a question's tokens are English rather than Indonesian (settings.language_margin,
+    settings.english_share)."""
+    votes = [v for v in (_vote(t, settings.language_margin) for t in tokens if t.isalpha()) if v]
+    return bool(votes) and votes.count(1) / len(votes) > settings.english_share
 
 
 @lru_cache(maxsize=1)

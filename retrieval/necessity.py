@@ -6,7 +6,9 @@ questions holding "nama" 25% find it in the answering paragraph, "jumlah" 20%, a
 estimated from `necessity.tsv` and smoothed towards the rate of rare words (the prior), which a word never
 asked about also gets:
 
-    necessity(t) = (kept(t) + SMOOTHING * prior) / (seen(t) + SMOOTHING)
+    necessity(t) = (kept(t) + necessity_smoothing * prior) / (seen(t) + necessity_smoothing)
+
+(necessity_smoothing, necessity_rare and necessity_exponent are fields of retrieval.settings.Settings.)
 
 Regenerate the table after changing the text analysis:
     python -m retrieval.necessity ../shared/datasets/idk-mrc/train.json
@@ -18,17 +20,17 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from .settings import DEFAULT, Settings
+
 TABLE = Path(__file__).with_name("necessity.tsv")
-RARE = 2              # the prior is the rate of words seen this rarely: a word never asked about is one of them
-SMOOTHING = 10.0      # pseudo-questions at the prior: a word seen 10 times moves halfway to its own rate
-EXPONENT = 0.5        # query weight = idf * min(1, necessity / prior) ** EXPONENT; figures in the README
 _HEADER = ("# query-term necessity from IDK-MRC train (Putri & Oh, EMNLP 2022; CC BY-SA 4.0): term, questions "
            "holding it, of which the answering paragraph holds it too")
 
 
-@lru_cache(maxsize=1)
-def _table() -> tuple[float, dict[str, tuple[int, int]]]:
-    """Return the prior (kept / seen over rare words) and term -> (seen, kept); an unreadable table weighs all alike."""
+@lru_cache(maxsize=4)
+def _table(rare: int) -> tuple[float, dict[str, tuple[int, int]]]:
+    """Return the prior (kept / seen over words seen at most `rare` times) and term -> (seen, kept); an unreadable
+    table weighs all alike."""
     counts: dict[str, tuple[int, int]] = {}
     try:
         lines = TABLE.read_text(encoding="utf-8").splitlines()
@@ -38,22 +40,23 @@ def _table() -> tuple[float, dict[str, tuple[int, int]]]:
         parts = line.split("\t")
         if len(parts) == 3 and not line.startswith("#") and parts[1].isdigit() and parts[2].isdigit():
             counts[parts[0]] = (int(parts[1]), int(parts[2]))
-    rare = [(s, k) for s, k in counts.values() if s <= RARE]
-    seen = sum(s for s, _ in rare)
-    return (sum(k for _, k in rare) / seen if seen else 1.0), counts
+    few = [(s, k) for s, k in counts.values() if s <= rare]
+    seen = sum(s for s, _ in few)
+    return (sum(k for _, k in few) / seen if seen else 1.0), counts
 
 
-def necessity(term: str) -> float:
+def necessity(term: str, settings: Settings = DEFAULT) -> float:
     """Return the smoothed share of questions holding term whose answering passage holds it too."""
-    prior, counts = _table()
+    prior, counts = _table(settings.necessity_rare)
     seen, kept = counts.get(term, (0, 0))
-    return (kept + SMOOTHING * prior) / (seen + SMOOTHING)
+    return (kept + settings.necessity_smoothing * prior) / (seen + settings.necessity_smoothing)
 
 
-def weight(term: str) -> float:
+def weight(term: str, settings: Settings = DEFAULT) -> float:
     """Return the factor a query term's tf-idf weight is multiplied by: below 1 only for a word less necessary than
     a rare word (a frame word), so that names and rare words, often judged on a handful of questions, keep theirs."""
-    return min(1.0, necessity(term) / _table()[0]) ** EXPONENT
+    prior = _table(settings.necessity_rare)[0]
+    return min(1.0, necessity(term, settings) / prior) ** settings.necessity_exponent
 
 
 def count(split: Path) -> dict[str, tuple[int, int]]:

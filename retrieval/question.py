@@ -31,8 +31,6 @@ from .errors import BadQuestion
 from .settings import DEFAULT, Settings
 
 MAX_QUESTION_CHARS = 1000
-ONE_SENSE = 3               # a thesaurus entry this short is taken as one sense
-MAX_SYNONYMS = 4            # corpus words a question word's synonyms reach, in the thesaurus's order
 _CONTROL = re.compile(f"[{NON_TEXT}\x0c\r\u200b-\u200f\u2028\u2029]")
 
 
@@ -77,14 +75,14 @@ def clean_question(question: str) -> str:
     return q
 
 
-def mutual_synonyms(word: str) -> tuple[str, ...]:
+def mutual_synonyms(word: str, one_sense: int = DEFAULT.one_sense) -> tuple[str, ...]:
     """Return the synonyms of a word (or of its root) that the thesaurus trusts for it: all of a short list
     (one sense), else those that list the word back — a long list mixes senses, and a synonym naming the word
     in turn shares the sense both have (luas ~ lebar, not luas ~ belantara)."""
     for form in dict.fromkeys((word, stem(word))):
         found = lexicon.synonyms(form)
         if found:
-            return found if len(found) <= ONE_SENSE else tuple(s for s in found if form in lexicon.synonyms(s))
+            return found if len(found) <= one_sense else tuple(s for s in found if form in lexicon.synonyms(s))
     return ()
 
 
@@ -125,7 +123,7 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
     labels, searched = label_range(q)
     tokens = chapter_numerals(tokenise(chat.reduplicate(strip_markup(searched))), known)
     chatted = chat.normalise_chat(tokens)
-    english = lexicon.is_english(chatted)      # chat forms written out first: "dmn" is no English word, "di mana" is
+    english = lexicon.is_english(chatted, settings)   # chat forms written out first: "dmn" is not English
     plain_tokens = tokens if english else [standard(t, known) for t in expand_abbreviations(chatted)]
     plain = " ".join(plain_tokens)
     asked = read_asked(plain)
@@ -138,12 +136,13 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
         source = index_term(token)
         if not source or token in STOP_WORDS or source in STOP_WORDS:   # "diadakan" -> "ada": a function word
             continue
-        words = lexicon.english(token) if english else mutual_synonyms(token)
+        words = lexicon.english(token) if english else mutual_synonyms(token, settings.one_sense)
         weight = settings.translation_weight if english else settings.synonym_weight
         added = 0
         for word in words:
             for term in terms(tokenise(word), compounds):
-                if term not in have and term not in expansions and known(term) and (english or added < MAX_SYNONYMS):
+                if term not in have and term not in expansions and known(term) \
+                        and (english or added < settings.max_synonyms):
                     expansions[term] = Expansion(source, term, weight)
                     added += 1
     words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)

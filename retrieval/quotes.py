@@ -1,4 +1,5 @@
-"""Ranked sentence units -> verbatim quotes of 1-3 sentences, at most two per passage, never overlapping."""
+"""Ranked sentence units -> verbatim quotes of 1-3 sentences, at most two per passage, never overlapping (the limits
+are Settings.quote_sentences, per_passage and max_quote_words)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -7,11 +8,8 @@ import numpy as np
 
 from .index import Index
 from .model import Passage, Quote
+from .settings import DEFAULT, Settings
 from .units import Units
-
-MAX_QUOTE_WORDS = 60        # a quote of more than one sentence stays within this many words
-QUOTE_SENTENCES = 3         # ... and this many sentences
-PER_PASSAGE = 2             # quotes one passage may give (never overlapping)
 
 
 def coverage_gain(index: Index, qv) -> Callable[[list[int]], float]:
@@ -32,9 +30,9 @@ def coverage_gain(index: Index, qv) -> Callable[[list[int]], float]:
 
 def quotes_for(order: np.ndarray, score: dict[int, float], units: Units, passages: tuple[Passage, ...], top_k: int,
                gain: Callable[[list[int]], float], whole_lists: bool = False,
-               lead_of: dict[int, int] | None = None, where=None) -> list[Quote]:
-    """Return up to top_k quotes from the best units, each 1-3 sentences; a passage gives at most PER_PASSAGE,
-    never overlapping, and a second one only from a sentence holding question words itself.
+               lead_of: dict[int, int] | None = None, where=None, settings: Settings = DEFAULT) -> list[Quote]:
+    """Return up to top_k quotes from the best units, each 1-3 sentences (settings.quote_sentences); a passage gives
+    at most settings.per_passage, never overlapping, and a second one only from a sentence holding question words.
 
     gain(units) is the share of the question's words a run of units holds (see _span).  For a question
     asking for a list, a list's lead-in sentence stands for the list it introduces (lead_of: paragraph id ->
@@ -48,10 +46,10 @@ def quotes_for(order: np.ndarray, score: dict[int, float], units: Units, passage
         u = int(u)
         p = passages[int(units.passage[u])]
         taken = used.get(p.id, [])
-        if len(taken) >= PER_PASSAGE or _inside(units.start[u], units.end[u], taken) \
+        if len(taken) >= settings.per_passage or _inside(units.start[u], units.end[u], taken) \
                 or (taken and not gain([u])) or (where is not None and not where(p)):
             continue                             # a passage quoted again must hold question words itself
-        start, end = _span(u, units, p, gain, score, taken)
+        start, end = _span(u, units, p, gain, score, taken, settings)
         if whole_lists and lead_of and p.id in lead_of and end == units.end[_last_unit(u, units)]:
             p = passages[lead_of[p.id]]          # the quote reaches the lead-in: give the list itself
             if p.id in used:
@@ -78,25 +76,28 @@ def _last_unit(u: int, units: Units) -> int:
 
 
 def _span(u: int, units: Units, p: Passage, gain: Callable[[list[int]], float],
-          score: dict[int, float], taken: Sequence[tuple[int, int]] = ()) -> tuple[int, int]:
-    """Return the quote's span: of the runs of 1-3 sentences of p holding unit u, the one that holds most
-    of the question's words, then keeps most sentences with the one they continue, then scores best.
+          score: dict[int, float], taken: Sequence[tuple[int, int]] = (),
+          settings: Settings = DEFAULT) -> tuple[int, int]:
+    """Return the quote's span: of the runs of 1-3 sentences (settings.quote_sentences) of p holding unit u, the
+    one that holds most of the question's words, then keeps most sentences with the one they continue, then scores
+    best.
 
-    A run stays on one line of p, off the taken spans, and within MAX_QUOTE_WORDS (one sentence always may).
+    A run stays on one line of p, off the taken spans, and within settings.max_quote_words (one sentence always may).
     """
+    most = settings.quote_sentences - 1                # sentences a run reaches past u, either way
     first, last = u, u
-    while first > 0 and units.passage[first - 1] == p.id and u - first < QUOTE_SENTENCES - 1:
+    while first > 0 and units.passage[first - 1] == p.id and u - first < most:
         first -= 1
-    while last + 1 < len(units.passage) and units.passage[last + 1] == p.id and last - u < QUOTE_SENTENCES - 1:
+    while last + 1 < len(units.passage) and units.passage[last + 1] == p.id and last - u < most:
         last += 1
     starts, ends = units.start[first:last + 1].tolist(), units.end[first:last + 1].tolist()   # of first..last
     tied = units.continues[first:last + 1].tolist()
     has_before = first > 0 and units.passage[first - 1] == p.id
     best, best_key = (u, u), None
     for a in range(first, u + 1):
-        for b in range(u, min(a + QUOTE_SENTENCES - 1, last) + 1):
+        for b in range(u, min(a + most, last) + 1):
             i, j = a - first, b - first
-            if b > a and (len(p.text[starts[i]:ends[j]].split()) > MAX_QUOTE_WORDS
+            if b > a and (len(p.text[starts[i]:ends[j]].split()) > settings.max_quote_words
                           or any("\n" in p.text[ends[k]:starts[k + 1]] for k in range(i, j))
                           or any(_inside(starts[k], ends[k], taken) for k in range(i, j + 1) if k != u - first)):
                 continue

@@ -15,16 +15,10 @@ from .headings import without_numbering
 from .index import Index, ranges
 from .model import Passage
 from .ranker import FEATURES
+from .settings import DEFAULT, Settings
 from .short_answer import kind_context
 from .units import Units
 
-LABEL_BONUS = 1.0           # a list carrying the item labels the question names ("poin a sampai g"):
-                            # as strong as a whole-passage match
-HEADING_BONUS = 0.3         # a passage whose section heading (of 2+ terms) the question names in full ("pengaruh
-                            # kesamaan karakteristik" -> "5) Kesamaan karakteristik"); dev.jsonl: any 0.21-0.5
-TYPE_BONUS = 0.15           # a sentence holding what a when/number/why/definition question asks for (for a
-                            # question asking where a claim comes from: a sentence carrying a footnote marker)
-CANDIDATES = 20             # passages whose sentences are scored per question, and sentences ranked
 _LABEL = re.compile(r"^([a-z]|\d{1,2})[.)]", re.M | re.I)   # a list item's label at the start of its line
 
 
@@ -75,10 +69,11 @@ def citing_units(passages: tuple[Passage, ...], units: Units, first_unit: np.nda
             for p in passages if p.kind == "footnote"}
 
 
-def claims_for_entries(layout: Layout, score: dict[int, float],
-                       order: np.ndarray) -> tuple[dict[int, float], np.ndarray]:
+def claims_for_entries(layout: Layout, score: dict[int, float], order: np.ndarray,
+                       settings: Settings = DEFAULT) -> tuple[dict[int, float], np.ndarray]:
     """Return the ranking with each footnote entry replaced by the sentences citing it, at the entry's score when
-    that is higher: asked where a claim comes from, the answer is the claim, shown with its footnote in full."""
+    that is higher: asked where a claim comes from, the answer is the claim, shown with its footnote in full (and
+    every citing sentence gains settings.type_bonus)."""
     out = dict(score)
     for u in order.tolist():
         cites = layout.citing_units.get(int(layout.units.passage[u]), ())
@@ -87,7 +82,7 @@ def claims_for_entries(layout: Layout, score: dict[int, float],
             for c in cites:
                 out[c] = max(out.get(c, entry), entry)
     cited = {c for cites in layout.citing_units.values() for c in cites}
-    out = {u: v + TYPE_BONUS * (u in cited) for u, v in out.items()}
+    out = {u: v + settings.type_bonus * (u in cited) for u, v in out.items()}
     ranked = sorted(out, key=lambda u: (-out[u], u))
     return out, np.array(ranked, dtype=np.int64)
 
@@ -131,17 +126,18 @@ class Candidates:
 
     rows: np.ndarray
     x: np.ndarray
-    bonus: np.ndarray        # structural bonus in passage-match units: a named list (LABEL_BONUS), a named heading
+    bonus: np.ndarray        # structural bonus in passage-match units: a named list (label_bonus), a named heading
 
 
 def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
                labels: tuple[str, str] | None = None, cos: np.ndarray | None = None,
-               english: bool = False, question: str = "", asked: Asked | None = None) -> Candidates:
+               english: bool = False, question: str = "", asked: Asked | None = None,
+               settings: Settings = DEFAULT) -> Candidates:
     """Return the sentences of the best passages with their ranking features.
 
-    Passages are scored first; only the sentences of the CANDIDATES best by words and the CANDIDATES best by meaning
-    (cos: the e5 cosine of every unit, or None) that where() keeps are scored, so a question costs the same whether
-    the corpus holds a chapter or a library.
+    Passages are scored first; only the sentences of the settings.candidates best by words and as many best by
+    meaning (cos: the e5 cosine of every unit, or None) that where() keeps are scored, so a question costs the same
+    whether the corpus holds a chapter or a library.
     """
     units = layout.units
     per_passage = layout.index.passage_scores(qv)
@@ -149,7 +145,7 @@ def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: C
     if where is not None:
         keep = np.fromiter((bool(where(p)) for p in layout.passages), bool, len(layout.passages))
         per_passage = per_passage * keep
-    best = top_units(per_passage, CANDIDATES)
+    best = top_units(per_passage, settings.candidates)
     best = best[per_passage[best] > 0]
     z = z_passage = cos_passage = cos_whole = z_whole = None
     if cos is not None:
@@ -161,7 +157,7 @@ def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: C
         for near in (z_passage.copy(), z_whole.copy()):         # nearest in meaning: by a sentence, by the whole
             if keep is not None:
                 near[~keep] = -np.inf
-            near_best = top_units(near, CANDIDATES)
+            near_best = top_units(near, settings.candidates)
             best = np.union1d(best, near_best[np.isfinite(near[near_best])])
     named = named_lists(layout, labels, where) if labels else np.zeros(0, np.int64)
     named = named[per_passage[named] > 0]                       # ... that shares words with the question
@@ -190,29 +186,29 @@ def candidates(layout: Layout, qv, qtype: str | None, wants_list: bool, where: C
     if asked is not None and asked.kind is not None:
         texts = [layout.passages[p].text[a:b] for p, a, b in zip(pid.tolist(), units.start[rows].tolist(),
                                                                    units.end[rows].tolist())]
-        x[:, column["kind_context"]] = [kind_context(question, asked, t, qv.term_idf) for t in texts]
+        x[:, column["kind_context"]] = [kind_context(question, asked, t, qv.term_idf, settings) for t in texts]
     if english:
         x[:, column["english_dense"]] = x[:, column["dense_sentence"]]
         x[:, column["english_lex"]] = layout.index.sentence_scores(qv, rows)
     bonus = np.zeros(len(rows))
     if len(named):
-        bonus += LABEL_BONUS * np.isin(pid, named)
+        bonus += settings.label_bonus * np.isin(pid, named)
     qterms = set(qv.term_idf)
     headed = [p for p in best.tolist() if layout.heading_terms[p] and layout.heading_terms[p] <= qterms]
     if headed:                                                  # the question names the passage's section
-        bonus += HEADING_BONUS * np.isin(pid, headed)
+        bonus += settings.heading_bonus * np.isin(pid, headed)
     return Candidates(rows, x, bonus)
 
 
 def rank(layout: Layout, qv, qtype: str | None, wants_list: bool, where: Callable[[Passage], bool] | None = None,
          labels: tuple[str, str] | None = None, cos: np.ndarray | None = None, english: bool = False,
-         question: str = "", asked: Asked | None = None):
+         question: str = "", asked: Asked | None = None, settings: Settings = DEFAULT):
     """Return ({unit: score in (0, 1)}, the best units first): the candidates scored by the learned ranker.
 
     score(u) = sigmoid(w . features(u) + w_passage * bonus(u)); the bonus of a named list or heading is counted in
     whole passage matches, on the ranker's own scale.
     """
-    found = candidates(layout, qv, qtype, wants_list, where, labels, cos, english, question, asked)
+    found = candidates(layout, qv, qtype, wants_list, where, labels, cos, english, question, asked, settings)
     model = ranker.model(cos is not None)
     z = model.score(found.x) + model.weights[ranker.FEATURES.index("lex_passage")] * found.bonus
     part = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
@@ -227,7 +223,7 @@ def named_lists(layout: Layout, labels: tuple[str, str], where: Callable[[Passag
     return np.array(sorted(p for p in named if where is None or where(layout.passages[p])), np.int64)
 
 
-def top_units(score: np.ndarray, k: int = CANDIDATES) -> np.ndarray:
+def top_units(score: np.ndarray, k: int) -> np.ndarray:
     """Return the indices of the k best scores, best first (ties: earlier first)."""
     k = min(k, len(score))
     if k == 0:

@@ -12,9 +12,6 @@ from .model import Answer, Passage
 if TYPE_CHECKING:
     from .engine import Engine
 
-# a scoped question asks the engine for this many quotes, then keeps those in scope: enough that a document holding
-# a few of the corpus's passages still gets its best quotes, few enough to cost about one question
-SCOPED_CANDIDATES = 30
 _WORD = re.compile(r"[0-9a-z]+")
 
 
@@ -75,7 +72,8 @@ def keeper(engine: Engine, scope: Scope, repeats: dict[str, str]) -> Callable[[P
 
 
 def ask_within(engine: Engine, question: str, top_k: int, keep: Callable[[Passage], bool] | None) -> Answer:
-    """Return the engine's answer from the passages keep accepts (at most top_k); none that answers: abstained."""
+    """Return the engine's answer from the passages keep accepts (at most top_k, drawn from the engine's best
+    settings.scoped_candidates quotes); none that answers: abstained."""
     if keep is None:
         return engine.ask(question, top_k=top_k)
-    return engine.ask(question, top_k=top_k, where=keep, pool=SCOPED_CANDIDATES)
+    return engine.ask(question, top_k=top_k, where=keep, pool=engine.settings.scoped_candidates)

@@ -15,6 +15,7 @@ from .dates import INDONESIAN_MONTHS, YEAR, month_pattern
 from .errors import ModelFileError
 from .model import ShortAnswer
 from .ranker import read_fitted
+from .settings import DEFAULT, Settings
 
 _MONTH = month_pattern(short=True) + r"\.?"
 _DATES = (  # (pattern, specificity): a full date says more than a month, a month more than a year
@@ -48,24 +49,22 @@ _PLACE = re.compile(r"\b(?:(?P<prep>di|ke|dari|in|at|from)\s+(?P<noun>(?:kota|ka
 NOT_NAMES = frozenset(INDONESIAN_MONTHS) | frozenset("""senin selasa rabu kamis jumat sabtu minggu the dalam pada
 dengan dan yang ini itu hal luar negeri besar agung utama umum daerah pusat republik kerajaan""".split())
 _EXPANSION_WORDS = {"dan", "dari", "untuk", "of", "and", "the", "for", "di", "ke", "pada", "&"}
-CONTEXT_WORDS = 4            # words each side of a candidate that say what it is (a table cell, a noun phrase)
-MAX_EXPANSION_WORDS = 10     # an expansion longer than this is a sentence, not the name the letters stand for
 _SEPARATOR = re.compile(r"[;.!?\n—]\s|[;\n—]")
 
 
 def short_answer(question: str, asked: Asked, quote_text: str, answer_p: float = 1.0, model: SpanModel | None = None,
-                 weights: Mapping[str, float] | None = None) -> ShortAnswer | None:
+                 weights: Mapping[str, float] | None = None, settings: Settings = DEFAULT) -> ShortAnswer | None:
     """Return the span of quote_text of the asked kind that the span model finds likeliest to be the exact answer,
     when its probability reaches the fitted threshold; else None (never a guess).  asked: what the question asks
     for (QueryPlan.asked); answer_p: the probability that the quote answers the question (answerable.py); weights:
     the question terms' idf in the corpus."""
     if asked.kind is None or not quote_text.strip():
         return None
-    found = candidates(question, quote_text, asked)
+    found = candidates(question, quote_text, asked, settings)
     if not found:
         return None
     model = model or span_model()
-    x = span_features(question, quote_text, asked, found, answer_p, weights)
+    x = span_features(question, quote_text, asked, found, answer_p, weights, settings)
     p = model.probability(x)
     best = int(np.argmax(p))
     cell = in_matching_cell(question, asked, quote_text, found)
@@ -77,14 +76,16 @@ def short_answer(question: str, asked: Asked, quote_text: str, answer_p: float =
     return ShortAnswer(quote_text[s:e], s, e, asked.kind, round(float(p[best]), 4))
 
 
-def candidates(question: str, quote_text: str, asked: Asked) -> list[tuple[int, int, int]]:
+def candidates(question: str, quote_text: str, asked: Asked,
+               settings: Settings = DEFAULT) -> list[tuple[int, int, int]]:
     """Return the spans of quote_text of the asked kind (start, end, specificity), none already in the question."""
     kind = asked.kind
     if kind is None:
         return []
     held = _plain_set(question)
     out: list[tuple[int, int, int]] = []
-    for s, e, rank in _found(quote_text, kind, asked.counted, question if kind == "expansion" else ""):
+    for s, e, rank in _found(quote_text, kind, asked.counted, question if kind == "expansion" else "",
+                             settings.max_expansion_words):
         if kind in ("person", "place", "name"):
             s, e = _without_asked_words(quote_text, s, e, question)
         if _plain(quote_text[s:e]) not in held and not _in_question(quote_text[s:e], question, kind) \
@@ -94,11 +95,11 @@ def candidates(question: str, quote_text: str, asked: Asked) -> list[tuple[int, 
 
 
 @lru_cache(maxsize=20_000)
-def _found(text: str, kind: str, unit: str | None, question: str) -> tuple[tuple[int, int, int], ...]:
+def _found(text: str, kind: str, unit: str | None, question: str, longest: int) -> tuple[tuple[int, int, int], ...]:
     """Return the spans of text of a kind (numbers: counted in the unit asked; expansions: of the question's
-    abbreviations), memoised: one sentence is read again for many questions."""
+    abbreviations, of at most `longest` words), memoised: one sentence is read again for many questions."""
     finder = {"date": _date_spans, "number": lambda t: _number_spans(t, unit), "person": _people,
-              "place": _places, "expansion": lambda t: _expansions(t, question),
+              "place": _places, "expansion": lambda t: _expansions(t, question, longest),
               "name": lambda t: [(a, b, 0) for a, b in _names(t)]}[kind]
     return tuple(finder(text))
 
@@ -212,7 +213,7 @@ def _places(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-def _expansions(text: str, question: str) -> list[tuple[int, int, int]]:
+def _expansions(text: str, question: str, longest: int) -> list[tuple[int, int, int]]:
     """Return the words the question's abbreviation stands for: 'Name (ABC)', 'ABC (Name)' or 'ABC singkatan dari
     Name'."""
     out = []
@@ -226,24 +227,25 @@ def _expansions(text: str, question: str) -> list[tuple[int, int, int]]:
                                rf"\s+([^,.;()]+)", re.I))
         for pattern in patterns:
             for m in pattern.finditer(text):
-                span = _initials_span(text, m.start(1), m.end(1), abbr)
+                span = _initials_span(text, m.start(1), m.end(1), abbr, longest)
                 if span:
                     out.append((*span, 1))
     return out
 
 
-def _initials_span(text: str, start: int, end: int, abbr: str) -> tuple[int, int] | None:
-    """Return the shortest run of words ending at `end` (or starting at `start`) whose initials spell abbr."""
+def _initials_span(text: str, start: int, end: int, abbr: str, longest: int) -> tuple[int, int] | None:
+    """Return the shortest run of at most `longest` words ending at `end` (or starting at `start`) whose initials
+    spell abbr (a longer run is a sentence, not the name the letters stand for)."""
     words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w'-]+", text[start:end])]
     words = [(start + s, start + e, w) for s, e, w in words]
     letters = abbr.lower()
     for k in range(len(words)):                         # the name ends where the brackets start ...
         run = words[k:]
-        if len(run) <= MAX_EXPANSION_WORDS and _spells(run, letters):
+        if len(run) <= longest and _spells(run, letters):
             return run[0][0], run[-1][1]
     for k in range(len(words), 0, -1):                  # ... or starts where they open
         run = words[:k]
-        if len(run) <= MAX_EXPANSION_WORDS and _spells(run, letters):
+        if len(run) <= longest and _spells(run, letters):
             return run[0][0], run[-1][1]
     return None
 
@@ -284,17 +286,18 @@ def names_column(header: str, qterms: set[str], asked: Asked, whole: bool = True
 
 # --- helpers ----------------------------------------------------------------------------------------------------
 def _related(text: str, start: int, end: int, qterms: set[str], spans: list[tuple[int, int]],
-             weights: Mapping[str, float] | None = None) -> tuple[float, float]:
+             weights: Mapping[str, float] | None = None, reach: int = DEFAULT.context_words) -> tuple[float, float]:
     """Return how many of the question's terms stand just before text[start:end], and just after it (weights: each
     term counts its weight, e.g. its idf, instead of 1).
 
     The words before count first (Indonesian names the thing before its amount: "penghasilan US$114,5 miliar");
-    each side stops at a clause or cell boundary, at another candidate, or after CONTEXT_WORDS words.
+    each side stops at a clause or cell boundary, at another candidate, or after `reach` words.
     """
     lo = max([e for s, e in spans if e <= start], default=0)
     hi = min([s for s, e in spans if s >= end], default=len(text))
-    left = _SEPARATOR.split(text[lo:start])[-1].split()[-CONTEXT_WORDS:]
-    right = _SEPARATOR.split(text[end:hi])[0].split()[:CONTEXT_WORDS]
+    before = _SEPARATOR.split(text[lo:start])[-1].split()
+    left = before[max(0, len(before) - reach):]        # not [-reach:]: reach 0 takes no word
+    right = _SEPARATOR.split(text[end:hi])[0].split()[:reach]
     return _shared(left, qterms, weights), _shared(right, qterms, weights)
 
 
@@ -394,7 +397,8 @@ def _span_model(path: Path) -> SpanModel:
 
 
 def span_features(question: str, text: str, asked: Asked, found: list[tuple[int, int, int]],
-                  answer_p: float, weights: Mapping[str, float] | None = None) -> np.ndarray:
+                  answer_p: float, weights: Mapping[str, float] | None = None,
+                  settings: Settings = DEFAULT) -> np.ndarray:
     """Return the span model's features (SPAN_FEATURES order) of each candidate span of text (weights: each question
     term's weight, its idf in the corpus; the words beside a span count as a share of the question's weight)."""
     qterms = set(terms(tokenise(question)))
@@ -404,7 +408,8 @@ def span_features(question: str, text: str, asked: Asked, found: list[tuple[int,
     spans = [(s, e) for s, e, _ in found]
     words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w$%'-]+", text)]
     where = [k for k, (_, _, w) in enumerate(words) if set(terms(tokenise(w))) & qterms]
-    context = [tuple(v / total for v in _related(text, s, e, qterms, spans, weights)) for s, e in spans]
+    context = [tuple(v / total for v in _related(text, s, e, qterms, spans, weights, settings.context_words))
+               for s, e in spans]
     best = max(range(len(found)), key=lambda k: (found[k][2], *context[k], -found[k][0]))
     x = np.zeros((len(found), len(SPAN_FEATURES)))
     for k, (s, e, rank) in enumerate(found):
@@ -430,15 +435,16 @@ def span_features(question: str, text: str, asked: Asked, found: list[tuple[int,
     return x
 
 
-def kind_context(question: str, asked: Asked, text: str, weights: Mapping[str, float]) -> float:
+def kind_context(question: str, asked: Asked, text: str, weights: Mapping[str, float],
+                 settings: Settings = DEFAULT) -> float:
     """Return how closely a value of the asked kind in text stands by the question's words: the largest share of the
     question's weight (idf) beside any one candidate span, clause- and cell-bounded; 0 without such a span."""
     if asked.kind is None or asked.kind == "expansion":
         return 0.0
-    found = candidates(question, text, asked)
+    found = candidates(question, text, asked, settings)
     if not found:
         return 0.0
     qterms = set(terms(tokenise(question)))
     total = sum(weights.get(t, 1.0) for t in qterms) or 1.0
     spans = [(s, e) for s, e, _ in found]
-    return max(sum(_related(text, s, e, qterms, spans, weights)) for s, e in spans) / total
+    return max(sum(_related(text, s, e, qterms, spans, weights, settings.context_words)) for s, e in spans) / total

@@ -10,6 +10,7 @@ from .analysis import CAPITALISED, terms, tokenise
 from .model import Quote
 from .question import QueryPlan
 from .rank import Layout
+from .settings import DEFAULT, Settings
 
 _NEGATION = re.compile(r"\b(?:tidak|bukan|belum|tak|tanpa|not|never|no|non)\b", re.I)
 
@@ -22,7 +23,7 @@ def unknown_share(qv) -> float:
 
 
 def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: Quote,
-            unknown: float) -> answerable.Signals:
+            unknown: float, settings: Settings = DEFAULT) -> answerable.Signals:
     """Return what the answerability model reads of one quote (unknown: the question's unknown_share)."""
     index, units = layout.index, layout.units
     pid = quote.passage.id
@@ -40,7 +41,8 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
         cosine=float(cos[inside].max()) if cos is not None else 0.0,
         coverage_passage=index.coverage(qv, present), coverage_quote=index.coverage(qv, held),
         asks_kind=plan.asked.value,
-        kind_missing=plan.asked.value and not answerable.kind_found(plan.asked, plan.plain, quote.text),
+        kind_missing=plan.asked.value and not answerable.kind_found(plan.asked, plan.plain, quote.text,
+                                                                       settings.unit_reach),
         unknown_share=unknown,
         number_missing=any(t.isdigit() and t not in found for t in qv.term_idf),
         english=plan.english, lexical=float(lexical.max()) if len(lexical) else 0.0,

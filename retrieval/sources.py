@@ -11,12 +11,10 @@ from typing import Any, NamedTuple, Protocol
 from .files import failure_path, sidecar_path
 from .linking import link_sources  # noqa: F401  (engine.py still imports link_sources from here)
 from .model import Footnote, Passage, Quote
+from .settings import DEFAULT, Settings
 from .structure import split_sentences
 
 SOURCES_DIR = "sources"
-STRONG_SUPPORT = 0.4    # a source passage holding this share of the quote's word weight (idf) restates it
-WEAK_SUPPORT = 0.05     # ... any of its rarer words: it shares the quote's topic (unrelated text holds none)
-MIN_CLAIM_TERMS = 5     # a quote's sentence of this many terms is scored on its own too (a footnote backs one sentence)
 # how the text output names a status and a footnote's kind (the JSON keeps the codes), Indonesian first
 STATUS_LABELS = {"present": "ada", "missing": "belum ada", "fetched": "diunduh", "failed": "gagal"}
 KIND_LABELS = {"web": "web", "journal": "jurnal", "official": "resmi", "book": "buku", "other": "lainnya"}
@@ -36,9 +34,11 @@ class SourceStatus:
 
 
 class Searcher(Protocol):
-    """What best_support needs of an engine: its footnotes and a search over its passages (no import of the engine)."""
+    """What best_support needs of an engine: its footnotes, settings and a search over its passages (no import of the
+    engine)."""
 
     footnotes: tuple[Footnote, ...]
+    settings: Settings
 
     def search(self, text: str, k: int = 10, where: Callable[[Passage], bool] | None = None) -> list[Quote]: ...
 
@@ -130,18 +130,19 @@ def _fetched_reason(record: dict) -> str:
     return f"diunduh / fetched {when} ({how}{where})"
 
 
-def support_label(score: float) -> str:
-    """Return 'strong' (score >= STRONG_SUPPORT), 'weak' (>= WEAK_SUPPORT) or 'not found'."""
-    if score >= STRONG_SUPPORT:
+def support_label(score: float, settings: Settings = DEFAULT) -> str:
+    """Return 'strong' (score >= settings.strong_support), 'weak' (>= settings.weak_support) or 'not found'."""
+    if score >= settings.strong_support:
         return "strong"
-    if score >= WEAK_SUPPORT:
+    if score >= settings.weak_support:
         return "weak"
     return "not found"
 
 
 def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2) -> Support:
     """Return how well the source linked to footnote `number` supports the quote, with its best passages; the score
-    is the largest share of the word weight (idf) of the quote, or of one of its sentences, that one passage holds."""
+    is the largest share of the word weight (idf) of the quote, or of one of its sentences, that one passage holds
+    (the engine's settings say which sentences count and where strong and weak begin)."""
     chapter: str | None
     if isinstance(quote, Quote):
         text, chapter = quote.text, quote.passage.source
@@ -154,10 +155,11 @@ def best_support(engine: Searcher, quote: Quote | str, number: int, top: int = 2
 
     quotes = tuple(engine.search(text, k=max(1, top), where=from_source)[:max(1, top)]) if text.strip() else ()
     held = [set(engine.term_weights(q.passage.text)) for q in quotes]
+    settings = engine.settings
     claims = [engine.term_weights(text)] + [w for a, b in split_sentences(text)
-                                             if len(w := engine.term_weights(text[a:b])) >= MIN_CLAIM_TERMS]
+                                             if len(w := engine.term_weights(text[a:b])) >= settings.min_claim_terms]
     score = max((_share(claim, terms) for claim in claims for terms in held), default=0.0)
-    return Support(support_label(score), round(score, 4), quotes)
+    return Support(support_label(score, settings), round(score, 4), quotes)
 
 
 def _share(weights: dict[str, float], held: set[str]) -> float:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from retrieval import chat as chatforms, lexicon
 from retrieval.analysis import _stemmer, tokenise
 from retrieval.chat import normalise_chat, reduplicate
 from retrieval.lexicon import english, is_english, synonyms
+from retrieval.settings import DEFAULT
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -154,6 +156,13 @@ def test_wordnet_builder_joins_english_senses_to_indonesian_lemmas() -> None:
 ])
 def test_is_english(question: str, expected: bool) -> None:
     assert is_english(tokenise(question)) is expected
+
+
+def test_the_language_vote_is_a_setting() -> None:
+    signed = tokenise("When was the MoU signed?")
+    assert is_english(signed) and not is_english(signed, replace(DEFAULT, language_margin=10.0))   # no word votes
+    mixed = tokenise("kapan the MoU ditandatangani")                               # one English vote of three
+    assert not is_english(mixed) and is_english(mixed, replace(DEFAULT, english_share=0.3))
 
 
 def test_extra_roots_join_the_stemmer() -> None:

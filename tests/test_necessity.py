@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
 from conftest import lexical, write_corpus
 from retrieval import Engine, necessity
+from retrieval.settings import DEFAULT
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def no_table(monkeypatch, tmp_path):
 
 
 def test_the_shipped_table_holds_idk_mrc_train_counts():
-    prior, counts = necessity._table()
+    prior, counts = necessity._table(DEFAULT.necessity_rare)
     assert len(counts) == 4355
     assert (counts["nama"], counts["lahir"], counts["jumlah"]) == ((350, 88), (257, 202), (134, 27))
     assert round(prior, 4) == 0.813                                  # the rate of words asked about once or twice
@@ -32,6 +34,13 @@ def test_the_shipped_table_holds_idk_mrc_train_counts():
     assert necessity.weight("lumbu") == necessity.weight("festival") == 1.0   # (5, 5): more necessary, not boosted
 
 
+def test_the_smoothing_the_prior_and_the_exponent_are_settings():
+    assert round(necessity.necessity("nama", replace(DEFAULT, necessity_smoothing=0.0)), 4) == 0.2514  # 88 / 350
+    assert round(necessity._table(1)[0], 4) == 0.8118                   # the rate of words asked about once
+    assert round(necessity.weight("nama", replace(DEFAULT, necessity_rare=1)), 4) == 0.5735
+    assert round(necessity.weight("nama", replace(DEFAULT, necessity_exponent=1.0)), 4) == 0.3284   # 0.5731 squared
+
+
 def test_a_missing_table_weighs_every_word_alike(no_table):
     assert necessity.weight("nama") == necessity.weight("lahir") == 1.0
 
@@ -40,12 +49,12 @@ LUMBU = {"a.txt": "Nama kota Lumbu berasal dari sungai yang mengalir di tengah k
          "b.txt": "Kota Lumbu didirikan oleh Raja Mangku di tepi sungai pada tahun 1820.\n"}
 
 
-def test_a_frame_word_weighs_less_than_the_words_that_name_the_answer(tmp_path, monkeypatch):
+def test_a_frame_word_weighs_less_than_the_words_that_name_the_answer(tmp_path):
     engine = lexical(Engine.build(write_corpus(tmp_path / "c", LUMBU), use_cache=False))
     question = "Siapa nama pendiri kota Lumbu?"
     assert engine.ask(question).quotes[0].passage.source == "b.txt"     # "pendiri", not "nama", decides
-    monkeypatch.setattr(necessity, "EXPONENT", 0.0)                       # every word alike: the "nama" passage wins
-    assert engine.ask(question).quotes[0].passage.source == "a.txt"
+    alike = engine.with_settings(replace(engine.settings, necessity_exponent=0.0))   # every word alike: the "nama"
+    assert alike.ask(question).quotes[0].passage.source == "a.txt"                  # passage wins
 
 
 def test_count_reads_an_idk_mrc_split(tmp_path):

@@ -1,6 +1,8 @@
 """Question understanding: chat forms, negation, answer types, thesaurus synonyms, the English bridge."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from retrieval import chat, lexicon
@@ -139,3 +141,10 @@ def test_a_question_about_bab_3_finds_the_chapters_opening(engine):
 ])
 def test_a_question_asking_for_a_source_is_told_apart(engine, question, asks):
     assert plan(engine, question).asks_source is asks
+
+
+def test_how_many_synonyms_a_word_reaches_and_when_a_list_is_one_sense_are_settings(engine):
+    assert len(mutual_synonyms("luas")) == 12 and len(mutual_synonyms("luas", one_sense=100)) == 21  # all 21
+    assert ("teken", "tandatangan") in expanded(plan(engine, "kapan mou diteken"))
+    none = engine.with_settings(replace(engine.settings, max_synonyms=0))
+    assert not plan(none, "kapan mou diteken").expansions

@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from conftest import lexical, shared_path, write_corpus
+from conftest import LEXICAL, lexical, shared_path, write_corpus
 from retrieval import Engine, analysis
 from retrieval.analysis import STOP_WORDS, stem, terms, tokenise
 from retrieval.asked import question_type
 from retrieval.evaluate import summarise
 from retrieval.index import Index
+from retrieval.rank import rank
 from retrieval.render import answer_dict
-from retrieval.settings import Settings
+from retrieval.settings import DEFAULT, Settings
 
 DETIK = ("https://finance.detik.com/berita-ekonomi-bisnis/d-3164021/banyak-negara-belajar-dari-batam-dan-berhasil-"
          "tapi-batam-malah-ketinggalan")
@@ -197,6 +199,18 @@ def test_top_k_bounds_the_quotes(engine):
     assert len(engine.ask("kerjasama sister city Batam", top_k=5).quotes) == 5
 
 
+def test_the_quote_limits_are_settings(engine):
+    question = "Festival apa yang ada di kota Gimje?"
+    given = {n: [q.passage.id for q in engine.with_settings(replace(engine.settings, per_passage=n)).ask(
+        question, top_k=5).quotes] for n in (1, 2, 3)}
+    assert given == {1: [29, 45, 11, 2, 35], 2: [29, 29, 45, 11, 2], 3: [29, 29, 29, 45, 11]}   # the festival list
+    first = engine.ask(question).quotes[0].text                                        # two sentences, 43 words
+    assert first.startswith("Yang mana seni ini") and len(first.split()) == 43
+    for other in (replace(engine.settings, quote_sentences=1), replace(engine.settings, max_quote_words=42)):
+        one = engine.with_settings(other).ask(question).quotes[0].text                # the sentence naming it alone
+        assert one.startswith("Sedangkan pada Kota Gimje ada Festival Horizon Gimje") and len(one.split()) == 33
+
+
 # --- a tiny corpus worked out by hand ---------------------------------------------------------------------------
 
 TINY = {
@@ -350,6 +364,9 @@ def test_a_known_short_word_does_not_meet_a_different_word():
     assert sorted(index.words[i] for i in q.ids) == ["banjir", "definisi"]     # banjar is another word
     assert index.vector(["banjor"]).credit == {index.vocab["banjar"]: ("banjor", 0.8),
                                                 index.vocab["banjir"]: ("banjor", 0.8)}   # unknown: both
+    assert index.vector(["banjor"], settings=replace(DEFAULT, fuzzy_min_len=7)).credit == {}   # too short to vary
+    assert set(index.vector(["banjor"], settings=replace(DEFAULT, fuzzy_weight=(0.5, 0.3))).credit.values()) == \
+        {("banjor", 0.5)}
 
 
 def test_a_known_long_word_meets_its_other_spelling_below_its_own_weight():
@@ -360,6 +377,11 @@ def test_a_known_long_word_meets_its_other_spelling_below_its_own_weight():
     assert set(weight) == {"shenzhen", "shenzen"}
     assert weight["shenzen"] == pytest.approx(0.8 * weight["shenzhen"])       # same idf: 0.8 of the word
     assert q.credit[index.vocab["shenzen"]] == ("shenzhen", 0.8)
+    half = index.vector(["shenzhen"], settings=replace(DEFAULT, known_variant_weight=0.5))
+    assert half.credit[index.vocab["shenzen"]] == ("shenzhen", 0.5)
+    assert half.weights[list(half.ids).index(index.vocab["shenzen"])] == pytest.approx(0.5 / math.sqrt(1.25))
+    assert index.vector(["shenzhen"], settings=replace(DEFAULT, known_variant_min_len=9)).credit == \
+        {index.vocab["shenzhen"]: ("shenzhen", 1.0)}                          # 8 letters: too short to meet others
 
 
 def test_markup_in_a_question_is_not_searched():
@@ -433,6 +455,25 @@ def test_a_named_list_competes_however_far_down_its_words_rank(tmp_path):
     lst = next(p.id for p in engine.passages if p.kind == "list")
     assert (scores > scores[lst]).sum() >= 20                   # far below the 20 passages scored first
     assert engine.ask("Apa tujuan kerjasama menurut poin a sampai c?").quotes[0].passage.id == lst
+    unnamed = engine.with_settings(replace(engine.settings, label_bonus=0.0))          # no bonus: it does not win
+    assert [q.passage.id for q in unnamed.ask("Apa tujuan kerjasama menurut poin a sampai c?").quotes] == [0, 1, 2]
+
+
+def test_the_blend_the_candidates_and_the_source_bonus_are_settings(engine, tmp_path):
+    lists = lexical(Engine.build(write_corpus(tmp_path / "c", LISTS), use_cache=False))
+    words = terms(tokenise("tujuan kerjasama kota"))
+    blend = {o: lists.index.passage_scores(lists.index.vector(words, settings=replace(DEFAULT, overlap=o))).tolist()
+             for o in (0.0, 0.3, 1.0)}
+    assert blend[0.0] == pytest.approx([0.7536, 0.2816, 0.5607, 0.2546], abs=1e-4)    # cosine alone
+    assert blend[1.0] == pytest.approx([1.0] * 4)                                   # every passage holds every word
+    assert blend[0.3] == pytest.approx([0.7 * c + 0.3 for c in blend[0.0]])
+    qv = engine.index.vector(terms(tokenise("kerjasama sister city Batam"), engine.compounds))
+    scored = [rank(engine.layout, qv, None, False, settings=replace(LEXICAL, candidates=n))[0] for n in (1, 20)]
+    assert [len({int(engine.units.passage[u]) for u in s}) for s in scored] == [1, 20]   # passages whose sentences
+    asked = "festival horizon gimje yang harus didatangi saat musim gugur, sumbernya dari web apa?"     # are ranked
+    assert [q.score for q in engine.ask(asked).quotes] == [1.15, 1.1496]             # the claims carrying a marker
+    assert [q.score for q in engine.with_settings(replace(engine.settings, type_bonus=0.0)).ask(asked).quotes] == \
+        [1.0, 0.9996]
 
 
 # --- quote windows and section headings --------------------------------------------------------------------------
@@ -526,6 +567,8 @@ def test_a_question_naming_a_section_heading_prefers_that_section(tmp_path):
     quote = engine.ask("Apa pengaruh kesamaan budaya?").quotes[0]
     assert quote.passage.section[-1] == "2. Kesamaan budaya"
     assert quote.text.startswith("Budaya yang serupa")
+    unheaded = engine.with_settings(replace(engine.settings, heading_bonus=0.0))       # the bonus, on the ranker's
+    assert quote.score == 1.0 and unheaded.ask("Apa pengaruh kesamaan budaya?").quotes[0].score == 0.9993    # scale
     assert engine.layout.heading_terms[quote.passage.id] == frozenset({"sama", "budaya"})      # numbering is not a term
     other = engine.ask("Apa pengaruh kesamaan tujuan?").quotes[0]                      # names no heading
     assert other.passage.section[-1] == "1. Faktor ekonomi"

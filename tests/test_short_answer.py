@@ -5,9 +5,11 @@ import dataclasses
 
 import pytest
 
+from retrieval.answerable import kind_found
 from retrieval.asked import Asked
 from retrieval.question import understand
-from retrieval.short_answer import SpanModel, short_answer, span_model
+from retrieval.settings import Settings
+from retrieval.short_answer import SPAN_FEATURES, SpanModel, candidates, short_answer, span_features, span_model
 from tests.conftest import passage_with
 
 SHENZHEN = ("Dari kerjasama Shen Zen dengan Batam lebih menguntungkan Shen Zen, pada tahun 2011 dengan berhasilnya "
@@ -115,3 +117,26 @@ def test_the_fitted_threshold_decides_what_is_shown(question, text, shown):
 ])
 def test_no_span_of_the_kind_means_no_short_answer(question, text):
     assert short_answer(question, asked_of(question), text) is None
+
+
+def test_the_short_answer_limits_are_settings():
+    oki = "Indonesia anggota Organisasi Kerjasama Islam (OKI) sejak awal."
+    asked = asked_of("Apa kepanjangan OKI?")
+    assert short_answer("Apa kepanjangan OKI?", asked, oki, model=EVERY).text == "Organisasi Kerjasama Islam"
+    three_words_too_many = Settings(max_expansion_words=2)
+    assert short_answer("Apa kepanjangan OKI?", asked, oki, model=EVERY, settings=three_words_too_many) is None
+    question = "Berapa penghasilan Shenzhen pada tahun 2011?"
+    near = span_features(question, SHENZHEN, asked_of(question), candidates(question, SHENZHEN, asked_of(question)),
+                         1.0)
+    blind = Settings(context_words=0)
+    far = span_features(question, SHENZHEN, asked_of(question),
+                        candidates(question, SHENZHEN, asked_of(question), blind), 1.0, settings=blind)
+    left = SPAN_FEATURES.index("left_terms")
+    assert near[:, left].max() > 0 and far[:, left].max() == 0.0
+
+
+def test_how_far_a_number_s_unit_may_stand_is_a_setting():
+    asked = asked_of("berapa persen pajaknya?")
+    quote = "Pajak naik 40 persen."
+    assert kind_found(asked, "berapa persen pajaknya", quote)
+    assert not kind_found(asked, "berapa persen pajaknya", quote, unit_reach=4)     # " per": "persen" cut off

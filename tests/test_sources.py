@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,10 @@ import pytest
 from retrieval import Engine
 from retrieval.linking import link_sources, url_key
 from retrieval.model import Block, Document, Footnote, Quote
-from retrieval.sources import STRONG_SUPPORT, WEAK_SUPPORT, SourceStatus, best_support, source_status, support_label
+from retrieval.settings import DEFAULT
+from retrieval.sources import SourceStatus, best_support, source_status, support_label
+
+STRONG_SUPPORT, WEAK_SUPPORT = DEFAULT.strong_support, DEFAULT.weak_support
 
 ANTARA = "http://kepri.antaranews.com/berita/17979/gimje-bahas-sister-city-dengan-batam"
 LIPUTAN_CUT = "https://www.liputan6.com/citizen6/read/3299230/selain-destinasi-"
@@ -150,6 +154,8 @@ def test_support_label_thresholds():
     assert support_label(1.2) == support_label(STRONG_SUPPORT) == "strong"
     assert support_label(STRONG_SUPPORT - 0.01) == support_label(WEAK_SUPPORT) == "weak"
     assert support_label(WEAK_SUPPORT - 0.01) == support_label(0.0) == "not found"
+    stricter = replace(DEFAULT, strong_support=0.6, weak_support=0.2)
+    assert [support_label(s, stricter) for s in (0.6, 0.5, 0.2, 0.1)] == ["strong", "weak", "weak", "not found"]
 
 
 CHAPTER = """# BAB III
@@ -213,6 +219,8 @@ def test_a_paragraph_is_supported_by_the_source_of_one_of_its_sentences(tmp_path
     weights, held = engine.term_weights(whole.text), engine.term_weights(RESTATES)
     assert sum(w for t, w in weights.items() if t in held) / sum(weights.values()) < STRONG_SUPPORT
     assert support.label == "strong" and support.quotes[0].text == RESTATES
+    longer = engine.with_settings(replace(engine.settings, min_claim_terms=14))    # the restated sentence has 13
+    assert best_support(longer, whole, 33)[:2] == ("weak", 0.2365)                # terms: the whole is scored alone
 
 
 def test_cli_sources_lists_what_the_engine_linked_when_it_read_the_corpus(tmp_path, capsys):

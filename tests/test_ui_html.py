@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,9 @@ def test_the_same_chapter_as_md_and_pdf_counts_once(both):
     pdf = ask_within(both, "Kapan MoU Batam dan Gimje ditandatangani?", 3, one)
     assert {q.passage.source for q in pdf.quotes} == {"bab3-sister-city-batam-gimje.pdf"}
     assert "Batam, 17 Agustus 2013" in pdf.quotes[0].text and pdf.quotes[0].page == 46     # with its page
+    assert [q.page for q in pdf.quotes] == [46, 46, 50]
+    narrow = both.with_settings(replace(both.settings, scoped_candidates=3))    # of its 3 best quotes, one the PDF's
+    assert [q.page for q in ask_within(narrow, "Kapan MoU Batam dan Gimje ditandatangani?", 3, one).quotes] == [46]
     assert a.short.text == pdf.short.text == "17 Agustus 2013"     # the short answer of the quote shown in scope
     assert cited_sources(both) == set()
     nothing = ask_within(both, "Kapan MoU Batam dan Gimje ditandatangani?", 3, keeper(both, Scope("cited"), repeats))
