@@ -197,7 +197,7 @@ class Index:
         step("index", 2, 4)
         self.grams = Grams(self.words)
         step("index", 4, 4)
-        self._variants: dict[str, list[tuple[int, int]]] = {}
+        self._variants: dict[tuple[str, int], list[tuple[int, int]]] = {}
 
     def to_state(self) -> State:
         """Return idf, both postings and the grams as arrays; the vocabulary (in id order) as JSON."""
@@ -233,10 +233,10 @@ class Index:
         """Return vocabulary ids of spelling variants of term with their edit distance (1-2)."""
         if len(term) < settings.fuzzy_min_len or not term.isalpha():
             return []
-        if term in self._variants:
-            return self._variants[term]
+        limit = 1 if len(term) < settings.two_edits_min_len else 2
+        if (term, limit) in self._variants:
+            return self._variants[term, limit]
         out = []
-        limit = 1 if len(term) < 8 else 2
         for i in self.grams.similar(term, FUZZY_MIN_DICE[limit]).tolist():
             word = self.words[i]
             if word == term:
@@ -245,7 +245,7 @@ class Index:
             if d <= limit:
                 out.append((i, d))
         if len(self._variants) < 100_000:
-            self._variants[term] = out
+            self._variants[term, limit] = out
         return out
 
     def vector(self, query_terms: list[str], expansions: tuple[tuple[str, str, float], ...] = (),

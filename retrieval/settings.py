@@ -29,6 +29,8 @@ class Settings:
     known_variant_min_len: int = 7      # a word the corpus has meets other spellings only when this long, at
                                         # distance 1,
     known_variant_weight: float = 0.8   # ... and they weigh this share of the word itself (banjir is not banjar)
+    two_edits_min_len: int = 8          # a word this long meets variants at edit distance 2, a shorter one at 1 only
+                                        # (index.FUZZY_MIN_DICE's bounds assume at least 8 letters for 2 edits)
     necessity_rare: int = 2             # the prior of query-term necessity is the rate of words seen this rarely: a
                                         # word never asked about is one of them
     necessity_smoothing: float = 10.0   # pseudo-questions at the prior: a word seen 10 times moves halfway to its own

@@ -369,6 +369,14 @@ def test_a_known_short_word_does_not_meet_a_different_word():
         {("banjor", 0.5)}
 
 
+def test_how_long_a_word_must_be_to_meet_a_spelling_two_edits_away_is_a_setting():
+    index = Index([["bandung", "kota"], ["kota"]], [["bandung", "kota"], ["kota"]])
+    assert index.vector(["bendang"]).credit == {}                               # 7 letters: one edit only
+    seven = replace(DEFAULT, two_edits_min_len=7)
+    assert index.vector(["bendang"], settings=seven).credit == {index.vocab["bandung"]: ("bendang", 0.6)}
+    assert index.vector(["bendang"]).credit == {}                               # remembered per limit, not per word
+
+
 def test_a_known_long_word_meets_its_other_spelling_below_its_own_weight():
     index = Index([["shenzhen", "kota"], ["shenzen", "gagal"], ["kota"]],
                   [["shenzhen", "kota"], ["shenzen", "gagal"], ["kota"]])
