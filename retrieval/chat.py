@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from .lexicon import DATA, read_rows
@@ -48,6 +49,32 @@ def reduplicate(text: str) -> str:
         word = m.group(1)
         return f"{word}-{word}" if _VOWEL.search(word) else m.group(0)
     return _REDUPLICATED.sub(full, text)
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def written_out(text: str, kept: Callable[[str], bool] = lambda word: False) -> str:
+    """Return text as typed with its chat forms written out and all else kept, case and marks too ("brp lama
+    kerjasama Batam?" -> "berapa lama kerjasama Batam?"): what the meaning model reads. A one-word form that
+    kept(word) holds stays as typed (the corpus writes "kerjasama" and "Pemko" too)."""
+    table, longest = _chat(), _longest_chat_form()
+    text = reduplicate(text)
+    words = list(_WORD.finditer(text))
+    out, done, i = [], 0, 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            run = words[i:i + n]
+            if any(text[a.end():b.start()].strip() for a, b in zip(run, run[1:])):
+                continue                                # a chat form of several words is one run of words
+            standard = table.get(tuple(m.group().lower() for m in run))
+            if standard and not (n == 1 and kept(run[0].group().lower())):
+                out.append(text[done:run[0].start()] + " ".join(standard))
+                done, i = run[-1].end(), i + n
+                break
+        else:
+            i += 1
+    return "".join(out) + text[done:]
 
 
 def normalise_chat(tokens: list[str]) -> list[str]:

@@ -196,7 +196,7 @@ class Engine:
                                self.settings)
         weight = partial(necessity.weight, settings=self.settings)
         weighted = self.index.reweighted(qv, weight)    # ranks; the plain qv is what signals read
-        cos = cosines(self.vectors, plan.question) if self.settings.dense else None
+        cos = cosines(self.vectors, plan.meaning) if self.settings.dense else None
         score, order = rank(self.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
                             english=plan.english, question=plan.plain, asked=plan.asked,
                             settings=self.settings)

@@ -56,7 +56,7 @@ def collect(engine, questions: list[Question], dense: bool = True, english: dict
         qv = engine.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions),
                                  engine.settings)
         weighted = engine.index.reweighted(qv, partial(necessity.weight, settings=engine.settings))
-        cos = cosines(engine.vectors, plan.question) if dense else None
+        cos = cosines(engine.vectors, plan.meaning) if dense else None
         found = candidates(engine.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
                            english=plan.english, question=plan.plain, asked=plan.asked,
                            settings=engine.settings)

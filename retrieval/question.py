@@ -57,6 +57,7 @@ class QueryPlan:
     english: bool
     words: tuple[str, ...]               # the question's words as typed, for highlighting
     asks_source: bool = False            # where a claim comes from: answered by the claim and its footnote
+    meaning: str = ""                    # what the meaning model reads: as typed, chat forms written out
 
     @property
     def qtype(self) -> str | None:
@@ -146,6 +147,8 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
                     expansions[term] = Expansion(source, term, weight)
                     added += 1
     words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
-    return QueryPlan(question=q, plain=plain, asked=asked, terms=tuple(own), expansions=tuple(expansions.values()),
+    meaning = q if english else chat.written_out(q, lambda w: known(index_term(w)))
+    return QueryPlan(question=q, meaning=meaning, plain=plain, asked=asked, terms=tuple(own),
+                     expansions=tuple(expansions.values()),
                      labels=labels, wants_list=asks_for_list(plain) or labels is not None, english=english,
                      words=words, asks_source=asks_for_source(plain))

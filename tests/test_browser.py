@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
+from retrieval.embedstore import FILE
 from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,11 +61,14 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """Start `streamlit run app.py` on a free port with its own cache and user folders; stop it afterwards."""
+def server(tmp_path_factory, session_cache_dir):
+    """Start `streamlit run app.py` on a free port with its own cache and user folders; stop it afterwards. Its
+    cache starts with the session's sentence vectors (the chapter embedded once): test_browser_cold starts cold."""
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
     (tmp / "sessions").mkdir()
+    (tmp / "cache").mkdir(mode=0o700)
+    shutil.copyfile(session_cache_dir / FILE, tmp / "cache" / FILE)
     env = {**os.environ, "KUTIP_CACHE_DIR": str(tmp / "cache"), "KUTIP_USER_DOCS": str(tmp / "documents"),
            "TMPDIR": str(tmp / "sessions")}
     for name in ("KUTIP_CORPUS", "KUTIP_SHARED_LIBRARY"):

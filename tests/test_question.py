@@ -27,6 +27,14 @@ def test_chat_abbreviations_are_written_out_before_searching(engine):
     assert p.question == "brp luas wilayah kota gimje dlm km2"          # shown back as typed
 
 
+def test_the_meaning_model_reads_the_question_as_typed_with_chat_forms_written_out(engine):
+    p = plan(engine, "Brp lama kerjasama Batam, yg dgn Gimje? (negara2 ASEAN)")
+    assert p.meaning == "berapa lama kerjasama Batam, yang dengan Gimje? (negara-negara ASEAN)"   # the chapter
+    assert plan(engine, "macam mana  Pemko Batam?").meaning == "bagaimana Pemko Batam?"          # writes these
+    assert chat.written_out("kerjasama Pemko") == "kerja sama pemerintah kota"          # a corpus without them
+    assert plan(engine, "how long did the cooperation last, yg?").meaning == "how long did the cooperation last, yg?"
+
+
 def test_regional_forms_are_written_out():
     assert chat.normalise_chat(["macam", "mana", "nak", "optimalkan"]) == ["bagaimana", "mau", "optimalkan"]
     assert question_type("macam mana nak optimalkan sister city tu") is None
