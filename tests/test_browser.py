@@ -63,7 +63,8 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, session_cache_dir):
     """Start `streamlit run app.py` on a free port with its own cache and user folders; stop it afterwards. Its
-    cache starts with the session's sentence vectors (the chapter embedded once): test_browser_cold starts cold."""
+    cache starts with the session's sentence vectors (the chapter is embedded once a session); the new server still
+    reads the chapter and builds its index (test_browser_cold watches it preparing)."""
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
     (tmp / "sessions").mkdir()
