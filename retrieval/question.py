@@ -57,7 +57,8 @@ class QueryPlan:
     english: bool
     words: tuple[str, ...]               # the question's words as typed, for highlighting
     asks_source: bool = False            # where a claim comes from: answered by the claim and its footnote
-    meaning: str = ""                    # what the meaning model reads: as typed, chat forms written out
+    meaning: str = ""                    # what the meaning model reads: as typed, chat forms written out,
+                                         # its first Settings.meaning_chars characters
 
     @property
     def qtype(self) -> str | None:
@@ -148,6 +149,8 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
                     added += 1
     words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
     meaning = q if english else chat.written_out(q, lambda w: known(index_term(w)))
+    if len(meaning) > settings.meaning_chars:
+        meaning = meaning[:settings.meaning_chars + 1].rsplit(" ", 1)[0][:settings.meaning_chars]
     return QueryPlan(question=q, meaning=meaning, plain=plain, asked=asked, terms=tuple(own),
                      expansions=tuple(expansions.values()),
                      labels=labels, wants_list=asks_for_list(plain) or labels is not None, english=english,

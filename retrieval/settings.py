@@ -40,6 +40,9 @@ class Settings:
 
     # --- ranking: candidate passages, then their sentences
     dense: bool = True                  # match by meaning too (e5) when the model is loaded; False: words alone
+    meaning_chars: int = 300            # the meaning model reads a question's first 300 characters (whole words):
+                                        # a pasted paragraph is matched by all its words, and e5 takes
+                                        # ~0.35 s for 1,000 characters (the longest QA question is 201)
     overlap: float = 0.3                # share of the idf-weighted word overlap in a score (the rest is cosine)
     candidates: int = 20                # passages whose sentences are scored per question, and sentences ranked
     scoped_candidates: int = 30         # a scoped question asks the engine for this many quotes, then keeps those in

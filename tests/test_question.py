@@ -35,6 +35,16 @@ def test_the_meaning_model_reads_the_question_as_typed_with_chat_forms_written_o
     assert plan(engine, "how long did the cooperation last, yg?").meaning == "how long did the cooperation last, yg?"
 
 
+def test_the_meaning_model_reads_a_long_question_s_first_words_only(engine):
+    pasted = "Kerjasama sister city Batam dan Gimje " * 25                                 # 950 characters
+    assert plan(engine, pasted).meaning == "Kerjasama sister city Batam dan Gimje " * 7 + \
+        "Kerjasama sister city Batam dan"                                           # 297 characters, whole words
+    assert "gimje" in plan(engine, pasted).terms                                    # the words are all searched
+    short = understand("Kapan MoU Batam dan Gimje ditandatangani?", engine.compounds,
+                       lambda t: t in engine.index.vocab, replace(engine.settings, meaning_chars=20))
+    assert short.meaning == "Kapan MoU Batam dan"
+
+
 def test_regional_forms_are_written_out():
     assert chat.normalise_chat(["macam", "mana", "nak", "optimalkan"]) == ["bagaimana", "mau", "optimalkan"]
     assert question_type("macam mana nak optimalkan sister city tu") is None
