@@ -18,22 +18,37 @@ from .ranker import read_fitted
 from .settings import DEFAULT, Settings
 
 _MONTH = month_pattern(short=True) + r"\.?"
+_AFTER_MONTH = rf"(?:{YEAR}|\d{{3,4}})"          # after a month name a number of 3-4 digits is a year ("Juli 1392")
+_ERA = r"(?:\s*(?:SM|M|H|BC|AD|BCE|CE|Masehi|Hijriah)\b)?"     # "1332 M", "27 SM"
+_TO = r"\s*(?:[-–—]|s\.?d\.?|sampai|hingga|to)\s*"              # "16-17 Desember", "1509–1602"
 _DATES = (  # (pattern, specificity): a full date says more than a month, a month more than a year
-    (re.compile(rf"\b\d{{1,2}}\s+{_MONTH}\s+{YEAR}\b", re.I), 3),
-    (re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+{YEAR}\b", re.I), 3),
+    (re.compile(rf"\b\d{{1,2}}{_TO}\d{{1,2}}\s+{_MONTH}\s+{_AFTER_MONTH}{_ERA}(?!\w)", re.I), 3),
+    (re.compile(rf"\b\d{{1,2}}\s+{_MONTH}\s+(?:{_AFTER_MONTH}|\d{{1,2}}){_ERA}(?!\w)", re.I), 3),
+    (re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+{_AFTER_MONTH}\b", re.I), 3),
     (re.compile(rf"\b\d{{1,2}}[-/]\d{{1,2}}[-/](?:{YEAR}|\d\d)\b"), 3),
-    (re.compile(rf"\b{_MONTH}\s+{YEAR}\b", re.I), 2),
+    (re.compile(rf"\b{_MONTH}{_TO}{_MONTH}\s+{_AFTER_MONTH}{_ERA}(?!\w)", re.I), 2),
+    (re.compile(rf"\b{_MONTH}\s+{_AFTER_MONTH}{_ERA}(?!\w)", re.I), 2),
+    (re.compile(rf"(?<![\d.,]){YEAR}{_TO}{YEAR}(?![\d.,]\d)"), 1),
+    (re.compile(r"\babad\s+(?:ke-?\s*)?(?:\d{1,2}|[IVXLC]+\b)" + _ERA, re.I), 1),
+    (re.compile(r"(?<![\d.,])\d{3,4}-?an\b"), 1),
+    (re.compile(r"(?<![\d.,])\d{1,4}\s*(?:SM|M|BC|AD|BCE|CE|Masehi|Hijriah|H)\b"), 1),
     (re.compile(rf"(?<![\d.,]){YEAR}(?![\d.,]\d)"), 1),
+    (re.compile(r"\b(?:tahun|pada|sejak|in|since)\s+(?P<year>\d{3,4})\b(?![.,]\d)(?!\s*(?:-|%|[A-Za-z]{1,3}\b))",
+                re.I), 1),
 )
 _CURRENCY = r"(?:US\$|USD|Rp\.?|IDR|S\$|RM|KRW|\$|€|£|¥|₩)"
 _SCALE = r"(?:ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)"
-_NUMBER = re.compile(rf"(?:{_CURRENCY}\s?)?(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])(?:\s?%|\s+{_SCALE}\b)?", re.I)
+_NUMBER = re.compile(rf"(?:{_CURRENCY}\s?)?(?<![\w.,])\d+(?:[.,]\d+)*(?![\d_])(?![.,]\d)"
+                     rf"(?:\s?%|\s+{_SCALE}\b)?", re.I)
 UNITS = frozenset("""persen percent tahun bulan hari minggu jam menit detik kali orang jiwa penduduk km kilometer
 meter m hektar hektare ha ton kg kilogram unit buah kota negara bidang poin butir pasal proyek program lembaga
 perusahaan sektor tahap kegiatan years months days weeks hours minutes people persons cities countries fields
-percent hectares points""".split())
+percent hectares points mil mile miles cm mm sentimeter milimeter gram g liter l mdpl""".split())
+ATTACHED = frozenset("km Km m cm mm kg g ha l ml mg mil mdpl".split())   # units written onto a number, as
+                                                                          # written: "4.114km²" (not "5G")
 DURATION = frozenset("tahun bulan hari minggu jam menit detik years months days weeks hours minutes".split())
-_UNIT_AFTER = re.compile(r"\s+([A-Za-z]+)")
+# the word after an amount: its unit when it is one, with a power ("km²", "m2") or "persegi/kubik/dpl" after it
+_UNIT_AFTER = re.compile(r"(\s+|(?=[A-Za-z]))([A-Za-z]+)(?:[²³]|2(?![\w]))?(?:\s+(?:persegi|kubik|dpl)\b)?")
 _LABEL = re.compile(r"(?:^|\n|\bno\.?:?\s*|[;:]\s*)\d{1,2}[.)]?(?=\s*(?:;|$|\n))", re.I)   # "No: 3." in a row
 # a person's name: two or more capitalised words; a role word close before it says it is a person
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:[-'][A-Za-z]+)?)+\b")
@@ -110,22 +125,31 @@ def _dates(text: str) -> list[tuple[int, int, int]]:
     out: list[tuple[int, int, int]] = []
     for pattern, specificity in _DATES:
         for m in pattern.finditer(text):
-            if not _overlaps(m.span(), out) and not _in_url(text, m.start()):
-                out.append((m.start(), m.end(), specificity))
+            span = m.span("year") if "year" in pattern.groupindex else m.span()
+            if not _overlaps(span, out) and not _in_url(text, span[0]):
+                out.append((*span, specificity))
     return out
 
 
 def _date_spans(text: str) -> list[tuple[int, int, int]]:
-    """Return the dates of text and, inside a full date, its month and year, and its year alone (a gold answer is
-    written as the question wants it: "kapan ... lahir" may want the year only)."""
-    out = []
+    """Return the dates of text and the shorter dates that end them ("Juli 1914" and "1914" of "28 Juli 1914",
+    "17 Desember 1934" of "16-17 Desember 1934") and each without its era ("1332" of "1332 M"): a gold answer is
+    written as the question wants it ("kapan ... lahir" may want the year only)."""
+    out: list[tuple[int, int, int]] = []
     for start, end, specificity in _dates(text):
-        out.append((start, end, specificity))
-        for pattern, inner in _DATES[3:]:
-            if inner < specificity:
-                m = pattern.search(text, start, end)
-                if m and m.end() == end:
-                    out.append((m.start(), m.end(), inner))
+        found = [(start, end, specificity)]
+        for pattern, inner in _DATES:
+            for m in pattern.finditer(text, start, end):
+                if m.end() == end and m.start() > start and "year" not in pattern.groupindex:
+                    found.append((m.start(), m.end(), min(inner, specificity)))
+        year = re.search(r"(?<=\s)\d{3,4}$", text[start:end])       # the year of a date with an older one
+        if year:
+            found.append((start + year.start(), end, 1))
+        for s, e, k in list(found):
+            era = re.search(r"\s*(?:SM|M|H|BC|AD|BCE|CE|Masehi|Hijriah)$", text[s:e])
+            if era and text[s:s + era.start()].strip():
+                found.append((s, s + era.start(), k))
+        out.extend(f for f in dict.fromkeys(found))
     return out
 
 
@@ -134,7 +158,7 @@ def _number_spans(text: str, unit: str | None) -> list[tuple[int, int, int]]:
     out = []
     for start, end, rank in _numbers(text, unit):
         out.append((start, end, rank))
-        bare = re.match(r"(?:\S+\s?)?\d[\d.,]*(?:\s?%)?", text[start:end])
+        bare = re.match(r"(?:\S+\s?)?\d[\d.,]*(?:\s?%)?|[A-Za-z]+(?=\s)", text[start:end])
         if bare and start + bare.end() < end and text[start:start + bare.end()].strip():
             out.append((start, start + bare.end(), rank & 2))
     return out
@@ -150,14 +174,16 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
         if _overlaps((start, end), dates) or _overlaps((start, end), labels) or _in_url(text, start):
             continue
         after = _UNIT_AFTER.match(text, end)
-        word = after.group(1).lower() if after else ""
+        word = after.group(2).lower() if after else ""
+        if after is not None and not after.group(1) and after.group(2) not in ATTACHED:
+            continue                                   # "5G", "3D", "2nd": a name, not an amount
         has_unit = bool(after) and (word in UNITS or word == unit)
         if has_unit and after is not None:
             end = after.end()
         worded = m.re is WORD_NUMBER
         marked = (bool(re.search(r"[%$€£¥₩]|rp|usd|idr|rm|krw", m.group(0), re.I))
                   or bool(re.search(_SCALE, m.group(0), re.I)))
-        if worded and not has_unit:
+        if worded and not has_unit and (m.group(0).lower() in ("satu", "one") or text[end:end + 6] == " belah"):
             continue                                   # "salah satu", "dua belah pihak": not an amount
         if not (has_unit or marked) and re.fullmatch(YEAR, m.group(0)):
             continue                                   # a bare year is a date
@@ -169,7 +195,11 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
 
 
 _WORD = r"[A-Z](?:[a-z]|['-][A-Za-z])[\w'-]*"         # a capitalised word, not one in capitals (a heading's)
-_CAPITALS = re.compile(rf"\b{_WORD}(?:\s+(?:(?:bin|binti|van|von|der|de|da|al|el)\s+)?{_WORD}){{0,4}}")
+_INITIALS = r"(?:[A-Z]\.\s?){1,3}"                   # "J. K. Rowling", "L.B. Moerdani", "Monkey D. Luffy"
+_CAPITALS = re.compile(rf"\b(?:{_INITIALS})?{_WORD}(?:\s+(?:(?:bin|binti|van|von|der|de|da|al|el)\s+|{_INITIALS})?"
+                       rf"{_WORD}){{0,4}}")
+_AND = re.compile(r"(?:,\s*|\s+(?:dan|serta|and|&)\s+)")   # between the names of a list
+_COMMA = re.compile(r",\s*")                                 # between the tiers of a place: "Cepu, Blora, Jawa Tengah"
 
 
 def _names(text: str) -> list[tuple[int, int]]:
@@ -188,11 +218,23 @@ def _names(text: str) -> list[tuple[int, int]]:
 
 
 def _people(text: str) -> list[tuple[int, int, int]]:
-    """Return names (runs of capitalised words); the rank says a role word (menteri, oleh...) stands close before."""
+    """Return names (runs of capitalised words) and lists of them ("Larry Page dan Sergey Brin"); the rank says a
+    role word (menteri, oleh...) stands close before."""
     out = []
-    for start, end in _names(text):
+    for start, end in _names(text) + _runs(text, _AND):
         before = [w.lower().strip(",.:;()") for w in text[:start].split()[-4:]]
         out.append((start, end, int(any(w in PERSON_CUES for w in before))))
+    return out
+
+
+def _runs(text: str, between: re.Pattern[str], longest: int = 4) -> list[tuple[int, int]]:
+    """Return the runs of 2..longest names that only `between` separates ("Burbank, California")."""
+    names, out = _names(text), []
+    for i in range(len(names)):
+        for j in range(i + 1, min(i + longest, len(names))):
+            if not between.fullmatch(text[names[j - 1][1]:names[j][0]]):
+                break
+            out.append((names[i][0], names[j][1]))
     return out
 
 
@@ -200,7 +242,7 @@ def _places(text: str) -> list[tuple[int, int, int]]:
     """Return places: runs of capitalised words, also with the place noun before them ("Kota Makassar"); the rank
     says di / ke / dari or a place noun stands right before."""
     out = []
-    for start, end in _names(text):
+    for start, end in _names(text) + _runs(text, _COMMA):
         before = [w.lower().strip(",.:;()") for w in text[:start].split()[-2:]]
         cued = bool(before) and (before[-1] in ("di", "ke", "dari", "in", "at", "from") or before[-1] in PLACE_NOUNS)
         out.append((start, end, int(cued)))

@@ -34,9 +34,9 @@ KNOWN = [  # question, text the first quote must hold, footnotes the first quote
 ]
 UNANSWERABLE = ["Siapa presiden Korea Selatan pada tahun 2013?", "Berapa harga tiket pesawat Jakarta ke Seoul?",
                 "Siapa pelatih tim sepak bola Korea Selatan?", "What is the capital of Japan?"]
-# a known miss: the festival paragraph passes (probability 0.192, bar 0.190); strict, so the day it abstains the
-# test says so
-KNOWN_MISS = pytest.param("Bagaimana cuaca di Gimje hari ini?", marks=MODEL_MISS)
+# refused since the models were refitted with the wider answer spans (a known miss before: the festival paragraph
+# passed at probability 0.192, bar 0.190)
+WEATHER = "Bagaimana cuaca di Gimje hari ini?"
 QUESTIONS_KNOWN = [q.values[0] if hasattr(q, "values") else q[0] for q in KNOWN]
 MANY = QUESTIONS_KNOWN + UNANSWERABLE + [
     "Mengapa kerja sama Batam dan Shen Zen gagal?", "Apa saja tujuan kerjasama?", "Apa poin keefektivitas kerjasama?",
@@ -145,7 +145,7 @@ def test_horison_finds_horizon(engine):
 
 # --- abstention -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("question", UNANSWERABLE + [KNOWN_MISS])
+@pytest.mark.parametrize("question", UNANSWERABLE + [WEATHER])
 def test_abstains_when_the_chapter_does_not_say(engine, question):
     a = engine.ask(question)
     assert a.abstained
@@ -253,7 +253,7 @@ def test_tiny_corpus_right_file_first(tiny, question, source, text):
     a = tiny.ask(question)
     assert not a.abstained
     assert (a.quotes[0].passage.source, a.quotes[0].text) == (source, text)
-    assert a.quotes[0].score > a.quotes[1].score
+    assert len(a.quotes) == 1 or a.quotes[0].score > a.quotes[1].score    # alone, or above the next
 
 
 def test_tiny_corpus_abstains_on_unknown_words(tiny):
@@ -323,13 +323,13 @@ def test_dev_figures_hold_the_floor(engine):
     ans, una = out["answerable"], out["unanswerable"]
     # measured 2026-12-05 with `python -m retrieval eval ../shared/eval/dev.jsonl` (issue 26's models, fitted on
     # IDK-MRC + TyDiQA-id train; before them hit1 0.97; the issue asks hit1 >= 0.95, not met): hit1 0.88 hit3 0.94
-    # fn3 1.00 words1_median 40 false_abstain 0.00, unanswerable abstain_ok 0.75
+    # fn3 1.00 words1_median 40 false_abstain 0.00, unanswerable abstain_ok 1.00 (0.75 before the wider answer spans)
     assert ans["hit1"] >= 0.87
     assert ans["hit3"] >= 0.93
     assert ans["fn3"] == 1.0
     assert ans["words1_median"] <= 45
     assert ans["false_abstain"] <= 0.03
-    assert una["abstain_ok"] >= 0.75
+    assert una["abstain_ok"] >= 0.99
 
 
 def test_dev2_figures_hold_the_floor(engine):
@@ -337,12 +337,13 @@ def test_dev2_figures_hold_the_floor(engine):
     questions = [json.loads(line) for line in dev2.read_text(encoding="utf-8").splitlines() if line.strip()]
     out = summarise(questions, [answer_dict(engine.ask(q["q"])) for q in questions])
     # measured 2026-12-05 with `python -m retrieval eval ../shared/eval/dev2.jsonl` (issue 26's models; before them
-    # hit1 0.77, unanswerable 0.83; the issue asks hit1 >= 0.80 and traps >= 0.85, not met): hit1 0.63 hit3 0.73
-    # fn3 0.62 false_abstain 0.20, English hit1 0.58 false_abstain 0.00, unanswerable abstain_ok 0.72
-    assert out["answerable"]["hit1"] >= 0.62 and out["answerable"]["hit3"] >= 0.72
-    assert out["answerable"]["fn3"] >= 0.6 and out["answerable"]["false_abstain"] <= 0.21
+    # hit1 0.77, unanswerable 0.83; the issue asks hit1 >= 0.80 and traps >= 0.85, not met): hit1 0.70 hit3 0.73
+    # fn3 0.62 false_abstain 0.17, English hit1 0.58 false_abstain 0.00, unanswerable abstain_ok 0.78 (the meaning
+    # model reading chat forms written out, then the wider answer spans; 0.63 / 0.20 / 0.72 before them)
+    assert out["answerable"]["hit1"] >= 0.69 and out["answerable"]["hit3"] >= 0.72
+    assert out["answerable"]["fn3"] >= 0.6 and out["answerable"]["false_abstain"] <= 0.18
     assert out["english"]["hit1"] >= 0.58 and out["english"]["false_abstain"] <= 0.01
-    assert out["unanswerable"]["abstain_ok"] >= 0.72
+    assert out["unanswerable"]["abstain_ok"] >= 0.77
 
 
 def test_unreadable_file_is_skipped_with_its_reason(tmp_path):

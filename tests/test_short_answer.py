@@ -94,6 +94,32 @@ def test_invented_sentences(question, text, expected):
     assert span(question, text, EVERY) == expected
 
 
+@pytest.mark.parametrize("question, text, spans", [
+    ("Berapa luas Dubai?", "Luas Dubai 4.114km² dan penduduknya 3 juta jiwa.",
+     ["4.114km²", "4.114", "3 juta jiwa", "3"]),                                   # a unit written onto the number
+    ("Berapa luas Rusia?", "Luas Rusia 17,1 juta kilometer persegi.", ["17,1 juta kilometer persegi", "17,1"]),
+    ("Berapa tinggi Gunung Raung?", "Tingginya 3.260 m dpl.", ["3.260 m dpl", "3.260"]),
+    ("Ada berapa bagian usus halus?", "Usus halus terdiri dari tiga bagian.", ["tiga bagian", "tiga"]),
+    ("Berapa jumlah jaringan?", "Jaringan 5G tiba, salah satu dari dua belah pihak, 3D.", []),  # names, not amounts
+    ("Kapan Martin Luther lahir?", "Martin Luther lahir 10 November 1483 di Eisleben.",
+     ["10 November 1483", "November 1483", "1483"]),                               # a year before 1500 after a month
+    ("Kapan kongres diadakan?", "Kongres diadakan 16-17 Desember 1934 di Montreux.",
+     ["16-17 Desember 1934", "17 Desember 1934", "Desember 1934", "1934"]),
+    ("Kapan Ibn Khaldun lahir?", "Ibn Khaldun lahir pada 1332 M di Tunis.", ["1332 M", "1332"]),
+    ("Kapankah agama Kristen masuk ke Indonesia?", "Agama Kristen masuk pada abad ke-7, lalu Islam.", ["abad ke-7"]),
+    ("Kapan internet masuk ke Indonesia?", "Internet masuk pada 1990-an.", ["1990-an"]),
+    ("Kapan Tang Gaozu mulai menjabat?", "Ia menjabat sejak 618 sampai 626 dengan 500 orang pengawal.", ["618"]),
+    ("Siapakah pengarang Harry Potter?", "Buku itu ditulis oleh J. K. Rowling.", ["Buku", "J. K. Rowling"]),
+    ("Siapa pendiri Google?", "Google didirikan oleh Larry Page dan Sergey Brin.",
+     ["Larry Page", "Sergey Brin", "Larry Page dan Sergey Brin"]),                 # a list of names is one too
+    ("Di mana kantor pusatnya?", "Kantor pusatnya di Burbank, California.",
+     ["Burbank", "California", "Burbank, California"]),                            # a place with its tiers
+])
+def test_candidates_are_written_as_answers_are(question, text, spans):
+    # the forms the answer spans of TyDiQA-id/IDK-MRC train take (tools: the span model's candidates)
+    assert [text[s:e] for s, e, _ in candidates(question, text, asked_of(question))] == spans
+
+
 @pytest.mark.parametrize("question, text, shown", [
     ("Kapan perjanjian itu ditandatangani?", "Perjanjian ditandatangani pada 28 Desember 2011 di Seoul.", True),
     ("Siapa yang meresmikan jembatan itu?", "Jembatan itu diresmikan oleh Presiden Joko Widodo pada 2018.", True),
