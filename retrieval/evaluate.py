@@ -1,15 +1,23 @@
-"""Eval figures with the definitions of ../shared/eval/README.md: hit1, hit3, rr, fn3, doc1, doc3, abstention."""
+"""Eval figures with the definitions of ../shared/eval/README.md: hit1, hit3, rr, fn3, doc1, doc3, abstention; and
+of the short answer against the gold spans: how often it is shown, exact when shown, token F1 when shown."""
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 
 def norm(s: str) -> str:
     """Return s lower-cased with every run of non-alphanumerics one space (as the shared scorer does)."""
     s = unicodedata.normalize("NFKC", s).lower().replace("\u00ad", "")
     return " ".join(re.sub(r"[^0-9a-z]+", " ", s).split())
+
+
+def token_f1(found: str, gold: str) -> float:
+    """Return the token F1 of two answers after norm (SQuAD's measure)."""
+    a, b = norm(found).split(), norm(gold).split()
+    common = sum((Counter(a) & Counter(b)).values())
+    return 0.0 if not common else 2 * common / (len(a) + len(b))
 
 
 def judge(q: dict, a: dict) -> dict:
@@ -33,6 +41,11 @@ def judge(q: dict, a: dict) -> dict:
              false_abstain=bool(a.get("abstained")))
     if want:
         r["fn3"] = bool(want & {n for p in ps[:3] for n in p.get("footnotes", [])})
+    short = None if a.get("abstained") else (a.get("answer") or {}).get("text")
+    if gold:
+        r["short_shown"] = short is not None
+        if short is not None:
+            r.update(short_exact=norm(short) in gold, short_f1=max(token_f1(short, g) for g in q["gold"]))
     return r
 
 
@@ -58,6 +71,12 @@ def summarise(questions: list[dict], answers: list[dict]) -> dict:
         fn = [r["fn3"] for r in rs if "fn3" in r]
         if fn:
             d["fn3"] = sum(fn) / len(fn)
+        shown = [r for r in rs if r.get("short_shown")]
+        if any("short_shown" in r for r in rs):
+            d["short_shown"] = len(shown) / len(rs)
+        if shown:
+            d["short_exact"] = sum(r["short_exact"] for r in shown) / len(shown)
+            d["short_f1"] = sum(r["short_f1"] for r in shown) / len(shown)
         out[g] = d
     out["misses"] = [q.get("id") for g in ("answerable", "english") for q, r in groups.get(g, []) if not r["hit1"]]
     return out

@@ -314,6 +314,20 @@ def test_stemming_and_abbreviations():
     assert analysis.asks_for_list("Apa saja tujuan kerjasama?") and not analysis.asks_for_list("Apa tujuannya?")
 
 
+def test_eval_scores_the_short_answer_against_the_gold_spans():
+    questions = [{"id": "a", "q": "Kapan?", "gold": ["17 Agustus 2013"]},
+                 {"id": "b", "q": "Siapa?", "gold": ["Seo Sung Heo"]},
+                 {"id": "c", "q": "Berapa?", "gold": ["5 tahun"]}, {"id": "d", "q": "Mengapa?", "abstain": True}]
+    quote = [{"text": "MoU 17 Agustus 2013 oleh Seo Sung Heo selama 5 tahun.", "footnotes": []}]
+    answers = [{"abstained": False, "answer": {"text": "17 Agustus 2013"}, "passages": quote},
+               {"abstained": False, "answer": {"text": "Seo Sung"}, "passages": quote},     # F1 2*2/(2+3) = 0.8
+               {"abstained": False, "answer": None, "passages": quote},
+               {"abstained": True, "answer": None, "passages": []}]
+    out = summarise(questions, answers)["answerable"]
+    assert (out["short_shown"], out["short_exact"], out["short_f1"]) == (2 / 3, 0.5, 0.9)
+    assert "short_shown" not in summarise(questions[3:], answers[3:])["unanswerable"]
+
+
 # --- the dev set floor ------------------------------------------------------------------------------------------
 
 def test_dev_figures_hold_the_floor(engine):
