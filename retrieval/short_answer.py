@@ -198,7 +198,8 @@ _WORD = r"[A-Z](?:[a-z]|['-][A-Za-z])[\w'-]*"         # a capitalised word, not 
 _INITIALS = r"(?:[A-Z]\.\s?){1,3}"                   # "J. K. Rowling", "L.B. Moerdani", "Monkey D. Luffy"
 _CAPITALS = re.compile(rf"\b(?:{_INITIALS})?{_WORD}(?:\s+(?:(?:bin|binti|van|von|der|de|da|al|el)\s+|{_INITIALS})?"
                        rf"{_WORD}){{0,4}}")
-_AND = re.compile(r"(?:,\s*|\s+(?:dan|serta|and|&)\s+)")   # between the names of a list
+_AND = re.compile(r"(?:,\s*|\s+(?:dan|serta|and|&)\s+)")   # between the names of a list ...
+_LAST = re.compile(r",?\s+(?:dan|serta|and|&)\s+")            # ... the last two of which a conjunction joins
 _COMMA = re.compile(r",\s*")                                 # between the tiers of a place: "Cepu, Blora, Jawa Tengah"
 
 
@@ -221,20 +222,24 @@ def _people(text: str) -> list[tuple[int, int, int]]:
     """Return names (runs of capitalised words) and lists of them ("Larry Page dan Sergey Brin"); the rank says a
     role word (menteri, oleh...) stands close before."""
     out = []
-    for start, end in _names(text) + _runs(text, _AND):
+    for start, end in _names(text) + _runs(text, _AND, _LAST):
         before = [w.lower().strip(",.:;()") for w in text[:start].split()[-4:]]
         out.append((start, end, int(any(w in PERSON_CUES for w in before))))
     return out
 
 
-def _runs(text: str, between: re.Pattern[str], longest: int = 4) -> list[tuple[int, int]]:
-    """Return the runs of 2..longest names that only `between` separates ("Burbank, California")."""
+def _runs(text: str, between: re.Pattern[str], last: re.Pattern[str] | None = None,
+          longest: int = 4) -> list[tuple[int, int]]:
+    """Return the runs of 2..longest names that only `between` separates ("Burbank, California"), the last two
+    separated by `last` when given ("A, B dan C" is a list, "Thailand, Don Pramudwinai" is not)."""
     names, out = _names(text), []
     for i in range(len(names)):
         for j in range(i + 1, min(i + longest, len(names))):
-            if not between.fullmatch(text[names[j - 1][1]:names[j][0]]):
+            gap = text[names[j - 1][1]:names[j][0]]
+            if not between.fullmatch(gap):
                 break
-            out.append((names[i][0], names[j][1]))
+            if last is None or last.fullmatch(gap):
+                out.append((names[i][0], names[j][1]))
     return out
 
 
@@ -409,14 +414,29 @@ _CELL = re.compile(rf"(?:^|;\s|—\s){_HEADER}")                 # "; BERAKHIR: 
 
 @dataclass(frozen=True)
 class SpanModel:
-    """Fitted weights (SPAN_FEATURES order) and the probability a span needs to be shown."""
+    """Fitted boosted trees over SPAN_FEATURES (one row per tree, leaves pointing at themselves) and the probability a
+    span needs to be shown."""
 
-    weights: np.ndarray
+    feature: np.ndarray      # (trees, nodes) feature a node splits on
+    split: np.ndarray        # (trees, nodes) a row goes left when its feature is <= this
+    left: np.ndarray         # (trees, nodes) child nodes; a leaf's children are itself
+    right: np.ndarray
+    value: np.ndarray        # (trees, nodes) what a leaf adds to the log-odds
+    baseline: float
+    depth: int               # the deepest leaf: this many steps reach every leaf
     threshold: float
 
     def probability(self, x: np.ndarray) -> np.ndarray:
-        """Return sigmoid(w . x) per candidate row."""
-        return 1.0 / (1.0 + np.exp(-np.clip(x @ self.weights, -30, 30)))
+        """Return sigmoid(baseline + the leaf values the rows reach) per candidate row, all trees at once."""
+        x = np.atleast_2d(np.asarray(x, np.float64))
+        trees = np.arange(self.feature.shape[0])[None, :]
+        node = np.zeros((x.shape[0], self.feature.shape[0]), np.int64)
+        rows = np.arange(x.shape[0])[:, None]
+        for _ in range(self.depth):
+            goes_left = x[rows, self.feature[trees, node]] <= self.split[trees, node]
+            node = np.where(goes_left, self.left[trees, node], self.right[trees, node])
+        raw = self.baseline + self.value[trees, node].sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-np.clip(raw, -30, 30)))
 
 
 def span_model() -> SpanModel:
@@ -426,16 +446,32 @@ def span_model() -> SpanModel:
 
 @lru_cache(maxsize=2)
 def _span_model(path: Path) -> SpanModel:
-    """Return the span model read from path."""
+    """Return the span model read from path, every tree checked (children in range, features known, finite)."""
     data = read_fitted(path, SPAN_FEATURES)
     try:
-        w = np.array([float(v) for v in data["weights"]], np.float64)
-        threshold = float(data["threshold"])
-    except (KeyError, TypeError, ValueError) as e:
-        raise ModelFileError(f"{path.name}: bobot rusak / bad weights ({e})") from None
-    if w.shape != (len(SPAN_FEATURES),) or not np.isfinite(w).all() or not 0.0 <= threshold <= 1.0:
-        raise ModelFileError(f"{path.name}: bobot rusak / bad weights")
-    return SpanModel(w, threshold)
+        trees = data["trees"]
+        size = max(len(t["value"]) for t in trees)
+        arrays = {k: np.zeros((len(trees), size), np.float64 if k in ("split", "value") else np.int64)
+                  for k in ("feature", "split", "left", "right", "value")}
+        for i, tree in enumerate(trees):
+            n = len(tree["value"])
+            for k, a in arrays.items():
+                a[i, :n] = tree[k]
+                if a.dtype == np.int64 and len(tree[k]) != n:
+                    raise ValueError("tree arrays differ in length")
+            arrays["left"][i, n:] = arrays["right"][i, n:] = np.arange(n, size)
+        model = SpanModel(**arrays, baseline=float(data["baseline"]), depth=int(data["depth"]),
+                          threshold=float(data["threshold"]))
+    except (KeyError, TypeError, ValueError, IndexError) as e:
+        raise ModelFileError(f"{path.name}: pohon rusak / bad trees ({e})") from None
+    nodes = np.arange(size)
+    if not (np.isfinite(model.split).all() and np.isfinite(model.value).all() and np.isfinite(model.baseline)
+            and 0.0 <= model.threshold <= 1.0 and 0 < model.depth <= size
+            and ((model.feature >= 0) & (model.feature < len(SPAN_FEATURES))).all()
+            and ((model.left >= 0) & (model.left < size) & (model.right >= 0) & (model.right < size)).all()
+            and ((model.left == nodes) == (model.right == nodes)).all()):
+        raise ModelFileError(f"{path.name}: pohon rusak / bad trees")
+    return model
 
 
 def span_features(question: str, text: str, asked: Asked, found: list[tuple[int, int, int]],

@@ -196,7 +196,7 @@ def test_eval_prints_the_figure_lines(cli):
     assert run.code == 0 and "Traceback" not in run.err
     lines = run.lines()
     assert lines[0] == ("answerable             n=2 hit1=1.00 hit3=1.00 rr=1.00 false_abstain=0.00 "
-                        "words1_median=51.00 fn3=1.00")
+                        "words1_median=51.00 fn3=1.00 short_shown=0.50 short_exact=1.00 short_f1=1.00")  # the MoU date
     assert "unanswerable           n=1 abstain_ok=1.00" in lines
     assert lines[-2] == "misses@1: "
     assert lines[-1].startswith("3 questions, ") and lines[-1].endswith(" ms per question")

@@ -27,8 +27,11 @@ def _damaged(text: str, how: str) -> str | None:
         return text[: len(text) // 2]
     data = json.loads(text)
     if how == "weight changed":               # a hand edit without refitting: the checksum no longer fits
-        variant = data.get("dense", data)
-        variant["weights"][0] = float(variant["weights"][0]) + 1.0
+        if "trees" in data:
+            data["trees"][0]["value"][-1] += 1.0
+        else:
+            variant = data.get("dense", data)
+            variant["weights"][0] = float(variant["weights"][0]) + 1.0
     elif how == "features renamed":           # a file fitted for other code: checksum made to fit, features not
         data["features"] = list(reversed(data["features"]))
         data["sha256"] = ranker.checksum(data)
@@ -52,6 +55,18 @@ def test_a_damaged_model_file_raises_naming_the_file(name, how, tmp_path, monkey
         monkeypatch.undo()
         CLEAR[name]()
     LOADERS[name]()                           # the shipped file itself reads
+
+
+@pytest.mark.parametrize("field, value", [("left", 10**6), ("feature", 99), ("split", "nan"), ("right", -1)])
+def test_a_span_tree_out_of_shape_is_refused_even_with_a_fitting_checksum(field, value, tmp_path, monkeypatch):
+    data = json.loads(short_answer.WEIGHTS.read_text(encoding="utf-8"))
+    internal = data["trees"][0]["left"].index(next(v for k, v in enumerate(data["trees"][0]["left"]) if v != k))
+    data["trees"][0][field][internal] = float(value) if field == "split" else value
+    data["sha256"] = ranker.checksum(data)
+    path = tmp_path / short_answer.WEIGHTS.name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="short_answer.json: pohon rusak / bad trees"):
+        short_answer._span_model(path)
 
 
 def test_the_shipped_files_are_whole():

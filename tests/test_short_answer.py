@@ -70,7 +70,7 @@ def test_chapter_names_places_expansions(passages):
     visit = passage_with(passages, "Seo Sung Heo").text
     assert span("Siapa perwakilan Gimje yang datang ke Batam?", visit, EVERY) == "Seo Sung Heo"
     assert span("Kapan Seo Sung Heo datang ke Batam?", visit, EVERY) == "Agustus 2011"
-    assert span("Berapa bidang kerjasama Gimje dan Batam?", visit, EVERY) == "lima bidang"
+    assert span("Berapa bidang kerjasama Gimje dan Batam?", visit, EVERY) == "lima"     # the question names the unit
     minister = passage_with(passages, "Retno Marsudi").text
     assert span("Siapa Menteri Luar Negeri RI yang memberi pernyataan pers?", minister, EVERY) == "Retno Marsudi"
 
@@ -79,7 +79,7 @@ def test_chapter_names_places_expansions(passages):
     ("Kapan perjanjian itu ditandatangani?", "Perjanjian ditandatangani pada 28 Desember 2011 di Seoul.",
      "28 Desember 2011"),
     ("Tahun berapa kota itu berdiri?", "Kota itu berdiri tahun 1829 dan berkembang pesat.", "1829"),
-    ("Berapa persen warga yang setuju?", "Sebanyak 30 persen warga setuju, sisanya menolak.", "30 persen"),
+    ("Berapa persen warga yang setuju?", "Sebanyak 30 persen warga setuju, sisanya menolak.", "30"),   # unit asked
     ("Berapa lama program berjalan?", "Program berjalan selama 5 tahun sejak 2015.", "5 tahun"),
     ("Siapa yang meresmikan jembatan itu?", "Jembatan itu diresmikan oleh Presiden Joko Widodo pada 2018.",
      "Joko Widodo"),
@@ -122,11 +122,12 @@ def test_candidates_are_written_as_answers_are(question, text, spans):
 
 @pytest.mark.parametrize("question, text, shown", [
     ("Kapan perjanjian itu ditandatangani?", "Perjanjian ditandatangani pada 28 Desember 2011 di Seoul.", True),
-    ("Siapa yang meresmikan jembatan itu?", "Jembatan itu diresmikan oleh Presiden Joko Widodo pada 2018.", True),
+    ("Siapa yang meresmikan jembatan itu?", "Jembatan itu diresmikan oleh Presiden Joko Widodo pada 2018.", False),
     ("Berapa persen warga yang setuju?", "Sebanyak 30 persen warga setuju, sisanya menolak.", False),
-    ("How much did the city earn?", "The city earned US$ 2,5 million in exports.", False)])
+    ("How much did the city earn?", "The city earned US$ 2,5 million in exports.", True)])
 def test_the_fitted_threshold_decides_what_is_shown(question, text, shown):
-    # numbers are right less often than dates and names on the training questions (the threshold keeps 0.9 precision)
+    # the shipped trees give 0.96 to the full date and 0.81 to the amount with its currency and scale, 0.60 to the
+    # name and 0.59 to the bare percentage; the threshold (0.80) keeps 0.9 precision out of fold on train
     assert (short_answer(question, asked_of(question), text) is not None) == shown
 
 
