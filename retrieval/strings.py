@@ -1,244 +1,28 @@
-"""The interface text, Indonesian first and English: one table a language for the CLI, the app and the exports,
-and the study aids' messages shown in both languages at once."""
+"""The interface text, Indonesian first and English, for the CLI, the app and the exports: one table (data/strings.tsv)
+with both languages on each row, and the study aids' messages shown in both languages at once."""
 from __future__ import annotations
 
-ID: dict[str, str] = {
-    # an answer: the CLI, the app, the conversation file and the study sheet
-    "not_found": "Tidak ditemukan dalam bab ini.",
-    "related": "mungkin terkait (bukan jawaban)",
-    "short": "Jawaban singkat",
-    "from_quote": "dari kutipan 1",
-    "page": "hlm.",
-    "footnotes": "Catatan kaki",
-    # the conversation file (render.py) and the study sheet (study/export.py)
-    "transcript_title": "Kutip — percakapan", "date": "Tanggal",
-    "sheet_title": "Lembar belajar", "unexpanded": "tanpa kepanjangan di teks",
-    "outline": "Peta bab", "timeline": "Linimasa", "glossary": "Istilah",
-    # the app (app.py, ui/)
-    "tagline": "Tanyakan isi bab ini. Jawabannya kutipan kata demi kata dari teks, lengkap dengan "
-               "tempatnya dan catatan kakinya.",
-    "placeholder": "Tulis pertanyaan, mis. Kapan MoU Batam dan Gimje ditandatangani?",
-    "language": "Bahasa / Language",
-    "top_k": "Jumlah kutipan",
-    "building": "Menyiapkan indeks…",
-    "preparing": "Menyiapkan Kutip…",
-    "stage_read": "membaca berkas",
-    "stage_structure": "menyusun bagian",
-    "stage_tokenise": "memecah kalimat",
-    "stage_analyse": "menganalisis kalimat",
-    "stage_import": "memuat scikit-learn",
-    "stage_index": "mengindeks",
-    "stage_embed": "memahami makna kalimat",
-    "in_indonesian": "Pertanyaan berbahasa Inggris: kutipan di bawah tetap teks aslinya, dalam bahasa Indonesia.",
-    "lexical_only": "Pencocokan makna (model e5) tidak aktif di mesin ini ({reason}); Kutip menjawab dari "
-                    "kata-kata pertanyaan saja.",
-    "no_corpus": "Folder korpus tidak ditemukan: {path}. Atur variabel lingkungan KUTIP_CORPUS ke folder "
-                 "yang berisi bab ({formats}).",
-    "load_failed": "Indeks tidak dapat dibuat: {error}",
-    "meaning_progress": "Makna: {done}/{total} kalimat baru — sementara Kutip menjawab dari kata-kata "
-                        "pertanyaan saja.",
-    "meaning_failed": "Makna dokumen baru tidak dapat dihitung ({error}); Kutip menjawab dari kata-kata "
-                      "pertanyaan saja.",
-    "user_docs_failed": "Dokumen Anda tidak dapat diindeks ({error}); sementara hanya bab ini yang dicari. "
-                        "Hapus dokumen yang bermasalah di bilah samping.",
-    "try": "Coba tanyakan:",
-    "empty": "Pertanyaannya kosong. Tulis pertanyaan tentang isi bab ini.",
-    "too_long": "Pertanyaan terlalu panjang ({n} karakter; maksimal {max}). Persingkat pertanyaannya.",
-    "no_words": "Pertanyaan ini tidak berisi kata yang bisa dicari. Tulis pertanyaan dengan kata-kata, "
-                "mis. “Apa saja tujuan kerjasama sister city?”",
-    "failed": "Pertanyaan tidak dapat dijawab: {error}",
-    "context": "Paragraf lengkap",
-    "footnote": "Catatan kaki",
-    "accessed": "Diakses: {date}",
-    "support": "Dukungan dari sumber [{n}]: {label}",
-    "support_labels": "kuat|lemah|tidak ditemukan",
-    "link": "Tautan ke pertanyaan ini",
-    "shortened": "… (dipotong; {n} karakter)",
-    "sources": "Sumber / Daftar pustaka",
-    "choose_footnote": "Lihat kutipan yang merujuk ke catatan kaki",
-    "choose_placeholder": "Pilih nomor catatan kaki",
-    "cited_by": "Dirujuk oleh {n} bagian teks:",
-    "cited_by_none": "Tidak ada bagian teks yang merujuk ke catatan kaki ini.",
-    "no_footnotes": "Belum ada catatan kaki.",
-    "indexed": "Yang diindeks",
-    "passages": "{n} bagian teks",
-    "skipped": "dilewati",
-    "built": "Indeks dibuat {when}",
-    "your_docs": "Dokumen Anda",
-    "upload": "Tambah dokumen ({formats}; maks. {max} MB)",
-    "upload_help": "Langsung bisa ditanyakan.",
-    "upload_button": "Unggah",
-    "too_big_browser": "“{name}” tidak diunggah: {size} MB, maksimal {max} MB.",
-    "decimal": ",",
-    "uploaded": "Tersimpan sebagai “{name}”.",
-    "upload_failed": "Berkas tidak disimpan: {error}",
-    "remove": "Hapus {name}",
-    "removed": "“{name}” dihapus.",
-    "conversation": "Percakapan",
-    "download": "Unduh percakapan (.md)",
-    "clear": "Percakapan baru",
-    "kind_web": "web", "kind_book": "buku", "kind_journal": "jurnal", "kind_official": "dokumen resmi",
-    "kind_other": "lainnya",
-    "relevant": "{n} kutipan relevan",
-    "read": "Lihat di bab",
-    "reader_title": "{source}",
-    "copy": "Salin kutipan",
-    "actions": "Paragraf, bab, salin",
-    "copy_help": "Kutipan dengan catatan kakinya, siap ditempel (tombol salin di pojok kanan).",
-    "applies_next": "Berlaku untuk jawaban yang sudah tampil dan pertanyaan berikutnya.",
-    "scope": "Cari di",
-    "scope_all": "Semua dokumen",
-    "scope_one": "Satu dokumen",
-    "scope_cited": "Sumber yang dikutip saja",
-    "scope_doc": "Dokumen",
-    "asked_in": "Dicari di: {scope}",
-    "scope_next": "Berlaku untuk pertanyaan berikutnya; jawaban yang sudah tampil tetap dengan cakupannya.",
-    "scope_none": "Belum ada sumber yang dikutip di korpus (lihat README: fetch-sources).",
-    "scope_empty": "Tidak ditemukan di dokumen yang dipilih.",
-    "also_in": "Isi yang sama juga ada di: {names}",
-    "same_content": "isi sama dengan {name}",
-    "bad_type": "“{name}” tidak diunggah: format {suffix} belum didukung. Format yang diterima: {formats}. "
-                "Simpan sebagai PDF atau salah satu format itu.",
-    "too_big": "“{name}” tidak diunggah: {size:.1f} MB, maksimal {max} MB.",
-    "private": "Hanya terlihat di sesi peramban ini; dihapus saat sesi berakhir atau setelah {hours} jam.",
-    "shared": "Pustaka bersama (KUTIP_SHARED_LIBRARY=1): disimpan di {folder}.",
-    # the study mode (ui/study.py)
-    "mode": "Mode", "ask": "Tanya", "study": "Belajar", "practice": "Latihan", "check": "Cek rujukan",
-    "export": "Unduh",
-    "study_preparing": "Menyiapkan alat belajar…",
-    "section_footnotes": "{n} catatan kaki: {list}", "section_no_footnotes": "tanpa catatan kaki",
-    "ask_section": "Tanyakan bagian ini", "section_question": "Apa isi bagian “{topic}”?",
-    "unexpanded_heading": "Singkatan yang dipakai tanpa kepanjangan", "uses": "dipakai {n}×",
-    "cards": "Kartu", "quiz": "Kuis", "show_answer": "Lihat jawaban", "answer": "Jawaban",
-    "question": "Soal {i} dari {n}", "choose": "Pilih jawaban", "check_answer": "Periksa", "next": "Berikutnya",
-    "right": "Benar!", "wrong": "Belum tepat. Jawabannya: {answer}", "score": "Skor: {score} dari {n}",
-    "restart": "Ulangi kuis", "no_quiz": "Tidak ada kartu pilihan ganda untuk kuis.",
-    "uncited": "Kalimat berfakta tanpa catatan kaki", "cited": "Kalimat yang merujuk ke catatan kaki",
-    "why_number": "angka", "why_date": "tanggal", "why_name": "nama", "why_quotation": "kutipan langsung",
-    "why_help": "Tanda menyebut jenis fakta yang membuat kalimat perlu rujukan: tanggal atau tahun, angka "
-                "(jumlah, nilai, nomor aturan), nama orang, tempat atau lembaga, atau kutipan langsung.",
-    "sheet": "Lembar belajar (.md)", "anki": "Kartu Anki (.tsv)",
-    "export_help": "Lembar belajar: peta bab, linimasa dan istilah. Kartu: depan, belakang, sumber.",
-}
-EN: dict[str, str] = {
-    # an answer: the CLI, the app, the conversation file and the study sheet
-    "not_found": "Not found in this chapter.",
-    "related": "possibly related (not an answer)",
-    "short": "Short answer",
-    "from_quote": "from quote 1",
-    "page": "p.",
-    "footnotes": "Footnotes",
-    # the conversation file (render.py) and the study sheet (study/export.py)
-    "transcript_title": "Kutip — conversation", "date": "Date",
-    "sheet_title": "Study sheet", "unexpanded": "never written out in the text",
-    "outline": "Outline", "timeline": "Timeline", "glossary": "Glossary",
-    # the app (app.py, ui/)
-    "tagline": "Ask about this chapter. Answers are word-for-word quotes from the text, with where they "
-               "stand and their footnotes.",
-    "placeholder": "Ask a question, e.g. Kapan MoU Batam dan Gimje ditandatangani?",
-    "language": "Bahasa / Language",
-    "top_k": "Number of quotes",
-    "building": "Preparing the index…",
-    "preparing": "Getting Kutip ready…",
-    "stage_read": "reading files",
-    "stage_structure": "structuring",
-    "stage_tokenise": "splitting sentences",
-    "stage_analyse": "analysing sentences",
-    "stage_import": "loading scikit-learn",
-    "stage_index": "indexing",
-    "stage_embed": "understanding sentences",
-    "in_indonesian": "Asked in English: the quotes below are the original text, in Indonesian.",
-    "lexical_only": "Meaning matching (the e5 model) is off on this machine ({reason}); Kutip answers from "
-                    "the question's words alone.",
-    "no_corpus": "Corpus folder not found: {path}. Set the KUTIP_CORPUS environment variable to a folder "
-                 "holding the chapter ({formats}).",
-    "load_failed": "The index could not be built: {error}",
-    "meaning_progress": "Meaning: {done}/{total} new sentences — meanwhile Kutip answers from the question's "
-                        "words alone.",
-    "meaning_failed": "The meaning of the new documents could not be worked out ({error}); Kutip answers from "
-                      "the question's words alone.",
-    "user_docs_failed": "Your documents could not be indexed ({error}); only the chapter is searched for now. "
-                        "Remove the faulty document in the sidebar.",
-    "try": "Try asking:",
-    "empty": "The question is empty. Write a question about this chapter.",
-    "too_long": "The question is too long ({n} characters; at most {max}). Please shorten it.",
-    "no_words": "This question has no words to search for. Ask in words, e.g. "
-                "“Apa saja tujuan kerjasama sister city?”",
-    "failed": "The question could not be answered: {error}",
-    "context": "Whole paragraph",
-    "footnote": "Footnote",
-    "accessed": "Accessed: {date}",
-    "support": "Support from source [{n}]: {label}",
-    "support_labels": "strong|weak|not found",
-    "link": "Link to this question",
-    "shortened": "… (shortened; {n} characters)",
-    "sources": "Sources / Bibliography",
-    "choose_footnote": "See the passages citing a footnote",
-    "choose_placeholder": "Choose a footnote number",
-    "cited_by": "Cited by {n} passage(s):",
-    "cited_by_none": "No passage cites this footnote.",
-    "no_footnotes": "No footnotes yet.",
-    "indexed": "Indexed",
-    "passages": "{n} passage(s)",
-    "skipped": "skipped",
-    "built": "Index built {when}",
-    "your_docs": "Your documents",
-    "upload": "Add a document ({formats}; at most {max} MB)",
-    "upload_help": "Searchable at once.",
-    "upload_button": "Upload",
-    "too_big_browser": "“{name}” was not uploaded: {size} MB, at most {max} MB.",
-    "decimal": ".",
-    "uploaded": "Saved as “{name}”.",
-    "upload_failed": "File not saved: {error}",
-    "remove": "Remove {name}",
-    "removed": "“{name}” removed.",
-    "conversation": "Conversation",
-    "download": "Download conversation (.md)",
-    "clear": "New conversation",
-    "kind_web": "web", "kind_book": "book", "kind_journal": "journal", "kind_official": "official document",
-    "kind_other": "other",
-    "relevant": "{n} relevant quote(s)",
-    "read": "See in the chapter",
-    "reader_title": "{source}",
-    "copy": "Copy citation",
-    "actions": "Paragraph, chapter, copy",
-    "copy_help": "The quote with its footnote, ready to paste (copy button at the top right).",
-    "applies_next": "Applies to the answers shown and to the next question.",
-    "scope": "Search in",
-    "scope_all": "All documents",
-    "scope_one": "One document",
-    "scope_cited": "Cited sources only",
-    "scope_doc": "Document",
-    "asked_in": "Searched in: {scope}",
-    "scope_next": "Applies to the next questions; the answers shown keep the scope they were asked in.",
-    "scope_none": "No cited source is in the corpus yet (see the README: fetch-sources).",
-    "scope_empty": "Not found in the chosen documents.",
-    "also_in": "The same content is also in: {names}",
-    "same_content": "same content as {name}",
-    "bad_type": "“{name}” was not uploaded: the {suffix} format is not supported yet. Accepted formats: "
-                "{formats}. Save it as PDF or one of those formats.",
-    "too_big": "“{name}” was not uploaded: {size:.1f} MB, at most {max} MB.",
-    "private": "Visible in this browser session only; removed when the session ends or after {hours} hours.",
-    "shared": "Shared library (KUTIP_SHARED_LIBRARY=1): stored in {folder}.",
-    # the study mode (ui/study.py)
-    "mode": "Mode", "ask": "Ask", "study": "Study", "practice": "Practice", "check": "Citation check",
-    "export": "Download",
-    "study_preparing": "Preparing the study aids…",
-    "section_footnotes": "{n} footnote(s): {list}", "section_no_footnotes": "no footnotes",
-    "ask_section": "Ask about this section", "section_question": "What does the section “{topic}” say?",
-    "unexpanded_heading": "Abbreviations used but never written out", "uses": "used {n}×",
-    "cards": "Cards", "quiz": "Quiz", "show_answer": "Show the answer", "answer": "Answer",
-    "question": "Question {i} of {n}", "choose": "Choose an answer", "check_answer": "Check", "next": "Next",
-    "right": "Right!", "wrong": "Not quite. The answer: {answer}", "score": "Score: {score} of {n}",
-    "restart": "Restart the quiz", "no_quiz": "No multiple-choice cards for a quiz.",
-    "uncited": "Sentences stating a fact without a footnote", "cited": "Sentences citing each footnote",
-    "why_number": "number", "why_date": "date", "why_name": "name", "why_quotation": "quotation",
-    "why_help": "The tag names the kind of fact that makes a sentence need a source: a date or year, a number "
-                "(an amount, a value, a regulation's number), the name of a person, place or body, or a quotation.",
-    "sheet": "Study sheet (.md)", "anki": "Anki cards (.tsv)",
-    "export_help": "Study sheet: outline, timeline and glossary. Cards: front, back, source.",
-}
-TEXT: dict[str, dict[str, str]] = {"id": ID, "en": EN}
+from .lexicon import DATA
+
+TABLE = "strings.tsv"    # data/: key, Indonesian, English on one row, so a string never lacks its translation
+
+
+def _read(name: str = TABLE) -> dict[str, dict[str, str]]:
+    """Return language -> key -> text from the table (comment lines start with #); raise ValueError for a row
+    without exactly two texts or a key given twice."""
+    table: dict[str, dict[str, str]] = {"id": {}, "en": {}}
+    for n, line in enumerate((DATA / name).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, *texts = line.split("\t")
+        if len(texts) != 2 or not all(texts) or key in table["id"]:
+            raise ValueError(f"{name}:{n}: key, Indonesian and English, each key once")
+        table["id"][key], table["en"][key] = texts
+    return table
+
+
+TEXT: dict[str, dict[str, str]] = _read()
+ID, EN = TEXT["id"], TEXT["en"]
 
 # the study aids' messages, in both languages at once: the CLI's text and JSON speak both, and the app shows the same
 BOTH: dict[str, str] = {

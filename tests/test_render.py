@@ -1,6 +1,9 @@
 """The one renderer's pieces (retrieval/render.py) and the one table of interface strings (retrieval/strings.py)."""
 from __future__ import annotations
 
+import pytest
+
+from retrieval import strings
 from retrieval.model import Passage, Quote
 from retrieval.render import DOT, footnote_marks, place, place_line, scope_label
 from retrieval.scope import Scope
@@ -38,3 +41,13 @@ def test_footnote_marks_and_scope_labels():
     assert footnote_marks((7,), " ") == " [7]"
     assert scope_label(Scope()) == "semua dokumen" and scope_label(Scope("cited"), "en") == "cited sources only"
     assert scope_label(Scope("one", "d.md")) == "satu dokumen (d.md)"
+
+
+def test_the_interface_table_has_both_languages_on_every_row(tmp_path, monkeypatch):
+    assert list(TEXT["id"]) == list(TEXT["en"]) and len(TEXT["id"]) == 131
+    assert (TEXT["id"]["not_found"], TEXT["en"]["not_found"]) == ("Tidak ditemukan dalam bab ini.",
+                                                                  "Not found in this chapter.")
+    monkeypatch.setattr(strings, "DATA", tmp_path)
+    (tmp_path / "strings.tsv").write_text("# a comment\nok\tya\tyes\nlost\thilang\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="strings.tsv:3: key, Indonesian and English"):
+        strings._read()
