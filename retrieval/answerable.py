@@ -19,7 +19,7 @@ import numpy as np
 
 from .analysis import URL, WORD_NUMBER
 from .asked import Asked, in_unit
-from .dates import BARE_MONTHS, YEAR_WORD
+from .dates import BARE_MONTHS, ERAS, YEAR_WORD
 from .errors import ModelFileError
 from .ranker import read_fitted
 from .settings import DEFAULT
@@ -32,7 +32,7 @@ _MONTHS = re.compile(r"\b(" + "|".join(sorted(BARE_MONTHS)) + r")\b", re.I)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # a year written with its era or its word, of any length ("tahun 493", "1450 SM", "abad ke-6", "400 AD"), or a decade
 _ERA = re.compile(r"\b(?:tahun|thn|year|abad|century)\s+(?:ke-?\s*)?(\d{1,4}|[ivxlc]+)\b"
-                  r"|\b(\d{1,4})\s*(?:SM|M|BC|AD|CE|BCE|Masehi|Hijriah|H)\b|\b(\d{3,4})(?:-?an|s)\b", re.I)
+                  rf"|\b(\d{{1,4}})\s*{ERAS}\b|\b(\d{{3,4}})(?:-?an|s)\b", re.I)
 # the date a source was accessed or downloaded, written after its address in a footnote
 _ACCESSED = re.compile(r"\b(?:diakses|diunduh|dikunjungi|accessed|retrieved|downloaded)\b[^.;\n?]*", re.I)
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")

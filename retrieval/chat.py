@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from .lexicon import DATA, read_rows
@@ -54,42 +54,47 @@ def reduplicate(text: str) -> str:
 _WORD = re.compile(r"[^\W_]+")
 
 
+def _forms(words: list[str], allowed: Callable[[int, int], bool] = lambda i, n: True
+           ) -> Iterator[tuple[int, int, tuple[str, ...] | None]]:
+    """Yield (start, length, standard words) along words (lower case): at each place the longest chat form that
+    allowed(start, length) lets stand, else (start, 1, None) for the word itself."""
+    table, longest = _chat(), _longest_chat_form()
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            standard = table.get(tuple(words[i:i + n]))
+            if standard and allowed(i, n):
+                yield i, n, standard
+                i += n
+                break
+        else:
+            yield i, 1, None
+            i += 1
+
+
 def written_out(text: str, kept: Callable[[str], bool] = lambda word: False) -> str:
     """Return text as typed with its chat forms written out and all else kept, case and marks too ("brp lama
     kerjasama Batam?" -> "berapa lama kerjasama Batam?"): what the meaning model reads. A one-word form that
     kept(word) holds stays as typed (the corpus writes "kerjasama" and "Pemko" too)."""
-    table, longest = _chat(), _longest_chat_form()
     text = reduplicate(text)
     words = list(_WORD.finditer(text))
-    out, done, i = [], 0, 0
-    while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):
-            run = words[i:i + n]
-            if any(text[a.end():b.start()].strip() for a, b in zip(run, run[1:])):
-                continue                                # a chat form of several words is one run of words
-            standard = table.get(tuple(m.group().lower() for m in run))
-            if standard and not (n == 1 and kept(run[0].group().lower())):
-                out.append(text[done:run[0].start()] + " ".join(standard))
-                done, i = run[-1].end(), i + n
-                break
-        else:
-            i += 1
+    lower = [m.group().lower() for m in words]
+
+    def allowed(i: int, n: int) -> bool:            # one run of words, and not a word the corpus writes itself
+        run = words[i:i + n]
+        return not any(text[a.end():b.start()].strip() for a, b in zip(run, run[1:])) \
+            and not (n == 1 and kept(lower[i]))
+    out, done = [], 0
+    for i, n, standard in _forms(lower, allowed):
+        if standard:
+            out.append(text[done:words[i].start()] + " ".join(standard))
+            done = words[i + n - 1].end()
     return "".join(out) + text[done:]
 
 
 def normalise_chat(tokens: list[str]) -> list[str]:
     """Return tokens (lower case, as tokenise gives them) with chat forms as standard words ("yg" -> "yang")."""
-    table, longest = _chat(), _longest_chat_form()
     out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        for n in range(min(longest, len(tokens) - i), 0, -1):
-            standard = table.get(tuple(tokens[i:i + n]))
-            if standard:
-                out.extend(standard)
-                i += n
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
+    for i, n, standard in _forms(tokens):
+        out.extend(standard or tokens[i:i + n])
     return out

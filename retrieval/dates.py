@@ -20,6 +20,7 @@ SHORT_MONTHS = {  # only trusted right after a day number ("17 Agt 2013"): alone
 AMBIGUOUS_MONTHS = frozenset({"may"})
 BARE_MONTHS = frozenset(MONTHS) - AMBIGUOUS_MONTHS   # month names that say "a date" standing alone
 YEAR_WORD = re.compile(rf"\b({YEAR})\b")              # a year standing as a word of its own ("2011", not "20115")
+ERAS = r"(?:SM|M|H|BC|AD|BCE|CE|Masehi|Hijriah)"    # written after a year: "1332 M", "27 SM", "1372 H"
 
 
 def month_pattern(short: bool = False) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .analysis import URL, WORD_NUMBER, terms, tokenise
 from .asked import Asked
-from .dates import INDONESIAN_MONTHS, YEAR, month_pattern
+from .dates import ERAS, INDONESIAN_MONTHS, YEAR, month_pattern
 from .errors import ModelFileError
 from .model import ShortAnswer
 from .ranker import read_fitted
@@ -19,7 +19,7 @@ from .settings import DEFAULT, Settings
 
 _MONTH = month_pattern(short=True) + r"\.?"
 _AFTER_MONTH = rf"(?:{YEAR}|\d{{3,4}})"          # after a month name a number of 3-4 digits is a year ("Juli 1392")
-_ERA = r"(?:\s*(?:SM|M|H|BC|AD|BCE|CE|Masehi|Hijriah)\b)?"     # "1332 M", "27 SM"
+_ERA = rf"(?:\s*{ERAS}\b)?"                                   # "1332 M", "27 SM"
 _TO = r"\s*(?:[-–—]|s\.?d\.?|sampai|hingga|to)\s*"              # "16-17 Desember", "1509–1602"
 _DATES = (  # (pattern, specificity): a full date says more than a month, a month more than a year
     (re.compile(rf"\b\d{{1,2}}{_TO}\d{{1,2}}\s+{_MONTH}\s+{_AFTER_MONTH}{_ERA}(?!\w)", re.I), 3),
@@ -31,7 +31,7 @@ _DATES = (  # (pattern, specificity): a full date says more than a month, a mont
     (re.compile(rf"(?<![\d.,]){YEAR}{_TO}{YEAR}(?![\d.,]\d)"), 1),
     (re.compile(r"\babad\s+(?:ke-?\s*)?(?:\d{1,2}|[IVXLC]+\b)" + _ERA, re.I), 1),
     (re.compile(r"(?<![\d.,])\d{3,4}-?an\b"), 1),
-    (re.compile(r"(?<![\d.,])\d{1,4}\s*(?:SM|M|BC|AD|BCE|CE|Masehi|Hijriah|H)\b"), 1),
+    (re.compile(rf"(?<![\d.,])\d{{1,4}}\s*{ERAS}\b"), 1),
     (re.compile(rf"(?<![\d.,]){YEAR}(?![\d.,]\d)"), 1),
     (re.compile(r"\b(?:tahun|pada|sejak|in|since)\s+(?P<year>\d{3,4})\b(?![.,]\d)(?!\s*(?:-|%|[A-Za-z]{1,3}\b))",
                 re.I), 1),
@@ -146,7 +146,7 @@ def _date_spans(text: str) -> list[tuple[int, int, int]]:
         if year:
             found.append((start + year.start(), end, 1))
         for s, e, k in list(found):
-            era = re.search(r"\s*(?:SM|M|H|BC|AD|BCE|CE|Masehi|Hijriah)$", text[s:e])
+            era = re.search(rf"\s*{ERAS}$", text[s:e])
             if era and text[s:s + era.start()].strip():
                 found.append((s, s + era.start(), k))
         out.extend(f for f in dict.fromkeys(found))
