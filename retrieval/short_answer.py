@@ -221,18 +221,18 @@ def _names(text: str) -> list[tuple[int, int]]:
 def _people(text: str) -> list[tuple[int, int, int]]:
     """Return names (runs of capitalised words) and lists of them ("Larry Page dan Sergey Brin"); the rank says a
     role word (menteri, oleh...) stands close before."""
-    out = []
-    for start, end in _names(text) + _runs(text, _AND, _LAST):
+    out, names = [], _names(text)
+    for start, end in names + _runs(text, names, _AND, _LAST):
         before = [w.lower().strip(",.:;()") for w in text[:start].split()[-4:]]
         out.append((start, end, int(any(w in PERSON_CUES for w in before))))
     return out
 
 
-def _runs(text: str, between: re.Pattern[str], last: re.Pattern[str] | None = None,
+def _runs(text: str, names: list[tuple[int, int]], between: re.Pattern[str], last: re.Pattern[str] | None = None,
           longest: int = 4) -> list[tuple[int, int]]:
-    """Return the runs of 2..longest names that only `between` separates ("Burbank, California"), the last two
-    separated by `last` when given ("A, B dan C" is a list, "Thailand, Don Pramudwinai" is not)."""
-    names, out = _names(text), []
+    """Return the runs of 2..longest of text's names (_names) that only `between` separates ("Burbank, California"),
+    the last two separated by `last` when given ("A, B dan C" is a list, "Thailand, Don Pramudwinai" is not)."""
+    out = []
     for i in range(len(names)):
         for j in range(i + 1, min(i + longest, len(names))):
             gap = text[names[j - 1][1]:names[j][0]]
@@ -246,8 +246,8 @@ def _runs(text: str, between: re.Pattern[str], last: re.Pattern[str] | None = No
 def _places(text: str) -> list[tuple[int, int, int]]:
     """Return places: runs of capitalised words, also with the place noun before them ("Kota Makassar"); the rank
     says di / ke / dari or a place noun stands right before."""
-    out = []
-    for start, end in _names(text) + _runs(text, _COMMA):
+    out, names = [], _names(text)
+    for start, end in names + _runs(text, names, _COMMA):
         before = [w.lower().strip(",.:;()") for w in text[:start].split()[-2:]]
         cued = bool(before) and (before[-1] in ("di", "ke", "dari", "in", "at", "from") or before[-1] in PLACE_NOUNS)
         out.append((start, end, int(cued)))
@@ -455,10 +455,10 @@ def _span_model(path: Path) -> SpanModel:
                   for k in ("feature", "split", "left", "right", "value")}
         for i, tree in enumerate(trees):
             n = len(tree["value"])
+            if any(len(tree[k]) != n for k in arrays):
+                raise ValueError("tree arrays differ in length")
             for k, a in arrays.items():
                 a[i, :n] = tree[k]
-                if a.dtype == np.int64 and len(tree[k]) != n:
-                    raise ValueError("tree arrays differ in length")
             arrays["left"][i, n:] = arrays["right"][i, n:] = np.arange(n, size)
         model = SpanModel(**arrays, baseline=float(data["baseline"]), depth=int(data["depth"]),
                           threshold=float(data["threshold"]))

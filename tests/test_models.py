@@ -57,11 +57,15 @@ def test_a_damaged_model_file_raises_naming_the_file(name, how, tmp_path, monkey
     LOADERS[name]()                           # the shipped file itself reads
 
 
-@pytest.mark.parametrize("field, value", [("left", 10**6), ("feature", 99), ("split", "nan"), ("right", -1)])
+@pytest.mark.parametrize("field, value", [("left", 10**6), ("feature", 99), ("split", "nan"), ("right", -1),
+                                          ("split", "short")])
 def test_a_span_tree_out_of_shape_is_refused_even_with_a_fitting_checksum(field, value, tmp_path, monkeypatch):
     data = json.loads(short_answer.WEIGHTS.read_text(encoding="utf-8"))
     internal = data["trees"][0]["left"].index(next(v for k, v in enumerate(data["trees"][0]["left"]) if v != k))
-    data["trees"][0][field][internal] = float(value) if field == "split" else value
+    if value == "short":                      # one number where a tree has a node each: numpy would broadcast it
+        data["trees"][0][field] = [0.5]
+    else:
+        data["trees"][0][field][internal] = float(value) if field == "split" else value
     data["sha256"] = ranker.checksum(data)
     path = tmp_path / short_answer.WEIGHTS.name
     path.write_text(json.dumps(data), encoding="utf-8")
