@@ -102,7 +102,8 @@ def load_current(t: dict[str, str], docs: Path) -> Loaded:
     try:
         docs_sig = userdocs.signature(docs)
         loaded = load(str(corpus), corpus_sig, str(docs), docs_sig, t)
-        if loaded.engine.todo and meaning.job_for(loaded.engine, userdocs.shared_library()).finished:
+        job = meaning.job_for(loaded.engine, userdocs.shared_library()) if loaded.engine.todo else None
+        if job is not None and job.finished and not job.too_large:
             return load(str(corpus), corpus_sig, str(docs), docs_sig, t, True)   # every sentence now embedded
         return loaded
     except CorpusNotFound:

@@ -18,6 +18,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_WORKERS = 4
+DEPTH = 2             # chunks waiting at each worker: it starts the next while its last vectors are read (no lock-step)
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from retrieval.embedpool import serve; serve(int(sys.argv[2]))"
 
 
@@ -38,13 +39,20 @@ def embedded(chunks: list[list[str]], workers: int, dim: int, fallback: Callable
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
     except OSError:
         pass
+    ahead = DEPTH * len(procs)
+    sent: dict[int, bool] = {}
+
+    def send(k: int) -> None:
+        """Hand chunk k to its worker (chunk k goes to worker k mod workers), if there is one."""
+        if procs and k < len(chunks):
+            sent[k] = _send(procs[k % len(procs)], chunks[k])
     try:
-        for start in range(0, len(chunks), max(1, len(procs))):
-            group = chunks[start:start + max(1, len(procs))]
-            sent = [_send(proc, chunk) for proc, chunk in zip(procs, group)]
-            for k, chunk in enumerate(group):
-                vectors = _receive(procs[k], len(chunk), dim) if k < len(sent) and sent[k] else None
-                yield vectors if vectors is not None else fallback(chunk)
+        for k in range(ahead):
+            send(k)
+        for k, chunk in enumerate(chunks):
+            vectors = _receive(procs[k % len(procs)], len(chunk), dim) if sent.pop(k, False) else None
+            send(k + ahead)                       # the worker gets its next chunk before this one is used
+            yield vectors if vectors is not None else fallback(chunk)
     finally:
         for proc in procs:
             _stop(proc)

@@ -252,6 +252,17 @@ def test_corrupt_pdf_is_listed_as_skipped(docs, monkeypatch):
     assert "unggahan/rusak.pdf — dilewati" in shown
 
 
+def test_an_upload_with_too_much_text_is_said_not_read_beside_its_name(docs, monkeypatch):
+    monkeypatch.setenv("KUTIP_SHARED_LIBRARY", "1")
+    monkeypatch.setattr("retrieval.readers.MAX_TEXT_CHARS", 30_000)   # the chapter holds fewer characters
+    userdocs.save_document("panjang.txt", ((FACT + " ") * 500).encode())    # 35,999 read (the last space is not)
+    at = ask(start(), MOU)
+    assert quotes(at)                                                     # the chapter still answers
+    assert [unescape(w.value) for w in at.sidebar.warning] == [
+        "Tidak dibaca, tidak bisa ditanyakan: panjang.txt: teksnya terlalu panjang (35,999 karakter; "
+        "paling banyak 30,000) / too much text (35,999 characters; at most 30,000)"]
+
+
 def test_missing_corpus_is_an_error_with_its_path(docs, tmp_path, monkeypatch):
     missing = tmp_path / "tidak-ada"
     monkeypatch.setenv("KUTIP_CORPUS", str(missing))

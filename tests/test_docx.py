@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import word_at_mark
-from retrieval import Engine, userdocs
+from retrieval import Engine, readers, userdocs
 from retrieval.cache import corpus_files
 from retrieval.errors import EmptyCorpus, ReadError, UnsupportedFormat
 from retrieval.model import Block, Document
@@ -353,6 +353,25 @@ def test_unpacked_size_and_member_count_are_bounded(tmp_path, monkeypatch):
         read_docx(FIXTURE)
     monkeypatch.undo()
     assert len(notes(read_docx(FIXTURE))) == 9
+
+
+def test_a_document_holding_more_text_than_the_bound_is_refused_and_the_others_are_read(tmp_path, monkeypatch):
+    # the fixture holds 22,358 characters of text (paragraphs, footnotes, table cells); a .docx whose 60 MB of XML
+    # unpack to 42 million characters is refused the same way at the shipped bound (24 million)
+    monkeypatch.setattr(readers, "MAX_TEXT_CHARS", 22_358)
+    assert len(notes(read_file(FIXTURE))) == 9                           # at the bound: read
+    monkeypatch.setattr(readers, "MAX_TEXT_CHARS", 22_357)
+    with pytest.raises(ReadError, match=r"^bab3-sister-city-batam-gimje.docx: teksnya terlalu panjang \(22,358 "
+                                        r"karakter; paling banyak 22,357\) / too much text \(22,358 characters"):
+        read_file(FIXTURE)
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    (corpus / "bab3.docx").write_bytes(FIXTURE.read_bytes())
+    (corpus / "catatan.txt").write_text("Danau Kerinci berwarna hijau zamrud sepanjang tahun.", encoding="utf-8")
+    engine = Engine.build(corpus, use_cache=False)
+    status = {d.source: (d.status, d.reason[:41]) for d in engine.documents}
+    assert status == {"bab3.docx": ("skipped", "bab3.docx: teksnya terlalu panjang (22,35"),
+                      "catatan.txt": ("indexed", "")}
 
 
 def test_one_bad_file_does_not_stop_the_others(tmp_path):

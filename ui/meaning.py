@@ -12,17 +12,22 @@ from ui.markdown import escape_md
 
 BUDGET = 600        # new sentences an upload's build embeds before answering (~10-15 s at 40-60 a second);
                     # past it the engine answers by words at once and the rest is embedded here, in the background
+MAX_FILL = 20_000   # new sentences embedded in the background at most (~10 min on two cores); past it the upload is
+                    # searched by words only, and the status line says so (a 20 MB text holds ~230,000 sentences)
 KEEP_JOBS = 16      # finished jobs remembered (a job is its sentences; the same sentences are never embedded twice)
 _LOCK = threading.Lock()
 
 
 class Job:
-    """One background fill: how many sentences are embedded so far, and whether it ended (with an error or not)."""
+    """One background fill: how many sentences are embedded so far, whether it ended (with an error or not), and
+    whether it was too large to start."""
 
     def __init__(self, todo: tuple[str, ...], store: Store) -> None:
-        """Start embedding todo into store in a daemon thread."""
-        self.done, self.total, self.finished, self.error = 0, len(todo), False, ""
-        threading.Thread(target=self._run, args=(todo, store), daemon=True, name="kutip-meaning").start()
+        """Start embedding todo into store in a daemon thread, unless it is more than MAX_FILL sentences."""
+        self.done, self.total, self.error = 0, len(todo), ""
+        self.too_large = self.finished = len(todo) > MAX_FILL
+        if not self.too_large:
+            threading.Thread(target=self._run, args=(todo, store), daemon=True, name="kutip-meaning").start()
 
     def _run(self, todo: tuple[str, ...], store: Store) -> None:
         """Embed, recording progress; never raise out of the thread."""
@@ -57,13 +62,18 @@ def job_for(engine: Engine, use_cache: bool) -> Job:
 
 
 def status_line(job: Job, t: dict[str, str]) -> None:
-    """Show how far the meaning got ("makna: 1.200/4.000 kalimat"), every 2 s; rerun the page once it is done."""
+    """Show how far the meaning got ("makna: 1.200/4.000 kalimat"), every 2 s; rerun the page once it is done.
+    A job too large to start says so once."""
+    number = lambda n: f"{n:,}".replace(",", ".")    # noqa: E731 - Indonesian thousands separator
+    if job.too_large:
+        st.caption(escape_md(t["meaning_too_large"].format(total=number(job.total), max=number(MAX_FILL))))
+        return
+
     @st.fragment(run_every=2)
     def line() -> None:
         """The status line, redrawn on its own."""
         if job.finished and not job.error:
             st.rerun()
-        number = lambda n: f"{n:,}".replace(",", ".")    # noqa: E731 - Indonesian thousands separator
         text = t["meaning_failed"].format(error=job.error) if job.error else \
             t["meaning_progress"].format(done=number(job.done), total=number(job.total))
         st.caption(escape_md(text))

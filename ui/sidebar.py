@@ -111,9 +111,13 @@ def documents(engine: Engine, folder: Path, repeats: dict[str, str], t: dict[str
     flash = st.session_state.pop("flash", None)
     if flash:
         (st.success if flash[0] == "ok" else st.error)(escape_md(t[flash[1]].format(**flash[2])))
+    skipped = {d.source: d.reason for d in engine.documents if d.status != "indexed"}
     for name in userdocs.list_documents(folder):
         cols = st.columns([5, 1], vertical_alignment="center")
         cols[0].markdown(f":material/description: {escape_md(name)}")
+        why = skipped.get(f"{userdocs.UPLOADS}/{name}")
+        if why is not None:             # stored but not read: said beside it, not only in the list below
+            cols[0].warning(escape_md(t["upload_not_read"].format(reason=why)), icon=":material/warning:")
         cols[1].button("", icon=":material/delete:", key=f"remove-{name}", help=t["remove"].format(name=name),
                        on_click=_on_remove, args=(name, folder), type="tertiary")
     with st.expander(t["indexed"], icon=":material/inventory_2:"):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 
-from ..errors import UnsupportedFormat
+from ..errors import ReadError, UnsupportedFormat
 from ..model import Document
 
 
@@ -20,6 +20,8 @@ class Format:
     advice: str = ""          # for a refused format: what the user should do instead (Indonesian / English)
 
 
+MAX_TEXT_CHARS = 24_000_000   # characters of text one document may hold: a 20 MB .txt (the upload limit) fits; a
+                              # small archive that unpacks to more (a .docx of 60 MB XML holds ~42 million) is refused
 _SAVE_AS = "simpan ulang sebagai .docx atau PDF lalu tambahkan lagi / save it as .docx or PDF and add it again"
 
 # THE table of formats: the CLI's messages, the corpus walker, the user's uploads and the app's uploader read it.
@@ -77,6 +79,10 @@ def reader_for(path: Path) -> Callable[[Path], Document]:
 def read_file(path: Path, source: str | None = None) -> Document:
     """Read one file into a Document whose source is `source` (default: the file name)."""
     doc = reader_for(path)(path)
+    chars = sum(len(b.text) + sum(map(len, (c for row in b.rows for c in row))) for b in doc.blocks)
+    if chars > MAX_TEXT_CHARS:
+        raise ReadError(f"{path.name}: teksnya terlalu panjang ({chars:,} karakter; paling banyak {MAX_TEXT_CHARS:,}) "
+                        f"/ too much text ({chars:,} characters; at most {MAX_TEXT_CHARS:,})")
     if source is not None and doc.source != source:
         doc = Document(source=source, blocks=doc.blocks, meta=doc.meta)
     return doc
