@@ -77,7 +77,26 @@ def test_the_shipped_files_are_what_the_fit_makes_of_the_shipped_rows(tmp_path, 
         monkeypatch.setattr(m, "WEIGHTS", tmp_path / m.WEIGHTS.name)
     assert fit.main(["--from-features", str(FEATURES_FILE)]) == 0
     for name, content in shipped.items():
-        assert (tmp_path / name).read_bytes() == content, name
+        made = (tmp_path / name).read_bytes()
+        if made != content:   # byte for byte on the CPU that fitted them (AMD EPYC); another CPU's BLAS may end an
+            assert_close(json.loads(made), json.loads(content), name)   # iterative fit one unit off in a 6th decimal
+
+
+def assert_close(made, shipped, where: str) -> None:
+    """Assert two fitted files agree: the same keys, lists and strings, numbers within 2e-6 (checksums aside)."""
+    if isinstance(shipped, dict):
+        assert sorted(made) == sorted(shipped), where
+        for key in shipped:
+            if key != "sha256":
+                assert_close(made[key], shipped[key], f"{where}.{key}")
+    elif isinstance(shipped, list):
+        assert isinstance(made, list) and len(made) == len(shipped), where
+        for k, (a, b) in enumerate(zip(made, shipped)):
+            assert_close(a, b, f"{where}[{k}]")
+    elif isinstance(shipped, float) or isinstance(made, float):
+        assert abs(made - shipped) <= 2e-6, (where, made, shipped)
+    else:
+        assert made == shipped, where
 
 
 def test_the_fit_data_sets_are_there_for_a_refit():
