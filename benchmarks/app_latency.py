@@ -66,6 +66,22 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=15)
 
 
+def ask_in_chat(page, question: str, timeout_ms: int = TIMEOUT_MS, answer: str = ".kutip-quote") -> float:
+    """Ask on a page; return seconds from Enter until the new answer (the message after the question's) holds an
+    element matching `answer` -- not until the page holds one quote more: a rerun redraws earlier turns, so a count
+    of quotes can stand still while the new answer is shown."""
+    box = page.locator('[data-testid="stChatInputTextArea"]')
+    n = page.locator('[data-testid="stChatMessage"]').count()
+    box.fill(question)
+    t0 = time.perf_counter()
+    box.press("Enter")
+    page.wait_for_function(
+        "([n, sel]) => { const m = document.querySelectorAll('[data-testid=stChatMessage]');"
+        " return m.length >= n + 2 && m[n + 1].querySelector(sel) !== null; }",
+        arg=[n, answer], timeout=timeout_ms, polling=5)
+    return time.perf_counter() - t0
+
+
 def one_run(browser, url: str) -> dict[str, float]:
     """Open a fresh page, ask once; return seconds to the chat box and from Enter to the first quote."""
     page = browser.new_page()

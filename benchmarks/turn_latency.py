@@ -13,9 +13,8 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 
-from benchmarks.app_latency import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, start, stop
+from benchmarks.app_latency import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, ask_in_chat, start, stop
 
 QUESTIONS = ("Kapan MoU Batam dan Gimje ditandatangani?", "Berapa penghasilan Shenzhen pada tahun 2011?",
              "Festival apa yang ada di kota Gimje?", "Apa kepanjangan OKI?")
@@ -34,15 +33,8 @@ def conversation(url: str, turns: int) -> list[float]:
         box.wait_for(timeout=TIMEOUT_MS)
         times = []
         for k in range(turns):
-            n = page.locator('[data-testid="stChatMessage"]').count()
-            box.fill(QUESTIONS[k % len(QUESTIONS)])
-            t0 = time.perf_counter()
-            box.press("Enter")
-            page.wait_for_function(
-                "([n, sel]) => { const m = document.querySelectorAll('[data-testid=stChatMessage]');"
-                " return m.length >= n + 2 && m[n + 1].querySelector(sel) !== null; }",
-                arg=[n, QUOTE], timeout=TIMEOUT_MS, polling=5)
-            times.append((time.perf_counter() - t0) * 1000)
+            seconds = ask_in_chat(page, QUESTIONS[k % len(QUESTIONS)], answer=QUOTE)
+            times.append(seconds * 1000)
             page.wait_for_timeout(PAUSE_MS)
         browser.close()
     return times

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .app_latency import CHROMIUM, CHROMIUM_ARGS, start, stop
+from .app_latency import CHROMIUM, CHROMIUM_ARGS, ask_in_chat, start, stop
 from .generate import generate
 
 OUT = Path(__file__).resolve().parent / "upload-latency.json"
@@ -35,8 +35,10 @@ TIMEOUT_MS = 600_000
 
 
 def write_upload(path: Path, megabytes: int) -> int:
-    """Write real paragraphs up to the size (bytes) and the fact as the last line; return the size."""
-    limit = megabytes * 1024 * 1024 - len(FACT.encode()) - 2
+    """Write real paragraphs up to the size and the fact as the last line; return the size in bytes.  A megabyte is
+    10^6 bytes here, as Streamlit's uploader counts it in a browser on Linux (20 MiB: "File must be 20.0MB or
+    smaller", never sent)."""
+    limit = megabytes * 1_000_000 - len(FACT.encode()) - 2
     n, full = 2000, False
     while not full:
         parts, size, n = [], 0, n * 2
@@ -52,15 +54,8 @@ def write_upload(path: Path, megabytes: int) -> int:
 
 
 def ask(page, question: str) -> float:
-    """Ask on a page; return seconds from Enter until a new quote is shown."""
-    quotes = page.locator(".kutip-quote")
-    before = quotes.count()
-    box = page.locator('[data-testid="stChatInputTextArea"]')
-    box.fill(question)
-    t = time.perf_counter()
-    box.press("Enter")
-    page.wait_for_function(f"document.querySelectorAll('.kutip-quote').length > {before}", timeout=TIMEOUT_MS)
-    return time.perf_counter() - t
+    """Ask on a page; return seconds from Enter until the new answer shows a quote."""
+    return ask_in_chat(page, question, TIMEOUT_MS)
 
 
 def status_shown(page) -> bool:
