@@ -519,10 +519,13 @@ def kind_context(question: str, asked: Asked, text: str, weights: Mapping[str, f
     question's weight (idf) beside any one candidate span, clause- and cell-bounded; 0 without such a span."""
     if asked.kind is None or asked.kind == "expansion":
         return 0.0
+    qterms = set(terms(tokenise(question)))
+    near = terms(tokenise(text))
+    if qterms.isdisjoint(near) and qterms.isdisjoint(a + b for a, b in zip(near, near[1:])):
+        return 0.0           # no question word in the sentence, so none beside a span (read once, not per span)
     found = candidates(question, text, asked, settings)
     if not found:
         return 0.0
-    qterms = set(terms(tokenise(question)))
     total = sum(weights.get(t, 1.0) for t in qterms) or 1.0
     spans = [(s, e) for s, e, _ in found]
     return max(sum(_related(text, s, e, qterms, spans, weights, settings.context_words)) for s, e in spans) / total

@@ -259,8 +259,8 @@ def test_an_upload_with_too_much_text_is_said_not_read_beside_its_name(docs, mon
     at = ask(start(), MOU)
     assert quotes(at)                                                     # the chapter still answers
     assert [unescape(w.value) for w in at.sidebar.warning] == [
-        "Tidak dibaca, tidak bisa ditanyakan: panjang.txt: teksnya terlalu panjang (35,999 karakter; "
-        "paling banyak 30,000) / too much text (35,999 characters; at most 30,000)"]
+        "Tidak dibaca, tidak bisa ditanyakan: panjang.txt: teksnya terlalu panjang (35.999 karakter; "
+        "paling banyak 30.000) / too much text (35,999 characters; at most 30,000)"]
 
 
 def test_missing_corpus_is_an_error_with_its_path(docs, tmp_path, monkeypatch):

@@ -361,8 +361,8 @@ def test_a_document_holding_more_text_than_the_bound_is_refused_and_the_others_a
     monkeypatch.setattr(readers, "MAX_TEXT_CHARS", 22_358)
     assert len(notes(read_file(FIXTURE))) == 9                           # at the bound: read
     monkeypatch.setattr(readers, "MAX_TEXT_CHARS", 22_357)
-    with pytest.raises(ReadError, match=r"^bab3-sister-city-batam-gimje.docx: teksnya terlalu panjang \(22,358 "
-                                        r"karakter; paling banyak 22,357\) / too much text \(22,358 characters"):
+    with pytest.raises(ReadError, match=r"^bab3-sister-city-batam-gimje.docx: teksnya terlalu panjang \(22\.358 "
+                                        r"karakter; paling banyak 22\.357\) / too much text \(22,358 characters"):
         read_file(FIXTURE)
     corpus = tmp_path / "korpus"
     corpus.mkdir()
@@ -370,7 +370,7 @@ def test_a_document_holding_more_text_than_the_bound_is_refused_and_the_others_a
     (corpus / "catatan.txt").write_text("Danau Kerinci berwarna hijau zamrud sepanjang tahun.", encoding="utf-8")
     engine = Engine.build(corpus, use_cache=False)
     status = {d.source: (d.status, d.reason[:41]) for d in engine.documents}
-    assert status == {"bab3.docx": ("skipped", "bab3.docx: teksnya terlalu panjang (22,35"),
+    assert status == {"bab3.docx": ("skipped", "bab3.docx: teksnya terlalu panjang (22.35"),
                       "catatan.txt": ("indexed", "")}
 
 

@@ -9,7 +9,15 @@ from retrieval.answerable import kind_found
 from retrieval.asked import Asked
 from retrieval.question import understand
 from retrieval.settings import Settings
-from retrieval.short_answer import SPAN_FEATURES, SpanModel, candidates, short_answer, span_features, span_model
+from retrieval.short_answer import (
+    SPAN_FEATURES,
+    SpanModel,
+    candidates,
+    kind_context,
+    short_answer,
+    span_features,
+    span_model,
+)
 from tests.conftest import passage_with
 
 SHENZHEN = ("Dari kerjasama Shen Zen dengan Batam lebih menguntungkan Shen Zen, pada tahun 2011 dengan berhasilnya "
@@ -167,3 +175,17 @@ def test_how_far_a_number_s_unit_may_stand_is_a_setting():
     quote = "Pajak naik 40 persen."
     assert kind_found(asked, "berapa persen pajaknya", quote)
     assert not kind_found(asked, "berapa persen pajaknya", quote, unit_reach=4)     # " per": "persen" cut off
+
+
+def test_kind_context_reads_spans_only_in_a_sentence_holding_a_question_word(monkeypatch):
+    import retrieval.short_answer as sa
+    question = "Kapan MoU Batam dan Gimje ditandatangani?"
+    asked, weights = asked_of(question), {"mou": 2.0, "batam": 1.0, "gimje": 3.0, "tandatangan": 1.0}
+    near = "MoU Batam dan Gimje ditandatangani pada 17 Agustus 2013."
+    assert kind_context(question, asked, near, weights) == pytest.approx(4.0 / 7.0)   # gimje, tandatangan: within
+                                                                                      # the 4 words before the date
+    read = []
+    monkeypatch.setattr(sa, "candidates", lambda *a, **k: read.append(a[1]) or [])
+    other = "Festival budaya diadakan pada 12 Mei 2014 di alun-alun."
+    assert kind_context(question, asked, other, weights) == 0.0 and read == []       # no question word: not read
+    assert kind_context(question, asked, near, weights) == 0.0 and read == [near]
