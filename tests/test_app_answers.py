@@ -164,15 +164,17 @@ def test_copy_citation_gives_quote_and_footnote(docs, sessions):
 def test_config_defaults_are_safe():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["address"] == "127.0.0.1"
+    assert config["runner"]["postScriptGC"] is False       # no whole-heap scan after each run of any session's page
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["toolbarMode"] == "minimal"
     assert config["server"]["maxUploadSize"] == userdocs.MAX_BYTES // 1_048_576
     read = subprocess.run(
         [sys.executable, "-c", "from streamlit import config; config.get_config_options(force_reparse=True); "
          "print(config.get_option('server.address'), config.get_option('browser.gatherUsageStats'), "
-         "config.get_option('client.toolbarMode'), config.get_option('server.maxUploadSize'))"],
+         "config.get_option('client.toolbarMode'), config.get_option('server.maxUploadSize'), "
+         "config.get_option('runner.postScriptGC'))"],
         cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert read.stdout.split() == ["127.0.0.1", "False", "minimal", "20"]        # what `streamlit run` reads
+    assert read.stdout.split() == ["127.0.0.1", "False", "minimal", "20", "False"]   # what `streamlit run` reads
 
 
 def test_answers_shown_are_not_computed_again(docs, sessions, tmp_path, monkeypatch):

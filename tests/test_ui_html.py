@@ -1,6 +1,7 @@
 """The page's HTML builders and the scope of a question, on the real chapter (.md and .pdf) and tiny texts."""
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from dataclasses import replace
@@ -10,7 +11,7 @@ import pytest
 
 from retrieval import Engine
 from retrieval.model import Footnote
-from retrieval.scope import Scope, ask_within, cited_sources, copies_of, keeper, same_content
+from retrieval.scope import Scope, ask_within, cited_sources, content_key, copies_of, keeper, same_content
 from tests.conftest import shared_path
 from ui.html import inline, paragraph_html, popover, quote_html, reader_html, word_spans
 
@@ -114,3 +115,11 @@ def test_reader_view_marks_a_quoted_footnote_entry(both):
     assert out.count('id="kutip-here"') == 1
     assert re.search(r'<li value="38" id="kutip-fn-38"><mark class="kutip-here" id="kutip-here">Tentang pariwisata',
                      out)
+
+
+def test_content_key_is_the_digest_of_the_document_s_words_read_passage_by_passage(both):
+    md = [p for p in both.passages if p.source.endswith(".md")]
+    words = re.findall(r"[0-9a-z]+", " ".join(p.text for p in md if p.kind != "footnote").lower())
+    assert content_key(md) == hashlib.sha256(" ".join(words).encode()).hexdigest()
+    assert content_key(md) == content_key([p for p in both.passages if p.source.endswith(".pdf")])
+    assert content_key(md[:1]) != content_key(md)
