@@ -12,6 +12,8 @@ TERMINAL = re.compile(r"[.!?:;]['\"”’)\]]*$")
 _INTRO = re.compile(r"\b(di bawah ini|berikut(nya)?|sebagai berikut|tabel|gambar|bagan|below|following|table|"
                     r"figure)\b", re.I)
 _CAPTION = re.compile(r"^(Gambar|Tabel|Table|Figure|Grafik|Bagan)\s+\d+(\.\d+)*\b", re.I)
+_TAIL = re.compile(r"[\w.]+$")   # the word a full stop ends: read in the last TAIL_CHARS only, not in the whole
+TAIL_CHARS = 64                  # sentence so far at every stop (a longer word is no abbreviation either way)
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 _ACCESSED = re.compile(
     r"\b(?:diakses|diunduh|accessed|retrieved)\b[^0-9]{0,30}?(\d{1,2}\s+[A-Za-z]+\.?\s+\d{4}|\d{1,2}[-/]\d{1,2}[-/]\d{2,4})",
@@ -278,7 +280,7 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     spans, start = [], 0
     for m in re.finditer(r"[.!?]+['\"”’)]*(?=\s+['\"“‘(]?[A-Z0-9])|\n", text):
         end = m.end()
-        word = re.findall(r"[\w.]+$", text[start:m.start()])
+        word = _TAIL.findall(text[max(start, m.start() - TAIL_CHARS):m.start()])   # the word before the stop
         tail = word[0].lower().rstrip(".") if word else ""
         line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
         if m.group(0) != "\n" and (tail in _ABBREV or (len(tail) == 1 and tail.isalpha())

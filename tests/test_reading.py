@@ -327,6 +327,13 @@ def test_sentence_split_keeps_abbreviations_and_letter_labels():
         "Menurut Dr. Budi pada tgl. 5 Mei.", "Harga US$ 13,200 naik. lalu turun.", "a. Satu hal."]
 
 
+def test_the_word_before_a_stop_is_read_from_the_end_of_a_long_sentence():
+    long = "Kata " * 40 + "sampai hlm. 26 dan " + "x" * 80 + ". Kalimat kedua mulai. Lalu " + "y" * 70 + " dr. Budi."
+    assert [long[a:b] for a, b in split_sentences(long)] == [
+        "Kata " * 40 + "sampai hlm. 26 dan " + "x" * 80 + ".", "Kalimat kedua mulai.",
+        "Lalu " + "y" * 70 + " dr. Budi."]        # "hlm." and "dr." end no sentence; an 80-letter word ends one
+
+
 def test_numbered_item_label_stays_with_its_item():
     text = "1. Persamaan kedudukan.\n2. Saling memberikan keuntungan."
     assert [text[a:b] for a, b in split_sentences(text)] == ["1. Persamaan kedudukan.",
