@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -311,7 +311,7 @@ def in_matching_cell(question: str, asked: Asked, text: str, found: list[tuple[i
     """Return the index in found of the most specific span in the one table cell whose header names what the
     question asks ("PENANDA TANGAN" for "ditandatangani", "BERAKHIR" for "sampai kapan", "JANGKA WAKTU" for
     "berapa lama"); None when text is no table row, or no cell or more than one cell matches."""
-    qterms = set(terms(tokenise(question)))
+    qterms = question_terms(question)
     matching = [m.span(2) for m in _ROW_CELL.finditer(text) if names_column(m.group(1), qterms, asked)]
     if len(matching) != 1:
         return None
@@ -320,7 +320,7 @@ def in_matching_cell(question: str, asked: Asked, text: str, found: list[tuple[i
     return max(inside, key=lambda k: (found[k][2], found[k][1] - found[k][0]), default=None)
 
 
-def names_column(header: str, qterms: set[str], asked: Asked, whole: bool = True) -> bool:
+def names_column(header: str, qterms: AbstractSet[str], asked: Asked, whole: bool = True) -> bool:
     """Tell whether a table column's header names what the question asks: one of the question's words, or an end
     ("BERAKHIR") asked when something ends; whole: also the header's words written as one ("PENANDA TANGAN" ~
     "penandatangan") and a length ("JANGKA WAKTU") asked how long (the span model's feature reads the first two)."""
@@ -332,7 +332,7 @@ def names_column(header: str, qterms: set[str], asked: Asked, whole: bool = True
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
-def _related(text: str, start: int, end: int, qterms: set[str], spans: list[tuple[int, int]],
+def _related(text: str, start: int, end: int, qterms: AbstractSet[str], spans: list[tuple[int, int]],
              weights: Mapping[str, float] | None = None, reach: int = DEFAULT.context_words) -> tuple[float, float]:
     """Return how many of the question's terms stand just before text[start:end], and just after it (weights: each
     term counts its weight, e.g. its idf, instead of 1).
@@ -348,7 +348,7 @@ def _related(text: str, start: int, end: int, qterms: set[str], spans: list[tupl
     return _shared(left, qterms, weights), _shared(right, qterms, weights)
 
 
-def _shared(words: list[str], qterms: set[str], weights: Mapping[str, float] | None = None) -> float:
+def _shared(words: list[str], qterms: AbstractSet[str], weights: Mapping[str, float] | None = None) -> float:
     """Return how many question terms the words hold (two words written as one count: "penanda tangan"), each
     counted at its weight when weights are given."""
     near = terms(tokenise(" ".join(words)))
@@ -370,6 +370,12 @@ def _without_asked_words(text: str, start: int, end: int, question: str) -> tupl
 def _plain(text: str) -> str:
     """Return text reduced to lower-case letters and digits, for comparing spans with the question."""
     return re.sub(r"[^0-9a-z]+", " ", text.lower()).strip()
+
+
+@lru_cache(maxsize=1024)
+def question_terms(question: str) -> frozenset[str]:
+    """Return the question's index terms, memoised: read for every candidate sentence of one question."""
+    return frozenset(terms(tokenise(question)))
 
 
 @lru_cache(maxsize=1024)
@@ -479,7 +485,7 @@ def span_features(question: str, text: str, asked: Asked, found: list[tuple[int,
                   settings: Settings = DEFAULT) -> np.ndarray:
     """Return the span model's features (SPAN_FEATURES order) of each candidate span of text (weights: each question
     term's weight, its idf in the corpus; the words beside a span count as a share of the question's weight)."""
-    qterms = set(terms(tokenise(question)))
+    qterms = question_terms(question)
     weights = weights or {}
     total = sum(weights.get(t, 1.0) for t in qterms) or 1.0
     kind, asks_end = asked.kind, asked.ends
@@ -519,9 +525,8 @@ def kind_context(question: str, asked: Asked, text: str, weights: Mapping[str, f
     question's weight (idf) beside any one candidate span, clause- and cell-bounded; 0 without such a span."""
     if asked.kind is None or asked.kind == "expansion":
         return 0.0
-    qterms = set(terms(tokenise(question)))
-    near = terms(tokenise(text))
-    if qterms.isdisjoint(near) and qterms.isdisjoint(a + b for a, b in zip(near, near[1:])):
+    qterms = question_terms(question)
+    if not _shared([text], qterms):
         return 0.0           # no question word in the sentence, so none beside a span (read once, not per span)
     found = candidates(question, text, asked, settings)
     if not found:

@@ -21,6 +21,11 @@ def _read(name: str = TABLE) -> dict[str, dict[str, str]]:
     return table
 
 
+def thousands(n: int) -> str:
+    """Return a count written the Indonesian way, with a dot between thousands: 35999 -> "35.999"."""
+    return f"{n:,}".replace(",", ".")
+
+
 TEXT: dict[str, dict[str, str]] = _read()
 ID, EN = TEXT["id"], TEXT["en"]
 

@@ -8,6 +8,7 @@ import streamlit as st
 from retrieval import Engine
 from retrieval.cache import cache_dir
 from retrieval.embedstore import Store, fill
+from retrieval.strings import thousands
 from ui.markdown import escape_md
 
 BUDGET = 600        # new sentences an upload's build embeds before answering (~10-15 s at 40-60 a second);
@@ -64,9 +65,8 @@ def job_for(engine: Engine, use_cache: bool) -> Job:
 def status_line(job: Job, t: dict[str, str]) -> None:
     """Show how far the meaning got ("makna: 1.200/4.000 kalimat"), every 2 s; rerun the page once it is done.
     A job too large to start says so once."""
-    number = lambda n: f"{n:,}".replace(",", ".")    # noqa: E731 - Indonesian thousands separator
     if job.too_large:
-        st.caption(escape_md(t["meaning_too_large"].format(total=number(job.total), max=number(MAX_FILL))))
+        st.caption(escape_md(t["meaning_too_large"].format(total=thousands(job.total), max=thousands(MAX_FILL))))
         return
 
     @st.fragment(run_every=2)
@@ -75,6 +75,6 @@ def status_line(job: Job, t: dict[str, str]) -> None:
         if job.finished and not job.error:
             st.rerun()
         text = t["meaning_failed"].format(error=job.error) if job.error else \
-            t["meaning_progress"].format(done=number(job.done), total=number(job.total))
+            t["meaning_progress"].format(done=thousands(job.done), total=thousands(job.total))
         st.caption(escape_md(text))
     line()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import ReadError, UnsupportedFormat
 from ..model import Document
+from ..strings import thousands
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ def read_file(path: Path, source: str | None = None) -> Document:
     doc = reader_for(path)(path)
     chars = sum(len(b.text) + sum(map(len, (c for row in b.rows for c in row))) for b in doc.blocks)
     if chars > MAX_TEXT_CHARS:
-        ind = f"{chars:,} karakter; paling banyak {MAX_TEXT_CHARS:,}".replace(",", ".")   # Indonesian: 35.999
-        raise ReadError(f"{path.name}: teksnya terlalu panjang ({ind}) "
+        raise ReadError(f"{path.name}: teksnya terlalu panjang ({thousands(chars)} karakter; paling banyak "
+                        f"{thousands(MAX_TEXT_CHARS)}) "
                         f"/ too much text ({chars:,} characters; at most {MAX_TEXT_CHARS:,})")
     if source is not None and doc.source != source:
         doc = Document(source=source, blocks=doc.blocks, meta=doc.meta)
