@@ -35,14 +35,15 @@ def first_paint() -> DeltaGenerator:
 PREPARING = first_paint()
 
 import os  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 
-from retrieval import MAX_QUESTION_CHARS, Engine, userdocs  # noqa: E402
+from retrieval import MAX_QUESTION_CHARS, Engine, buildproc, userdocs  # noqa: E402
+from retrieval.buildproc import Built  # noqa: E402
+from retrieval.cache import cache_dir  # noqa: E402
+from retrieval.embedstore import Store  # noqa: E402
 from retrieval.errors import BadQuestion, CorpusNotFound, KutipError  # noqa: E402
 from retrieval.readers import describe_formats  # noqa: E402
 from retrieval.render import Turn  # noqa: E402
-from retrieval.scope import Scope, ask_within, keeper, same_content  # noqa: E402
-from retrieval.suggest import suggest_questions  # noqa: E402
+from retrieval.scope import Scope, ask_within, keeper  # noqa: E402
 from ui import meaning, sidebar  # noqa: E402
 from ui.answer import RECENT_TURNS, View, make_view, render_turn  # noqa: E402
 from ui.html import STYLE  # noqa: E402
@@ -53,15 +54,6 @@ from ui.session import uploads_dir  # noqa: E402
 from ui.study import render_study, study_toggle  # noqa: E402
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """The shared, never-mutated engine, the suggestions and the repeated documents, computed once for it."""
-
-    engine: Engine
-    suggestions: tuple[str, ...]
-    repeats: tuple[tuple[str, str], ...]     # document -> the first document with the same content
-
-
 def corpus_dir() -> Path:
     """Return the corpus folder: $KUTIP_CORPUS, else corpus/ next to this file."""
     return Path(os.environ.get(CORPUS_ENV) or ROOT / "corpus")
@@ -69,10 +61,16 @@ def corpus_dir() -> Path:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def load(corpus: str, corpus_sig: userdocs.Signature, docs: str | None, docs_sig: userdocs.Signature,
-         _t: dict[str, str], filled: bool = False) -> Loaded:
+         _t: dict[str, str], filled: bool = False) -> Built:
     """Build (or load from the disk cache) the engine over the corpus plus the uploads (docs None: without them),
-    once per content; the suggestions and repeated documents are worked out here too, once per engine.
-    Uploads embed at most meaning.BUDGET new sentences, the rest in the background, unless filled."""
+    once per content, with its suggestions and repeated documents.  Uploads embed at most meaning.BUDGET new
+    sentences, the rest in the background; once filled, the engine takes their vectors without reading anything
+    again.  Uploads of buildproc.MIN_BYTES or more are read, indexed and looked over in a worker process, so the
+    other sessions of this server keep answering meanwhile; a session's own uploads never reach the disk cache."""
+    if filled and docs is not None:
+        engine = load(corpus, corpus_sig, docs, docs_sig, _t).engine.filled(
+            Store(cache_dir(), write=userdocs.shared_library()))
+        return buildproc.built(engine, N_SUGGESTIONS)
     bar = st.progress(0.0, text=_t["building"])
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -82,17 +80,16 @@ def load(corpus: str, corpus_sig: userdocs.Signature, docs: str | None, docs_sig
 
     try:
         if docs is None:
-            engine = Engine.build(Path(corpus), progress=progress)
-        else:                   # a session's own uploads never reach the disk cache: they go with the session
-            with userdocs.combined_corpus(Path(corpus), Path(docs)) as folder:
-                engine = Engine.build(folder, progress=progress, use_cache=userdocs.shared_library(),
-                                      budget=None if filled else meaning.BUDGET)
+            return buildproc.build(Path(corpus), progress, suggestions=N_SUGGESTIONS, worker=False)
+        large = sum(size for _, size, _ in docs_sig) >= buildproc.MIN_BYTES
+        with userdocs.combined_corpus(Path(corpus), Path(docs)) as folder:
+            return buildproc.build(folder, progress, use_cache=userdocs.shared_library(), budget=meaning.BUDGET,
+                                   suggestions=N_SUGGESTIONS, worker=large)
     finally:
         bar.empty()
-    return Loaded(engine, tuple(suggest_questions(engine, N_SUGGESTIONS)), tuple(same_content(engine).items()))
 
 
-def load_current(t: dict[str, str], docs: Path) -> Loaded:
+def load_current(t: dict[str, str], docs: Path) -> Built:
     """Return the engine for the corpus and the uploads as they are now; if an upload breaks the build,
     say so and use the shipped corpus alone (the document can then be removed in the sidebar)."""
     corpus = corpus_dir()
@@ -160,7 +157,7 @@ def _set_pending(question: str) -> None:
     st.session_state["pending"] = question
 
 
-def conversation(loaded: Loaded) -> tuple[list[Turn], list[View]]:
+def conversation(loaded: Built) -> tuple[list[Turn], list[View]]:
     """Return the turns and their views, asked again (each in its own scope) only when the quote count or the
     documents changed; a new scope applies to the questions asked after it."""
     state = st.session_state

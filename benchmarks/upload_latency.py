@@ -87,11 +87,13 @@ def main(argv: list[str] | None = None) -> int:
                     page.locator('[data-testid="stChatInputTextArea"]').wait_for(timeout=TIMEOUT_MS)
                 ask(b, OTHER_QUESTIONS[0])                         # the shared engine is built and warm
                 others: list[float] = []
+                asked_at: list[float] = []                         # when each of those questions was asked
                 t0 = time.perf_counter()
                 a.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
                 chosen = time.perf_counter() - t0
                 k = 0
                 while not status_shown(a):
+                    asked_at.append(time.perf_counter() - t0)
                     others.append(ask(b, OTHER_QUESTIONS[k % len(OTHER_QUESTIONS)]))
                     k += 1
                     if time.perf_counter() - t0 > TIMEOUT_MS / 1000:
@@ -101,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                 a.locator(".kutip-quote", has_text=FACT_WORDS).first.wait_for(timeout=TIMEOUT_MS)
                 first_answer = time.perf_counter() - t0
                 for k in range(6):                                  # the meaning is still filled in meanwhile
+                    asked_at.append(time.perf_counter() - t0)
                     others.append(ask(b, OTHER_QUESTIONS[k % len(OTHER_QUESTIONS)]))
                 status = [c for c in a.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
                           if c.startswith(STATUS)]
@@ -111,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
                "first_answer_s": round(first_answer, 2), "status_line": status[:1],
                "other_session_answers": len(others), "other_session_median_s": round(statistics.median(others), 3),
                "other_session_max_s": round(max(others), 3),
+               "other_session_slowest": [{"asked_at_s": round(t, 2), "answer_s": round(s, 3)} for s, t in
+                                         sorted(zip(others, asked_at), reverse=True)[:3]],
                "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     OUT.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"upload of {size:,} bytes: engine ready {ready:.1f} s, first answer from it {first_answer:.1f} s "

@@ -119,10 +119,17 @@ def index_passages(passages: list[Passage], progress: Progress | None = None, st
                           "(only blank lines or function words)")
     store.put_stems(version, new_stems())
     index = Index(sentence_terms, passage_terms, progress)
-    model, _ = dense.load_model()
-    vectors: np.ndarray | None = None
-    todo: list[str] = []
-    if model:       # kept at float16 precision, as the cache stores them: built and loaded answer alike
-        texts = unit_texts(passages, units) + passage_texts(passages)     # each unit, then each whole passage
-        vectors, todo = vectors_for(texts, model.passages, store, progress, budget)
+    vectors, todo = passage_vectors(passages, units, store, progress, budget)
     return Indexed(units, index, compounds, vectors, tuple(todo))
+
+
+def passage_vectors(passages: Sequence[Passage], units: Units, store: Store, progress: Progress | None = None,
+                    budget: int | None = None) -> tuple[np.ndarray | None, list[str]]:
+    """Return (the e5 vectors of each unit, then of each whole passage, []), embedding what the store lacks; past
+    budget (None, the texts to embed); without the model (None, []).  Kept at float16 precision, as the cache
+    stores them: built and loaded answer alike."""
+    model, _ = dense.load_model()
+    if not model:
+        return None, []
+    texts = unit_texts(passages, units) + passage_texts(passages)
+    return vectors_for(texts, model.passages, store, progress, budget)

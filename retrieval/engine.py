@@ -12,7 +12,7 @@ import numpy as np
 from . import answerable, dense, necessity, ranker
 from .analysis import stem_version, strip_markup, terms, tokenise, use_stems
 from .cache import cache_dir as cache_folder, corpus_listing, load_or_build
-from .corpus import Progress, index_passages, read_corpus
+from .corpus import Progress, index_passages, passage_vectors, read_corpus
 from .embedstore import Store
 from .errors import CorpusNotFound, EmptyCorpus
 from .index import Index
@@ -131,6 +131,17 @@ class Engine:
         built = index_passages(passages, progress, store, budget)
         return cls(tuple(passages), tuple(footnotes), tuple(documents or ()), built.index, built.units,
                    built.compounds, time.time(), built.vectors, built.todo)
+
+    def filled(self, store: Store) -> Engine:
+        """Return this engine with a vector for every sentence and passage, taken from the store its todo was embedded
+        into (embedstore.fill; what the store lacks is embedded now): a fresh build's vectors, without reading and
+        indexing the corpus again."""
+        if not self.todo:
+            return self
+        vectors, todo = passage_vectors(self.passages, self.units, store)
+        other = copy.copy(self)
+        other.vectors, other.todo = vectors, tuple(todo)
+        return other
 
     @property
     def dense_status(self) -> dense.ModelStatus:

@@ -30,5 +30,9 @@ class ModelFileError(KutipError):
     """A fitted model file shipped with Kutip is missing or corrupt (refit it; never answer without it)."""
 
 
+class BuildFailed(KutipError):
+    """The worker process building a corpus failed; the message names what it raised there, or how it ended."""
+
+
 class RefusedWrite(KutipError):
     """An output file was not written: it exists (no --force), is a link, or lies in the corpus folder."""
