@@ -39,6 +39,7 @@ KIND_QUESTIONS = (
     ("name", re.compile(r"\b(apa(kah)?|what)\b.*\b(nama|name)\b|\b(nama|name)\b.*\b(apa(kah)?)\b")),
 )
 VALUE_TYPES = ("when", "number", "who", "where")   # question types answered by a value (date, number, name, place)
+DURATION_LABELS = ("jangka waktu",)   # what a text labels a duration with besides the thesaurus's "durasi", "periode"
 ENDS = re.compile(r"\b(?:sampai|hingga|berakhir|akhir|selesai|until|end|ends|ended|expire)\b")
 _COUNTED = re.compile(r"\b(?:berapa(?:kah)?|how many|how much)\s+(\w+)")
 _NAMED_DATE = re.compile(r"\b(?:tahun|tanggal|bulan) (?:berapa|apa)(?:kah)?\b|\b(?:what|which) (?:year|date|month)\b")

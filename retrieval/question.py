@@ -24,7 +24,7 @@ from .analysis import (
     tokenise,
     without_frame,
 )
-from .asked import Asked, read as read_asked
+from .asked import DURATION_LABELS, Asked, read as read_asked
 from .colloquial import standard_forms
 from .control_chars import NON_TEXT
 from .errors import BadQuestion
@@ -147,6 +147,12 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
                         and (english or added < settings.max_synonyms):
                     expansions[term] = Expansion(source, term, weight)
                     added += 1
+    if asked.lasts and asked.counted:       # "berapa lama" is answered by a duration a text labels "jangka waktu"
+        source = index_term(asked.counted)
+        for label in DURATION_LABELS:
+            for term in terms(tokenise(label), compounds):
+                if term not in have and term not in expansions and known(term):
+                    expansions[term] = Expansion(source, term, settings.synonym_weight)
     words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
     meaning = q if english else chat.written_out(q, lambda w: known(index_term(w)))
     if len(meaning) > settings.meaning_chars:

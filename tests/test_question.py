@@ -166,3 +166,11 @@ def test_how_many_synonyms_a_word_reaches_and_when_a_list_is_one_sense_are_setti
     assert ("teken", "tandatangan") in expanded(plan(engine, "kapan mou diteken"))
     none = engine.with_settings(replace(engine.settings, max_synonyms=0))
     assert not plan(none, "kapan mou diteken").expansions
+
+
+def test_how_long_also_searches_the_words_a_duration_is_labelled_with(engine):
+    assert {("lama", "jangka"), ("lama", "waktu")} <= expanded(plan(engine, "brp lama kerjasama batam gimje?"))
+    assert not {t for _, t in expanded(plan(engine, "kapan kerjasama batam gimje berakhir?"))} & {"jangka", "waktu"}
+    known = {"lama", "kota", "jangka", "waktu"}.__contains__
+    assert expanded(understand("Berapa lama pelatihan itu?", {}, known)) == {("lama", "jangka"), ("lama", "waktu")}
+    assert expanded(understand("Di mana kota lama itu?", {}, known)) == set()      # "lama" as old: no duration

@@ -65,6 +65,12 @@ def test_mou_date_comes_from_the_third_table_row(engine):
     assert "No: 3.;" in first.text and "JANGKA WAKTU: 5 tahun" in first.text
 
 
+def test_how_long_reads_the_duration_column_of_the_table_row(engine):
+    a = engine.ask("brp lama kerjasama batam gimje?")     # the row says JANGKA WAKTU, never "lama" or "kerjasama"
+    assert "No: 3.;" in a.quotes[0].text and a.quotes[0].passage.kind == "row"
+    assert a.short is not None and a.short.text == "5 tahun"
+
+
 def test_income_answer_carries_footnote_32_with_its_full_url(engine):
     a = engine.ask("Berapa penghasilan Shenzhen pada tahun 2011?")
     first = a.quotes[0]
