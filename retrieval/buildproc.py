@@ -62,18 +62,21 @@ def build(corpus: Path, progress: Progress | None = None, use_cache: bool = True
     """Return built(Engine.build(corpus, cache_dir, progress, use_cache, budget), suggestions), worked out in a worker
     process (worker False, or none can start: here); the core's own errors (EmptyCorpus, CorpusNotFound,
     ModelFileError, ...) are raised here as themselves."""
+    def here() -> Built:
+        """Build in this process."""
+        return built(Engine.build(corpus, cache_dir, progress, use_cache, budget), suggestions)
+    if not worker:
+        return here()
     request = {"corpus": str(corpus), "use_cache": use_cache, "budget": budget, "suggestions": suggestions,
                "cache_dir": None if cache_dir is None else str(cache_dir)}
     with tempfile.TemporaryDirectory(prefix="kutip-build-") as tmp:      # 0700: the engine file is no one else's
         out = Path(tmp) / OUT
         request["out"] = str(out)
         try:
-            if not worker:
-                raise OSError("asked to build here")
             proc = subprocess.Popen([sys.executable, "-P", "-c", BOOT, str(ROOT)], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except OSError:
-            return built(Engine.build(corpus, cache_dir, progress, use_cache, budget), suggestions)
+            return here()
         result = _talk(proc, request, progress)
         if "error" in result:
             raise _error(result["error"], result.get("message", ""))

@@ -225,3 +225,21 @@ def test_readme_table_has_a_row_per_size_with_kutip_and_marks_the_lexical_path()
                         "| 1.234 MB |")
     assert lines[3] == ("| buatan | 100.000 | 1.25 / 2.00 (leksikal saja) | – | – | – "
                         "| 29.5 s (tanpa tahap dense) | 3.8 s | 100 MB |")
+
+
+def test_grow_adds_and_removes_a_paragraph_and_each_build_answers_as_it_should(tmp_path, monkeypatch):
+    from benchmarks import grow
+    from conftest import CHAPTER, CHAPTER_NAME, write_corpus
+    from retrieval import embedstore
+    from retrieval.cache import cache_dir
+    corpus = write_corpus(tmp_path / "korpus", {CHAPTER_NAME: CHAPTER.read_bytes()})
+    cache = tmp_path / "cache"                   # the session's vectors: the new processes embed no chapter again
+    cache.mkdir(mode=0o700)
+    (cache / embedstore.FILE).write_bytes((cache_dir() / embedstore.FILE).read_bytes())
+    monkeypatch.setattr(grow, "OUT", tmp_path / "grow.json")
+    assert grow.main(["--corpus", str(corpus), "--cache", str(cache)]) == 0
+    out = json.loads((tmp_path / "grow.json").read_text(encoding="utf-8"))
+    assert out["add_answers"] and out["remove_answers_without_it"]          # the new paragraph's fact, then not
+    assert out["cli_add_answers"] and out["cli_remove_answers_without_it"]
+    assert out["passages"] == 48 and 0 < out["add_s"] and 0 < out["cli_add_s"]      # the chapter's passages
+    assert sorted(p.name for p in corpus.iterdir()) == [CHAPTER_NAME]      # the corpus as it was
