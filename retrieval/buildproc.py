@@ -4,9 +4,9 @@
 The worker is a plain subprocess (`python -P -c ...`, as embedpool's): it reads one JSON request on stdin, reports
 progress as JSON lines on stdout and writes the engine to a file in a private temporary folder with
 cache.write_cache (checksummed, numpy arrays loaded with allow_pickle=False, never pickle).  The passages' text
-and the sentences still to embed travel as UTF-8 bytes with end offsets, the passages' other fields as JSON chunks
-of CHUNK_ROWS: one JSON string of a 20 MB upload held the GIL for 0.7 s while parsed, and every other session
-waited.  A worker that cannot start leaves the build to this process.
+and the sentences still to embed travel as UTF-8 bytes with end offsets, the sentence spans as int arrays, the
+passages' other fields as JSON chunks of CHUNK_ROWS: one JSON string of a 20 MB upload held the GIL for 0.7 s while
+parsed, and every other session waited.  A worker that cannot start leaves the build to this process.
 """
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from retrieval.buildproc import serve; serve()"
 CHUNK_ROWS = 500            # passage rows per JSON chunk (their strings apart): parsed in a few ms each
 STRING_FIELDS = ("source", "kind", "text", "lead", "context")   # a passage's str fields, sent as UTF-8 bytes
+PAIR_FIELDS = ("sentences",)        # its (start, end) spans, sent as int arrays: as JSON they were most of the parsing
 OUT = "engine.npz"
 NICE = 10                   # the worker's lower CPU priority
 MIN_BYTES = 500_000         # uploads from this size on are worth a worker (the app's choice): a 20 MB text held the
@@ -135,8 +136,9 @@ def pack(done: Built) -> State:
     arrays, meta = done.engine.to_state()
     names, rows = meta["passages"]["fields"], meta["passages"].pop("rows")
     for k, name in enumerate(names):
-        if name in STRING_FIELDS:
-            _put_strings(arrays, f"passages.{name}", [row[k] for row in rows])
+        if name in STRING_FIELDS or name in PAIR_FIELDS:
+            put = _put_strings if name in STRING_FIELDS else _put_pairs
+            put(arrays, f"passages.{name}", [row[k] for row in rows])
             for row in rows:
                 row[k] = None
     meta["passages"]["chunks"] = _chunks(arrays, "passages", rows)
@@ -150,9 +152,10 @@ def unpack(state: State) -> Built:
     arrays, meta = state
     names, rows = meta["passages"]["fields"], _rows(arrays, "passages", meta["passages"].pop("chunks"))
     for k, name in enumerate(names):
-        if name in STRING_FIELDS:
-            for row, text in zip(rows, _strings(arrays, f"passages.{name}"), strict=True):
-                row[k] = text
+        if name in STRING_FIELDS or name in PAIR_FIELDS:
+            get = _strings if name in STRING_FIELDS else _pairs
+            for row, value in zip(rows, get(arrays, f"passages.{name}"), strict=True):
+                row[k] = value
     meta["passages"]["rows"] = rows
     engine = Engine.from_state(arrays, meta)
     engine.todo = tuple(_strings(arrays, "todo"))
@@ -176,6 +179,25 @@ def _strings(arrays: Arrays, name: str) -> list[str]:
             raise ValueError(f"strings {name}: offsets out of order")
         out.append(data[start:end].decode("utf-8", "surrogatepass"))
         start = end
+    return out
+
+
+def _put_pairs(arrays: Arrays, name: str, items: list[list]) -> None:
+    """Store lists of (int, int) pairs as arrays['pairs.name.flat'] (the numbers in order), ['pairs.name.counts']."""
+    arrays[f"pairs.{name}.flat"] = np.asarray([x for item in items for pair in item for x in pair], np.int64)
+    arrays[f"pairs.{name}.counts"] = np.asarray([len(item) for item in items], np.int64)
+
+
+def _pairs(arrays: Arrays, name: str) -> list[tuple[tuple[int, int], ...]]:
+    """Return the pair lists stored by _put_pairs, as tuples (no JSON list of lists to parse and freeze)."""
+    flat, counts = arrays.pop(f"pairs.{name}.flat").tolist(), arrays.pop(f"pairs.{name}.counts").tolist()
+    if 2 * sum(counts) != len(flat) or min(counts, default=0) < 0:
+        raise ValueError(f"pairs {name}: counts and numbers differ")
+    out, start = [], 0
+    for n in counts:
+        part = flat[start:start + 2 * n]
+        out.append(tuple(zip(part[0::2], part[1::2])))
+        start += 2 * n
     return out
 
 

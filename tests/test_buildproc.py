@@ -66,6 +66,8 @@ def test_the_text_comes_back_in_chunks_each_parsed_on_its_own(engine, monkeypatc
     texts = arrays["str.passages.text.bytes"].tobytes().decode()   # the text apart, as bytes with end offsets
     assert texts == "".join(p.text for p in engine.passages)
     assert engine.passages[0].text not in arrays["chunk.passages.0"].tobytes().decode()
+    spans = [x for p in engine.passages for pair in p.sentences for x in pair]      # the spans apart, as numbers
+    assert arrays["pairs.passages.sentences.flat"].tolist() == spans
     back = buildproc.unpack((dict(arrays), json.loads(json.dumps(meta))))
     assert back.engine.passages == engine.passages and back.engine.todo == engine.todo == ()
     assert answers(back.engine) == answers(engine) and back == replace(buildproc.built(engine, 4), engine=back.engine)
@@ -76,6 +78,10 @@ def test_a_packed_engine_that_does_not_fit_is_refused(engine):
     ends = arrays["str.passages.text.ends"]
     ends[0] = ends[-1] + 1
     with pytest.raises(ValueError, match="offsets out of order"):
+        buildproc.unpack((arrays, meta))
+    arrays, meta = buildproc.pack(buildproc.built(engine, 0))
+    arrays["pairs.passages.sentences.counts"][0] += 1
+    with pytest.raises(ValueError, match="counts and numbers differ"):
         buildproc.unpack((arrays, meta))
 
 
