@@ -27,6 +27,8 @@ FILE = "sentences.sqlite"
 MEMORY_MAX = 250_000         # vectors kept in this process (float16: ~190 MB at most), oldest dropped first
 SLICE = 4096                 # texts embedded between two saves: an interrupted build keeps what it embedded
 QUERY_ROWS = 500             # keys per SELECT (SQLite's variable limit is 999 on old builds)
+BUSY_SECONDS = 30            # how long to wait for another process's write; then it is a miss, never a broken file
+_BUSY = (5, 6)               # SQLITE_BUSY, SQLITE_LOCKED: the file is in use, not corrupt
 _MEMORY: dict[bytes, bytes] = {}
 _MEMORY_LOCK = threading.Lock()
 Progress = Callable[[str, int, int], None]
@@ -76,22 +78,26 @@ class Store:
             return None
         if not self.write:
             try:
-                return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+                return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
             except sqlite3.DatabaseError:
                 return None
+        db = None
         try:
-            db = sqlite3.connect(self.path, timeout=30)
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
             db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB, chk BLOB) WITHOUT ROWID")
             db.execute("CREATE TABLE IF NOT EXISTS stems (version TEXT, word TEXT, stem TEXT, "
                        "PRIMARY KEY (version, word)) WITHOUT ROWID")
             return db
-        except sqlite3.DatabaseError:
-            self._discard()
+        except sqlite3.DatabaseError as e:
+            if db is not None:
+                db.close()
+            self._discard(e)
             return None
 
-    def _discard(self) -> None:
-        """Remove a file SQLite cannot read (it is only a cache), unless the store only reads."""
-        if not self.write or self.path is None:
+    def _discard(self, error: sqlite3.DatabaseError) -> None:
+        """Remove a file SQLite cannot read (it is only a cache), unless the store only reads or the file was only
+        busy (another process writing past BUSY_SECONDS: a miss this time, the store is kept)."""
+        if not self.write or self.path is None or getattr(error, "sqlite_errorcode", 0) & 0xFF in _BUSY:
             return
         try:
             self.path.unlink()
@@ -115,8 +121,8 @@ class Store:
                                       part).fetchall()
                     read.update((bytes(k), bytes(v)) for k, v, c in rows
                                 if isinstance(v, bytes) and len(v) == ROW_BYTES and c == _check(k, v))
-        except sqlite3.DatabaseError:
-            self._discard()
+        except sqlite3.DatabaseError as e:
+            self._discard(e)
             read = {}
         finally:
             db.close()
@@ -133,8 +139,8 @@ class Store:
             with db:
                 db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
                                [(k, v, _check(k, v)) for k, v in items])
-        except sqlite3.DatabaseError:
-            self._discard()
+        except sqlite3.DatabaseError as e:
+            self._discard(e)
         finally:
             db.close()
 
@@ -147,8 +153,8 @@ class Store:
             with db:
                 rows = db.execute("SELECT word, stem FROM stems WHERE version = ?", (version,)).fetchall()
             return {w: s for w, s in rows if isinstance(w, str) and isinstance(s, str)}
-        except sqlite3.DatabaseError:
-            self._discard()
+        except sqlite3.DatabaseError as e:
+            self._discard(e)
             return {}
         finally:
             db.close()
@@ -162,8 +168,8 @@ class Store:
             with db:
                 db.executemany("INSERT OR REPLACE INTO stems VALUES (?, ?, ?)",
                                [(version, w, s) for w, s in stems.items()])
-        except sqlite3.DatabaseError:
-            self._discard()
+        except sqlite3.DatabaseError as e:
+            self._discard(e)
         finally:
             db.close()
 

@@ -88,6 +88,23 @@ def test_a_file_sqlite_cannot_read_is_started_afresh(tmp_path, memory, content):
     assert embed.seen == []                          # the second build found them in the new file
 
 
+def test_a_store_another_process_is_writing_is_a_miss_and_is_kept(tmp_path, memory, monkeypatch):
+    vectors_for(["Satu.", "Dua."], Counting(), Store(tmp_path))
+    memory.clear()
+    monkeypatch.setattr(embedstore, "BUSY_SECONDS", 0.05)
+    other = sqlite3.connect(tmp_path / FILE)
+    other.execute("BEGIN EXCLUSIVE")                 # another process in the middle of a write
+    embed = Counting()
+    vectors_for(["Satu.", "Tiga."], embed, Store(tmp_path))
+    assert embed.seen == ["Satu.", "Tiga."]          # not readable now: embedded again, the file left alone
+    memory.clear()
+    other.rollback()
+    other.close()
+    embed = Counting()
+    vectors_for(["Satu.", "Dua."], embed, Store(tmp_path))
+    assert embed.seen == []                          # every row written before is still there
+
+
 def test_a_store_in_a_folder_others_can_write_is_not_used(tmp_path, memory):
     tmp_path.chmod(0o777)
     try:
