@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import URL, WORD_NUMBER, terms, tokenise
-from .asked import Asked
+from .asked import DURATION_LABELS, Asked
 from .dates import ERAS, INDONESIAN_MONTHS, YEAR, month_pattern
 from .errors import ModelFileError
 from .model import ShortAnswer
@@ -412,7 +412,7 @@ SPAN_FEATURES = ("bias", "date", "number", "person", "place", "expansion", "name
 KINDS = ("date", "number", "person", "place", "expansion", "name")
 WEIGHTS = Path(__file__).resolve().parent / "data" / "short_answer.json"
 END_CUES = frozenset("berakhir akhir hingga sampai s.d s/d until ends ended expires".split())
-LENGTH_HEADERS = frozenset("jangka waktu durasi lama masa duration period term".split())
+LENGTH_HEADERS = frozenset(" ".join(DURATION_LABELS).split()) | {"durasi", "lama", "masa", "duration", "period", "term"}
 _HEADER = r"([^;:—]{2,40}):\s"                                 # a table row's column header, as rows are written
 _ROW_CELL = re.compile(rf"(?:;\s|—\s){_HEADER}([^;]*)")        # "; JANGKA WAKTU: 5 tahun" in a table row
 _CELL = re.compile(rf"(?:^|;\s|—\s){_HEADER}")                 # "; BERAKHIR: " before a table row's value
