@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,9 +137,8 @@ def pack(done: Built) -> State:
     arrays, meta = done.engine.to_state()
     names, rows = meta["passages"]["fields"], meta["passages"].pop("rows")
     for k, name in enumerate(names):
-        if name in STRING_FIELDS or name in PAIR_FIELDS:
-            put = _put_strings if name in STRING_FIELDS else _put_pairs
-            put(arrays, f"passages.{name}", [row[k] for row in rows])
+        if name in _COLUMNS:
+            _COLUMNS[name][0](arrays, f"passages.{name}", [row[k] for row in rows])
             for row in rows:
                 row[k] = None
     meta["passages"]["chunks"] = _chunks(arrays, "passages", rows)
@@ -152,9 +152,8 @@ def unpack(state: State) -> Built:
     arrays, meta = state
     names, rows = meta["passages"]["fields"], _rows(arrays, "passages", meta["passages"].pop("chunks"))
     for k, name in enumerate(names):
-        if name in STRING_FIELDS or name in PAIR_FIELDS:
-            get = _strings if name in STRING_FIELDS else _pairs
-            for row, value in zip(rows, get(arrays, f"passages.{name}"), strict=True):
+        if name in _COLUMNS:
+            for row, value in zip(rows, _COLUMNS[name][1](arrays, f"passages.{name}"), strict=True):
                 row[k] = value
     meta["passages"]["rows"] = rows
     engine = Engine.from_state(arrays, meta)
@@ -199,6 +198,11 @@ def _pairs(arrays: Arrays, name: str) -> list[tuple[tuple[int, int], ...]]:
         out.append(tuple(zip(part[0::2], part[1::2])))
         start += 2 * n
     return out
+
+
+_COLUMNS: dict[str, tuple[Callable[[Arrays, str, list], None], Callable[[Arrays, str], list]]] = {
+    **{name: (_put_strings, _strings) for name in STRING_FIELDS},
+    **{name: (_put_pairs, _pairs) for name in PAIR_FIELDS}}     # passage field -> how it is stored, how read back
 
 
 def _chunks(arrays: Arrays, name: str, rows: list) -> int:
