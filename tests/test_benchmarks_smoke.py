@@ -243,3 +243,19 @@ def test_grow_adds_and_removes_a_paragraph_and_each_build_answers_as_it_should(t
     assert out["cli_add_answers"] and out["cli_remove_answers_without_it"]
     assert out["passages"] == 48 and 0 < out["add_s"] and 0 < out["cli_add_s"]      # the chapter's passages
     assert sorted(p.name for p in corpus.iterdir()) == [CHAPTER_NAME]      # the corpus as it was
+
+
+def test_handover_times_another_sessions_answers_at_each_switch_interval(tmp_path, monkeypatch):
+    import sys
+
+    from benchmarks import handover
+    monkeypatch.setattr("ui.meaning.BUDGET", 0)               # nothing of the upload embedded: seconds, not minutes
+    monkeypatch.setattr(handover, "OUT", tmp_path / "handover.json")
+    before = sys.getswitchinterval()
+    assert handover.main(["--megabytes", "1", "--runs", "1", "--intervals", "0.005,0.0005"]) == 0
+    assert sys.getswitchinterval() == before                   # put back after each run
+    out = json.loads((tmp_path / "handover.json").read_text(encoding="utf-8"))
+    assert [r["interval_s"] for r in out["runs"]] == [0.005, 0.0005]
+    for r in out["runs"]:
+        assert r["handover_s"] > 0 and r["answers_during"] >= 1
+        assert r["slowest_during_s"] >= r["median_during_s"] > 0

@@ -1,0 +1,112 @@
+"""Time the server's share of a large upload's handover, in one process: another session's answers meanwhile.
+
+    python -m benchmarks.handover [--megabytes 20] [--runs 3] [--intervals 0.005,0.0005]
+
+Builds the shipped chapter plus a .txt of the size (benchmarks.upload_latency.write_upload) as the app's worker
+does (the index cache only read, never written) and writes that engine as the worker's file (buildproc.pack,
+cache.write_cache).  Then, for each GIL switch interval (sys.setswitchinterval) and run, one thread answers chapter
+questions one after another while this one reads and unpacks the file (cache.read_cache, buildproc.unpack): what
+the server does when a worker is done.  Prints and writes to benchmarks/handover.json the handover's seconds and
+the slowest answer started during it, against the same answers alone.  The browser-level figure is
+benchmarks.upload_latency's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .upload_latency import OTHER_QUESTIONS, write_upload
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).resolve().parent / "handover.json"
+
+
+def engine_file(folder: Path, megabytes: int) -> Path:
+    """Build the chapter plus an upload of the size as the app's worker does; return the engine file written."""
+    from retrieval import buildproc
+    from retrieval.cache import write_cache
+    from ui.meaning import BUDGET
+    corpus = folder / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    write_upload(corpus / "besar.txt", megabytes)
+    arrays, meta = buildproc.pack(buildproc.build(corpus, use_cache=False, budget=BUDGET, suggestions=4, worker=False))
+    out = folder / "engine.npz"
+    if not write_cache(out, arrays, meta):
+        raise SystemExit(f"could not write {out}")
+    return out
+
+
+def one_run(chapter, path: Path, interval: float) -> dict[str, float]:
+    """Hand the engine file over while another thread answers; return the handover's seconds and the answers'."""
+    from retrieval import buildproc
+    from retrieval.cache import read_cache
+    asked: list[tuple[float, float]] = []           # (started, seconds)
+    done = threading.Event()
+
+    def other() -> None:
+        """Answer chapter questions until told to stop."""
+        k = 0
+        while not done.is_set():
+            t = time.perf_counter()
+            chapter.ask(OTHER_QUESTIONS[k % len(OTHER_QUESTIONS)])
+            asked.append((t, time.perf_counter() - t))
+            k += 1
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(interval)
+    thread = threading.Thread(target=other)
+    try:
+        thread.start()
+        time.sleep(0.5)
+        t0 = time.perf_counter()
+        state = read_cache(path)
+        if state is None:
+            raise SystemExit(f"{path} did not read back")
+        buildproc.unpack(state)
+        t1 = time.perf_counter()
+        time.sleep(0.5)
+    finally:
+        done.set()
+        thread.join()
+        sys.setswitchinterval(before)
+    during = [s for t, s in asked if t0 <= t + s and t <= t1] or [0.0]
+    alone = [s for t, s in asked if t + s < t0 or t > t1] or [0.0]
+    return {"handover_s": round(t1 - t0, 3), "answers_during": len(during), "slowest_during_s": round(max(during), 4),
+            "median_during_s": round(statistics.median(during), 4), "slowest_alone_s": round(max(alone), 4)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the measurement and print it."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--megabytes", type=int, default=20)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--intervals", default="0.005,0.0005")
+    args = p.parse_args(argv)
+    from retrieval import Engine
+    intervals = [float(v) for v in args.intervals.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = engine_file(Path(tmp), args.megabytes)
+        chapter = Engine.build(ROOT / "corpus")
+        for q in OTHER_QUESTIONS:
+            chapter.ask(q)                                   # warm: the question memo, the model
+        rows = [{"interval_s": interval, **one_run(chapter, path, interval)}
+                for _ in range(args.runs) for interval in intervals]     # alternated, run by run
+    summary = {"megabytes": args.megabytes, "runs": rows,
+               "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    OUT.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    for interval in intervals:
+        mine = [r for r in rows if r["interval_s"] == interval]
+        print(f"switch interval {interval * 1000:g} ms: handover {[r['handover_s'] for r in mine]} s; another "
+              f"session's slowest answer during it {[r['slowest_during_s'] for r in mine]} s (alone at most "
+              f"{max(r['slowest_alone_s'] for r in mine):.3f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
