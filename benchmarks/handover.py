@@ -1,14 +1,15 @@
 """Time the server's share of a large upload's handover, in one process: another session's answers meanwhile.
 
-    python -m benchmarks.handover [--megabytes 20] [--runs 3] [--intervals 0.005,0.0005]
+    python -m benchmarks.handover [--megabytes 20] [--runs 3] [--intervals 0.005,0.0005] [--fill 900]
 
 Builds the shipped chapter plus a .txt of the size (benchmarks.upload_latency.write_upload) as the app's worker
 does (the index cache only read, never written) and writes that engine as the worker's file (buildproc.pack,
 cache.write_cache).  Then, for each GIL switch interval (sys.setswitchinterval) and run, one thread answers chapter
 questions one after another while this one reads and unpacks the file (cache.read_cache, buildproc.unpack): what
 the server does when a worker is done.  Prints and writes to benchmarks/handover.json the handover's seconds and
-the slowest answer started during it, against the same answers alone.  The browser-level figure is
-benchmarks.upload_latency's.
+the slowest answer started during it, against the same answers alone.  Then the meaning of a small upload filled
+in (ui.meaning's background job: embedstore.fill of FILL new texts in this process) while the other thread asks
+new questions (their vectors not memoised).  The browser-level figure is benchmarks.upload_latency's.
 """
 from __future__ import annotations
 
@@ -81,14 +82,45 @@ def one_run(chapter, path: Path, interval: float) -> dict[str, float]:
             "median_during_s": round(statistics.median(during), 4), "slowest_alone_s": round(max(alone), 4)}
 
 
+def fill_run(chapter, texts: list[str], folder: Path) -> dict[str, float]:
+    """Embed texts into a new store in this process while another thread asks new questions; return the seconds."""
+    from retrieval.embedstore import Store, fill
+    seconds: list[float] = []
+    done = threading.Event()
+
+    def other() -> None:
+        """Ask new wordings of the chapter questions until told to stop."""
+        k = 0
+        while not done.is_set():
+            t = time.perf_counter()
+            chapter.ask(f"{OTHER_QUESTIONS[k % len(OTHER_QUESTIONS)]} ({k})")
+            seconds.append(time.perf_counter() - t)
+            k += 1
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        t0 = time.perf_counter()
+        embedded = fill(texts, Store(folder))
+        took = time.perf_counter() - t0
+    finally:
+        done.set()
+        thread.join()
+    return {"embedded": embedded, "fill_s": round(took, 1), "answers": len(seconds),
+            "median_s": round(statistics.median(seconds), 4), "slowest_s": round(max(seconds), 4),
+            "over_1s": sum(s > 1 for s in seconds)}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the measurement and print it."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--megabytes", type=int, default=20)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--intervals", default="0.005,0.0005")
+    p.add_argument("--fill", type=int, default=900, help="new texts of the background fill (0: none)")
     args = p.parse_args(argv)
     from retrieval import Engine
+
+    from .generate import sentence_pool
     intervals = [float(v) for v in args.intervals.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         path = engine_file(Path(tmp), args.megabytes)
@@ -97,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
             chapter.ask(q)                                   # warm: the question memo, the model
         rows = [{"interval_s": interval, **one_run(chapter, path, interval)}
                 for _ in range(args.runs) for interval in intervals]     # alternated, run by run
-    summary = {"megabytes": args.megabytes, "runs": rows,
+        texts = list(sentence_pool()[:args.fill])             # real IDK-MRC sentences, as an upload's todo
+        filled = fill_run(chapter, texts, Path(tmp) / "fill") if args.fill else None
+    summary = {"megabytes": args.megabytes, "runs": rows, "fill": filled,
                "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     OUT.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     for interval in intervals:
@@ -105,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"switch interval {interval * 1000:g} ms: handover {[r['handover_s'] for r in mine]} s; another "
               f"session's slowest answer during it {[r['slowest_during_s'] for r in mine]} s (alone at most "
               f"{max(r['slowest_alone_s'] for r in mine):.3f} s)")
+    if filled:
+        print(f"{filled['embedded']} texts filled in in {filled['fill_s']} s; another session's new questions "
+              f"meanwhile: {filled['answers']}, median {filled['median_s']:.3f} s, slowest "
+              f"{filled['slowest_s']:.3f} s, {filled['over_1s']} over 1 s")
     return 0
 
 

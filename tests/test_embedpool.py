@@ -1,5 +1,9 @@
-"""A large build embeds in worker processes: the same vectors as in-process, and a dead worker costs nothing."""
+"""A large build embeds in worker processes: the same vectors as in-process, and a dead worker costs nothing; in
+this process a question is embedded beside a batch of passages, not after it."""
 from __future__ import annotations
+
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -64,3 +68,29 @@ def test_passages_reports_progress_and_uses_workers_above_the_bound(model, monke
     vectors = model.passages(TEXTS, lambda stage, done, total: seen.append((stage, done, total)))
     assert len(started) == 2 and np.array_equal(vectors, inside)
     assert seen == [("embed", 0, 70), ("embed", 32, 70), ("embed", 64, 70), ("embed", 70, 70)]
+
+
+def test_a_question_is_embedded_beside_a_batch_of_passages_not_after_it(model):
+    """The background fill of an upload embeds passages in this process: a question asked meanwhile (any session)
+    has a model state of its own (before, it waited for the batch, and the next: up to 18 s)."""
+    long = [f"Kerja sama kota kembar Batam dan Gimje di bidang ekonomi, budaya dan pendidikan ({n}). " * 24
+            for n in range(4)]
+    started = threading.Event()
+
+    def batch() -> None:
+        """Embed the long passages."""
+        started.set()
+        model.passages(long)
+    worker = threading.Thread(target=batch)
+    t0 = time.perf_counter()
+    worker.start()
+    started.wait()
+    time.sleep(0.1)
+    t1 = time.perf_counter()
+    vector = model.query("Apa yang belum pernah ditanyakan tentang Gimje sebelum tes ini?")
+    waited = time.perf_counter() - t1
+    still = worker.is_alive()
+    worker.join()
+    took = time.perf_counter() - t0
+    assert vector.shape == (dense.DIM,)
+    assert still and waited < took / 4, (waited, took)
