@@ -40,7 +40,7 @@ import sys  # noqa: E402
 # Every session of this server is a thread of one process.  While one of them computes in Python (an upload's
 # engine unpacked, a page drawn), a thread that gives the GIL up often (the web socket's loop, numpy, SQLite)
 # waits up to the switch interval to get it back, each time: beside an upload's handover a chapter answer of 10 ms
-# took up to 0.29-0.51 s with CPython's 5 ms, 0.16-0.23 s with 0.5 ms (benchmarks/handover.py, docs/speed.md).
+# took up to 0.29-0.55 s with CPython's 5 ms, 0.16-0.23 s with 0.5 ms (benchmarks/handover.py, docs/speed.md).
 SWITCH_INTERVAL = 0.0005
 sys.setswitchinterval(SWITCH_INTERVAL)
 

@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from retrieval import Engine
     from retrieval.embedstore import Store, fill
 
+    from .measure import percentile
     from .run import prepare
     with tempfile.TemporaryDirectory() as tmp:
         meta = prepare(args.size, Path(tmp) / "data", args.questions)
@@ -71,11 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             during += timed_answers(engine, questions[:5])[0]
         filler.join()
     rate = result["embedded"] / result["seconds"] if result.get("seconds") else 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary = {"size": args.size, "passages": len(engine.passages), "texts_to_embed": len(todo),
-               "build_s": round(built, 1), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+               "build_s": round(built, 1), "peak_rss_mb": round(peak),
                "questions": len(questions), "answered_before_embedding": answered,
                "answer_median_ms": round(statistics.median(before) * 1000, 1),
-               "answer_p95_ms": round(sorted(before)[int(0.95 * (len(before) - 1))] * 1000, 1),
+               "answer_p95_ms": round(percentile(sorted(before), 95) * 1000, 1),
                "embedded": result.get("embedded", 0), "embed_s": round(result.get("seconds", 0.0), 1),
                "texts_per_s": round(rate, 1), "rest_would_take_h": round(len(todo) / rate / 3600, 2) if rate else None,
                "answers_while_embedding": len(during),

