@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "handover.json"
 
 
-def engine_file(folder: Path, megabytes: int) -> Path:
+def engine_file(folder: Path, megabytes: float) -> Path:
     """Build the chapter plus an upload of the size as the app's worker does; return the engine file written."""
     from retrieval import buildproc
     from retrieval.cache import write_cache
@@ -115,7 +115,7 @@ def fill_run(chapter, texts: list[str], folder: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     """Run the measurement and print it."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--megabytes", type=int, default=20)
+    p.add_argument("--megabytes", type=float, default=20)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--intervals", default="0.005,0.0005")
     p.add_argument("--fill", type=int, default=900, help="new texts of the background fill (0: none)")

@@ -252,11 +252,11 @@ def test_handover_times_another_sessions_answers_at_each_switch_interval(tmp_pat
     monkeypatch.setattr("ui.meaning.BUDGET", 0)               # nothing of the upload embedded: seconds, not minutes
     monkeypatch.setattr(handover, "OUT", tmp_path / "handover.json")
     before = sys.getswitchinterval()
-    assert handover.main(["--megabytes", "1", "--runs", "1", "--intervals", "0.005,0.0005", "--fill", "40"]) == 0
+    assert handover.main(["--megabytes", "0.3", "--runs", "1", "--intervals", "0.005,0.0005", "--fill", "20"]) == 0
     assert sys.getswitchinterval() == before                   # put back after each run
     out = json.loads((tmp_path / "handover.json").read_text(encoding="utf-8"))
     assert [r["interval_s"] for r in out["runs"]] == [0.005, 0.0005]
     for r in out["runs"]:
         assert r["handover_s"] > 0 and r["answers_during"] >= 1
         assert r["slowest_during_s"] >= r["median_during_s"] > 0
-    assert 0 < out["fill"]["embedded"] <= 40 and out["fill"]["answers"] >= 1     # (some may be in memory already)
+    assert 0 < out["fill"]["embedded"] <= 20 and out["fill"]["answers"] >= 1     # (some may be in memory already)
