@@ -27,6 +27,7 @@ from .upload_latency import OTHER_QUESTIONS, write_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "handover.json"
+SETTLE = 0.5            # seconds the other thread answers alone before and after a handover
 
 
 def engine_file(folder: Path, megabytes: float) -> Path:
@@ -64,14 +65,14 @@ def one_run(chapter, path: Path, interval: float) -> dict[str, float]:
     thread = threading.Thread(target=other)
     try:
         thread.start()
-        time.sleep(0.5)
+        time.sleep(SETTLE)
         t0 = time.perf_counter()
         state = read_cache(path)
         if state is None:
             raise SystemExit(f"{path} did not read back")
         buildproc.unpack(state)
         t1 = time.perf_counter()
-        time.sleep(0.5)
+        time.sleep(SETTLE)
     finally:
         done.set()
         thread.join()

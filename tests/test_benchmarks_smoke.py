@@ -251,6 +251,7 @@ def test_handover_times_another_sessions_answers_at_each_switch_interval(tmp_pat
     from benchmarks import handover
     monkeypatch.setattr("ui.meaning.BUDGET", 0)               # nothing of the upload embedded: seconds, not minutes
     monkeypatch.setattr(handover, "OUT", tmp_path / "handover.json")
+    monkeypatch.setattr(handover, "SETTLE", 0.05)
     before = sys.getswitchinterval()
     assert handover.main(["--megabytes", "0.3", "--runs", "1", "--intervals", "0.005,0.0005", "--fill", "20"]) == 0
     assert sys.getswitchinterval() == before                   # put back after each run
