@@ -72,7 +72,8 @@ def test_passages_reports_progress_and_uses_workers_above_the_bound(model, monke
 
 def test_a_question_is_embedded_beside_a_batch_of_passages_not_after_it(model):
     """The background fill of an upload embeds passages in this process: a question asked meanwhile (any session)
-    has a model state of its own (before, it waited for the batch, and the next: up to 18 s)."""
+    has a model state of its own (before, it waited for that batch and often the next: up to 26 s in
+    benchmarks.handover)."""
     long = [f"Kerja sama kota kembar Batam dan Gimje di bidang ekonomi, budaya dan pendidikan ({n}). " * 24
             for n in range(4)]
     started = threading.Event()
