@@ -180,8 +180,8 @@ class Engine:
             related = tuple(q for q, p in judged if p >= self.settings.related_share * bar)
             return Answer(question=plan.question, abstained=True, related=related, terms=plan.words,
                           english=plan.english)
-        short = short_answer(plan.question, plan.asked, quotes[0].text, judged[0][1],
-                             weights=self.term_weights(plan.question), settings=self.settings) \
+        short = short_answer(plan.plain, plan.asked, quotes[0].text, judged[0][1],
+                             weights=self.term_weights(plan.plain), settings=self.settings, typed=plan.question) \
             if judged[0][0] is quotes[0] else None
         return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
                       terms=plan.words, english=plan.english, short=short)

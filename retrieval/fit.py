@@ -309,11 +309,11 @@ def collect_spans(engine, questions: list[Question], first_number: int = 0) -> d
         if plan.asked.kind is None or not judged:
             continue
         quote, p = judged[0]
-        found = candidates(plan.question, quote.text, plan.asked, engine.settings)
+        found = candidates(plan.plain, quote.text, plan.asked, engine.settings, plan.question)
         if not found:
             continue
         gold = {norm(g) for g in item.gold}
-        xs.append(span_features(plan.question, quote.text, plan.asked, found, p, engine.term_weights(plan.question),
+        xs.append(span_features(plan.plain, quote.text, plan.asked, found, p, engine.term_weights(plan.plain),
                                 engine.settings))
         ys.append([norm(quote.text[s:e]) in gold for s, e, _ in found])
         qs.append(np.full(len(found), n, np.int32))

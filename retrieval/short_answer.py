@@ -68,14 +68,16 @@ _SEPARATOR = re.compile(r"[;.!?\n—]\s|[;\n—]")
 
 
 def short_answer(question: str, asked: Asked, quote_text: str, answer_p: float = 1.0, model: SpanModel | None = None,
-                 weights: Mapping[str, float] | None = None, settings: Settings = DEFAULT) -> ShortAnswer | None:
+                 weights: Mapping[str, float] | None = None, settings: Settings = DEFAULT,
+                 typed: str | None = None) -> ShortAnswer | None:
     """Return the span of quote_text of the asked kind that the span model finds likeliest to be the exact answer,
-    when its probability reaches the fitted threshold; else None (never a guess).  asked: what the question asks
-    for (QueryPlan.asked); answer_p: the probability that the quote answers the question (answerable.py); weights:
-    the question terms' idf in the corpus."""
+    when its probability reaches the fitted threshold; else None (never a guess).  question: as understood, chat
+    forms written out (QueryPlan.plain); typed: as typed, whose capitals mark its abbreviations (None: question);
+    asked: what it asks for (QueryPlan.asked); answer_p: the probability that the quote answers the question
+    (answerable.py); weights: the question terms' idf in the corpus."""
     if asked.kind is None or not quote_text.strip():
         return None
-    found = candidates(question, quote_text, asked, settings)
+    found = candidates(question, quote_text, asked, settings, typed)
     if not found:
         return None
     model = model or span_model()
@@ -91,15 +93,16 @@ def short_answer(question: str, asked: Asked, quote_text: str, answer_p: float =
     return ShortAnswer(quote_text[s:e], s, e, asked.kind, round(float(p[best]), 4))
 
 
-def candidates(question: str, quote_text: str, asked: Asked,
-               settings: Settings = DEFAULT) -> list[tuple[int, int, int]]:
-    """Return the spans of quote_text of the asked kind (start, end, specificity), none already in the question."""
+def candidates(question: str, quote_text: str, asked: Asked, settings: Settings = DEFAULT,
+               typed: str | None = None) -> list[tuple[int, int, int]]:
+    """Return the spans of quote_text of the asked kind (start, end, specificity), none already in the question
+    (typed: the question as typed, whose abbreviations an expansion spells out; None: question)."""
     kind = asked.kind
     if kind is None:
         return []
     held = _plain_set(question)
     out: list[tuple[int, int, int]] = []
-    for s, e, rank in _found(quote_text, kind, asked.counted, question if kind == "expansion" else "",
+    for s, e, rank in _found(quote_text, kind, asked.counted, (typed or question) if kind == "expansion" else "",
                              settings.max_expansion_words):
         if kind in ("person", "place", "name"):
             s, e = _without_asked_words(quote_text, s, e, question)

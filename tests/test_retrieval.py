@@ -71,6 +71,16 @@ def test_how_long_reads_the_duration_column_of_the_table_row(engine):
     assert a.short is not None and a.short.text == "5 tahun"
 
 
+def test_a_question_in_chat_forms_gets_the_short_answer_its_written_out_form_gets(engine):
+    """The short answer reads the question as understood (QueryPlan.plain), as ranking does: "ditandatanganin" is
+    "ditandatangani", so the signing column answers (read as typed, no column matched and none was shown)."""
+    formal = engine.ask("Kapan MoU Batam dan Gimje ditandatangani?")
+    chat = engine.ask("kpn mou batam gimje ditandatanganin?")
+    assert formal.short is not None and formal.short.text == "17 Agustus 2013"
+    assert chat.short is not None and chat.short.text == "17 Agustus 2013"
+    assert chat.quotes[0].text == formal.quotes[0].text
+
+
 def test_income_answer_carries_footnote_32_with_its_full_url(engine):
     a = engine.ask("Berapa penghasilan Shenzhen pada tahun 2011?")
     first = a.quotes[0]
