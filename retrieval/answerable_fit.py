@@ -33,7 +33,8 @@ def collect(engine, questions: list, top_k: int = 3, first_number: int = 0,
                              "translated": []}
     for n, item in enumerate(questions, first_number):
         text = ask_as(item.q, n) if ask_as else item.q
-        plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
+        plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings,
+                          engine.abbreviations)
         gold = [norm(g) for g in item.gold]
         for rank, (quote, sig) in enumerate(engine.signals(plan, top_k)):
             for key, value in (("x", sig.vector()), ("y", bool(gold) and any(g in norm(quote.text) for g in gold)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +83,13 @@ class Engine:
         return cls(passages, from_records(meta["footnotes"], Footnote), from_records(meta["documents"], DocStatus),
                    index, units, {str(k): str(v) for k, v in meta["compounds"].items()}, float(meta["built_at"]),
                    vectors)
+
+    @cached_property
+    def abbreviations(self) -> dict[str, str]:
+        """Return the abbreviations this corpus writes out beside itself, lower-cased, and their words: a question's
+        "LoI" also searches "Letter of Intent" (study.glossary.written_out, read on the first question)."""
+        from .study.glossary import written_out
+        return written_out(self.passages)
 
     @property
     def complete(self) -> bool:
@@ -188,7 +195,7 @@ class Engine:
 
     def judged(self, question: str, top_k: int = DEFAULT_TOP_K) -> tuple[QueryPlan, list[tuple[Quote, float]]]:
         """Return the question's plan and its best quotes, each with the probability that it answers it."""
-        plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings)
+        plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings, self.abbreviations)
         dense_on = self.dense_status.loaded and self.settings.dense
         gate = self.settings.kind_gate
         found = self.signals(plan, top_k)

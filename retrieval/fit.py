@@ -52,7 +52,8 @@ def collect(engine, questions: list[Question], dense: bool = True, english: dict
         if not item.answerable:
             continue
         text = word_by_word(item.q, english) if english else item.q
-        plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings)
+        plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings,
+                          engine.abbreviations)
         qv = engine.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions),
                                  engine.settings)
         weighted = engine.index.reweighted(qv, partial(necessity.weight, settings=engine.settings))

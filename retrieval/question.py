@@ -119,8 +119,9 @@ def chapter_numerals(tokens: list[str], known: Callable[[str], bool]) -> list[st
 
 
 def understand(question: str, compounds: Mapping[str, str], known: Callable[[str], bool],
-               settings: Settings = DEFAULT) -> QueryPlan:
-    """Return the plan of a question; known(term) tells whether the corpus has an index term."""
+               settings: Settings = DEFAULT, abbreviations: Mapping[str, str] | None = None) -> QueryPlan:
+    """Return the plan of a question; known(term) tells whether the corpus has an index term; abbreviations: those
+    the corpus writes out, lower-cased, and their words ("loi" -> "Letter of Intent"), searched beside them."""
     q = clean_question(question)
     labels, searched = label_range(q)
     tokens = chapter_numerals(tokenise(chat.reduplicate(strip_markup(searched))), known)
@@ -147,6 +148,12 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
                         and (english or added < settings.max_synonyms):
                     expansions[term] = Expansion(source, term, weight)
                     added += 1
+    written = abbreviations or {}
+    for token in plain_tokens if written else ():     # "LoI" also searches "Letter of Intent", as the corpus writes it
+        source = index_term(token)
+        for term in terms(tokenise(written.get(token, "")), compounds):
+            if term not in have and term not in expansions and known(term):
+                expansions[term] = Expansion(source, term, settings.synonym_weight)
     if asked.lasts and asked.counted:       # "berapa lama" is answered by a duration a text labels "jangka waktu"
         source = index_term(asked.counted)
         for label in DURATION_LABELS:

@@ -81,6 +81,18 @@ def test_a_question_in_chat_forms_gets_the_short_answer_its_written_out_form_get
     assert chat.quotes[0].text == formal.quotes[0].text
 
 
+def test_an_abbreviation_the_chapter_writes_out_also_searches_its_words(engine):
+    """The chapter writes "Letter of Intent (LoI)" once; its table row writes only "Letter Of Intent".  Asked with
+    "LoI", the LoI row answers (before, the MoU row did, and its signing date was shown as the short answer)."""
+    assert engine.abbreviations == {"ftz": "Free Trade Zone", "loi": "Letter of Intent",
+                                    "mou": "Memorandum of Understanding",
+                                    "nato": "North Atlantic Treaty Organization", "oki": "Organisasi Konferensi Islam"}
+    for question in ("Kapan LoI Batam dan Gimje ditandatangani?", "kpn LoI batam gimje ditandatanganin?"):
+        a = engine.ask(question)
+        assert "No: 2.;" in a.quotes[0].text and "Letter Of Intent" in a.quotes[0].text
+        assert a.short is not None and a.short.text == "28 Desember 2011"
+
+
 def test_income_answer_carries_footnote_32_with_its_full_url(engine):
     a = engine.ask("Berapa penghasilan Shenzhen pada tahun 2011?")
     first = a.quotes[0]

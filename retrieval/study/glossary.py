@@ -105,6 +105,28 @@ def expansion_after(text: str, end: int, abbreviation: str) -> tuple[int, int] |
     return None
 
 
+_BRACKETED = re.compile(rf"\(([A-Z][A-Za-z]{{1,{MAX_ABBREVIATION - 1}}})\)")          # "Letter of Intent (LoI)"
+_BEFORE_BRACKETS = re.compile(rf"\b([A-Z][A-Za-z]{{1,{MAX_ABBREVIATION - 1}}})\s*(?=\()")  # "NATO (North ...)"
+
+
+def written_out(passages: tuple[Passage, ...] | list[Passage]) -> dict[str, str]:
+    """Return each abbreviation the corpus writes out beside itself, lower-cased, and the words it stands for as
+    first written ("loi" -> "Letter of Intent"): what a question's "LoI" means in this corpus."""
+    out: dict[str, str] = {}
+    for p in passages:
+        if "(" not in p.text:
+            continue
+        for m in _BRACKETED.finditer(p.text):
+            span = expansion_before(p.text, m.start(), m[1]) if is_abbreviation(m[1]) else None
+            if span:
+                out.setdefault(m[1].lower(), p.text[span[0]:span[1]])
+        for m in _BEFORE_BRACKETS.finditer(p.text):
+            span = expansion_after(p.text, m.end(1), m[1]) if is_abbreviation(m[1]) else None
+            if span:
+                out.setdefault(m[1].lower(), p.text[span[0]:span[1]])
+    return out
+
+
 def glossary(passages: tuple[Passage, ...] | list[Passage]) -> list[Term]:
     """Return the corpus's defined terms and abbreviations: expanded and defined first, then never expanded."""
     expanded: dict[str, Term] = {}
