@@ -135,6 +135,12 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
     own = terms(without_frame(plain_tokens, asked.qtype), compounds)
     expansions: dict[str, Expansion] = {}
     have = set(own)
+
+    def also_search(source: str, text: str) -> None:
+        """Add the corpus's index terms of text, not searched yet, as expansions of source at the synonym weight."""
+        for term in terms(tokenise(text), compounds):
+            if term not in have and term not in expansions and known(term):
+                expansions[term] = Expansion(source, term, settings.synonym_weight)
     for token in join_compounds(plain_tokens, compounds) if compounds else plain_tokens:
         source = index_term(token)
         if not source or token in STOP_WORDS or source in STOP_WORDS:   # "diadakan" -> "ada": a function word
@@ -149,17 +155,12 @@ def understand(question: str, compounds: Mapping[str, str], known: Callable[[str
                     expansions[term] = Expansion(source, term, weight)
                     added += 1
     written = abbreviations or {}
-    for token in plain_tokens if written else ():     # "LoI" also searches "Letter of Intent", as the corpus writes it
-        source = index_term(token)
-        for term in terms(tokenise(written.get(token, "")), compounds):
-            if term not in have and term not in expansions and known(term):
-                expansions[term] = Expansion(source, term, settings.synonym_weight)
+    for token in plain_tokens:              # "LoI" also searches "Letter of Intent", as the corpus writes it
+        if token in written:
+            also_search(index_term(token), written[token])
     if asked.lasts and asked.counted:       # "berapa lama" is answered by a duration a text labels "jangka waktu"
-        source = index_term(asked.counted)
         for label in DURATION_LABELS:
-            for term in terms(tokenise(label), compounds):
-                if term not in have and term not in expansions and known(term):
-                    expansions[term] = Expansion(source, term, settings.synonym_weight)
+            also_search(index_term(asked.counted), label)
     words = tuple(w for w in re.findall(r"\w+", q) if len(w) > 1 and w.lower() not in STOP_WORDS)
     meaning = q if english else chat.written_out(q, lambda w: known(index_term(w)))
     if len(meaning) > settings.meaning_chars:

@@ -105,8 +105,11 @@ def expansion_after(text: str, end: int, abbreviation: str) -> tuple[int, int] |
     return None
 
 
-_BRACKETED = re.compile(rf"\(([A-Z][A-Za-z]{{1,{MAX_ABBREVIATION - 1}}})\)")          # "Letter of Intent (LoI)"
-_BEFORE_BRACKETS = re.compile(rf"\b([A-Z][A-Za-z]{{1,{MAX_ABBREVIATION - 1}}})\s*(?=\()")  # "NATO (North ...)"
+def expansion_around(text: str, start: int, end: int, abbreviation: str) -> tuple[int, int] | None:
+    """Return the span of the words the abbreviation at text[start:end] stands for, written around it:
+    "Free Trade Zone (FTZ)" or "NATO (North Atlantic Treaty Organization)"."""
+    before = expansion_before(text, start - 1, abbreviation) if text[start - 1:start] == "(" else None
+    return before or expansion_after(text, end, abbreviation)
 
 
 def written_out(passages: tuple[Passage, ...] | list[Passage]) -> dict[str, str]:
@@ -116,14 +119,10 @@ def written_out(passages: tuple[Passage, ...] | list[Passage]) -> dict[str, str]
     for p in passages:
         if "(" not in p.text:
             continue
-        for m in _BRACKETED.finditer(p.text):
-            span = expansion_before(p.text, m.start(), m[1]) if is_abbreviation(m[1]) else None
+        for m in _CANDIDATE.finditer(p.text):
+            span = expansion_around(p.text, m.start(), m.end(), m[0]) if is_abbreviation(m[0]) else None
             if span:
-                out.setdefault(m[1].lower(), p.text[span[0]:span[1]])
-        for m in _BEFORE_BRACKETS.finditer(p.text):
-            span = expansion_after(p.text, m.end(1), m[1]) if is_abbreviation(m[1]) else None
-            if span:
-                out.setdefault(m[1].lower(), p.text[span[0]:span[1]])
+                out.setdefault(m[0].lower(), p.text[span[0]:span[1]])
     return out
 
 
@@ -141,8 +140,7 @@ def glossary(passages: tuple[Passage, ...] | list[Passage]) -> list[Term]:
             used.setdefault(key, []).append((m[0], quote_of(p, a, b)))
             if key in expanded:
                 continue
-            span = (expansion_before(text, m.start() - 1, m[0]) if text[m.start() - 1:m.start()] == "(" else None) \
-                or expansion_after(text, m.end(), m[0])
+            span = expansion_around(text, m.start(), m.end(), m[0])
             if span:
                 after = text[max(span[1], m.end()):]
                 after = after[after.find(")") + 1:] if ")" in after else after
