@@ -14,6 +14,7 @@ new questions (their vectors not memoised).  The browser-level figure is benchma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import statistics
@@ -45,37 +46,48 @@ def engine_file(folder: Path, megabytes: float) -> Path:
     return out
 
 
+@contextlib.contextmanager
+def answering(chapter, fresh: bool):
+    """Answer chapter questions in another thread while the block runs; yield the (started, seconds) of each
+    (fresh: each in a new wording, "... (k)", so its vector is not memoised)."""
+    asked: list[tuple[float, float]] = []
+    done = threading.Event()
+
+    def other() -> None:
+        """Answer until told to stop."""
+        k = 0
+        while not done.is_set():
+            question = OTHER_QUESTIONS[k % len(OTHER_QUESTIONS)]
+            t = time.perf_counter()
+            chapter.ask(f"{question} ({k})" if fresh else question)
+            asked.append((t, time.perf_counter() - t))
+            k += 1
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        yield asked
+    finally:
+        done.set()
+        thread.join()
+
+
 def one_run(chapter, path: Path, interval: float) -> dict[str, float]:
     """Hand the engine file over while another thread answers; return the handover's seconds and the answers'."""
     from retrieval import buildproc
     from retrieval.cache import read_cache
-    asked: list[tuple[float, float]] = []           # (started, seconds)
-    done = threading.Event()
-
-    def other() -> None:
-        """Answer chapter questions until told to stop."""
-        k = 0
-        while not done.is_set():
-            t = time.perf_counter()
-            chapter.ask(OTHER_QUESTIONS[k % len(OTHER_QUESTIONS)])
-            asked.append((t, time.perf_counter() - t))
-            k += 1
     before = sys.getswitchinterval()
     sys.setswitchinterval(interval)
-    thread = threading.Thread(target=other)
     try:
-        thread.start()
-        time.sleep(SETTLE)
-        t0 = time.perf_counter()
-        state = read_cache(path)
-        if state is None:
-            raise SystemExit(f"{path} did not read back")
-        buildproc.unpack(state)
-        t1 = time.perf_counter()
-        time.sleep(SETTLE)
+        with answering(chapter, fresh=False) as asked:
+            time.sleep(SETTLE)
+            t0 = time.perf_counter()
+            state = read_cache(path)
+            if state is None:
+                raise SystemExit(f"{path} did not read back")
+            buildproc.unpack(state)
+            t1 = time.perf_counter()
+            time.sleep(SETTLE)
     finally:
-        done.set()
-        thread.join()
         sys.setswitchinterval(before)
     during = [s for t, s in asked if t0 <= t + s and t <= t1]      # running at some moment of the handover
     alone = [s for t, s in asked if t + s < t0 or t > t1]
@@ -88,26 +100,11 @@ def one_run(chapter, path: Path, interval: float) -> dict[str, float]:
 def fill_run(chapter, texts: list[str], folder: Path) -> dict[str, float]:
     """Embed texts into a new store in this process while another thread asks new questions; return the seconds."""
     from retrieval.embedstore import Store, fill
-    seconds: list[float] = []
-    done = threading.Event()
-
-    def other() -> None:
-        """Ask new wordings of the chapter questions until told to stop."""
-        k = 0
-        while not done.is_set():
-            t = time.perf_counter()
-            chapter.ask(f"{OTHER_QUESTIONS[k % len(OTHER_QUESTIONS)]} ({k})")
-            seconds.append(time.perf_counter() - t)
-            k += 1
-    thread = threading.Thread(target=other)
-    thread.start()
-    try:
+    with answering(chapter, fresh=True) as asked:
         t0 = time.perf_counter()
         embedded = fill(texts, Store(folder))
         took = time.perf_counter() - t0
-    finally:
-        done.set()
-        thread.join()
+    seconds = [s for _, s in asked]
     return {"embedded": embedded, "fill_s": round(took, 1), "answers": len(seconds),
             "median_s": round(statistics.median(seconds), 4), "slowest_s": round(max(seconds), 4),
             "over_1s": sum(s > 1 for s in seconds)}
