@@ -25,14 +25,11 @@ OUT = Path(__file__).resolve().parent / "first-answer.json"
 
 
 def timed_answers(engine, questions: list[str]) -> tuple[list[float], int]:
-    """Return each question's seconds to an answer and how many got quotes (not an abstention)."""
-    seconds, answered = [], 0
-    for q in questions:
-        t = time.perf_counter()
-        a = engine.ask(q)
-        seconds.append(time.perf_counter() - t)
-        answered += not a.abstained
-    return seconds, answered
+    """Return each question's milliseconds to an answer, sorted (measure.time_each), and how many got quotes."""
+    from .measure import time_each
+    answered: list[bool] = []
+    took = time_each(lambda q: answered.append(not engine.ask(q).abstained), questions)
+    return took, sum(answered)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,13 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"size": args.size, "passages": len(engine.passages), "texts_to_embed": len(todo),
                "build_s": round(built, 1), "peak_rss_mb": round(peak),
                "questions": len(questions), "answered_before_embedding": answered,
-               "answer_median_ms": round(statistics.median(before) * 1000, 1),
-               "answer_p95_ms": round(percentile(sorted(before), 95) * 1000, 1),
+               "answer_median_ms": round(statistics.median(before), 1),
+               "answer_p95_ms": round(percentile(before, 95), 1),
                "embedded": result.get("embedded", 0), "embed_s": round(result.get("seconds", 0.0), 1),
                "texts_per_s": round(rate, 1), "rest_would_take_h": round(len(todo) / rate / 3600, 2) if rate else None,
                "answers_while_embedding": len(during),
-               "answer_median_ms_while_embedding": round(statistics.median(during) * 1000, 1) if during else None,
-               "answer_max_ms_while_embedding": round(max(during) * 1000, 1) if during else None,
+               "answer_median_ms_while_embedding": round(statistics.median(during), 1) if during else None,
+               "answer_max_ms_while_embedding": round(max(during), 1) if during else None,
                "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     OUT.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(summary, indent=1))

@@ -261,3 +261,13 @@ def test_handover_times_another_sessions_answers_at_each_switch_interval(tmp_pat
         assert r["handover_s"] > 0 and r["answers_during"] >= 1
         assert r["slowest_during_s"] >= r["median_during_s"] > 0
     assert 0 < out["fill"]["embedded"] <= 20 and out["fill"]["answers"] >= 1     # (some may be in memory already)
+
+
+def test_first_answer_answers_a_budget_zero_build_and_fills_part_of_its_meaning(tmp_path, monkeypatch):
+    from benchmarks import first_answer
+    monkeypatch.setattr(first_answer, "OUT", tmp_path / "first-answer.json")
+    assert first_answer.main(["--size", "200", "--questions", "2", "--fill", "5"]) == 0
+    out = json.loads((tmp_path / "first-answer.json").read_text(encoding="utf-8"))
+    assert out["questions"] == 2 and 0 <= out["answered_before_embedding"] <= 2
+    assert out["texts_to_embed"] > 5 and 0 < out["embedded"] <= 5      # built with budget 0: nothing embedded yet
+    assert out["answer_p95_ms"] >= out["answer_median_ms"] > 0 and out["build_s"] >= 0
