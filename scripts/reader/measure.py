@@ -2,7 +2,10 @@
 Kutip answers, exact and token F1 against the gold spans, at each share of answerable questions shown (highest
 span-minus-no-answer score first), and how many unanswerable questions would get a span at that threshold:
 
-    /tmp/tv/bin/python scripts/reader/measure.py TUNED.npz QUOTES.jsonl [QUOTES.jsonl ...]
+    /tmp/tv/bin/python scripts/reader/measure.py TUNED.npz QUOTES.jsonl [QUOTES.jsonl ...] [--calibrate QUOTES.jsonl]
+
+--calibrate fits the threshold on other questions' quotes (exact >= --precision, default 0.9, there) and reports the
+measured sets at it, as a shipped threshold would be fitted.
 """
 from __future__ import annotations
 
@@ -42,18 +45,10 @@ def best_span(reader: Reader, base: e5file.Model, question: str, text: str) -> t
     return text[where[0]:where[1]].strip(), float(best - start[0] - end[0])
 
 
-def main(argv: list[str]) -> int:
-    """Print the precision-coverage table."""
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    torch.set_num_threads(2)
-    base = e5file.load()
-    reader = Reader(base, frozen=base.config["layers"])
-    reader.load_tuned(Path(argv[0]))
-    reader.eval()
+def scored(reader: Reader, base: e5file.Model, paths: list[str]) -> tuple[list, list]:
+    """Return (score, exact, F1) of each answerable and each unanswerable question of the quote files."""
     answerable, unanswerable = [], []
-    for path in argv[1:]:
+    for path in paths:
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             text, score = (None, -np.inf) if r["quote"] is None or r["abstained"] else \
@@ -63,17 +58,56 @@ def main(argv: list[str]) -> int:
             row = (score, bool(text) and norm(text) in gold, f1)
             (answerable if r["gold"] else unanswerable).append(row)
     answerable.sort(key=lambda t: -t[0])
+    return answerable, unanswerable
+
+
+def threshold(answerable: list, precision: float) -> float:
+    """Return the lowest score at which the spans shown (best first) are exact for `precision` of them."""
+    hits, cut = 0, np.inf
+    for k, (score, exact, _) in enumerate(answerable, 1):
+        hits += exact
+        cut = score if hits / k >= precision else cut
+    return cut
+
+
+def main(argv: list[str]) -> int:
+    """Print the precision-coverage table; with --calibrate FILE, also the figures at the threshold that FILE's
+    questions give for exact >= --precision (default 0.9)."""
+    args = list(argv)
+    calibrate, precision = None, 0.9
+    if "--calibrate" in args:
+        i = args.index("--calibrate")
+        calibrate = args[i + 1]
+        del args[i:i + 2]
+    if "--precision" in args:
+        i = args.index("--precision")
+        precision = float(args[i + 1])
+        del args[i:i + 2]
+    if len(args) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    torch.set_num_threads(2)
+    base = e5file.load()
+    reader = Reader(base, frozen=base.config["layers"])
+    reader.load_tuned(Path(args[0]))
+    reader.eval()
+    answerable, unanswerable = scored(reader, base, args[1:])
     print(f"answerable {len(answerable)}, unanswerable {len(unanswerable)}")
     for share in SHARES:
         top = answerable[:int(len(answerable) * share)]
         cut = top[-1][0]
         print(f"shown {share:.2f}: exact {np.mean([t[1] for t in top]):.3f} F1 {np.mean([t[2] for t in top]):.3f} "
               f"score >= {cut:.2f}; unanswerable given a span {np.mean([t[0] >= cut for t in unanswerable]):.3f}")
-    hits, shown = 0, 0
-    for k, (_, exact, _) in enumerate(answerable, 1):
-        hits += exact
-        shown = k if hits / k >= 0.85 else shown
+    shown = sum(score >= threshold(answerable, 0.85) for score, _, _ in answerable)
     print(f"largest share shown at exact >= 0.85: {shown / len(answerable):.3f}")
+    if calibrate:
+        fitted, _ = scored(reader, base, [calibrate])
+        cut = threshold(fitted, precision)
+        top = [t for t in answerable if t[0] >= cut]
+        print(f"threshold {cut:.2f} (exact >= {precision} on {calibrate}, {len(fitted)} answerable): shown "
+              f"{len(top) / len(answerable):.3f}, exact {np.mean([t[1] for t in top]) if top else 0:.3f}, F1 "
+              f"{np.mean([t[2] for t in top]) if top else 0:.3f}; unanswerable given a span "
+              f"{np.mean([t[0] >= cut for t in unanswerable]):.3f}")
     return 0
 
 
