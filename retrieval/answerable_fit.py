@@ -28,13 +28,11 @@ def collect(engine, questions: list, top_k: int = 3, first_number: int = 0,
     words its passage lacks (space-separated) and whether the question was put into English (translated).
     ask_as(question, number): the question as it is asked (in English, in chat forms), by default as written."""
     from .evaluate import norm
-    from .question import understand
     rows: dict[str, list] = {"x": [], "y": [], "question": [], "answerable": [], "first": [], "missing": [],
                              "translated": []}
     for n, item in enumerate(questions, first_number):
         text = ask_as(item.q, n) if ask_as else item.q
-        plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings,
-                          engine.abbreviations)
+        plan = engine.plan(text)
         gold = [norm(g) for g in item.gold]
         for rank, (quote, sig) in enumerate(engine.signals(plan, top_k)):
             for key, value in (("x", sig.vector()), ("y", bool(gold) and any(g in norm(quote.text) for g in gold)),

@@ -193,9 +193,14 @@ class Engine:
         return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
                       terms=plan.words, english=plan.english, short=short)
 
+    def plan(self, question: str) -> QueryPlan:
+        """Return the question as this corpus reads it: its terms, expansions (the corpus's own abbreviations among
+        them) and what it asks for."""
+        return understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings, self.abbreviations)
+
     def judged(self, question: str, top_k: int = DEFAULT_TOP_K) -> tuple[QueryPlan, list[tuple[Quote, float]]]:
         """Return the question's plan and its best quotes, each with the probability that it answers it."""
-        plan = understand(question, self.compounds, lambda t: t in self.index.vocab, self.settings, self.abbreviations)
+        plan = self.plan(question)
         dense_on = self.dense_status.loaded and self.settings.dense
         gate = self.settings.kind_gate
         found = self.signals(plan, top_k)

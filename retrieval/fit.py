@@ -45,15 +45,13 @@ def collect(engine, questions: list[Question], dense: bool = True, english: dict
     """Return every candidate sentence's features, grade and question number for the answerable questions (english:
     the word table to ask them word by word in English)."""
     from . import necessity
-    from .question import understand
     from .rank import candidates, cosines
     xs, gs, qs = [], [], []
     for n, item in enumerate(questions, first_number):
         if not item.answerable:
             continue
         text = word_by_word(item.q, english) if english else item.q
-        plan = understand(text, engine.compounds, lambda t: t in engine.index.vocab, engine.settings,
-                          engine.abbreviations)
+        plan = engine.plan(text)
         qv = engine.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions),
                                  engine.settings)
         weighted = engine.index.reweighted(qv, partial(necessity.weight, settings=engine.settings))
