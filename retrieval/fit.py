@@ -297,6 +297,17 @@ SPAN_TREES = {"max_iter": 150, "learning_rate": 0.1, "max_leaf_nodes": 31, "min_
 SPAN_FOLDS = 5          # the threshold reads probabilities of trees fitted on the other folds' questions
 
 
+def lowest_precise(ranked, precision: float, none: float) -> float:
+    """Return the lowest score at which the answers shown, ranked (score, exact, ...) best first, are exact for
+    `precision` of them; `none` when no such score exists."""
+    threshold, hits = none, 0
+    for k, (score, exact, *_) in enumerate(ranked, 1):
+        hits += exact
+        if hits / k >= precision:
+            threshold = score
+    return threshold
+
+
 def collect_spans(engine, questions: list[Question], first_number: int = 0) -> dict[str, np.ndarray]:
     """Return every candidate span's features, whether it is a gold answer exactly, and its question's number, for
     the questions asking a kind of value: the spans of the first quote the engine gives (abstaining or not)."""
@@ -340,12 +351,7 @@ def fit_spans(data: dict[str, np.ndarray], shape: dict | None = None) -> dict:
     for n, prob, exact in zip(question.tolist(), p.tolist(), y.tolist()):
         if n not in best or prob > best[n][0]:
             best[n] = (prob, bool(exact))
-    ranked = sorted(best.values(), reverse=True)
-    threshold, hits = 1.0, 0
-    for k, (prob, exact) in enumerate(ranked, 1):
-        hits += exact
-        if hits / k >= SPAN_PRECISION:
-            threshold = prob
+    threshold = lowest_precise(sorted(best.values(), reverse=True), SPAN_PRECISION, 1.0)
     model = trees().fit(x, y)
     exported = [_tree(predictors[0].nodes) for predictors in model._predictors]
     out = {"features": list(SPAN_FEATURES), "baseline": round(float(model._baseline_prediction.ravel()[0]), 8),

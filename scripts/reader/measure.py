@@ -22,6 +22,7 @@ import e5file  # noqa: E402
 from train import Reader, encode  # noqa: E402
 
 from retrieval.evaluate import norm, token_f1  # noqa: E402
+from retrieval.fit import lowest_precise  # noqa: E402
 
 MAX_SPAN = 15          # tokens
 MAX_TOKENS = 200
@@ -61,15 +62,6 @@ def scored(reader: Reader, base: e5file.Model, paths: list[str]) -> tuple[list, 
     return answerable, unanswerable
 
 
-def threshold(answerable: list, precision: float) -> float:
-    """Return the lowest score at which the spans shown (best first) are exact for `precision` of them."""
-    hits, cut = 0, np.inf
-    for k, (score, exact, _) in enumerate(answerable, 1):
-        hits += exact
-        cut = score if hits / k >= precision else cut
-    return cut
-
-
 def main(argv: list[str]) -> int:
     """Print the precision-coverage table; with --calibrate FILE, also the figures at the threshold that FILE's
     questions give for exact >= --precision (default 0.9)."""
@@ -98,11 +90,12 @@ def main(argv: list[str]) -> int:
         cut = top[-1][0]
         print(f"shown {share:.2f}: exact {np.mean([t[1] for t in top]):.3f} F1 {np.mean([t[2] for t in top]):.3f} "
               f"score >= {cut:.2f}; unanswerable given a span {np.mean([t[0] >= cut for t in unanswerable]):.3f}")
-    shown = sum(score >= threshold(answerable, 0.85) for score, _, _ in answerable)
+    cut = lowest_precise(answerable, 0.85, np.inf)
+    shown = sum(score >= cut for score, _, _ in answerable)
     print(f"largest share shown at exact >= 0.85: {shown / len(answerable):.3f}")
     if calibrate:
         fitted, _ = scored(reader, base, [calibrate])
-        cut = threshold(fitted, precision)
+        cut = lowest_precise(fitted, precision, np.inf)
         top = [t for t in answerable if t[0] >= cut]
         print(f"threshold {cut:.2f} (exact >= {precision} on {calibrate}, {len(fitted)} answerable): shown "
               f"{len(top) / len(answerable):.3f}, exact {np.mean([t[1] for t in top]) if top else 0:.3f}, F1 "
