@@ -123,7 +123,8 @@ def load_current(t: dict[str, str], docs: Path) -> Built:
 def ask(engine: Engine, question: str, top_k: int, repeats: dict[str, str], scope: Scope) -> Turn:
     """Return the turn for one question within the scope: its answer, or an error code the page explains."""
     try:
-        return Turn(question, ask_within(engine, question, top_k, keeper(engine, scope, repeats)), scope=scope)
+        return Turn(question, engine.read(ask_within(engine, question, top_k, keeper(engine, scope, repeats))),
+                    scope=scope)
     except BadQuestion:
         return Turn(question, None, "too_long" if len(question.strip()) > MAX_QUESTION_CHARS else "empty", scope)
     except KutipError as e:

@@ -73,13 +73,13 @@ def cmd_ask(args) -> int:
                   else open(args.batch, encoding="utf-8", errors="replace"))
     engine = _engine(args)
     if stream is None:
-        a = engine.ask(args.question, top_k=args.top_k)
+        a = engine.read(engine.ask(args.question, top_k=args.top_k))
         print(_json(answer_dict(a)) if args.json else terminal_safe(answer_text(a)))
         return 0
     with stream:
         for line in _lines(stream):
             try:
-                out = answer_dict(engine.ask(line, top_k=args.top_k))
+                out = answer_dict(engine.read(engine.ask(line, top_k=args.top_k)))
             except BadQuestion as e:
                 echo = line if len(line) <= ECHO_CHARS else line[:ECHO_CHARS] + "…"
                 out = {"question": echo, "abstained": True, "answer": None, "passages": [], "footnotes": [],
@@ -107,7 +107,7 @@ def cmd_eval(args) -> int:
     questions = _eval_questions(Path(args.file))
     engine = _engine(args)
     t0 = time.perf_counter()
-    answers = [answer_dict(engine.ask(q["q"], top_k=args.top_k)) for q in questions]
+    answers = [answer_dict(engine.read(engine.ask(q["q"], top_k=args.top_k))) for q in questions]
     ms = (time.perf_counter() - t0) * 1000 / max(1, len(questions))
     if args.answers:
         with open(args.answers, "w", encoding="utf-8") as f:

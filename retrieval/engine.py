@@ -4,19 +4,20 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
 
-from . import answerable, dense, necessity, ranker
+from . import answerable, dense, extractive, necessity, ranker
 from .analysis import stem_version, strip_markup, terms, tokenise, use_stems
 from .cache import cache_dir as cache_folder, corpus_listing, load_or_build
 from .corpus import Progress, index_passages, passage_vectors, read_corpus
 from .embedstore import Store
 from .errors import CorpusNotFound, EmptyCorpus
 from .index import Index
-from .model import DEFAULT_TOP_K, Answer, DocStatus, Footnote, Passage, Quote
+from .model import DEFAULT_TOP_K, Answer, DocStatus, Footnote, Passage, Quote, ShortAnswer
 from .question import QueryPlan, understand
 from .quotes import coverage_gain, quotes_for
 from .rank import Layout, claims_for_entries, cosines, rank
@@ -31,8 +32,9 @@ __all__ = ["DocStatus", "Engine", "Progress"]
 
 
 def check_models() -> None:
-    """Read the three fitted files (ranker, answerability, short answer) once; raise ModelFileError if one is missing
-    or corrupt, so Kutip never answers without them."""
+    """Read the fitted files (ranker, answerability, short answer, the reader's checksum) once; raise ModelFileError if
+    one is missing or corrupt, so Kutip never answers without them."""
+    extractive.check()
     ranker.model(True)
     ranker.model(False)
     answerable.threshold(True)
@@ -192,6 +194,21 @@ class Engine:
             if judged[0][0] is quotes[0] else None
         return Answer(question=plan.question, abstained=False, quotes=quotes, footnotes=self._footnotes_of(quotes),
                       terms=plan.words, english=plan.english, short=short)
+
+    def read(self, answer: Answer) -> Answer:
+        """Return the answer with the trained reader's span of quote 1 as its short answer, when the span model gave
+        none, the question is Indonesian and the reader's score passes its fitted threshold (extractive.py).  It
+        costs about 70 ms, so ask leaves it to the caller: the app, `ask` and `eval` call it."""
+        if answer.abstained or answer.short or answer.english or not answer.quotes or not self.settings.reader:
+            return answer
+        model = extractive.reader()
+        text = answer.quotes[0].text
+        found = extractive.read(self.plan(answer.question).plain, text)
+        if found is None or found.score < model.threshold:
+            return answer
+        short = ShortAnswer(text[found.start:found.end], found.start, found.end, "reader",
+                            extractive.confidence(found.score, model))
+        return replace(answer, short=short)
 
     def plan(self, question: str) -> QueryPlan:
         """Return the question as this corpus reads it: its terms, expansions (the corpus's own abbreviations among

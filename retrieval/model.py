@@ -145,7 +145,8 @@ class ShortAnswer:
     start: int
     end: int
     kind: str
-    confidence: float = 1.0     # the span model's probability that this is the exact answer
+    confidence: float = 1.0     # the probability that this is the exact answer (the span model's; for kind "reader",
+                                # the reader's score calibrated on held-out questions)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,8 @@ class Settings:
                                         # for
     unit_reach: int = 16                # characters after a number in which its unit must stand ("114,5 miliar",
                                         # "5 tahun"); also what answerability reads of a number asked in a unit
+    reader: bool = True                 # when the span model gives none, Engine.read asks the trained reader
+                                        # (extractive.py) for a span of quote 1, shown above its fitted threshold
 
     # --- sources: does a footnote's cited document support a quote
     strong_support: float = 0.4         # a source passage holding this share of the quote's word weight (idf)

@@ -30,8 +30,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_carries_the_data_and_the_chapter(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for data in ("ranker.json", "answerable.json", "short_answer.json", "extra-roots.txt", "slang.tsv",
-                 "english.tsv", "README.md"):
+    for data in ("ranker.json", "answerable.json", "short_answer.json", "reader.npz", "reader.json",
+                 "extra-roots.txt", "slang.tsv", "english.tsv", "README.md"):
         assert f"retrieval/data/{data}" in names
     assert "retrieval/necessity.tsv" in names
     assert "kutip_corpus/bab3-sister-city-batam-gimje.md" in names

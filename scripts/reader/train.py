@@ -21,8 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import e5file  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from retrieval import encoder as e5file, extractive  # noqa: E402
 
 BATCH = 16
 QUESTION_TOKENS = 48
@@ -38,7 +38,7 @@ class Reader(nn.Module):
 
         def fixed(a):
             return nn.Parameter(torch.tensor(a), requires_grad=False)
-        self.word, self.pos, self.ttype = fixed(w["emb.word"]), fixed(w["emb.pos"]), fixed(w["emb.type"][0])
+        self.word, self.pos, self.ttype = fixed(e5file.word_table(model)), fixed(w["emb.pos"]), fixed(w["emb.type"][0])
         self.eln = (fixed(w["emb.ln.w"]), fixed(w["emb.ln.b"]))
         self.layers = nn.ModuleList()
         for i in range(c["layers"]):
@@ -80,14 +80,8 @@ class Reader(nn.Module):
 
 
 def encode(model: e5file.Model, question: str, window: str, max_tokens: int):
-    """Return the pair's ids and each token's (start, end) in the window ((-1, -1) outside it)."""
-    q_ids, _ = e5file.tokenize(model, question, True)
-    w_ids, w_offs = e5file.tokenize(model, window, False)
-    if len(q_ids) > QUESTION_TOKENS:
-        q_ids = list(q_ids[:QUESTION_TOKENS - 1]) + [model.eos]
-    ids = list(q_ids) + [model.eos] + list(w_ids[1:])
-    offs = [(-1, -1)] * (len(q_ids) + 1) + [tuple(o) for o in w_offs[1:]]
-    return ids[:max_tokens], offs[:max_tokens]
+    """Return the pair's ids and each token's (start, end) in the window ((-1, -1) outside it), as Kutip reads it."""
+    return extractive.encode(question, window, max_tokens, QUESTION_TOKENS)
 
 
 def target(offs, spans) -> tuple[int, int]:

