@@ -198,8 +198,10 @@ class Engine:
     def read(self, answer: Answer) -> Answer:
         """Return the answer with the trained reader's span of quote 1 as its short answer, when the span model gave
         none, the question is Indonesian and the reader's score passes its fitted threshold (extractive.py).  It
-        costs about 70 ms, so ask leaves it to the caller: the app, `ask` and `eval` call it."""
-        if answer.abstained or answer.short or answer.english or not answer.quotes or not self.settings.reader:
+        costs about 70 ms, so ask leaves it to the caller: the app, `ask` and `eval` call it.  Where the e5 model
+        cannot load (the reader is that model), the answer stays as it is."""
+        if (answer.abstained or answer.short or answer.english or not answer.quotes or not self.settings.reader
+                or not dense.load_model()[1].loaded):
             return answer
         model = extractive.reader()
         text = answer.quotes[0].text

@@ -130,6 +130,13 @@ def test_the_reader_gives_a_verbatim_span_of_quote_1(paragraphs, question, span)
     assert paragraphs.with_settings(replace(paragraphs.settings, reader=False)).read(asked) is asked
 
 
+def test_without_the_e5_model_the_answer_is_not_read(paragraphs, monkeypatch):
+    from retrieval import dense
+    asked = paragraphs.ask("Dari mana asal pohon durian?")
+    monkeypatch.setattr(dense, "load_model", lambda: (None, dense.ModelStatus(False, "KUTIP_NO_DENSE is set")))
+    assert paragraphs.read(asked) is asked
+
+
 @pytest.mark.parametrize("question", UNREAD)
 def test_the_reader_stays_silent_below_its_threshold(paragraphs, question):
     asked = paragraphs.ask(question)
