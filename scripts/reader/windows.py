@@ -1,13 +1,16 @@
 """Training windows for the reader: a question, a quote-sized run of sentences of its paragraph, and the answer's
 character spans in it (none: no answer), from train splits in SQuAD 2.0 shape (IDK-MRC, TyDiQA-id).
 
-    python scripts/reader/windows.py OUT.json ../shared/datasets/tydiqa-id/train.json \
+    python scripts/reader/windows.py [--hold-out DIR] OUT.json ../shared/datasets/tydiqa-id/train.json \
         ../shared/datasets/idk-mrc/train.json
 
 Each answerable question gives the run of sentences holding its first answer, grown at random to 0-420 characters
 (Kutip's first quotes are about 320), and with probability one half a sentence without any answer (half of those
 the sentence sharing most words with the question, half any); each unanswerable question (IDK-MRC) gives the
 sentence of its paragraph sharing most words with it.
+
+With `--hold-out DIR`, one paragraph in five (by the hash of its text) gives no windows and is written to
+DIR/<split folder>.json instead, so the reader's threshold can be fitted on questions it never saw.
 """
 from __future__ import annotations
 
@@ -103,8 +106,8 @@ def main(argv: list[str]) -> int:
     for split in map(Path, argv[1:]):
         paras = paragraphs(split)
         if hold:
-            kept = [p for p in paras if held_out(p["context"])]
-            (hold / f"{split.parent.name}.json").write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+            held = [p for p in paras if held_out(p["context"])]
+            (hold / f"{split.parent.name}.json").write_text(json.dumps(held, ensure_ascii=False), encoding="utf-8")
             paras = [p for p in paras if not held_out(p["context"])]
         rows += windows(paras, split.parent.name, rng)
     rng.shuffle(rows)
