@@ -46,14 +46,14 @@ def test_each_token_points_back_at_its_own_characters():
     assert "".join(text[a:b] for a, b in spans) == text.replace(" ", "")     # every character once, in order
 
 
-def test_a_word_row_is_dequantized_alone_as_in_the_whole_table():
+def test_a_word_row_is_its_four_bit_blocks_dequantized():
     model = encoder.shared()
     ids = [0, 5, 12345, model.config["vocab_rows"] - 1]
     rows = encoder.word_rows(model, ids)
     assert rows.shape == (4, model.config["hidden"]) and rows.dtype == np.float32
-    block = model.word_q4[12345, 0]
-    first = (int(block["qs"][0]) & 0x0F) - 8
-    assert rows[2, 0] == pytest.approx(first * float(block["d"]))
+    block = model.word_q4[12345, 1]                     # weights 32..63 of row 12345
+    nibbles = [int(b) & 0x0F for b in block["qs"]] + [int(b) >> 4 for b in block["qs"]]
+    assert rows[2, 32:64].tolist() == pytest.approx([(n - 8) * float(block["d"]) for n in nibbles])
 
 
 def _copy(tmp_path):
@@ -152,10 +152,14 @@ def test_a_short_answer_of_the_span_model_is_kept(paragraphs):
     assert paragraphs.read(asked) is asked
 
 
-def test_english_questions_and_abstentions_are_not_read(engine):
+def test_english_questions_and_abstentions_are_not_read_whatever_the_threshold(engine, monkeypatch):
+    anything = replace(extractive.reader(), threshold=-np.inf)      # every span would pass
+    monkeypatch.setattr(extractive, "reader", lambda: anything)
     english = engine.ask("How much did Shenzhen earn in 2011?")
     assert english.english and not english.abstained and english.short is None
     assert engine.read(english) is english
+    indonesian = engine.ask("Berapa penghasilan Shenzhen pada tahun 2011?")
+    assert indonesian.short is None and engine.read(indonesian).short.kind == "reader"   # the patch does reach read
     refused = engine.ask("Siapa presiden Korea Selatan tahun 2013?")
     assert refused.abstained
     assert engine.read(refused) is refused
