@@ -247,7 +247,7 @@ def cmd_swaps(train: Path, valid: Path) -> None:
 def main(argv: list[str]) -> int:
     """Run one command."""
     if not argv or argv[0] not in ("answerability", "curves", "rule", "agree", "english", "swaps") \
-            or (argv[0] != "rule" and len(argv) < 2):
+            or len(argv) < {"rule": 1, "swaps": 3}.get(argv[0], 2):
         print(__doc__, file=sys.stderr)
         return 2
     if argv[0] == "rule":
