@@ -65,13 +65,14 @@ def log_odds(rows: dict, use: np.ndarray) -> dict[str, float]:
             if counts[True][t] + counts[False][t] >= MIN_QUESTIONS}
 
 
-def prior_out_of_fold(rows: dict) -> np.ndarray:
-    """Return each row's missing_prior read off a table fitted without its question (on the other folds'
-    questions)."""
+def prior_out_of_fold(rows: dict, source: dict | None = None) -> np.ndarray:
+    """Return each row's missing_prior read off a table fitted without its question, on the other folds' questions
+    of source (default: the rows themselves)."""
+    source = rows if source is None else source
     prior = np.zeros(len(rows["y"]))
-    fold = rows["question"] % FOLDS
+    fold, source_fold = rows["question"] % FOLDS, source["question"] % FOLDS
     for k in range(FOLDS):
-        table = log_odds(rows, fold != k)
+        table = log_odds(source, source_fold != k)
         for i in np.flatnonzero(fold == k):
             prior[i] = lowest_log_odds(table, str(rows["missing"][i]).split())
     return prior

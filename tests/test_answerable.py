@@ -328,3 +328,12 @@ def test_a_train_rows_prior_is_read_off_a_table_fitted_without_its_own_question(
     # without fold 1 (1, 6, 11) it lacks for 5 of 5 traps and none of 8 answered questions
     assert round(prior[11], 4) == round(math.log(1 / 9) - math.log(6 / 6), 4)
     assert list(prior[:10]) == [0.0] * 10
+
+
+def test_a_prior_can_be_read_off_tables_fitted_on_other_rows_fold_by_fold():
+    source = _rows([()] * 10, [("bubar",)] * 6)          # as above: fold 1's table knows "bubar", fold 0's does not
+    rows = _rows([("bubar",)] * 2, [])                   # questions 0 and 1 (folds 0 and 1), not among the source's
+    prior = answerable_fit.prior_out_of_fold(rows, source)
+    assert prior[0] == 0.0
+    assert round(prior[1], 4) == round(math.log(1 / 9) - math.log(6 / 6), 4)
+    assert list(answerable_fit.prior_out_of_fold(rows)) == [0.0, 0.0]     # its own two rows: no table at all

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from retrieval.evaluate import norm  # noqa: E402
+from retrieval.evaluate import norm, token_f1  # noqa: E402
 from retrieval.extractive import reader  # noqa: E402
+from retrieval.fit import lowest_precise  # noqa: E402
 
 EXACT, F1 = 0.85, 0.90      # what a short answer shown must reach, as ship.py fits the reader's threshold
-MIN_SHOWN = 20              # a cut is read off at least this many spans
 
 
 def load(path: str) -> list[dict]:
@@ -41,13 +41,6 @@ def load(path: str) -> list[dict]:
         r["f1_R"] = max((token_f1(r["R"], g) for g in gold), default=0.0) if r["R"] else 0.0
         r["exact_S"] = r["S"] is not None and norm(r["S"]) in gold
     return rows
-
-
-def token_f1(span: str, gold: str) -> float:
-    """Return the token F1 of a span against one (normalised) gold answer."""
-    a, b = norm(span).split(), gold.split()
-    common = sum((Counter(a) & Counter(b)).values())
-    return 0.0 if not common else 2 * common / (len(a) + len(b))
 
 
 def answered(r: dict) -> bool:
@@ -122,18 +115,12 @@ def cmd_rule() -> None:
     rule (no quote passes) and under Kutip's (the first quote the trap-word veto keeps fails), and the threshold
     Kutip's rule needs for a few shares."""
     from retrieval import answerable, answerable_fit
-    from retrieval.answerable import lowest_log_odds
     z = np.load(Path(answerable.WEIGHTS).parent / "fit-rows.npz", allow_pickle=False)
     rows = {k[4:]: z[k] for k in z.files if k.startswith("ans_")}
     own = {k: v[~rows["translated"]] for k, v in rows.items()}
     level = answerable_fit.veto_level(own, answerable_fit.prior_out_of_fold(own),
                                       answerable_fit.log_odds(own, np.ones(len(own["y"]), bool)))
-    prior, fold, own_fold = np.zeros(len(rows["y"])), rows["question"] % answerable_fit.FOLDS, \
-        own["question"] % answerable_fit.FOLDS
-    for k in range(answerable_fit.FOLDS):           # each row's veto read off the other folds' questions
-        table = answerable_fit.log_odds(own, own_fold != k)
-        for i in np.flatnonzero(fold == k):
-            prior[i] = lowest_log_odds(table, str(rows["missing"][i]).split())
+    prior = answerable_fit.prior_out_of_fold(rows, own)    # each row's veto read off the other folds
     data = json.loads(Path(answerable.WEIGHTS).read_text(encoding="utf-8"))["dense"]
     p = 1.0 / (1.0 + np.exp(-(rows["x"].astype(np.float64) @ np.array(data["weights"]))))
     for name, group, shipped in (("Indonesian", ~rows["translated"], data["threshold"]),
@@ -152,13 +139,11 @@ def cmd_rule() -> None:
 
 
 def precise_cut(spans: list[tuple[float, bool, float]]) -> float | None:
-    """Return the lowest score whose spans at or above it are exact for EXACT and reach F1 (score, exact, F1)."""
+    """Return the lowest score whose spans at or above it are exact for EXACT and reach F1 (score, exact, F1), as
+    ship.py fits the reader's threshold; None when no score does."""
     ranked = sorted(spans, key=lambda s: -s[0])
-    cut = None
-    for k in range(MIN_SHOWN, len(ranked) + 1):
-        if np.mean([s[1] for s in ranked[:k]]) >= EXACT and np.mean([s[2] for s in ranked[:k]]) >= F1:
-            cut = ranked[k - 1][0]
-    return cut
+    cut = max(lowest_precise(ranked, EXACT, np.inf), lowest_precise([(s[0], s[2]) for s in ranked], F1, np.inf))
+    return None if np.isinf(cut) else float(cut)
 
 
 def summary(shown: list[tuple[bool, float]], n: int) -> str:
