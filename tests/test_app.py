@@ -152,7 +152,9 @@ def test_the_server_hands_the_gil_over_quickly(docs):
     before = sys.getswitchinterval()
     try:
         sys.setswitchinterval(0.005)
-        assert statistics.median(gil_waits()) > 0.004         # the default: each wait is a whole interval
+        # the default: a wait can last a whole interval (max, not median: on a busy machine, with the other test
+        # worker on the second core, the spinner is often off the CPU and hands the GIL back at once)
+        assert max(gil_waits()) > 0.004
         start()
         assert sys.getswitchinterval() == 0.0005
         assert statistics.median(gil_waits()) < 0.002
