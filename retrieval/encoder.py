@@ -88,6 +88,7 @@ class Model:
     unk_score : float32  (min score - 10)
     max_piece_bytes : int
     word_q4 : Q4_0 blocks of emb.word, [vocab_rows, hidden / 32] (see word_rows)
+    q4     : dict  name -> the Q4_0 blocks [rows, cols / 32] of every other 4-bit matrix, as stored (a view)
     """
 
 
@@ -193,6 +194,7 @@ def load(path=None):
         shapes[f"l{i}.fi.b"] = (FF,)
     m.w = {}
     m.dtypes = {}
+    m.q4 = {}
     for _ in range(read("i")):
         name_len = read("H")
         name = buf[pos:pos + name_len].decode()
@@ -212,6 +214,7 @@ def load(path=None):
         if dtype == 0:
             arr = np.frombuffer(raw, "<f4", n).astype(np.float32).reshape(shape)
         elif dtype == 1:
+            m.q4[name] = np.frombuffer(raw, dtype=BLOCK, count=n // QK).reshape(shape[0], shape[1] // QK)
             arr = _dequant_q4_0(raw, shape[0], shape[1])
         else:
             raise ValueError(f"unknown dtype {dtype} for {name}")
@@ -336,6 +339,13 @@ def _layernorm(x, w, b, eps):
     return xc / np.sqrt(var + eps) * w + b
 
 
+def inputs(model, ids, weights=None):
+    """States after the embedding layer norm [L, H] for one sequence of ids (positions 0..L-1, token type 0)."""
+    w = {**model.w, **weights} if weights else model.w
+    x = word_rows(model, ids) + w["emb.pos"][:len(ids)] + w["emb.type"][0]
+    return _layernorm(x, w["emb.ln.w"], w["emb.ln.b"], model.eps)
+
+
 def hidden(model, ids, weights=None):
     """Final-layer token states [L, H] (float32) for one sequence of ids (L <= max_pos; positions 0..L-1, token type
     0, full self-attention); weights: arrays to use instead of the file's (a tuned layer), by name."""
@@ -347,8 +357,7 @@ def hidden(model, ids, weights=None):
     NH, hd, eps = c["heads"], c["head_dim"], model.eps
     scale = np.float32(1.0 / np.sqrt(hd))
 
-    x = word_rows(model, ids) + w["emb.pos"][:L] + w["emb.type"][0]
-    x = _layernorm(x, w["emb.ln.w"], w["emb.ln.b"], eps)
+    x = inputs(model, ids, weights)
     for i in range(c["layers"]):
         p = f"l{i}."
         q = (x @ w[p + "q.w"].T + w[p + "q.b"]).reshape(L, NH, hd).transpose(1, 0, 2)

