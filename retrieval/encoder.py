@@ -78,10 +78,12 @@ class Weights(dict):
     """Tensor name -> float32 array: the 4-bit matrices dequantized on first use (85 MB that embedding never needs)."""
 
     def __init__(self, blocks: dict) -> None:
+        """Start with no tensor; blocks: name -> Q4_0 blocks, filled by load()."""
         super().__init__()
         self.blocks = blocks
 
     def __missing__(self, name: str) -> np.ndarray:
+        """Dequantize a 4-bit matrix, keep it and return it (KeyError for a name the file does not hold)."""
         if name not in self.blocks:
             raise KeyError(name)
         b = self.blocks[name]
