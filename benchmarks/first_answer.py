@@ -5,8 +5,9 @@
 Prepares a generated corpus of the size (benchmarks.run.prepare: real IDK-MRC sentences, IDK-MRC questions) and
 builds it with the e5 model loaded but a budget of 0 new texts (`Engine.build(..., budget=0)`, as the app builds an
 upload past its budget): the engine answers by its words at once and lists what it has not embedded in `todo`.
-Then embeds the first FILL texts of `todo` into the store (embedstore.fill, both cores) while this thread keeps
-answering, to measure the rate, the time the rest would take, and the answers meanwhile.  Prints and writes to
+Then embeds the first FILL texts of `todo` (whole passages with their sentences, so a few more) into the store
+(embedstore.fill, both cores) while this thread keeps answering, to measure the rate, the time the rest would take,
+and the answers meanwhile.  Prints and writes to
 benchmarks/first-answer.json; the peak memory is this process's (the generated texts included).
 """
 from __future__ import annotations
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fill", type=int, default=2000)
     args = p.parse_args(argv)
     from retrieval import Engine
+    from retrieval.e5onnx import count
     from retrieval.embedstore import Store, fill
 
     from .measure import percentile
@@ -52,14 +54,20 @@ def main(argv: list[str] | None = None) -> int:
         engine = Engine.build(Path(meta["corpus"]), cache_dir=cache, budget=0)
         built = time.perf_counter() - t0
         before, answered = timed_answers(engine, questions)
-        todo = engine.todo
+        todo, total = engine.todo, count(engine.todo)       # a passage's sentences are folded into one item
+        first, n = [], 0
+        for item in todo:
+            if n >= args.fill:
+                break
+            first.append(item)
+            n += count([item])
         done = threading.Event()
         result: dict[str, float] = {}
 
         def embed() -> None:
             """Embed the first texts of todo into the store, timed."""
             t = time.perf_counter()
-            result["embedded"] = fill(todo[:args.fill], Store(cache))
+            result["embedded"] = fill(first, Store(cache))
             result["seconds"] = time.perf_counter() - t
             done.set()
         filler = threading.Thread(target=embed)
@@ -70,13 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         filler.join()
     rate = result["embedded"] / result["seconds"] if result.get("seconds") else 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    summary = {"size": args.size, "passages": len(engine.passages), "texts_to_embed": len(todo),
+    summary = {"size": args.size, "passages": len(engine.passages), "texts_to_embed": total,
                "build_s": round(built, 1), "peak_rss_mb": round(peak),
                "questions": len(questions), "answered_before_embedding": answered,
                "answer_median_ms": round(statistics.median(before), 1),
                "answer_p95_ms": round(percentile(before, 95), 1),
                "embedded": result.get("embedded", 0), "embed_s": round(result.get("seconds", 0.0), 1),
-               "texts_per_s": round(rate, 1), "rest_would_take_h": round(len(todo) / rate / 3600, 2) if rate else None,
+               "texts_per_s": round(rate, 1), "rest_would_take_h": round(total / rate / 3600, 2) if rate else None,
                "answers_while_embedding": len(during),
                "answer_median_ms_while_embedding": round(statistics.median(during), 1) if during else None,
                "answer_max_ms_while_embedding": round(max(during), 1) if during else None,

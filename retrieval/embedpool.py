@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +19,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_WORKERS = 4
-DEPTH = 2             # chunks waiting at each worker: it starts the next while its last vectors are read (no lock-step)
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from retrieval.embedpool import serve; serve(int(sys.argv[2]))"
 
 
@@ -39,34 +39,31 @@ def embedded(chunks: list[list[str]], workers: int, dim: int, fallback: Callable
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
     except OSError:
         pass
-    ahead = DEPTH * len(procs)
-    sent: dict[int, bool] = {}
-
-    def send(k: int) -> None:
-        """Hand chunk k to its worker (chunk k goes to worker k mod workers), if there is one."""
-        if procs and k < len(chunks):
-            sent[k] = _send(procs[k % len(procs)], chunks[k])
+    feeders = [threading.Thread(target=_feed, args=(proc, chunks[w::len(procs)]), daemon=True)
+               for w, proc in enumerate(procs)]
+    for feeder in feeders:      # a chunk goes in while the worker's last vectors wait to be read: neither pipe can
+        feeder.start()          # fill up with both sides waiting, whatever the size of a chunk or of its vectors
     try:
-        for k in range(ahead):
-            send(k)
         for k, chunk in enumerate(chunks):
-            vectors = _receive(procs[k % len(procs)], len(chunk), dim) if sent.pop(k, False) else None
-            send(k + ahead)                       # the worker gets its next chunk before this one is used
+            vectors = _receive(procs[k % len(procs)], len(chunk), dim) if procs else None
             yield vectors if vectors is not None else fallback(chunk)
     finally:
-        for proc in procs:
+        for proc, feeder in zip(procs, feeders):
+            if feeder.is_alive():       # stopped early: it may wait to write to a worker nobody reads any more
+                proc.kill()
+            feeder.join()
             _stop(proc)
 
 
-def _send(proc: subprocess.Popen, chunk: list[str]) -> bool:
-    """Hand a chunk to a worker; False when it is gone."""
+def _feed(proc: subprocess.Popen, chunks: list[list[str]]) -> None:
+    """Hand a worker its chunks in order, one JSON line each, as fast as it reads them; stop when it is gone."""
     assert proc.stdin is not None                  # workers start with pipes (embedded)
     try:
-        proc.stdin.write(json.dumps(chunk).encode("utf-8") + b"\n")
-        proc.stdin.flush()
-        return True
+        for chunk in chunks:
+            proc.stdin.write(json.dumps(chunk).encode("utf-8") + b"\n")
+            proc.stdin.flush()
     except (OSError, ValueError):
-        return False
+        pass
 
 
 def _receive(proc: subprocess.Popen, n: int, dim: int) -> np.ndarray | None:

@@ -38,7 +38,7 @@ def model_id() -> str:
     cut."""
     from .dense import MAX_CHARS
     from .e5onnx import version
-    return f"{version()} multilingual-e5-small q4 passage {MAX_CHARS}"
+    return f"{version()} multilingual-e5-small q4 passage {MAX_CHARS} tokens by word"
 
 
 def text_key(text: str, model: str) -> bytes:
@@ -231,12 +231,14 @@ def vectors_for(texts: list[str], embed: Callable[..., np.ndarray], store: Store
 
 
 def fill(texts: tuple[str, ...] | list[str], store: Store, progress: Progress | None = None) -> int:
-    """Embed with the e5 model the texts the store still lacks (a budgeted build's `todo`); return how many."""
+    """Embed with the e5 model the inputs the store still lacks (a budgeted build's `todo`, e5onnx.grouped); return
+    how many."""
     from .dense import load_model
+    from .e5onnx import expanded
     model, _ = load_model()
     if model is None:
         return 0
-    todo = missing(list(texts), store)
+    todo = missing(expanded(texts), store)
     if todo:
         embed_into(todo, model.passages, store, progress)
     return len(todo)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import answerable, dense, extractive, necessity, ranker
+from . import answerable, dense, e5onnx, extractive, necessity, ranker
 from .analysis import stem_version, strip_markup, terms, tokenise, use_stems
 from .cache import cache_dir as cache_folder, corpus_listing, load_or_build
 from .corpus import Progress, index_passages, passage_vectors, read_corpus
@@ -157,8 +157,9 @@ class Engine:
         """Return whether questions are matched by meaning too (e5 vectors built and the model loaded), and why not."""
         _, status = dense.load_model()
         if status.loaded and self.todo:
-            return dense.ModelStatus(False, f"makna {len(self.todo)} kalimat belum dihitung / "
-                                            f"meaning of {len(self.todo)} sentences not worked out yet")
+            n = e5onnx.count(self.todo)
+            return dense.ModelStatus(False, f"makna {n} kalimat belum dihitung / meaning of {n} sentences not worked "
+                                            "out yet")
         if status.loaded and self.vectors is None:
             return dense.ModelStatus(False, "index built without vectors")
         return status

@@ -8,6 +8,7 @@ import numpy as np
 
 from .analysis import continues, tokenise
 from .dates import BARE_MONTHS, YEAR
+from .e5onnx import span
 from .model import Passage
 from .state import Arrays, BadState, State, array
 
@@ -73,13 +74,20 @@ def make_units(passages: list[Passage], progress=None) -> tuple[Units, list[list
     return units, tokens
 
 
-def unit_texts(passages, units: Units) -> list[str]:
-    """Return the text each unit is embedded as: its sentence, after the lead-in for a list item or table row."""
+def unit_inputs(passages, units: Units, limit: int) -> list[str]:
+    """Return what each unit is embedded as: its sentence (after the lead-in for a list item or table row) read off
+    its passage's own pass (e5onnx.span), or read alone when it ends past the passage's first `limit` characters
+    (what the passage's own vector reads)."""
+    texts = passage_texts(passages)
     out = []
     for p, a, b in zip(units.passage.tolist(), units.start.tolist(), units.end.tolist()):
         passage = passages[p]
-        lead = passage.lead + " " if passage.kind in ("list", "row") and passage.lead else ""
-        out.append(lead + passage.text[a:b])
+        shift = len(passage.lead) + 1 if passage.lead else 0
+        lead = passage.kind in ("list", "row") and passage.lead
+        if shift + b <= limit:
+            out.append(span(texts[p][:limit], ([(0, len(passage.lead))] if lead else []) + [(shift + a, shift + b)]))
+        else:
+            out.append((passage.lead + " " if lead else "") + passage.text[a:b])
     return out
 
 

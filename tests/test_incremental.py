@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import CHAPTER, CHAPTER_NAME, REPO, write_corpus
-from retrieval import Engine, dense, embedstore
+from retrieval import Engine, dense, e5onnx, embedstore
 from retrieval.cache import cache_dir, read_cache
 from retrieval.embedstore import Store
 
@@ -53,8 +53,11 @@ def test_adding_a_document_embeds_only_its_sentences(tmp_path, embedded):
     sentences = ["Kota Gimje mengirim tiga belas pelajar ke Batam pada tahun 2016.",
                  "Mereka belajar bahasa Indonesia selama dua minggu.",
                  "Program itu dibiayai oleh pemerintah kota Gimje."]
-    # its sentences, its paragraphs whole (the one-sentence one is that sentence)
-    assert sorted(embedded) == sorted(sentences + [" ".join(sentences[:2])])
+    # its paragraphs whole, and its sentences read off them (e5onnx.span)
+    first, cut = " ".join(sentences[:2]), len(sentences[0])
+    assert sorted(embedded) == sorted([first, sentences[2], e5onnx.span(first, [(0, cut)]),
+                                       e5onnx.span(first, [(cut + 1, len(first))]),
+                                       e5onnx.span(sentences[2], [(0, len(sentences[2]))])])
     units, passages = len(after.units.passage), len(after.passages)
     assert after.vectors.shape == (units + passages, dense.DIM)
     old_units, old_passages = len(before.units.passage), len(before.passages)
@@ -62,7 +65,7 @@ def test_adding_a_document_embeds_only_its_sentences(tmp_path, embedded):
     assert (after.vectors[units:units + old_passages] == before.vectors[old_units:]).all()   # ... and its passages
     (corpus / "baru.txt").unlink()
     again = Engine.build(corpus, cache_dir=tmp_path / "cache")
-    assert len(embedded) == 4 and (again.vectors == before.vectors).all()
+    assert len(embedded) == 5 and (again.vectors == before.vectors).all()
 
 
 def cli(corpus: Path, env: dict, *extra: str) -> str:
@@ -98,14 +101,17 @@ def test_a_build_past_its_budget_answers_by_words_until_the_meaning_is_filled_in
     partial = Engine.build(corpus, cache_dir=folder, budget=2)
     assert embedded == [] and partial.vectors is None and not partial.complete
     first = ["Walikota Batam meresmikan taman Gimje pada bulan Mei.", "Taman itu memiliki sebuah kolam teratai."]
-    assert sorted(partial.todo) == sorted(first + [" ".join(first), "Pengunjung datang dari Singapura."])
-    assert not partial.dense_status.loaded and "4" in partial.dense_status.reason
+    second = "Pengunjung datang dari Singapura."              # each passage once, its sentences' spans folded in
+    whole = " ".join(first)
+    assert sorted(partial.todo) == sorted([e5onnx.SPAN + f"0:{len(first[0])};{len(first[0]) + 1}:{len(whole)}"
+                                           + e5onnx.SPAN + whole, e5onnx.span(second, [(0, len(second))])])
+    assert not partial.dense_status.loaded and "5 kalimat" in partial.dense_status.reason
     assert not list(folder.glob("index-*.npz"))            # an engine still missing vectors is never cached
     assert not partial.ask("Kapan MoU Batam dan Gimje ditandatangani?").abstained   # but it answers, by words
     done: list[tuple[int, int]] = []
-    assert embedstore.fill(partial.todo, Store(folder), lambda s, d, t: done.append((d, t))) == 4
-    assert done[-1] == (4, 4)
+    assert embedstore.fill(partial.todo, Store(folder), lambda s, d, t: done.append((d, t))) == 5
+    assert done[-1] == (5, 5)
     full = Engine.build(corpus, cache_dir=folder, budget=2)
-    assert full.complete and full.dense_status.loaded and len(embedded) == 4
+    assert full.complete and full.dense_status.loaded and len(embedded) == 5
     [index] = folder.glob("index-*.npz")
     assert np.array_equal(Engine.from_state(*read_cache(index)).vectors, full.vectors)

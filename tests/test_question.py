@@ -115,7 +115,9 @@ def test_an_english_question_searches_no_english_function_words(engine):
 @pytest.mark.parametrize("question, expected", [
     ("who may sign the agreed LoI text?", "Pimpinan atau Pejabat setingkat"),   # agreed -> setuju, text -> naskah
     ("Why do Muslim countries join the OIC?", "OKI (Organisasi Konferensi Islam)"),  # join -> bergabung
-    ("Who came from Gimje to collect data in Batam?", "Seo Sung Heo"),  # came -> come -> datang (an irregular form)
+    pytest.param("Who came from Gimje to collect data in Batam?", "Seo Sung Heo",   # came -> come -> datang (irregular)
+                 marks=pytest.mark.xfail(strict=True, reason="issue 26: second since the refit of 7 December "
+                                                             "(0.522 against the festival list's 0.534)")),
 ])
 def test_an_english_question_reaches_words_the_dictionary_lacks_through_the_wordnets(engine, question, expected):
     a = engine.ask(question)

@@ -7,14 +7,16 @@ import streamlit as st
 
 from retrieval import Engine
 from retrieval.cache import cache_dir
+from retrieval.e5onnx import count
 from retrieval.embedstore import Store, fill
 from retrieval.strings import thousands
 from ui.markdown import escape_md
 
 BUDGET = 600        # new sentences an upload's build embeds before answering (~10-15 s at 40-60 a second);
                     # past it the engine answers by words at once and the rest is embedded here, in the background
-MAX_FILL = 20_000   # new sentences embedded in the background at most (~10 min on two cores); past it the upload is
-                    # searched by words only, and the status line says so (a 20 MB text holds ~230,000 sentences)
+MAX_FILL = 20_000   # new sentences and passages embedded in the background at most (~2.5 min on two cores: a sentence
+                    # is read off its passage's pass); past it the upload is searched by words only, and the status
+                    # line says so (a 20 MB text of real paragraphs holds ~148,000)
 KEEP_JOBS = 16      # finished jobs remembered (a job is its sentences; the same sentences are never embedded twice)
 _LOCK = threading.Lock()
 
@@ -25,8 +27,8 @@ class Job:
 
     def __init__(self, todo: tuple[str, ...], store: Store) -> None:
         """Start embedding todo into store in a daemon thread, unless it is more than MAX_FILL sentences."""
-        self.done, self.total, self.error = 0, len(todo), ""
-        self.too_large = self.finished = len(todo) > MAX_FILL
+        self.done, self.total, self.error = 0, count(todo), ""
+        self.too_large = self.finished = self.total > MAX_FILL
         if not self.too_large:
             threading.Thread(target=self._run, args=(todo, store), daemon=True, name="kutip-meaning").start()
 
