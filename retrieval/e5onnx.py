@@ -237,15 +237,14 @@ def grouped(items: list[str]) -> list[str]:
     """Return inputs with the spans of each text folded into one item that holds the text once (SPAN, the spans'
     ranges joined by ';', SPAN, the text), where they stood first, and the text itself left out (`expanded` puts
     both back); other inputs as they are.  A budgeted build's todo stays about the size of its texts."""
+    parsed = [item[1:].partition(SPAN) if item.startswith(SPAN) else ("", "", item) for item in items]
     spans: dict[str, list[str]] = {}
-    for item in items:
-        text, ranges = _parse(item)
-        if ranges is not None:
-            spans.setdefault(text, []).append(",".join(f"{a}:{b}" for a, b in ranges))
+    for head, _, text in parsed:
+        if head.replace(":", "").replace(",", "").isdigit():          # a span's ranges, as `span` writes them
+            spans.setdefault(text, []).append(head)
     out, done = [], set()
-    for item in items:
-        text, ranges = _parse(item)
-        if text in spans:
+    for item, (head, _, text) in zip(items, parsed):
+        if text in spans and (not head or head.replace(":", "").replace(",", "").isdigit()):
             if text not in done:
                 done.add(text)
                 out.append(SPAN + ";".join(spans[text]) + SPAN + text)

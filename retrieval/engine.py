@@ -5,7 +5,7 @@ import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,12 @@ from .state import Arrays, BadState, State, array, from_records, nest, part, rec
 from .units import Units
 
 __all__ = ["DocStatus", "Engine", "Progress"]
+
+
+@lru_cache(maxsize=8)
+def _inputs(todo: tuple[str, ...]) -> int:
+    """Return how many inputs a todo stands for (e5onnx.count), once a todo: every question reads it."""
+    return e5onnx.count(todo)
 
 
 def check_models() -> None:
@@ -157,7 +163,7 @@ class Engine:
         """Return whether questions are matched by meaning too (e5 vectors built and the model loaded), and why not."""
         _, status = dense.load_model()
         if status.loaded and self.todo:
-            n = e5onnx.count(self.todo)
+            n = _inputs(self.todo)
             return dense.ModelStatus(False, f"makna {n} kalimat belum dihitung / meaning of {n} sentences not worked "
                                             "out yet")
         if status.loaded and self.vectors is None:
