@@ -127,8 +127,7 @@ def passage_vectors(passages: Sequence[Passage], units: Units, store: Store, pro
                     budget: int | None = None) -> tuple[np.ndarray | None, list[str]]:
     """Return (the e5 vectors of each unit, then of each whole passage, []), embedding what the store lacks; past
     budget (None, the inputs to embed, a passage's sentences folded into one: e5onnx.grouped); without the model
-    (None, []).  Kept at float16 precision, as the cache
-    stores them: built and loaded answer alike."""
+    (None, []).  Kept at float16 precision, as the cache stores them: built and loaded answer alike."""
     model, _ = dense.load_model()
     if not model:
         return None, []

