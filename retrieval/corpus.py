@@ -132,7 +132,7 @@ def passage_vectors(passages: Sequence[Passage], units: Units, store: Store, pro
     if not model:
         return None, []
     whole = passage_texts(passages)
-    inputs = unit_inputs(passages, units, dense.MAX_CHARS) + whole
+    inputs = unit_inputs(passages, units, dense.MAX_CHARS, whole) + whole
     length = np.array([min(len(t), dense.MAX_CHARS) for t in whole])
     owner = np.concatenate([units.passage, np.arange(len(passages))])
     order = np.lexsort((owner, length[owner]))      # a passage's sentences beside it, so one pass serves them all

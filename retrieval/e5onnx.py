@@ -170,7 +170,7 @@ class Encoder:
         slot = {base: k for k, base in enumerate(bases)}
         pooled, tokens = self._vectors(bases, False, {slot[base] for base, ranges in wanted if ranges})
         out = np.empty((len(texts), pooled.shape[1]), np.float32)
-        alone = []
+        alone, spans = [], []
         for i, (base, ranges) in enumerate(wanted):
             if ranges is None:
                 out[i] = pooled[slot[base]]
@@ -179,9 +179,11 @@ class Encoder:
             rows = [j for j, (a, b) in enumerate(offsets) if a >= 0 and any(a < end and b > start
                                                                             for start, end in ranges)]
             if rows:
-                out[i] = _unit(states[rows].mean(axis=0))
+                out[i] = states[rows].mean(axis=0)
+                spans.append(i)
             else:
                 alone.append(i)
+        out[spans] = _unit(out[spans])
         if alone:       # characters no token covers (blank, or cut off): their text read alone
             out[alone] = self._vectors([" ".join(wanted[i][0][a:b] for a, b in wanted[i][1] or ()) or " "
                                         for i in alone], False)[0]
@@ -212,8 +214,7 @@ class Encoder:
                 if k in content:
                     content[k][start - 1:start - 1 + len(wids) - 2] = y[1:-1]
             first = end
-        vectors = total.astype(np.float32)          # the weights' sum scales a row; its length 1 undoes it
-        vectors /= np.sqrt(np.maximum((vectors * vectors).sum(axis=1, keepdims=True), 1e-12))
+        vectors = _unit(total.astype(np.float32))   # the weights' sum scales a row; its length 1 undoes it
         return vectors, {k: (tokenized[k][1][1:-1], states) for k, states in content.items()}
 
     def _states(self, seqs: list[list[int]]) -> list[np.ndarray]:
@@ -241,17 +242,22 @@ def grouped(items: list[str]) -> list[str]:
     parsed = [item[1:].partition(SPAN) if item.startswith(SPAN) else ("", "", item) for item in items]
     spans: dict[str, list[str]] = {}
     for head, _, text in parsed:
-        if head.replace(":", "").replace(",", "").isdigit():          # a span's ranges, as `span` writes them
+        if _written_ranges(head):
             spans.setdefault(text, []).append(head)
     out, done = [], set()
     for item, (head, _, text) in zip(items, parsed):
-        if text in spans and (not head or head.replace(":", "").replace(",", "").isdigit()):
+        if text in spans and (not head or _written_ranges(head)):
             if text not in done:
                 done.add(text)
                 out.append(SPAN + ";".join(spans[text]) + SPAN + text)
         else:
             out.append(item)
     return out
+
+
+def _written_ranges(head: str) -> bool:
+    """Tell whether head is a span's ranges as `span` writes them ("0:9,10:21")."""
+    return head.replace(":", "").replace(",", "").isdigit()
 
 
 def expanded(items: list[str] | tuple[str, ...]) -> list[str]:
@@ -298,6 +304,6 @@ def _parse(item: str) -> tuple[str, list[tuple[int, int]] | None]:
     return text, ranges
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    """Return v at length 1."""
-    return v / max(float(np.sqrt(v @ v)), 1e-12)
+def _unit(rows: np.ndarray) -> np.ndarray:
+    """Return each row at length 1."""
+    return rows / np.sqrt(np.maximum((rows * rows).sum(axis=1, keepdims=True), 1e-12))

@@ -74,11 +74,11 @@ def make_units(passages: list[Passage], progress=None) -> tuple[Units, list[list
     return units, tokens
 
 
-def unit_inputs(passages, units: Units, limit: int) -> list[str]:
+def unit_inputs(passages, units: Units, limit: int, texts: list[str] | None = None) -> list[str]:
     """Return what each unit is embedded as: its sentence (after the lead-in for a list item or table row) read off
     its passage's own pass (e5onnx.span), or read alone when it ends past the passage's first `limit` characters
-    (what the passage's own vector reads)."""
-    texts = passage_texts(passages)
+    (what the passage's own vector reads); texts: passage_texts(passages), when the caller has them."""
+    texts = passage_texts(passages) if texts is None else texts
     out = []
     for p, a, b in zip(units.passage.tolist(), units.start.tolist(), units.end.tolist()):
         passage = passages[p]
