@@ -9,14 +9,15 @@ import numpy as np
 
 from . import dense, e5onnx
 from .analysis import compound_words, new_stems, stem_version, terms, tokenise, use_stems
-from .embedstore import Store, vectors_for
+from .e5onnx import joined
+from .embedstore import Store, missing, vectors_for
 from .errors import EmptyCorpus, KutipError
 from .index import Index
 from .linking import link_sources
 from .model import DocStatus, Document, Footnote, Passage
 from .readers import read_file
 from .structure import structure, with_source_footnote
-from .units import Units, make_units, passage_texts, unit_inputs
+from .units import Units, make_units, passage_texts, unit_parts
 
 ANALYSE_STEP = 5000          # sentences analysed between two progress reports
 Progress = Callable[[str, int, int], None]
@@ -132,13 +133,31 @@ def passage_vectors(passages: Sequence[Passage], units: Units, store: Store, pro
     if not model:
         return None, []
     whole = passage_texts(passages)
-    inputs = unit_inputs(passages, units, dense.MAX_CHARS, whole) + whole
+    parts = unit_parts(passages, units, dense.MAX_CHARS, whole) + [("", t) for t in whole]
     length = np.array([min(len(t), dense.MAX_CHARS) for t in whole])
     owner = np.concatenate([units.passage, np.arange(len(passages))])
     order = np.lexsort((owner, length[owner]))      # a passage's sentences beside it, so one pass serves them all
-    vectors, todo = vectors_for([inputs[k] for k in order], model.passages, store, progress, budget)
-    if vectors is None:                             # (dense._chunks), and passages of like length run together
+    if budget is not None:                          # (dense._chunks), and passages of like length run together
+        new = set(missing(whole, store))
+        if len(new) > budget:
+            return None, _todo([parts[k] for k in order], [whole[k] in new for k in owner[order].tolist()], store)
+    inputs = [joined(head, text) for head, text in (parts[k] for k in order)]
+    vectors, todo = vectors_for(inputs, model.passages, store, progress, budget)
+    if vectors is None:
         return None, e5onnx.grouped(todo)
     out = np.empty_like(vectors)
     out[order] = vectors
     return out, []
+
+
+def _todo(parts: list[tuple[str, str]], new: list[bool], store: Store) -> list[str]:
+    """Return a budgeted build's todo (e5onnx.grouped) from the inputs as unit_parts gives them, where new tells
+    which belong to a passage the store lacks: those are all taken as missing (a sentence's key holds its
+    passage's text), so a large upload's spans are never written out, hashed or looked up; the others are."""
+    kept = [joined(head, text) for (head, text), n in zip(parts, new) if not n]
+    lacking = set(missing(kept, store))
+    todo: dict[tuple[str, str], None] = {}
+    for (head, text), n in zip(parts, new):
+        if n or joined(head, text) in lacking:
+            todo[head, text] = None
+    return e5onnx.grouped_parts(list(todo))

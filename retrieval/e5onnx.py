@@ -232,26 +232,44 @@ class Encoder:
 def span(text: str, ranges: list[tuple[int, int]]) -> str:
     """Return the passage input whose vector is that of text's characters in ranges, read off text's own pass
     (late chunking: a sentence costs no pass of its own)."""
-    return SPAN + ",".join(f"{a}:{b}" for a, b in ranges) + SPAN + text
+    return joined(written(ranges), text)
+
+
+def written(ranges: list[tuple[int, int]]) -> str:
+    """Return ranges as a span input writes them ("0:9,10:21")."""
+    return ",".join(f"{a}:{b}" for a, b in ranges)
+
+
+def joined(head: str, text: str) -> str:
+    """Return the input of a text and its span's ranges as `written` (head "": the text itself)."""
+    return SPAN + head + SPAN + text if head else text
 
 
 def grouped(items: list[str]) -> list[str]:
     """Return inputs with the spans of each text folded into one item that holds the text once (SPAN, the spans'
     ranges joined by ';', SPAN, the text), where they stood first, and the text itself left out (`expanded` puts
     both back); other inputs as they are.  A budgeted build's todo stays about the size of its texts."""
-    parsed = [item[1:].partition(SPAN) if item.startswith(SPAN) else ("", "", item) for item in items]
+    parts = []
+    for item in items:
+        head, text = item[1:].partition(SPAN)[::2] if item.startswith(SPAN) else ("", item)
+        parts.append((head, text) if not head or _written_ranges(head) else ("", item))   # not a span: as it is
+    return grouped_parts(parts)
+
+
+def grouped_parts(parts: list[tuple[str, str]]) -> list[str]:
+    """Return `grouped` of inputs given as (their ranges as `written`, or "" for a text read as it is; the text): a
+    build folds its todo without writing each span out."""
     spans: dict[str, list[str]] = {}
-    for head, _, text in parsed:
-        if _written_ranges(head):
+    for head, text in parts:
+        if head:
             spans.setdefault(text, []).append(head)
     out, done = [], set()
-    for item, (head, _, text) in zip(items, parsed):
-        if text in spans and (not head or _written_ranges(head)):
-            if text not in done:
-                done.add(text)
-                out.append(SPAN + ";".join(spans[text]) + SPAN + text)
-        else:
-            out.append(item)
+    for _, text in parts:
+        if text not in spans:
+            out.append(text)
+        elif text not in done:
+            done.add(text)
+            out.append(SPAN + ";".join(spans[text]) + SPAN + text)
     return out
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .analysis import continues, tokenise
 from .dates import BARE_MONTHS, YEAR
-from .e5onnx import span
+from .e5onnx import joined, written
 from .model import Passage
 from .state import Arrays, BadState, State, array
 
@@ -78,16 +78,25 @@ def unit_inputs(passages, units: Units, limit: int, texts: list[str] | None = No
     """Return what each unit is embedded as: its sentence (after the lead-in for a list item or table row) read off
     its passage's own pass (e5onnx.span), or read alone when it ends past the passage's first `limit` characters
     (what the passage's own vector reads); texts: passage_texts(passages), when the caller has them."""
+    return [joined(head, text) for head, text in unit_parts(passages, units, limit, texts)]
+
+
+def unit_parts(passages, units: Units, limit: int, texts: list[str] | None = None) -> list[tuple[str, str]]:
+    """Return `unit_inputs` as (the span's ranges as e5onnx.written, the text it is read off) or ("", the text
+    read alone), without writing the spans out; a passage's units share one text object."""
     texts = passage_texts(passages) if texts is None else texts
-    out = []
+    out: list[tuple[str, str]] = []
+    last, cut = -1, ""
     for p, a, b in zip(units.passage.tolist(), units.start.tolist(), units.end.tolist()):
         passage = passages[p]
+        if p != last:
+            last, cut = p, texts[p][:limit]
         shift = len(passage.lead) + 1 if passage.lead else 0
         lead = passage.kind in ("list", "row") and passage.lead
         if shift + b <= limit:
-            out.append(span(texts[p][:limit], ([(0, len(passage.lead))] if lead else []) + [(shift + a, shift + b)]))
+            out.append((written(([(0, len(passage.lead))] if lead else []) + [(shift + a, shift + b)]), cut))
         else:
-            out.append((passage.lead + " " if lead else "") + passage.text[a:b])
+            out.append(("", (passage.lead + " " if lead else "") + passage.text[a:b]))
     return out
 
 

@@ -95,6 +95,30 @@ def test_ask_after_add_then_remove_is_byte_identical_to_a_fresh_build(tmp_path, 
     assert with_new != fresh and "tiga belas pelajar" not in fresh
 
 
+def test_a_build_far_past_its_budget_folds_its_todo_without_looking_up_each_sentence(tmp_path, embedded,
+                                                                                     monkeypatch):
+    asked: list[str] = []       # every input whose store key is worked out
+    key = embedstore.text_key
+    monkeypatch.setattr(embedstore, "text_key", lambda text, model: asked.append(text) or key(text, model))
+    first = "Perpustakaan Gimje dibuka pada tahun 2019. Koleksinya berisi seribu buku."
+    second = "Ruang bacanya menghadap ke laut."
+    corpus = write_corpus(tmp_path / "korpus", {CHAPTER_NAME: CHAPTER.read_bytes(),
+                                                "perpus.txt": f"{first}\n\n{second}\n"})
+    folder = tmp_path / "cache"
+    looked_up = Engine.build(corpus, cache_dir=folder, budget=2).todo   # 2 new passages: each input looked up
+    assert e5onnx.span(second, [(0, len(second))]) in asked
+    asked.clear()
+    skipped = Engine.build(corpus, cache_dir=folder, budget=1).todo     # more new passages than that: not looked up
+    assert second in asked and not any(second in t and t != second for t in asked)
+    cut = first.index(" K")
+    assert skipped == looked_up == (e5onnx.span(second, [(0, len(second))]),     # shorter passages first
+                                    e5onnx.SPAN + f"0:{cut};{cut + 1}:{len(first)}" + e5onnx.SPAN + first)
+    Store(folder).put_vectors([(key(first, embedstore.model_id()), bytes(2 * dense.DIM))])
+    assert Engine.build(corpus, cache_dir=folder, budget=0).todo == \
+        Engine.build(corpus, cache_dir=folder, budget=1).todo == looked_up     # a stored passage's spans: looked up
+    assert embedded == []
+
+
 def test_a_build_past_its_budget_answers_by_words_until_the_meaning_is_filled_in(tmp_path, embedded):
     corpus = write_corpus(tmp_path / "korpus", {CHAPTER_NAME: CHAPTER.read_bytes(), "baru.txt": BUDGET_DOC})
     folder = tmp_path / "cache"
