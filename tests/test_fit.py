@@ -52,9 +52,20 @@ def test_the_ranker_learns_which_feature_orders_the_gold_sentence_first():
     assert w[0] > 0.5 and w[0] > 3 * np.abs(w[1:]).max()
 
 
+def test_a_threshold_is_where_the_lower_bound_of_the_mean_shown_reaches_the_target_not_the_mean_itself():
+    exact = [(0.9, True), (0.8, True), (0.7, False), (0.6, True)]        # running means 1, 1, 0.667, 0.75
+    assert fit.lowest_precise(exact, 0.75, 1.0, z=0.0) == 0.6
+    assert fit.lowest_precise(exact, 0.75, 1.0) == 0.8       # at 0.6: 0.75 - 1.645 * 0.25 falls short
+    f1 = [(0.9, 1.0), (0.8, 0.8), (0.7, 0.9)]                           # running means 1, 0.9, 0.9
+    assert fit.lowest_precise(f1, 0.85, 1.0, z=0.0) == 0.7
+    assert fit.lowest_precise(f1, 0.85, 1.0) == 0.9           # at 0.7: 0.9 - 1.645 * 0.0577 = 0.805
+    assert fit.lowest_precise(exact, 1.1, float("inf")) == float("inf")
+
+
 def test_the_span_threshold_keeps_the_precision_on_questions_the_trees_never_saw(tmp_path):
     # one candidate per question, exact with the probability its first feature gives (seeded): spans are shown above
-    # the threshold, and on new questions of the same kind the share shown that is exact stays near SPAN_PRECISION
+    # the threshold, and on new questions of the same kind the share shown that is exact reaches SPAN_PRECISION (the
+    # margin: 0.955 here, shown for 0.096; without it 0.911, shown for 0.150)
     def sample(n: int, seed: int) -> dict[str, np.ndarray]:
         rng = np.random.default_rng(seed)
         x = np.zeros((n, len(short_answer.SPAN_FEATURES)), np.float32)
@@ -65,7 +76,7 @@ def test_the_span_threshold_keeps_the_precision_on_questions_the_trees_never_saw
     model = short_answer._span_model(tmp_path / "spans.json")                      # read as the shipped file is
     new = sample(3000, 2)
     shown = model.probability(new["x"].astype(np.float64)) >= model.threshold
-    assert 0.85 <= new["y"][shown].mean() <= 0.95 and 0.1 <= shown.mean() <= 0.4
+    assert fit.SPAN_PRECISION <= new["y"][shown].mean() <= 0.97 and 0.05 <= shown.mean() <= 0.4
     assert 0.7 <= out["threshold"] < 1.0
 
 

@@ -132,10 +132,11 @@ def test_candidates_are_written_as_answers_are(question, text, spans):
     ("Kapan perjanjian itu ditandatangani?", "Perjanjian ditandatangani pada 28 Desember 2011 di Seoul.", True),
     ("Siapa yang meresmikan jembatan itu?", "Jembatan itu diresmikan oleh Presiden Joko Widodo pada 2018.", True),
     ("Berapa persen warga yang setuju?", "Sebanyak 30 persen warga setuju, sisanya menolak.", False),
-    ("How much did the city earn?", "The city earned US$ 2,5 million in exports.", True)])
+    ("How much did the city earn?", "The city earned US$ 2,5 million in exports.", False)])
 def test_the_fitted_threshold_decides_what_is_shown(question, text, shown):
     # the shipped trees give 0.95 to the full date, 0.90 to the name, 0.83 to the amount with its currency and scale
-    # and 0.71 to the bare percentage; the threshold (0.773) keeps 0.9 precision out of fold on train
+    # and 0.71 to the bare percentage; the threshold (0.878) keeps 0.9 precision out of fold on train less 1.645
+    # standard errors (at 0.773, without that margin, the amount was shown too)
     assert (short_answer(question, asked_of(question), text) is not None) == shown
 
 

