@@ -251,8 +251,8 @@ def grouped(items: list[str]) -> list[str]:
     both back); other inputs as they are.  A budgeted build's todo stays about the size of its texts."""
     parts = []
     for item in items:
-        head, text = item[1:].partition(SPAN)[::2] if item.startswith(SPAN) else ("", item)
-        parts.append((head, text) if not head or _written_ranges(head) else ("", item))   # not a span: as it is
+        head, _, text = item[1:].partition(SPAN) if item.startswith(SPAN) else ("", "", item)
+        parts.append((head, text) if _written_ranges(head) else ("", item))     # not a span: as it is
     return grouped_parts(parts)
 
 
