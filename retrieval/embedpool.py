@@ -7,6 +7,7 @@ A chunk goes to a worker as one JSON line; its vectors come back as float32 byte
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -30,29 +31,66 @@ def workers_for(texts: int, parallel_min: int) -> int:
 
 def embedded(chunks: list[list[str]], workers: int, dim: int, fallback: Callable[[list[str]], np.ndarray],
              threads: int = 1) -> Iterator[np.ndarray]:
-    """Yield the vectors of each chunk in order, computed by `workers` processes; what a worker fails to do
-    (it cannot start, or dies) is done by fallback in this process."""
-    procs: list[subprocess.Popen] = []
-    try:
-        for _ in range(workers):
-            procs.append(subprocess.Popen([sys.executable, "-P", "-c", BOOT, str(ROOT), str(threads)],
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
-    except OSError:
-        pass
+    """Yield the vectors of each chunk in order, computed by `workers` processes (those `kept` running, if any);
+    what a worker fails to do (it cannot start, or dies) is done by fallback in this process."""
+    pool: list[subprocess.Popen] | None = getattr(_KEPT, "procs", None)
+    procs = _started(workers, threads, pool)
     feeders = [threading.Thread(target=_feed, args=(proc, chunks[w::len(procs)]), daemon=True)
                for w, proc in enumerate(procs)]
     for feeder in feeders:      # a chunk goes in while the worker's last vectors wait to be read: neither pipe can
         feeder.start()          # fill up with both sides waiting, whatever the size of a chunk or of its vectors
+    read = 0
     try:
         for k, chunk in enumerate(chunks):
             vectors = _receive(procs[k % len(procs)], len(chunk), dim) if procs else None
+            read += 1
             yield vectors if vectors is not None else fallback(chunk)
     finally:
         for proc, feeder in zip(procs, feeders):
-            if feeder.is_alive():       # stopped early: it may wait to write to a worker nobody reads any more
+            early = feeder.is_alive() or read < len(chunks)    # stopped early: its pipes hold what no one will read
+            if early:
                 proc.kill()
             feeder.join()
+            if pool is None or early or proc.poll() is not None:
+                _stop(proc)
+                if pool is not None and proc in pool:
+                    pool.remove(proc)
+
+
+_KEPT = threading.local()      # procs: the workers a `kept` block keeps running (this thread's), else no attribute
+
+
+@contextlib.contextmanager
+def kept() -> Iterator[None]:
+    """Keep the workers `embedded` starts in this thread running until the block ends, so that a build embedding in
+    slices (embedstore.embed_into) starts them once, not once a slice (each start loads the model: about 0.8 s)."""
+    if getattr(_KEPT, "procs", None) is not None:
+        yield
+        return
+    _KEPT.procs = []
+    try:
+        yield
+    finally:
+        procs = _KEPT.procs
+        del _KEPT.procs
+        for proc in procs:
             _stop(proc)
+
+
+def _started(workers: int, threads: int, pool: list[subprocess.Popen] | None) -> list[subprocess.Popen]:
+    """Return `workers` running worker processes: the pool's that are still alive first, then new ones (added to
+    the pool when there is one); fewer when a process cannot start."""
+    procs = [proc for proc in (pool or []) if proc.poll() is None][:workers]
+    try:
+        while len(procs) < workers:
+            proc = subprocess.Popen([sys.executable, "-P", "-c", BOOT, str(ROOT), str(threads)],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            procs.append(proc)
+            if pool is not None:
+                pool.append(proc)
+    except OSError:
+        pass
+    return procs
 
 
 def _feed(proc: subprocess.Popen, chunks: list[list[str]]) -> None:

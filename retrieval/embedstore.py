@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import private_dir
+from .embedpool import kept
 
 DIM = 384                    # multilingual-e5-small (dense.DIM)
 ROW_BYTES = DIM * 2          # float16
@@ -192,18 +193,20 @@ def missing(texts: list[str], store: Store) -> list[str]:
 def embed_into(texts: list[str], embed: Callable[..., np.ndarray], store: Store,
                progress: Progress | None = None) -> None:
     """Embed texts (distinct, none stored yet) in equal slices of at most SLICE, storing each slice when done
-    (equal, so no short last slice falls below the size at which both cores are used)."""
+    (equal, so no short last slice falls below the size at which both cores are used); the worker processes a
+    slice starts serve the next ones (embedpool.kept)."""
     model = model_id()
     size = -(-len(texts) // max(1, -(-len(texts) // SLICE)))
-    for start in range(0, len(texts), max(1, size)):
-        part = texts[start:start + size]
+    with kept():
+        for start in range(0, len(texts), max(1, size)):
+            part = texts[start:start + size]
 
-        def report(stage: str, done: int, total: int, start: int = start) -> None:
-            """Report progress over all texts, not this slice."""
-            if progress:
-                progress(stage, start + done, len(texts))
-        vectors = embed(part, report).astype(np.float16)
-        store.put_vectors([(text_key(t, model), v.tobytes()) for t, v in zip(part, vectors)])
+            def report(stage: str, done: int, total: int, start: int = start) -> None:
+                """Report progress over all texts, not this slice."""
+                if progress:
+                    progress(stage, start + done, len(texts))
+            vectors = embed(part, report).astype(np.float16)
+            store.put_vectors([(text_key(t, model), v.tobytes()) for t, v in zip(part, vectors)])
 
 
 def vectors_for(texts: list[str], embed: Callable[..., np.ndarray], store: Store, progress: Progress | None = None,

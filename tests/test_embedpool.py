@@ -95,3 +95,39 @@ def test_a_question_is_embedded_beside_a_batch_of_passages_not_after_it(model):
     took = time.perf_counter() - t0
     assert vector.shape == (dense.DIM,)
     assert still and waited < took / 4, (waited, took)
+
+
+def test_a_build_embedding_in_slices_starts_its_workers_once_and_stops_them_at_the_end(model, monkeypatch, tmp_path):
+    from retrieval import embedstore
+    from retrieval.embedstore import Store
+    inside = np.vstack([here(model, chunk) for chunk in CHUNKS])
+    monkeypatch.setattr(dense, "PARALLEL_MIN", 20)
+    monkeypatch.setattr(embedpool.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(embedstore, "SLICE", 25)                   # three slices of 24, 23, 23
+    started: list = []
+    real_popen = embedpool.subprocess.Popen
+    monkeypatch.setattr(embedpool.subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k))
+                        or started[-1])
+    monkeypatch.setattr(model, "_passage", never)                  # every chunk is embedded by a worker
+    embedstore.embed_into(TEXTS, model.passages, Store(tmp_path))
+    assert len(started) == 2                                       # not 2 a slice
+    assert all(proc.poll() is not None for proc in started)        # none left running
+    stored = Store(tmp_path).vectors([embedstore.text_key(t, embedstore.model_id()) for t in TEXTS])
+    assert len(stored) == 70
+    assert np.array_equal(np.vstack([np.frombuffer(stored[embedstore.text_key(t, embedstore.model_id())],
+                                                   np.float16) for t in TEXTS]), inside.astype(np.float16))
+
+
+def test_a_kept_worker_stopped_mid_call_is_not_used_again(model, monkeypatch):
+    inside = np.vstack([here(model, chunk) for chunk in CHUNKS])
+    started: list = []
+    real_popen = embedpool.subprocess.Popen
+    monkeypatch.setattr(embedpool.subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k))
+                        or started[-1])
+    with embedpool.kept():
+        first = embedpool.embedded(CHUNKS, 2, dense.DIM, never)
+        next(first)
+        first.close()                                              # its other chunks' vectors are never read
+        again = np.vstack(list(embedpool.embedded(CHUNKS, 2, dense.DIM, never)))
+        assert len(started) == 4 and all(proc.poll() is not None for proc in started[:2])
+    assert np.array_equal(again, inside) and all(proc.poll() is not None for proc in started)
