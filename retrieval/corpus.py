@@ -154,10 +154,7 @@ def _todo(parts: list[tuple[str, str]], new: list[bool], store: Store) -> list[s
     """Return a budgeted build's todo (e5onnx.grouped) from the inputs as unit_parts gives them, where new tells
     which belong to a passage the store lacks: those are all taken as missing (a sentence's key holds its
     passage's text), so a large upload's spans are never written out, hashed or looked up; the others are."""
-    kept = [joined(head, text) for (head, text), n in zip(parts, new) if not n]
-    lacking = set(missing(kept, store))
-    todo: dict[tuple[str, str], None] = {}
-    for (head, text), n in zip(parts, new):
-        if n or joined(head, text) in lacking:
-            todo[head, text] = None
+    kept = {k: joined(*parts[k]) for k, n in enumerate(new) if not n}
+    lacking = set(missing(list(kept.values()), store))
+    todo = dict.fromkeys(part for k, part in enumerate(parts) if new[k] or kept[k] in lacking)
     return e5onnx.grouped_parts(list(todo))

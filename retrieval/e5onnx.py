@@ -269,7 +269,7 @@ def grouped_parts(parts: list[tuple[str, str]]) -> list[str]:
             out.append(text)
         elif text not in done:
             done.add(text)
-            out.append(SPAN + ";".join(spans[text]) + SPAN + text)
+            out.append(joined(";".join(spans[text]), text))
     return out
 
 
@@ -286,7 +286,7 @@ def expanded(items: list[str] | tuple[str, ...]) -> list[str]:
         if folded is None:
             out.append(item)
         else:
-            out.extend(SPAN + ranges + SPAN + folded[1] for ranges in folded[0])
+            out.extend(joined(ranges, folded[1]) for ranges in folded[0])
             out.append(folded[1])
     return out
 
@@ -302,7 +302,7 @@ def _folded(item: str) -> tuple[list[str], str] | None:
         return None
     head, _, text = item[1:].partition(SPAN)
     spans = head.split(";")
-    return (spans, text) if text and _parse(SPAN + spans[0] + SPAN + text)[1] is not None else None
+    return (spans, text) if text and _ranges(spans[0]) is not None else None
 
 
 def base(item: str) -> str:
@@ -315,11 +315,16 @@ def _parse(item: str) -> tuple[str, list[tuple[int, int]] | None]:
     if not item.startswith(SPAN):
         return item, None
     head, _, text = item[1:].partition(SPAN)
+    ranges = _ranges(head)
+    return (item, None) if ranges is None else (text, ranges)
+
+
+def _ranges(head: str) -> list[tuple[int, int]] | None:
+    """Return a span input's ranges read from its head ("0:9,10:21"), None when it is not one."""
     try:
-        ranges = [(int(a), int(b)) for a, _, b in (r.partition(":") for r in head.split(","))]
+        return [(int(a), int(b)) for a, _, b in (r.partition(":") for r in head.split(","))]
     except ValueError:
-        return item, None
-    return text, ranges
+        return None
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
