@@ -53,7 +53,7 @@ from retrieval.readers import describe_formats  # noqa: E402
 from retrieval.render import Turn  # noqa: E402
 from retrieval.scope import Scope, ask_within, keeper  # noqa: E402
 from ui import meaning, sidebar  # noqa: E402
-from ui.answer import RECENT_TURNS, View, make_view, render_turn  # noqa: E402
+from ui.answer import View, make_view, render_conversation  # noqa: E402
 from ui.html import STYLE  # noqa: E402
 from ui.markdown import escape_md  # noqa: E402
 from ui.page import add_page_script  # noqa: E402
@@ -88,7 +88,9 @@ def load(corpus: str, corpus_sig: userdocs.Signature, docs: str | None, docs_sig
 
     try:
         if docs is None:
-            return buildproc.build(Path(corpus), progress, suggestions=N_SUGGESTIONS, worker=False)
+            built = buildproc.build(Path(corpus), progress, suggestions=N_SUGGESTIONS, worker=False)
+            built.engine.warm()                    # every session asks this engine: none waits for the reader
+            return built
         large = sum(size for _, size, _ in docs_sig) >= buildproc.MIN_BYTES
         with userdocs.combined_corpus(Path(corpus), Path(docs)) as folder:
             return buildproc.build(folder, progress, use_cache=userdocs.shared_library(), budget=meaning.BUDGET,
@@ -220,8 +222,8 @@ def main() -> None:
         render_study(engine, lang())
     elif not turns:
         render_suggestions(loaded.suggestions, t)
-    for i, (turn, view) in enumerate([] if studying else zip(turns, views)):
-        render_turn(i, turn, view, engine, t, i >= len(turns) - RECENT_TURNS)
+    if not studying:
+        render_conversation(turns, views, engine, t)
     reader = st.session_state.get("reader")
     if (reader and reader[0] < len(turns) and turns[reader[0]].answer
             and reader[1] < len(turns[reader[0]].answer.quotes)):

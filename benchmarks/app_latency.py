@@ -66,19 +66,35 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=15)
 
 
+CHAT_FILLERS = ("ya", "sih", "dong", "nih", "deh", "kah", "gitu", "tuh")   # words a student tacks on
+WORDINGS = tuple((f"{a} {b}" if a else b) for a in ("", *CHAT_FILLERS) for b in CHAT_FILLERS)
+
+
+def fresh_question(questions: tuple[str, ...], k: int) -> str:
+    """Return the k-th of questions asked in turn, with one or two chat words before its question mark: new for
+    72 x len(questions) turns (for the chapter's questions of the benchmarks, every wording is answered: checked)."""
+    question = questions[k % len(questions)]
+    return f"{question[:-1]} {WORDINGS[k // len(questions) % len(WORDINGS)]}?"
+
+
+# a question on the page: a recent turn's (a chat message) or an older turn's (in the one HTML block)
+ASKED = '[data-testid="stChatMessageAvatarUser"], .kutip-old-q'
+
+
 def ask_in_chat(page, question: str, timeout_ms: int = TIMEOUT_MS, answer: str = ".kutip-quote") -> float:
-    """Ask on a page; return seconds from Enter until the new answer (the message after the question's) holds an
-    element matching `answer` -- not until the page holds one quote more: a rerun redraws earlier turns, so a count
-    of quotes can stand still while the new answer is shown."""
+    """Ask on a page; return seconds from Enter until the page holds one question more, the last two messages are
+    this question and an answer holding an element matching `answer` (a rerun draws the page top down over the last
+    one's elements, so until it ends the last messages can be an earlier turn's)."""
     box = page.locator('[data-testid="stChatInputTextArea"]')
-    n = page.locator('[data-testid="stChatMessage"]').count()
+    n = page.locator(ASKED).count()
     box.fill(question)
     t0 = time.perf_counter()
     box.press("Enter")
     page.wait_for_function(
-        "([n, sel]) => { const m = document.querySelectorAll('[data-testid=stChatMessage]');"
-        " return m.length >= n + 2 && m[n + 1].querySelector(sel) !== null; }",
-        arg=[n, answer], timeout=timeout_ms, polling=5)
+        "([n, asked, q, sel]) => { const m = document.querySelectorAll('[data-testid=stChatMessage]');"
+        " return document.querySelectorAll(asked).length > n && m.length > 1"
+        " && m[m.length - 2].innerText.includes(q) && m[m.length - 1].querySelector(sel) !== null; }",
+        arg=[n, ASKED, question.strip(), answer], timeout=timeout_ms, polling=5)
     return time.perf_counter() - t0
 
 

@@ -1,10 +1,11 @@
 """Time a long conversation in a real browser: Enter -> the new answer's first quote, turn after turn.
 
-    python -m benchmarks.turn_latency [--turns 31] [--app app.py]
+    python -m benchmarks.turn_latency [--turns 31]
 
-Starts `streamlit run APP` (as benchmarks.app_latency does), asks four questions in turn TURNS times in one page,
-and prints the median latency of turns 2-6 and of the last five, and the growth per earlier turn.  Answers already
-shown are kept in the session (not asked again), so what grows is only the drawing of the earlier turns.
+Starts `streamlit run app.py` (as benchmarks.app_latency does), asks four questions in turn TURNS times in one page,
+each time in a new wording (app_latency.fresh_question: the same four words again hid the growth), and prints the
+median latency of turns 2-6 and of the last five, and the growth per earlier turn.  Answers already shown are kept
+in the session (not asked again), so what grows is only the drawing of the earlier turns.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import statistics
 import sys
 import tempfile
 
-from benchmarks.app_latency import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, ask_in_chat, start, stop
+from benchmarks.app_latency import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, ask_in_chat, fresh_question, start, stop
 
 QUESTIONS = ("Kapan MoU Batam dan Gimje ditandatangani?", "Berapa penghasilan Shenzhen pada tahun 2011?",
              "Festival apa yang ada di kota Gimje?", "Apa kepanjangan OKI?")
@@ -33,7 +34,7 @@ def conversation(url: str, turns: int) -> list[float]:
         box.wait_for(timeout=TIMEOUT_MS)
         times = []
         for k in range(turns):
-            seconds = ask_in_chat(page, QUESTIONS[k % len(QUESTIONS)], answer=QUOTE)
+            seconds = ask_in_chat(page, fresh_question(QUESTIONS, k), answer=QUOTE)
             times.append(seconds * 1000)
             page.wait_for_timeout(PAUSE_MS)
         browser.close()

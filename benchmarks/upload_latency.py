@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .app_latency import CHROMIUM, CHROMIUM_ARGS, ask_in_chat, start, stop
+from .app_latency import CHROMIUM, CHROMIUM_ARGS, ask_in_chat, fresh_question, start, stop
 from .generate import generate
 
 OUT = Path(__file__).resolve().parent / "upload-latency.json"
@@ -32,8 +32,6 @@ FACT_QUESTION = "Apa warna Danau Kerinci di Zorbania?"
 FACT_WORDS = "hijau zamrud"
 OTHER_QUESTIONS = ("Kapan MoU Batam dan Gimje ditandatangani?", "Apa itu sister city?",
                    "Berapa penghasilan Shenzhen pada tahun 2011?", "Siapa walikota Gimje?")
-CHAT_FILLERS = ("ya", "sih", "dong", "nih", "deh", "kah", "gitu", "tuh")   # words a student tacks on: --fresh asks
-# each question with one or two of them, 288 wordings in all, every one answered from the chapter (checked)
 STATUS = ("Makna", "Dokumen baru terlalu besar")       # the status line an upload's engine shows when it is ready
 TIMEOUT_MS = 600_000
 
@@ -77,14 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fresh", action="store_true", help="the other session's questions are each new to the model")
     args = p.parse_args(argv)
 
-    wordings = [(f"{a} {b}" if a else b) for a in ("", *CHAT_FILLERS) for b in CHAT_FILLERS]
 
     def other_question(k: int) -> str:
         """Return the other session's k-th question (--fresh: with chat words after it, new for 288 questions)."""
-        question = OTHER_QUESTIONS[k % len(OTHER_QUESTIONS)]
-        if not args.fresh:
-            return question
-        return f"{question[:-1]} {wordings[k // len(OTHER_QUESTIONS) % len(wordings)]}?"
+        return fresh_question(OTHER_QUESTIONS, k) if args.fresh else OTHER_QUESTIONS[k % len(OTHER_QUESTIONS)]
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -219,6 +219,11 @@ class Engine:
                             extractive.confidence(found.score, model))
         return replace(answer, short=short)
 
+    def warm(self) -> None:
+        """Load what read uses before any question needs it (the app, once per engine it serves)."""
+        if self.settings.reader and dense.load_model()[1].loaded:
+            extractive.warm()
+
     def plan(self, question: str) -> QueryPlan:
         """Return the question as this corpus reads it: its terms, expansions (the corpus's own abbreviations among
         them) and what it asks for."""

@@ -162,6 +162,27 @@ def test_the_server_hands_the_gil_over_quickly(docs):
         sys.setswitchinterval(before)
 
 
+def test_the_reader_is_ready_before_the_first_question_it_reads(docs, monkeypatch):
+    """The page loads the trained reader with the engine, so no session's question waits for it (0.3 s)."""
+    import streamlit as st
+
+    from retrieval import encoder, extractive
+    st.cache_resource.clear()
+    encoder.shared.cache_clear()
+    extractive._reader.cache_clear()
+    at = start()
+    loads, dequantized = [], []
+    real_load, real_missing = extractive.load_reader, encoder.Weights.__missing__
+    monkeypatch.setattr(extractive, "load_reader", lambda *a: loads.append(1) or real_load(*a))
+    monkeypatch.setattr(encoder.Weights, "__missing__", lambda self, n: dequantized.append(n) or real_missing(self, n))
+    calls = []
+    real_read = Engine.read
+    monkeypatch.setattr(Engine, "read", lambda self, a: calls.append(a.question) or real_read(self, a))
+    ask(at, "Apa itu sister city?")
+    assert calls == ["Apa itu sister city?"] and quotes(at)               # the reader read this answer
+    assert loads == [] and dequantized == []
+
+
 def test_footnote_opens_in_full(docs):
     at = ask(start(), SHENZHEN)
     first = quotes(at)[0]

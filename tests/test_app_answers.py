@@ -219,13 +219,41 @@ def test_answers_shown_are_not_computed_again(docs, sessions, tmp_path, monkeypa
     assert any("Support from source [33]: strong" in m.value.replace("\\", "") for m in at.markdown)
 
 
+def older_blocks(at: AppTest) -> list[str]:
+    """Return the HTML blocks holding older turns."""
+    return [h.value for h in at.get("html") if h.value.startswith('<div class="kutip-old-q">')]
+
+
 def test_older_turns_keep_their_quotes_and_bring_their_buttons_back(docs, sessions):
     at = start()
     for question in (MOU, SHENZHEN, FESTIVAL, FACT_QUESTION):
         ask(at, question)
     keys = {b.key for b in at.button}
-    assert "actions-0" in keys and "read-0-0" not in keys and "read-1-0" in keys     # only the last 3 turns
-    old = next(h.value for h in at.get("html") if "<th>PENANDA TANGAN</th>" in h.value)
-    assert old.startswith('<div class="kutip-short-line">') and "17 Agustus 2013</b>" in old   # still all there
-    at.button(key="actions-0").click().run()
-    assert "read-0-0" in {b.key for b in at.button}
+    assert "read-0-0" not in keys and "read-1-0" in keys                            # only the last 3 turns
+    assert len(at.chat_message) == 6                                                 # the first one is HTML only
+    [old] = older_blocks(at)
+    assert old.startswith(f'<div class="kutip-old-q">{MOU}</div><div class="kutip-old-a">'
+                          '<div class="kutip-short-line">')
+    assert "17 Agustus 2013</b>" in old and "<th>PENANDA TANGAN</th>" in old     # still all there
+    pick = at.selectbox(key="older-pick")
+    assert pick.options == [f"1. {MOU}"] and pick.value is None
+    pick.set_value(0).run()
+    assert "read-0-0" in {b.key for b in at.button} and len(at.chat_message) == 8
+    assert not older_blocks(at) and "older-pick" not in {s.key for s in at.selectbox}   # nothing older to bring back
+
+
+def test_older_turns_are_drawn_in_blocks_that_stay_the_same_as_the_chat_grows(docs, sessions, monkeypatch):
+    """A block of older turns is cut at fixed turn numbers, so a new question leaves the full blocks byte-identical
+    (the browser then redraws only what changed) and an abstention or a message is drawn there too."""
+    monkeypatch.setattr("ui.answer.OLDER_BLOCK", 2)
+    at = start()
+    for question in (MOU, "Siapa pemenang piala dunia 2022?", "???", SHENZHEN, FESTIVAL, FACT_QUESTION):
+        ask(at, question)
+    first, second = older_blocks(at)                                                # turns 1-2, then turn 3
+    assert first.count('class="kutip-old-q"') == 2 and second.count('class="kutip-old-q"') == 1
+    assert "<b>Tidak ditemukan dalam bab ini.</b>" in first
+    assert "tidak berisi kata yang bisa dicari" in second and 'class="kutip-old-warn"' in second
+    assert [o.split(". ", 1)[0] for o in at.selectbox(key="older-pick").options] == ["1"]   # only turns with quotes
+    ask(at, MOU)
+    assert older_blocks(at)[0] == first and older_blocks(at)[1].startswith(second)
+    assert len(older_blocks(at)) == 2 and older_blocks(at)[1].count('class="kutip-old-q"') == 2

@@ -316,3 +316,30 @@ def test_an_english_question_gets_an_indonesian_quote_and_a_trap_question_is_not
     ask(page, "Siapa presiden Korea Selatan pada tahun 2013?")   # Korea Selatan, 2013: in the chapter; no president
     expect(page.get_by_text("Tidak ditemukan dalam bab ini.")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     page.close()
+
+
+def test_an_older_turn_is_drawn_as_html_its_footnote_opens_and_its_buttons_come_back(server, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1360, "height": 940})
+    page.goto(server)
+    for k, question in enumerate((MOU, SHENZHEN, FESTIVAL, "Apa kepanjangan OKI?")):
+        ask(page, question)
+        expect(page.locator('[data-testid="stChatMessageAvatarUser"], .kutip-old-q')).to_have_count(
+            k + 1, timeout=ANSWER_TIMEOUT_MS)
+        expect(page.get_by_test_id("stChatMessage").last.locator(".kutip-quote").first).to_be_visible(
+            timeout=ANSWER_TIMEOUT_MS)
+    old = page.locator(".kutip-old-q + .kutip-old-a")
+    expect(page.locator(".kutip-old-q")).to_have_text(MOU)
+    expect(old.locator(".kutip-answer")).to_have_text("17 Agustus 2013")
+    old.locator("details.kutip-fn summary", has_text="34").first.click()
+    expect(old.locator("details.kutip-fn[open] .kutip-note")).to_contain_text("arsipskpd.batam.go.id")
+    readers = page.get_by_role("button", name="Lihat di bab")
+    before, quoted = readers.count(), old.locator(".kutip-quote").count()
+    pick = page.get_by_role("combobox", name="Tombol paragraf, bab, salin untuk pertanyaan sebelumnya…")
+    pick.click()
+    pick.press("ArrowDown")
+    page.get_by_role("option", name=f"1. {MOU}").click()
+    expect(page.locator(".kutip-old-q")).to_have_count(0)                 # turn 1 is drawn in full again
+    expect(readers).to_have_count(before + quoted)                        # one for each of its quotes
+    page.close()

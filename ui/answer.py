@@ -16,9 +16,12 @@ from ui.html import esc, paragraph_html, popover, quote_html, row_html
 from ui.markdown import escape_lines, escape_md, link_md
 
 SHOWN_QUESTION_CHARS = 400
-# the last turns keep their buttons under each quote; an older one shows one button bringing them back: buttons are
-# what makes each redraw of a long conversation slower (measured with benchmarks/turn_latency.py)
+# the last turns are drawn in full, with their buttons; older ones as HTML only, OLDER_BLOCK turns a block. A rerun
+# sends every element again and the browser redraws those that changed: each older turn drawn as elements cost the
+# next answer 3-4 ms, one growing block 0.5-1 ms; blocks cut at fixed turns stay the same and cost nothing more
+# (benchmarks/turn_latency.py, 60 turns)
 RECENT_TURNS = 3
+OLDER_BLOCK = 10
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,32 @@ def render_question(question: str, t: dict[str, str]) -> None:
     st.markdown(body)
 
 
-def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str], recent: bool = True) -> None:
-    """Show one exchange: the question, then the scope it was asked in (when not all documents), the short answer
-    and quotes, the abstention or the message; the quotes' buttons only when the turn is recent or was opened again."""
+def render_conversation(turns: list[Turn], views: list[View], engine: Engine, t: dict[str, str]) -> None:
+    """Show the conversation: the last turns, and any brought back, in full; older turns as HTML blocks of up to
+    OLDER_BLOCK turns, with one list bringing an older turn's buttons back."""
+    first_recent = max(len(turns) - RECENT_TURNS, 0)
+    opened = st.session_state.get("opened", ())
+    closed = [i for i in range(first_recent) if i not in opened]
+    shut = set(closed)
+    block: list[str] = []
+    for i, (turn, view) in enumerate(zip(turns, views)):
+        if i in shut:
+            block.append(older_html(turn, view, engine, t))
+            if i % OLDER_BLOCK == OLDER_BLOCK - 1:          # a full block: the same HTML on every later rerun
+                st.html("".join(block))
+                block = []
+            continue
+        if block:
+            st.html("".join(block))
+            block = []
+        if i == first_recent:
+            pick_older(turns, closed, t)
+        render_turn(i, turn, view, engine, t)             # the last turn is always recent: no block left
+
+
+def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str]) -> None:
+    """Show one exchange in full: the question, then the scope it was asked in (when not all documents), the short
+    answer and quotes with their buttons, the abstention or the message."""
     with st.chat_message("user"):
         render_question(turn.question, t)
     scoped = turn.scope.kind != "all"
@@ -85,7 +111,7 @@ def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str
             st.caption(":material/filter_alt: " + escape_md(scope_text(turn.scope, t)))
         if a is None:
             st.warning(escape_md(error_text(turn, t)))
-        elif not a.abstained and (recent or i in st.session_state.get("opened", ())):
+        elif not a.abstained:
             if view.short is not None:
                 st.html(short_html(view.short, a, engine, t))
             st.caption(escape_md(t["relevant"].format(n=len(a.quotes))))
@@ -95,18 +121,53 @@ def render_turn(i: int, turn: Turn, view: View, engine: Engine, t: dict[str, str
                 st.html(quote_block(j, q, a, view, engine, t))
                 render_actions(i, j, q, a, view, engine, t)
             st.markdown(f"[:material/link: {escape_md(t['link'])}](?q={url_quote(turn.question, safe='')})")
-        elif not a.abstained:                      # an older turn: one HTML block and one button bringing the rest
-            count = f'<div class="kutip-place">{esc(t["relevant"].format(n=len(a.quotes)))}</div>'
-            link = (f'<div class="kutip-place"><a href="?q={esc(url_quote(turn.question, safe=""))}">'
-                    f'{esc(t["link"])}</a></div>')
-            st.html((short_html(view.short, a, engine, t) if view.short else "") + count
-                    + "".join(quote_block(j, q, a, view, engine, t) for j, q in enumerate(a.quotes)) + link)
-            st.button(t["actions"], key=f"actions-{i}", icon=":material/more_horiz:", type="tertiary",
-                      on_click=_open_actions, args=(i,))
         elif not a.related and not a.terms:
             st.warning(escape_md(t["no_words"]))
         else:
             render_not_found(a, t, scoped)
+
+
+def older_html(turn: Turn, view: View, engine: Engine, t: dict[str, str]) -> str:
+    """Return an older turn as HTML: what render_turn shows, without the buttons."""
+    body = esc(turn.question[:SHOWN_QUESTION_CHARS])
+    if len(turn.question) > SHOWN_QUESTION_CHARS:
+        body += esc(t["shortened"].format(n=len(turn.question)))
+    out = [f'<div class="kutip-old-q">{body}</div><div class="kutip-old-a">']
+    a = turn.answer
+    if turn.scope.kind != "all":
+        out.append(_line(scope_text(turn.scope, t)))
+    if a is None:
+        out.append(f'<div class="kutip-old-warn">{esc(error_text(turn, t))}</div>')
+    elif not a.abstained:
+        out.append(short_html(view.short, a, engine, t) if view.short else "")
+        out.append(_line(t["relevant"].format(n=len(a.quotes))))
+        if a.english:
+            out.append(_line(t["in_indonesian"]))
+        out.extend(quote_block(j, q, a, view, engine, t) for j, q in enumerate(a.quotes))
+        out.append(f'<div class="kutip-place"><a href="?q={esc(url_quote(turn.question, safe=""))}">'
+                   f'{esc(t["link"])}</a></div>')
+    elif not a.related and not a.terms:
+        out.append(f'<div class="kutip-old-warn">{esc(t["no_words"])}</div>')
+    else:
+        out.append(f'<p><b>{esc(t["scope_empty"] if turn.scope.kind != "all" else t["not_found"])}</b></p>')
+        if a.related:
+            out.append(_line(t["related"]))
+        out.extend(_line(q.text) + _line(place(q, t["page"], DOT)) for q in a.related)
+    return "".join(out) + "</div>"
+
+
+def _line(text: str) -> str:
+    """Return one small grey line of plain text."""
+    return f'<div class="kutip-place">{esc(text)}</div>'
+
+
+def pick_older(turns: list[Turn], closed: list[int], t: dict[str, str]) -> None:
+    """Offer one list of the older questions with quotes: the one picked gets its buttons back."""
+    quoted = [i for i in closed if (a := turns[i].answer) is not None and not a.abstained]
+    if quoted:
+        st.selectbox(t["actions_pick"], quoted, index=None, key="older-pick", on_change=_open_picked,
+                     format_func=lambda i: f"{i + 1}. {turns[i].question[:80]}", placeholder=t["actions_pick"],
+                     label_visibility="collapsed")
 
 
 def scope_text(scope: Scope, t: dict[str, str]) -> str:
@@ -132,9 +193,12 @@ def short_html(short: ShortAnswer, a: Answer, engine: Engine, t: dict[str, str])
             f'<span class="kutip-from">({esc(t["from_quote"])}{notes})</span></div>')
 
 
-def _open_actions(i: int) -> None:
-    """Bring back the buttons under an older turn's quotes."""
-    st.session_state["opened"] = {*st.session_state.get("opened", ()), i}
+def _open_picked() -> None:
+    """Bring back the buttons under the older turn picked in the list (and empty the list again)."""
+    i = st.session_state.get("older-pick")
+    if i is not None:
+        st.session_state["opened"] = {*st.session_state.get("opened", ()), i}
+    st.session_state["older-pick"] = None
 
 
 def quote_block(j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict[str, str]) -> str:

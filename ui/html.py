@@ -41,6 +41,10 @@ table.kutip-row td { padding: .15rem .8rem .15rem 0; }
 .kutip-short-line { font: 1.05rem/1.5 "Source Sans Pro", sans-serif; margin: 0 0 .3rem 0; }
 .kutip-short-line b.kutip-answer { background: #c9f0c4; padding: .05rem .3rem; border-radius: .2rem; }
 .kutip-place { font: .85rem/1.4 "Source Sans Pro", sans-serif; color: #6b6b76; margin: .35rem 0 0 0; }
+.kutip-old-q { background: rgba(240, 242, 246, .8); border-radius: .5rem; padding: .6rem 1rem; margin: 1rem 0 .6rem 0;
+  overflow-wrap: anywhere; }
+.kutip-old-a { margin: 0 0 0 2.5rem; }
+.kutip-old-warn { background: #fffbe6; color: #7a5b00; border-radius: .5rem; padding: .6rem 1rem; }
 .kutip-reader { max-height: 70vh; overflow-y: auto; padding-right: .5rem; }
 .kutip-reader .kutip-page { float: right; font: .75rem "Source Sans Pro", sans-serif; color: #888; margin-left: .5rem; }
 .kutip-reader sup a { text-decoration: none; font-weight: 600; }
