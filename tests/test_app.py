@@ -171,6 +171,9 @@ def test_the_reader_is_ready_before_the_first_question_it_reads(docs, monkeypatc
     encoder.shared.cache_clear()
     extractive._reader.cache_clear()
     at = start()
+    for thread in threading.enumerate():
+        if thread.name == "kutip-warm":
+            thread.join(timeout=60)
     loads, dequantized = [], []
     real_load, real_missing = extractive.load_reader, encoder.Weights.__missing__
     monkeypatch.setattr(extractive, "load_reader", lambda *a: loads.append(1) or real_load(*a))

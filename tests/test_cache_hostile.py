@@ -1,12 +1,14 @@
 """Hostile cache folders and corpus folders: a FIFO, a sparse giant, a forged file in a shared folder, deep nesting."""
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
 import tracemalloc
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import REPO, write_corpus
@@ -153,3 +155,30 @@ def test_files_within_the_depth_limit_are_read(tmp_path):
     corpus = nested(tmp_path / "korpus", MAX_DEPTH - 1)
     files, refused = corpus_listing(corpus, KNOWN)
     assert [f.name for f in files] == ["deep.txt"] and refused == []
+
+
+def test_arrays_read_back_equal_writable_and_aligned_whatever_their_shape_or_order(tmp_path):
+    path = tmp_path / "index-odd.npz"
+    sent = {"f": np.asfortranarray(np.arange(12, dtype=">f8").reshape(3, 4)), "empty": np.zeros((0, 5), np.int32),
+            "one": np.array(7, np.int16), "bytes": np.frombuffer(b"\x00\xffabc", np.uint8)}
+    assert write_cache(path, sent, {"key": "x"})
+    arrays, meta = read_cache(path)
+    assert meta == {"key": "x"} and arrays.keys() == sent.keys()
+    for name, a in arrays.items():
+        assert a.dtype == sent[name].dtype and a.shape == sent[name].shape and np.array_equal(a, sent[name])
+        assert a.flags.writeable and a.flags.aligned
+    assert arrays["f"].flags.f_contiguous
+
+
+def test_an_array_claiming_more_bytes_than_its_file_holds_is_refused_before_it_is_allocated(tmp_path):
+    path = tmp_path / "index-claim.npz"
+    assert write_cache(path, {"v": np.arange(4, dtype=np.float32)}, {"key": "x"})
+    payload = path.read_bytes()[len(MAGIC) + 32:]
+    old, new = b"'shape': (4,), }", b"'shape': (4000000000,), }"
+    at = payload.index(old)
+    assert payload[at + len(old):at + len(new)] == b" " * (len(new) - len(old))     # the header's own padding
+    payload = payload[:at] + new + payload[at + len(new):]
+    path.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)             # anyone can write a checksum
+    result, peak = peak_bytes(lambda: read_cache(path))
+    assert result is None
+    assert peak < 16 * 1024 ** 2                    # not the 16 GB the header claims
