@@ -267,7 +267,7 @@ def _member(f: io.BufferedReader, info: zipfile.ZipInfo, size: int) -> np.ndarra
     if dtype.hasobject or f.tell() - data + nbytes != info.file_size or f.tell() + nbytes > size:
         raise ValueError(f"{info.filename}: not a plain array of its stated size")
     array = np.empty(count, dtype)
-    if f.readinto(memoryview(array.view(np.uint8))) != nbytes:
+    if f.readinto(array.view(np.uint8).data) != nbytes:
         raise ValueError(f"{info.filename}: cut short")
     return array.reshape(shape, order="F" if fortran else "C")
 
