@@ -220,7 +220,7 @@ class Engine:
         return replace(answer, short=short)
 
     def warm(self) -> None:
-        """Load what read uses before any question needs it (the app, once per engine it serves)."""
+        """Load what read uses before any question needs it (the app calls it beside its first page)."""
         if self.settings.reader and dense.load_model()[1].loaded:
             extractive.warm()
 

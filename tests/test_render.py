@@ -44,7 +44,7 @@ def test_footnote_marks_and_scope_labels():
 
 
 def test_the_interface_table_has_both_languages_on_every_row(tmp_path, monkeypatch):
-    assert list(TEXT["id"]) == list(TEXT["en"]) and len(TEXT["id"]) == 134
+    assert list(TEXT["id"]) == list(TEXT["en"]) and len(TEXT["id"]) == 133
     assert (TEXT["id"]["not_found"], TEXT["en"]["not_found"]) == ("Tidak ditemukan dalam bab ini.",
                                                                   "Not found in this chapter.")
     monkeypatch.setattr(strings, "DATA", tmp_path)
