@@ -71,6 +71,8 @@ def test_the_text_comes_back_in_chunks_each_parsed_on_its_own(engine, monkeypatc
     assert arrays["pairs.passages.sentences.flat"].tolist() == spans
     back = buildproc.unpack((dict(arrays), json.loads(json.dumps(meta))))
     assert back.engine.passages == engine.passages and back.engine.todo == engine.todo == ()
+    assert vars(back.engine)["abbreviations"] == engine.abbreviations and engine.abbreviations["loi"] == \
+        "Letter of Intent"                            # read by the worker: the server's first question does not
     assert answers(back.engine) == answers(engine) and back == replace(buildproc.built(engine, 4), engine=back.engine)
 
 
@@ -83,6 +85,10 @@ def test_a_packed_engine_that_does_not_fit_is_refused(engine):
     arrays, meta = buildproc.pack(buildproc.built(engine, 0))
     arrays["pairs.passages.sentences.counts"][0] += 1
     with pytest.raises(ValueError, match="counts and numbers differ"):
+        buildproc.unpack((arrays, meta))
+    arrays, meta = buildproc.pack(buildproc.built(engine, 0))
+    meta["abbreviations"] = {"loi": ["Letter", "of", "Intent"]}
+    with pytest.raises(ValueError, match="not words and their expansions"):
         buildproc.unpack((arrays, meta))
 
 
