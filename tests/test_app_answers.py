@@ -247,10 +247,12 @@ def test_older_turns_are_drawn_in_blocks_that_stay_the_same_as_the_chat_grows(do
     (the browser then redraws only what changed) and an abstention or a message is drawn there too."""
     monkeypatch.setattr("ui.answer.OLDER_BLOCK", 2)
     at = start()
-    for question in (MOU, "Siapa pemenang piala dunia 2022?", "???", SHENZHEN, FESTIVAL, FACT_QUESTION):
+    marked = "<b>Kapan</b> MoU Batam dan Gimje ditandatangani?"
+    for question in (marked, "Siapa pemenang piala dunia 2022?", "???", SHENZHEN, FESTIVAL, FACT_QUESTION):
         ask(at, question)
     first, second = older_blocks(at)                                                # turns 1-2, then turn 3
     assert first.count('class="kutip-old-q"') == 2 and second.count('class="kutip-old-q"') == 1
+    assert first.startswith('<div class="kutip-old-q">&lt;b&gt;Kapan&lt;/b&gt; MoU')   # markup shown, not obeyed
     assert "<b>Tidak ditemukan dalam bab ini.</b>" in first
     assert "tidak berisi kata yang bisa dicari" in second and 'class="kutip-old-warn"' in second
     assert [o.split(". ", 1)[0] for o in at.selectbox(key="older-pick").options] == ["1"]   # only turns with quotes
