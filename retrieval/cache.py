@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import stat
@@ -260,9 +261,7 @@ def _member(f: io.BufferedReader, info: zipfile.ZipInfo, size: int) -> np.ndarra
         raise ValueError(f"{info.filename}: .npy version {version}")
     read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
     shape, fortran, dtype = read_header(f)
-    count = 1
-    for n in shape:
-        count *= n
+    count = math.prod(shape)
     nbytes = count * dtype.itemsize
     if dtype.hasobject or f.tell() - data + nbytes != info.file_size or f.tell() + nbytes > size:
         raise ValueError(f"{info.filename}: not a plain array of its stated size")

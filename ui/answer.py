@@ -221,7 +221,7 @@ def quote_block(j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict
                           (short.start, short.end) if short else None)
     foot = [place(q, t["page"], DOT)] + ([t["also_in"].format(names=", ".join(view.copies[j]))]
                                          if j < len(view.copies) and view.copies[j] else [])
-    return body + "".join(f'<div class="kutip-place">{esc(line)}</div>' for line in foot)
+    return body + "".join(_line(line) for line in foot)
 
 
 def render_actions(i: int, j: int, q: Quote, a: Answer, view: View, engine: Engine, t: dict[str, str]) -> None:
