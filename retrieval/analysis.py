@@ -289,6 +289,17 @@ def asks_for_source(question: str) -> bool:
     return bool(SOURCE_QUESTION.search(normalise(question)))
 
 
+# a part of a citation with a value of its own: the page, the author, the publisher, when it was published or read
+CITATION_FIELD = re.compile(r"\b(?:halaman|hlm|hal|penulis|pengarang|penerbit|terbit|diterbitkan|diakses|akses"
+                            r"|pages?|authors?|publisher|published|accessed)(?:nya)?\b")
+
+
+def asks_citation_field(question: str) -> bool:
+    """Tell whether the question asks for a part of a citation ("hlm brp", "siapa penulisnya"): the footnote entry
+    holds that value, not the claim."""
+    return bool(CITATION_FIELD.search(normalise(question)))
+
+
 def asks_for_list(question: str) -> bool:
     """Tell whether the question asks for an enumeration ("apa saja", "sebutkan")."""
     return bool(ENUMERATION.search(normalise(question)))

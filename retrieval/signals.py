@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 from . import answerable
-from .analysis import CAPITALISED, terms, tokenise
+from .analysis import CAPITALISED, asks_citation_field, terms, tokenise
 from .model import Quote
 from .question import QueryPlan
 from .rank import Layout
@@ -32,16 +32,19 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
               if units.start[u] < quote.end and quote.start < units.end[u]] or list(range(first, last))
     leads = [p for p, lst in layout.lead_of.items() if lst == pid and quote.start == 0
              and quote.end == len(quote.passage.text)]      # a list given whole for the paragraph leading into it
-    present = set().union(*index.present(qv, [pid] + leads))
-    held = set().union(*index.unit_terms(qv, inside), *index.present(qv, leads))
+    cited = cited_entries(layout, inside) if plan.asks_source else []
+    present = set().union(*index.present(qv, [pid] + leads + cited))
+    held = set().union(*index.unit_terms(qv, inside), *index.present(qv, leads + cited))
     found = {qv.credit[i][0] for i in present}
+    answered = " ".join([quote.text] + [layout.passages[e].text for e in cited]) \
+        if cited and asks_citation_field(plan.plain) else quote.text      # "hlm brp": the entry's "hlm. 26-28"
     lexical = index.sentence_scores(qv, np.array(inside))
     missing = tuple(sorted(t for t in qv.term_idf if t not in found))
     return answerable.Signals(
         cosine=float(cos[inside].max()) if cos is not None else 0.0,
         coverage_passage=index.coverage(qv, present), coverage_quote=index.coverage(qv, held),
         asks_kind=plan.asked.value,
-        kind_missing=plan.asked.value and not answerable.kind_found(plan.asked, plan.plain, quote.text,
+        kind_missing=plan.asked.value and not answerable.kind_found(plan.asked, plan.plain, answered,
                                                                        settings.unit_reach),
         unknown_share=unknown,
         number_missing=any(t.isdigit() and t not in found for t in qv.term_idf),
@@ -52,6 +55,13 @@ def measure(layout: Layout, plan: QueryPlan, qv, cos: np.ndarray | None, quote: 
         negation_missing=bool(_NEGATION.search(plan.plain)) and not _NEGATION.search(quote.text),
         missing=missing,
         cos_whole=float(cos[len(units.passage) + pid]) if cos is not None else 0.0)
+
+
+def cited_entries(layout: Layout, units: list[int]) -> list[int]:
+    """Return the footnote entries the given sentences cite: asked where a claim comes from, the words of the question
+    that the entry holds ("buku", "berita", a year, an author) are answered by it, not missing from the claim."""
+    inside = set(units)
+    return [entry for entry, citing in layout.citing_units.items() if inside.intersection(citing)]
 
 
 def rarest_missing(qv, found: set[str]) -> float:

@@ -22,7 +22,7 @@ _ABBREV = {"no", "vol", "hlm", "hal", "dll", "dsb", "dst", "dkk", "jl", "prof", 
            "bpk", "tgl", "pp", "ed", "eds", "etc", "vs", "mr", "mrs", "ms", "yth", "kab", "kec", "pt", "tbk", "s.d"}
 KIND_WORDS = {  # indexed beside a footnote entry so "buku", "jurnal", "situs" find it
     "web": "halaman web situs berita artikel online",
-    "book": "buku",
+    "book": "buku halaman",
     "journal": "jurnal artikel ilmiah",
     "official": "dokumen resmi pemerintah panduan",
     "other": "",
@@ -271,7 +271,7 @@ def _footnote_passage(note: Footnote, pid: int, page: PageStart) -> Passage:
     return Passage(id=pid, source=note.source, kind="footnote", text=note.text,
                    pages=(page,) if page[1] is not None or page[2] is not None else (),
                    section=(f"Catatan kaki {note.number}",),
-                   lead=f"catatan kaki sumber referensi {KIND_WORDS[note.kind]}",
+                   lead=f"catatan kaki sumber referensi rujukan kutipan {KIND_WORDS[note.kind]}",
                    context=note.text, footnotes=(note.number,), sentences=((0, len(note.text)),))
 
 

@@ -86,7 +86,7 @@ def test_footnote_entries_are_passages_citing_themselves(passages):
     assert [p.footnotes for p in entries] == [(n,) for n in range(32, 41)]
     assert [p.section for p in entries] == [(f"Catatan kaki {n}",) for n in range(32, 41)]
     assert passage_with(passages, "Paradiplomacy").kind == "footnote"
-    assert passage_with(passages, "Paradiplomacy").lead == "catatan kaki sumber referensi buku"
+    assert passage_with(passages, "Paradiplomacy").lead == "catatan kaki sumber referensi rujukan kutipan buku halaman"
 
 
 # --- rejoined paragraphs and lists -----------------------------------------------------------------------------
