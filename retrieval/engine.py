@@ -20,7 +20,7 @@ from .index import Index
 from .model import DEFAULT_TOP_K, Answer, DocStatus, Footnote, Passage, Quote, ShortAnswer
 from .question import QueryPlan, understand
 from .quotes import coverage_gain, quotes_for
-from .rank import Layout, claims_for_entries, cosines, rank
+from .rank import Candidates, Layout, candidates, claims_for_entries, cosines, rank
 from .readers import KNOWN, describe_formats
 from .settings import DEFAULT, Settings
 from .short_answer import short_answer, span_model
@@ -246,11 +246,7 @@ class Engine:
         """Return the best quotes for a question's plan, each with what the answerability model reads of it."""
         if not plan.terms and not (plan.english and self.vectors is not None):
             return []
-        qv = self.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions),
-                               self.settings)
-        weight = partial(necessity.weight, settings=self.settings)
-        weighted = self.index.reweighted(qv, weight)    # ranks; the plain qv is what signals read
-        cos = cosines(self.vectors, plan.meaning) if self.settings.dense else None
+        qv, weighted, cos = self._vectors(plan)
         score, order = rank(self.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
                             english=plan.english, question=plan.plain, asked=plan.asked,
                             settings=self.settings)
@@ -260,6 +256,21 @@ class Engine:
                             plan.wants_list, self.layout.lead_of, settings=self.settings)
         unknown = unknown_share(qv)
         return [(q, measure(self.layout, plan, qv, cos, q, unknown, self.settings)) for q in quotes]
+
+    def _vectors(self, plan: QueryPlan):
+        """Return the plan's query vector (what signals read), its necessity-weighted twin (what ranks) and its e5
+        cosines with every unit and passage (None without the model)."""
+        qv = self.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions),
+                               self.settings)
+        weighted = self.index.reweighted(qv, partial(necessity.weight, settings=self.settings))
+        return qv, weighted, cosines(self.vectors, plan.meaning) if self.settings.dense else None
+
+    def candidates(self, question: str) -> Candidates:
+        """Return the sentences the ranker scores for a question, with the features it reads of each."""
+        plan = self.plan(question)
+        _, weighted, cos = self._vectors(plan)
+        return candidates(self.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
+                          english=plan.english, question=plan.plain, asked=plan.asked, settings=self.settings)
 
     def term_weights(self, text: str) -> dict[str, float]:
         """Return the idf in this corpus of each index term of text (a term the corpus lacks: the largest idf)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import URL, WORD_NUMBER, terms, tokenise
-from .asked import DURATION_LABELS, Asked
+from .asked import DURATION_LABELS, Asked, in_unit
 from .dates import ERAS, INDONESIAN_MONTHS, YEAR, month_pattern
 from .errors import ModelFileError
 from .model import ShortAnswer
@@ -102,8 +102,8 @@ def candidates(question: str, quote_text: str, asked: Asked, settings: Settings 
         return []
     held = _plain_set(question)
     out: list[tuple[int, int, int]] = []
-    for s, e, rank in _found(quote_text, kind, asked.counted, (typed or question) if kind == "expansion" else "",
-                             settings.max_expansion_words):
+    for s, e, rank in _found(quote_text, kind, asked.counted, asked.unit,
+                             (typed or question) if kind == "expansion" else "", settings.max_expansion_words):
         if kind in ("person", "place", "name"):
             s, e = _without_asked_words(quote_text, s, e, question)
         if _plain(quote_text[s:e]) not in held and not _in_question(quote_text[s:e], question, kind) \
@@ -113,10 +113,12 @@ def candidates(question: str, quote_text: str, asked: Asked, settings: Settings 
 
 
 @lru_cache(maxsize=20_000)
-def _found(text: str, kind: str, unit: str | None, question: str, longest: int) -> tuple[tuple[int, int, int], ...]:
-    """Return the spans of text of a kind (numbers: counted in the unit asked; expansions: of the question's
-    abbreviations, of at most `longest` words), memoised: one sentence is read again for many questions."""
-    finder = {"date": _date_spans, "number": lambda t: _number_spans(t, unit), "person": _people,
+def _found(text: str, kind: str, counted: str | None, unit: str | None, question: str,
+           longest: int) -> tuple[tuple[int, int, int], ...]:
+    """Return the spans of text of a kind (numbers: ranked higher in the unit asked, counted: the word after
+    "berapa", unit: Asked.unit; expansions: of the question's abbreviations, of at most `longest` words), memoised: one
+    sentence is read again for many questions."""
+    finder = {"date": _date_spans, "number": lambda t: _number_spans(t, counted, unit), "person": _people,
               "place": _places, "expansion": lambda t: _expansions(t, question, longest),
               "name": lambda t: [(a, b, 0) for a, b in _names(t)]}[kind]
     return tuple(finder(text))
@@ -156,10 +158,10 @@ def _date_spans(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-def _number_spans(text: str, unit: str | None) -> list[tuple[int, int, int]]:
+def _number_spans(text: str, counted: str | None, unit: str | None = None) -> list[tuple[int, int, int]]:
     """Return the amounts of text, each also without the word that counts it ("5 tahun" and "5")."""
     out = []
-    for start, end, rank in _numbers(text, unit):
+    for start, end, rank in _numbers(text, counted, unit):
         out.append((start, end, rank))
         bare = re.match(r"(?:\S+\s?)?\d[\d.,]*(?:\s?%)?|[A-Za-z]+(?=\s)", text[start:end])
         if bare and start + bare.end() < end and text[start:start + bare.end()].strip():
@@ -167,8 +169,10 @@ def _number_spans(text: str, unit: str | None) -> list[tuple[int, int, int]]:
     return out
 
 
-def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
-    """Return amounts with their currency, scale and unit; dates, years, labels and URLs are not amounts."""
+def _numbers(text: str, counted: str | None, unit: str | None = None) -> list[tuple[int, int, int]]:
+    """Return amounts with their currency, scale and unit; dates, years, labels and URLs are not amounts.  Those in
+    the unit asked rank higher: the word counted ("berapa jiwa": "jiwa"), a form of the unit (Asked.unit "orang":
+    "jiwa", "penduduk"; "area": "km²", "hektare"), or a duration asked "berapa lama"."""
     dates = [(s, e) for s, e, _ in _dates(text)]
     labels = [m.span() for m in _LABEL.finditer(text)]
     out: list[tuple[int, int, int]] = []
@@ -180,7 +184,7 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
         word = after.group(2).lower() if after else ""
         if after is not None and not after.group(1) and after.group(2) not in ATTACHED:
             continue                                   # "5G", "3D", "2nd": a name, not an amount
-        has_unit = bool(after) and (word in UNITS or word == unit)
+        has_unit = bool(after) and (word in UNITS or word == counted)
         if has_unit and after is not None:
             end = after.end()
         worded = m.re is WORD_NUMBER
@@ -192,7 +196,8 @@ def _numbers(text: str, unit: str | None) -> list[tuple[int, int, int]]:
             continue                                   # a bare year is a date
         if text[start - 1:start] in ("/", "-") or text[end:end + 1] in ("/",):
             continue                                   # part of a code or a range written without spaces
-        fits = unit is not None and (word == unit or (unit == "lama" and word in DURATION))
+        fits = (counted is not None and (word == counted or (counted == "lama" and word in DURATION))) \
+            or (unit is not None and in_unit(text.lower(), start, m.end(), unit))
         out.append((start, end, 2 * fits + (has_unit or marked)))
     return out
 
