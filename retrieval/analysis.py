@@ -290,8 +290,8 @@ def asks_for_source(question: str) -> bool:
 
 
 # a part of a citation with a value of its own: the page, the author, the publisher, when it was published or read
-CITATION_FIELD = re.compile(r"\b(?:halaman|hlm|hal|penulis|pengarang|penerbit|terbit|diterbitkan|diakses|akses"
-                            r"|pages?|authors?|publisher|published|accessed)(?:nya)?\b")
+CITATION_FIELD = re.compile(r"\b(?:halaman|hlm|penulis|pengarang|penerbit|terbit|diterbitkan|diakses"   # not "hal":
+                            r"|pages?|authors?|publisher|published|accessed)(?:nya)?\b")           # "dalam hal ini"
 
 
 def asks_citation_field(question: str) -> bool:

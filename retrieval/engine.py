@@ -16,7 +16,7 @@ from .cache import cache_dir as cache_folder, corpus_listing, load_or_build
 from .corpus import Progress, index_passages, passage_vectors, read_corpus
 from .embedstore import Store
 from .errors import CorpusNotFound, EmptyCorpus
-from .index import Index
+from .index import Index, QueryVector
 from .model import DEFAULT_TOP_K, Answer, DocStatus, Footnote, Passage, Quote, ShortAnswer
 from .question import QueryPlan, understand
 from .quotes import coverage_gain, quotes_for
@@ -257,7 +257,7 @@ class Engine:
         unknown = unknown_share(qv)
         return [(q, measure(self.layout, plan, qv, cos, q, unknown, self.settings)) for q in quotes]
 
-    def _vectors(self, plan: QueryPlan):
+    def _vectors(self, plan: QueryPlan) -> tuple[QueryVector, QueryVector, np.ndarray | None]:
         """Return the plan's query vector (what signals read), its necessity-weighted twin (what ranks) and its e5
         cosines with every unit and passage (None without the model)."""
         qv = self.index.vector(list(plan.terms), tuple((e.source, e.term, e.weight) for e in plan.expansions),

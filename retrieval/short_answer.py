@@ -175,6 +175,7 @@ def _numbers(text: str, counted: str | None, unit: str | None = None) -> list[tu
     "jiwa", "penduduk"; "area": "km²", "hektare"), or a duration asked "berapa lama"."""
     dates = [(s, e) for s, e, _ in _dates(text)]
     labels = [m.span() for m in _LABEL.finditer(text)]
+    lower = text.lower()
     out: list[tuple[int, int, int]] = []
     for m in [*_NUMBER.finditer(text), *WORD_NUMBER.finditer(text)]:
         start, end = m.span()
@@ -197,7 +198,7 @@ def _numbers(text: str, counted: str | None, unit: str | None = None) -> list[tu
         if text[start - 1:start] in ("/", "-") or text[end:end + 1] in ("/",):
             continue                                   # part of a code or a range written without spaces
         fits = (counted is not None and (word == counted or (counted == "lama" and word in DURATION))) \
-            or (unit is not None and in_unit(text.lower(), start, m.end(), unit))
+            or (unit is not None and in_unit(lower, start, m.end(), unit))
         out.append((start, end, 2 * fits + (has_unit or marked)))
     return out
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from retrieval import chat, lexicon
+from retrieval import analysis, chat, lexicon
 from retrieval.asked import question_type
 from retrieval.question import QueryPlan, chapter_numerals, mutual_synonyms, understand
 
@@ -176,3 +176,17 @@ def test_how_long_also_searches_the_words_a_duration_is_labelled_with(engine):
     known = {"lama", "kota", "jangka", "waktu"}.__contains__
     assert expanded(understand("Berapa lama pelatihan itu?", {}, known)) == {("lama", "jangka"), ("lama", "waktu")}
     assert expanded(understand("Di mana kota lama itu?", {}, known)) == set()      # "lama" as old: no duration
+
+
+@pytest.mark.parametrize("question, field", [
+    ("referensinya buku apa, hlm brp?", True),
+    ("dari buku apa dan halaman berapa?", True),
+    ("siapa penulisnya?", True),
+    ("kapan artikel itu diakses?", True),
+    ("who is the author of the cited book?", True),
+    ("dalam hal ini sumbernya apa?", False),        # "hal" is a word ("matter") before it is a page
+    ("sumber beritanya apa?", False),
+    ("nama lengkap tokoh yang dikutip itu siapa?", False),
+])
+def test_a_question_naming_a_part_of_a_citation_is_told_apart(engine, question, field):
+    assert analysis.asks_citation_field(plan(engine, question).plain) is field
