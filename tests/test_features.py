@@ -135,6 +135,10 @@ def test_the_span_model_reads_the_kind_asked_and_how_specific_a_span_is():
     assert {tuple(v[SPAN[k]] for k in kinds) for v in spans("di mana loi ditandatangani",
                                                             "LoI ditandatangani di Gimje.").values()} == \
         {(0, 0, 0, 1, 0, 0)}
+    assert {tuple(v[SPAN[k]] for k in kinds) for v in spans("berapa penduduk kota batam", PEOPLE).values()} == \
+        {(0, 1, 0, 0, 0, 0)}
+    named = spans("apa nama festival di gimje", "Di Gimje ada Festival Horizon setiap musim gugur.")
+    assert {tuple(v[SPAN[k]] for k in kinds) for v in named.values()} == {(0, 0, 0, 0, 0, 1)}
     expansion = spans("apa kepanjangan FTZ", "Zona itu disebut Free Trade Zone (FTZ) di Batam.")
     assert list(expansion) == ["Free Trade Zone"] and expansion["Free Trade Zone"][SPAN["expansion"]] == 1.0
     # a number in the unit asked for: the word counted, a form of it, or a unit of the quantity measured
