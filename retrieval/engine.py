@@ -247,9 +247,7 @@ class Engine:
         if not plan.terms and not (plan.english and self.vectors is not None):
             return []
         qv, weighted, cos = self._vectors(plan)
-        score, order = rank(self.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
-                            english=plan.english, question=plan.plain, asked=plan.asked,
-                            settings=self.settings)
+        score, order = rank(self.layout, weighted, **self._ranked_by(plan, cos))
         if plan.asks_source:
             score, order = claims_for_entries(self.layout, score, order, self.settings)
         quotes = quotes_for(order, score, self.units, self.passages, max(1, top_k), coverage_gain(self.index, qv),
@@ -265,12 +263,16 @@ class Engine:
         weighted = self.index.reweighted(qv, partial(necessity.weight, settings=self.settings))
         return qv, weighted, cosines(self.vectors, plan.meaning) if self.settings.dense else None
 
+    def _ranked_by(self, plan: QueryPlan, cos: np.ndarray | None) -> dict:
+        """Return what rank (and the candidates it scores) reads of a plan besides its query vector."""
+        return {"qtype": plan.qtype, "wants_list": plan.wants_list, "labels": plan.labels, "cos": cos,
+                "english": plan.english, "question": plan.plain, "asked": plan.asked, "settings": self.settings}
+
     def candidates(self, question: str) -> Candidates:
         """Return the sentences the ranker scores for a question, with the features it reads of each."""
         plan = self.plan(question)
         _, weighted, cos = self._vectors(plan)
-        return candidates(self.layout, weighted, plan.qtype, plan.wants_list, labels=plan.labels, cos=cos,
-                          english=plan.english, question=plan.plain, asked=plan.asked, settings=self.settings)
+        return candidates(self.layout, weighted, **self._ranked_by(plan, cos))
 
     def term_weights(self, text: str) -> dict[str, float]:
         """Return the idf in this corpus of each index term of text (a term the corpus lacks: the largest idf)."""

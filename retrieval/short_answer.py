@@ -158,7 +158,7 @@ def _date_spans(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-def _number_spans(text: str, counted: str | None, unit: str | None = None) -> list[tuple[int, int, int]]:
+def _number_spans(text: str, counted: str | None, unit: str | None) -> list[tuple[int, int, int]]:
     """Return the amounts of text, each also without the word that counts it ("5 tahun" and "5")."""
     out = []
     for start, end, rank in _numbers(text, counted, unit):
@@ -169,7 +169,7 @@ def _number_spans(text: str, counted: str | None, unit: str | None = None) -> li
     return out
 
 
-def _numbers(text: str, counted: str | None, unit: str | None = None) -> list[tuple[int, int, int]]:
+def _numbers(text: str, counted: str | None, unit: str | None) -> list[tuple[int, int, int]]:
     """Return amounts with their currency, scale and unit; dates, years, labels and URLs are not amounts.  Those in
     the unit asked rank higher: the word counted ("berapa jiwa": "jiwa"), a form of the unit (Asked.unit "orang":
     "jiwa", "penduduk"; "area": "km²", "hektare"), or a duration asked "berapa lama"."""

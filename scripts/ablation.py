@@ -8,9 +8,7 @@ abstention off (the ranker's own job).
 from __future__ import annotations
 
 import json
-import re
 import sys
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,12 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from retrieval import Engine, fit, ranker  # noqa: E402
-
-
-def norm(text: str) -> str:
-    """Return text as the eval scorer compares it (../shared/eval/norm.py)."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("\u00ad", "")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+from retrieval.evaluate import norm  # noqa: E402
 
 
 def weights_without(rows: dict[str, np.ndarray], k: int | None) -> dict:

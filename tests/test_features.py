@@ -109,13 +109,14 @@ SPAN = {name: k for k, name in enumerate(SPAN_FEATURES)}
 
 
 def spans(question: str, text: str, answer_p: float = 0.9) -> dict[str, np.ndarray]:
-    """Return each candidate span of text (its words) with its feature row."""
+    """Return each candidate span of text (its words; "#1", "#2" after a repeat) with its feature row."""
     asked = read(question)
     found = candidates(question, text, asked)
-    x = span_features(question, text, asked, found, answer_p)
-    return {text[s:e] + ("" if i == 0 else f"#{i}"): x[k]
-            for k, (s, e, _) in enumerate(found)
-            for i in [sum(text[a:b] == text[s:e] for a, b, _ in found[:k])]}
+    out: dict[str, np.ndarray] = {}
+    for row, (s, e, _) in zip(span_features(question, text, asked, found, answer_p), found):
+        seen = sum(key.split("#")[0] == text[s:e] for key in out)
+        out[text[s:e] + (f"#{seen}" if seen else "")] = row
+    return out
 
 
 SIGNED = "Perjanjian kota itu ditandatangani pada 17 Agustus 2013 dan berakhir 17 Agustus 2018."
