@@ -6,9 +6,9 @@ make of it, for measuring how they could be combined (docs/experiments.md, 7 Dec
 Each line: id, gold answers (none: written to have no answer), whether Kutip reads the question as English, the
 threshold its quote needs, and for each quote judged (after the trap-word veto, in rank order) its probability of
 answering, whether it holds a gold answer and whether it comes from the question's own paragraph; the text of
-quote 1; the reader's span and score on quotes 1 and 2 (English questions too, which Kutip itself does not read);
-the span model's likeliest candidate of quote 1 with its probability, whatever it is, and whether Kutip shows a
-short answer from the span model.
+quote 1; the reader's span and its margin over no answer on quotes 1 and 2 (English questions too, which Kutip
+itself does not read); the span model's likeliest candidate of quote 1 with its probability, whatever it is, and
+whether Kutip shows a short answer from the span model.
 --english asks each question put word by word into English (fit.word_by_word), as the answerability fit does.
 """
 from __future__ import annotations
