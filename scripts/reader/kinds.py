@@ -21,11 +21,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from measure import read_all  # noqa: E402
+from ship import shipping_cut  # noqa: E402
 
 from retrieval import asked  # noqa: E402
 from retrieval.evaluate import norm, token_f1  # noqa: E402
 from retrieval.extractive import pick, reader  # noqa: E402
-from retrieval.fit import lowest_precise  # noqa: E402
 
 
 def score(out: Path, quote_files: list[str]) -> None:
@@ -44,10 +44,9 @@ def score(out: Path, quote_files: list[str]) -> None:
 
 
 def threshold(rows: list[dict]) -> float:
-    """Return the lowest score at which the answerable rows' spans reach exact 0.85 and F1 0.90 (with the margin)."""
-    ranked = sorted(((r["score"], float(r["exact"]), r["f1"]) for r in rows
-                     if r["answerable"] and r["score"] is not None), key=lambda t: -t[0])
-    return max(lowest_precise(ranked, 0.85, math.inf), lowest_precise([(s, f) for s, _, f in ranked], 0.90, math.inf))
+    """Return the lowest score at which the answerable rows' spans reach what ship.py asks of the spans shown."""
+    return shipping_cut(sorted(((r["score"], float(r["exact"]), r["f1"]) for r in rows
+                                if r["answerable"] and r["score"] is not None), key=lambda t: -t[0]))
 
 
 def shown(rows: list[dict], cut) -> str:

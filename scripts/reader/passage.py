@@ -24,10 +24,9 @@ SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 THRESHOLDS = (0.0, 4.0, 8.0, 10.0, 12.0)
 
 
-def best_in(question: str, text: str) -> tuple[float, int, int] | None:
-    """Return the reader's best (score, start, end) over windows of three sentences (stride two) of text."""
+def best_in(question: str, text: str, sentences: list[tuple[int, int]]) -> tuple[float, int, int] | None:
+    """Return the reader's best (margin, start, end) over windows of three of text's sentences (stride two)."""
     model = reader()
-    sentences = [(m.start(), m.end()) for m in SENTENCE.finditer(text) if m.group().strip()]
     best = None
     for i in range(0, max(1, len(sentences) - 1), 2):
         a, b = sentences[i][0], sentences[min(i + 2, len(sentences) - 1)][1]
@@ -39,12 +38,12 @@ def best_in(question: str, text: str) -> tuple[float, int, int] | None:
 
 def row(r: dict, text: str) -> dict | None:
     """Return what the reader finds in the passage of quote 1, or None when it finds nothing."""
-    best = best_in(r["plain"], text)
+    sentences = [(m.start(), m.end()) for m in SENTENCE.finditer(text) if m.group().strip()]
+    best = best_in(r["plain"], text, sentences)
     if best is None:
         return None
     score, start, _ = best
-    sentence = next(((a, b) for a, b in ((m.start(), m.end()) for m in SENTENCE.finditer(text)) if a <= start < b),
-                    (start, start))
+    sentence = next(((a, b) for a, b in sentences if a <= start < b), (start, start))
     gold = [norm(g) for g in r["gold"]]
     q_start = text.index(r["quote"])
     return {"id": r["id"], "score": score, "in_quote": q_start <= start < q_start + len(r["quote"]),
