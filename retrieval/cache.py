@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from . import npyfile
 from .files import write_atomic
 from .state import Arrays, State
 
@@ -247,8 +248,9 @@ def _arrays(f: io.BufferedReader, start: int) -> State | None:
 
 def _member(f: io.BufferedReader, info: zipfile.ZipInfo, size: int) -> np.ndarray:
     """Return one stored .npy member of f, read straight into a new array: one read, no loop over its bytes in
-    Python (np.load's loop held the GIL 0.2 s for a 117 MB engine, and 1.3 s beside a busy session). The whole file
-    was checked against its SHA-256 already, so the zip's CRCs are not computed again."""
+    Python (np.load's loop held the GIL 0.2 s for a 117 MB engine, and 1.3 s beside a busy session), and its header
+    read by npyfile, not numpy's parser (not safe beside a thread compiling a script). The whole file was checked
+    against its SHA-256 already, so the zip's CRCs are not computed again."""
     f.seek(info.header_offset)
     local = f.read(LOCAL_HEADER)
     if len(local) != LOCAL_HEADER or local[:4] != b"PK\x03\x04":
@@ -256,25 +258,22 @@ def _member(f: io.BufferedReader, info: zipfile.ZipInfo, size: int) -> np.ndarra
     name_bytes, extra_bytes = struct.unpack("<HH", local[26:30])
     data = info.header_offset + LOCAL_HEADER + name_bytes + extra_bytes
     f.seek(data)
-    version = np.lib.format.read_magic(f)
-    if version not in ((1, 0), (2, 0)):
-        raise ValueError(f"{info.filename}: .npy version {version}")
-    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-    shape, fortran, dtype = read_header(f)
-    count = math.prod(shape)
-    nbytes = count * dtype.itemsize
-    if dtype.hasobject or f.tell() - data + nbytes != info.file_size or f.tell() + nbytes > size:
+    head = npyfile.header(f.read(npyfile.MAX_HEADER + npyfile.PREFIX), info.filename)
+    f.seek(data + head.size)
+    nbytes = head.nbytes
+    if head.size + nbytes != info.file_size or data + head.size + nbytes > size:
         raise ValueError(f"{info.filename}: not a plain array of its stated size")
-    array = np.empty(count, dtype)
+    array = np.empty(math.prod(head.shape), head.dtype)
     if f.readinto(array.view(np.uint8).data) != nbytes:
         raise ValueError(f"{info.filename}: cut short")
-    return array.reshape(shape, order="F" if fortran else "C")
+    return array.reshape(head.shape, order="F" if head.fortran else "C")
 
 
 def write_cache(path: Path, arrays: Arrays, meta: dict) -> bool:
     """Write arrays and meta atomically (temp file + rename); return False if the folder is not writable."""
-    if META_KEY in arrays or any(not isinstance(a, np.ndarray) or a.dtype.hasobject for a in arrays.values()):
-        raise ValueError("cache state must be plain numpy arrays")
+    if META_KEY in arrays or any(not isinstance(a, np.ndarray) or a.dtype.str not in npyfile.PLAIN
+                                 for a in arrays.values()):
+        raise ValueError("cache state must be plain numpy arrays (numbers or booleans)")
     buffer = io.BytesIO()
     blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8)
     np.savez(buffer, **arrays, **{META_KEY: blob})  # type: ignore[arg-type]  # array names, never allow_pickle

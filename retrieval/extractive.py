@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
-import struct
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import encoder
+from . import encoder, npyfile
 from .errors import ModelFileError
 
 DATA = Path(__file__).parent / "data"
@@ -27,7 +24,7 @@ WEIGHTS = DATA / "reader.npz"
 META = DATA / "reader.json"
 MATRICES = ("q", "k", "v", "ao", "fi", "fo")
 NORMS = ("aln", "oln")
-_NPY_HEADER = re.compile(r"\{'descr': '(<f2|<f4)', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \}")
+READER_DTYPES = frozenset({"<f2", "<f4"})
 MAX_ARRAY_BYTES = 16 << 20            # the largest array ship.py writes is 1536 x 32 float16 (98 KB)
 
 
@@ -107,28 +104,18 @@ def _reader(weights: Path, meta: Path) -> Reader:
 
 
 def npz_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Return the arrays of an npz as ship.py writes it (little-endian float16/32, C order), read without np.load:
-    numpy parses each header with ast.literal_eval, and CPython 3.11's ast is not safe beside another thread's (a
-    Streamlit rerun compiling app.py beside the app's reader warm-up failed with "AST constructor recursion depth
-    mismatch").  Raise ValueError on anything else."""
+    """Return the arrays of an npz as ship.py writes it (little-endian float16/32, C order), read without np.load
+    (npyfile: numpy's header parser is not safe beside the app's other threads); raise ValueError on anything else."""
     out = {}
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
             if not info.filename.endswith(".npy") or info.file_size > MAX_ARRAY_BYTES:
                 raise ValueError(f"{info.filename}: not one of the reader's arrays")
             raw = zf.read(info)
-            if raw[:6] != b"\x93NUMPY" or raw[6:7] not in (b"\x01", b"\x02", b"\x03"):
-                raise ValueError(f"{info.filename}: not an npy array")
-            start = 10 if raw[6] == 1 else 12
-            size = struct.unpack("<H" if raw[6] == 1 else "<I", raw[8:start])[0]
-            header = _NPY_HEADER.match(raw[start:start + size].decode("latin-1").strip())
-            if header is None:
-                raise ValueError(f"{info.filename}: not a little-endian float array in C order")
-            shape = tuple(int(d) for d in header.group(2).split(",") if d.strip())
-            array = np.frombuffer(raw, dtype=header.group(1), offset=start + size)
-            if array.size != math.prod(shape):
-                raise ValueError(f"{info.filename}: {array.size} values for the shape {shape}")
-            out[info.filename[:-4]] = array.reshape(shape)
+            head = npyfile.header(raw, info.filename, READER_DTYPES)
+            if head.fortran or head.size + head.nbytes != len(raw):
+                raise ValueError(f"{info.filename}: not a float array in C order of its stated size")
+            out[info.filename[:-4]] = np.frombuffer(raw, dtype=head.dtype, offset=head.size).reshape(head.shape)
     return out
 
 
