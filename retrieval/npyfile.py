@@ -16,8 +16,9 @@ PREFIX = 12                      # bytes that hold the magic, the version and th
 MAX_HEADER = 10_000              # numpy's own limit on a header it reads without being told otherwise
 PLAIN = frozenset({"|b1", "|u1", "|i1"} | {order + kind for order in "<>" for kind in
                                             ("u2", "i2", "u4", "i4", "u8", "i8", "f2", "f4", "f8")})
+_DIM = r"(?:0|[1-9][0-9]*)"
 _HEADER = re.compile(r"\{'descr': '([<>|][a-z][0-9]+)', 'fortran_order': (False|True), "
-                     r"'shape': \(((?:[0-9]+, )*(?:[0-9]+,?)?)\), \}")
+                     rf"'shape': \((|{_DIM},|{_DIM}(?:, {_DIM})+)\), \}}")    # (), (3,), (2, 3): as numpy writes them
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ def squad_split(path: Path, n: int) -> Path:
                                                    "answers": [{"text": answer,
                                                                 "answer_start": context.index(answer)}]}]})
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"data": [{"title": "a", "paragraphs": paras[:3]},
-                                         {"title": "b", "paragraphs": paras[3:]}]}), encoding="utf-8")
+    path.write_text(json.dumps({"data": [{"title": "a", "paragraphs": paras[:2]},       # the half is not an article
+                                         {"title": "b", "paragraphs": paras[2:]}]}), encoding="utf-8")
     return path
 
 
@@ -38,11 +38,11 @@ def asked(out: Path) -> set[str]:
 
 
 def test_a_split_marked_first_half_gives_its_first_half_of_paragraphs_only(tmp_path):
-    split = squad_split(tmp_path / "trans-squad" / "valid.json", 6)
+    split = squad_split(tmp_path / "trans-squad" / "valid.json", 7)
     script = windows_script()
     assert script.main([str(tmp_path / "all.json"), str(split)]) == 0
     assert script.main([str(tmp_path / "half.json"), f"{split}:first-half"]) == 0
-    every = {f"Kapan kota nomor {i} didirikan?" for i in range(6)}
+    every = {f"Kapan kota nomor {i} didirikan?" for i in range(7)}
     assert asked(tmp_path / "all.json") == every
     assert asked(tmp_path / "half.json") == {f"Kapan kota nomor {i} didirikan?" for i in range(3)}
     sources = {w["src"] for w in json.loads((tmp_path / "half.json").read_text(encoding="utf-8")) if w["a"]}

@@ -1,5 +1,6 @@
 """Training windows for the reader: a question, a quote-sized run of sentences of its paragraph, and the answer's
-character spans in it (none: no answer), from train splits in SQuAD 2.0 shape (IDK-MRC, TyDiQA-id).
+character spans in it (none: no answer), from splits in SQuAD 2.0 shape (IDK-MRC and TyDiQA-id train, the first
+half of trans-SQuAD).
 
     python scripts/reader/windows.py [--hold-out DIR] OUT.json ../shared/datasets/tydiqa-id/train.json \
         ../shared/datasets/idk-mrc/train.json [../shared/datasets/trans-squad/valid.json:first-half]
@@ -9,8 +10,8 @@ that fitting may use (fit.trap_half); its second half is where Kutip is checked.
 
 Each answerable question gives the run of sentences holding its first answer, grown at random to 0-420 characters
 (Kutip's first quotes are about 320), and with probability one half a sentence without any answer (half of those
-the sentence sharing most words with the question, half any); each unanswerable question (IDK-MRC) gives the
-sentence of its paragraph sharing most words with it.
+the sentence sharing most words with the question, half any); each unanswerable question (IDK-MRC, trans-SQuAD)
+gives the sentence of its paragraph sharing most words with it.
 
 With `--hold-out DIR`, one paragraph in five (by the hash of its text) gives no windows and is written to
 DIR/<split folder>.json instead, so the reader's threshold can be fitted on questions it never saw.
