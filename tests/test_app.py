@@ -152,9 +152,10 @@ def test_the_server_hands_the_gil_over_quickly(docs):
     before = sys.getswitchinterval()
     try:
         sys.setswitchinterval(0.005)
-        # the default: a wait can last a whole interval (max, not median: on a busy machine, with the other test
-        # worker on the second core, the spinner is often off the CPU and hands the GIL back at once)
-        assert max(gil_waits()) > 0.004
+        # the default: a wait can last a whole interval (max, not median, and up to five rounds: on a busy machine,
+        # with the other test worker on the second core, the spinner is often off the CPU and hands the GIL back at
+        # once; one CI run saw a whole round of 40 so, its longest wait 0.2 ms)
+        assert any(max(gil_waits()) > 0.004 for _ in range(5))
         start()
         assert sys.getswitchinterval() == 0.0005
         assert statistics.median(gil_waits()) < 0.002
