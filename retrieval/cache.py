@@ -258,11 +258,11 @@ def _member(f: io.BufferedReader, info: zipfile.ZipInfo, size: int) -> np.ndarra
     name_bytes, extra_bytes = struct.unpack("<HH", local[26:30])
     data = info.header_offset + LOCAL_HEADER + name_bytes + extra_bytes
     f.seek(data)
-    head = npyfile.header(f.read(npyfile.MAX_HEADER + npyfile.PREFIX), info.filename)
+    head = npyfile.header(f.read(npyfile.MAX_HEADER + npyfile.PREFIX), info.filename, info.file_size)
     f.seek(data + head.size)
     nbytes = head.nbytes
-    if head.size + nbytes != info.file_size or data + head.size + nbytes > size:
-        raise ValueError(f"{info.filename}: not a plain array of its stated size")
+    if data + info.file_size > size:
+        raise ValueError(f"{info.filename}: ends past the file")
     array = np.empty(math.prod(head.shape), head.dtype)
     if f.readinto(array.view(np.uint8).data) != nbytes:
         raise ValueError(f"{info.filename}: cut short")

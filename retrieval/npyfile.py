@@ -47,9 +47,10 @@ def header_size(prefix: bytes, name: str) -> int:
     return start + length
 
 
-def header(head: bytes, name: str, dtypes: frozenset[str] = PLAIN) -> Header:
+def header(head: bytes, name: str, length: int, dtypes: frozenset[str] = PLAIN) -> Header:
     """Return the header at the start of head (an .npy member's first header_size bytes at least), if its dtype is
-    one of dtypes (numpy's descr: byte order, kind, width); raise ValueError on anything else."""
+    one of dtypes (numpy's descr: byte order, kind, width) and the member's length is the header's plus the data it
+    states; raise ValueError on anything else."""
     size = header_size(head[:PREFIX], name)
     if len(head) < size:
         raise ValueError(f"{name}: cut short in its header")
@@ -58,4 +59,7 @@ def header(head: bytes, name: str, dtypes: frozenset[str] = PLAIN) -> Header:
     if found is None or found.group(1) not in dtypes:
         raise ValueError(f"{name}: not a plain array of an accepted type")
     shape = tuple(int(d) for d in found.group(3).split(",") if d.strip())
-    return Header(np.dtype(found.group(1)), shape, found.group(2) == "True", size)
+    out = Header(np.dtype(found.group(1)), shape, found.group(2) == "True", size)
+    if size + out.nbytes != length:
+        raise ValueError(f"{name}: not a plain array of its stated size")
+    return out

@@ -33,7 +33,7 @@ def test_the_plain_types_are_numbers_and_booleans_of_either_byte_order():
 def test_each_plain_type_and_shape_reads_as_numpy_reads_it(descr, shape):
     for array in (np.zeros(shape, descr), np.asfortranarray(np.ones(shape, descr).T)):
         raw = saved(array)
-        head = npyfile.header(raw, "x.npy")
+        head = npyfile.header(raw, "x.npy", len(raw))
         with io.BytesIO(raw) as f:
             assert np.lib.format.read_magic(f) == (1, 0)
             shape_np, fortran_np, dtype_np = np.lib.format.read_array_header_1_0(f)
@@ -46,7 +46,7 @@ def test_each_plain_type_and_shape_reads_as_numpy_reads_it(descr, shape):
 def test_all_three_header_versions_are_read(version):
     array = np.arange(6, dtype="<i8").reshape(2, 3)
     raw = saved(array, version)
-    head = npyfile.header(raw, "x.npy")
+    head = npyfile.header(raw, "x.npy", len(raw))
     assert (head.dtype, head.shape, head.fortran) == (np.dtype("<i8"), (2, 3), False)
     assert np.array_equal(np.frombuffer(raw, head.dtype, offset=head.size).reshape(head.shape), array)
 
@@ -55,14 +55,22 @@ def test_all_three_header_versions_are_read(version):
                                    np.array([b"ab"]), np.array([None], dtype=object)])
 def test_arrays_that_are_not_plain_numbers_are_refused(array):
     with pytest.raises(ValueError, match="x.npy: not a plain array"):
-        npyfile.header(saved(array), "x.npy")
+        raw = saved(array)
+        npyfile.header(raw, "x.npy", len(raw))
 
 
 def test_only_the_types_asked_for_are_taken():
     raw = saved(np.zeros(3, "<f8"))
-    assert npyfile.header(raw, "x.npy").dtype == np.dtype("<f8")
+    assert npyfile.header(raw, "x.npy", len(raw)).dtype == np.dtype("<f8")
     with pytest.raises(ValueError, match="not a plain array"):
-        npyfile.header(raw, "x.npy", frozenset({"<f2", "<f4"}))
+        npyfile.header(raw, "x.npy", len(raw), frozenset({"<f2", "<f4"}))
+
+
+@pytest.mark.parametrize("extra", [-1, 1, 4096])
+def test_a_member_longer_or_shorter_than_its_header_states_is_refused(extra):
+    raw = saved(np.zeros((2, 3), "<f4"))
+    with pytest.raises(ValueError, match="x.npy: not a plain array of its stated size"):
+        npyfile.header(raw, "x.npy", len(raw) + extra)
 
 
 @pytest.mark.parametrize("mangle, message", [
@@ -80,7 +88,8 @@ def test_only_the_types_asked_for_are_taken():
 ])
 def test_a_header_numpy_would_not_write_is_refused(mangle, message):
     with pytest.raises(ValueError, match=message):
-        npyfile.header(mangle(saved(np.zeros(3, "<f4"))), "x.npy")
+        raw = mangle(saved(np.zeros(3, "<f4")))
+        npyfile.header(raw, "x.npy", len(raw))
 
 
 def test_the_index_cache_reads_without_parsing_python(tmp_path, monkeypatch):
